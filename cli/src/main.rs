@@ -1,0 +1,196 @@
+//! `carepath`: the command line. Parses arguments, loads scenarios, runs replications in
+//! parallel and reports. No simulation logic lives here: everything is computed by `sim-core`.
+
+mod output;
+mod replicate;
+mod table;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use sim_core::{Model, ScenarioError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// CarePath: discrete-event simulation of patient flow through outpatient departments.
+#[derive(Parser, Debug)]
+#[command(name = "carepath", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and print a summary (optionally write summary.json and CSV files).
+    Run(RunArgs),
+    /// Check a scenario, explain every problem found, and warn about overloaded stations.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Number of replications (overrides run.replications).
+    #[arg(short, long)]
+    replications: Option<u32>,
+    /// Base seed (overrides run.seed).
+    #[arg(short, long)]
+    seed: Option<u64>,
+    /// Stop generating arrivals after N patients per replication (overrides run.max_arrivals).
+    #[arg(long, value_name = "N")]
+    max_arrivals: Option<u64>,
+    /// Write summary.json, stations.csv and queue_length.csv into this directory.
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing but errors (no table, no progress bar).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// Exit code for bad input (unreadable or invalid scenario, bad arguments).
+const EXIT_INPUT: u8 = 2;
+
+/// An error caused by the user's input rather than by CarePath.
+#[derive(Debug)]
+struct InputError(String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenario } => validate(&scenario),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<InputError>().is_some() {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// Reads and checks a scenario file, turning scenario errors into messages naming the file.
+fn load(path: &Path) -> Result<Model> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("cannot read scenario {}: {e}", path.display())))?;
+    Model::from_toml(&text).map_err(|e| {
+        let msg = match e {
+            ScenarioError::Syntax {
+                line,
+                column,
+                message,
+            } => {
+                format!("{}:{line}:{column}: {message}", path.display())
+            }
+            invalid @ ScenarioError::Invalid(_) => format!("{}: {invalid}", path.display()),
+        };
+        InputError(msg).into()
+    })
+}
+
+fn validate(path: &Path) -> Result<()> {
+    let model = load(path)?;
+    println!(
+        "{}: ok — {} station{}, {} pathway{}, {} arrival stream{}, {} class{}",
+        path.display(),
+        model.stations.len(),
+        plural(model.stations.len()),
+        model.pathways.len(),
+        plural(model.pathways.len()),
+        model.streams.len(),
+        plural(model.streams.len()),
+        model.classes.len(),
+        if model.classes.len() == 1 { "" } else { "es" },
+    );
+    let loads = sim_core::load::peak_offered_load(&model);
+    for (s, load) in model.stations.iter().zip(loads) {
+        let c = f64::from(s.max_servers);
+        println!(
+            "  {:<20} peak offered load {load:>8.2} busy servers of {:>4} at most on duty ({:.0}%)",
+            s.id,
+            s.max_servers,
+            if c > 0.0 { 100.0 * load / c } else { 0.0 }
+        );
+    }
+    for w in &model.warnings {
+        println!("warning: {w}");
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut model = load(&args.scenario)?;
+    if let Some(r) = args.replications {
+        if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
+            return Err(InputError(format!(
+                "--replications must be between 1 and {}",
+                sim_core::model::MAX_REPLICATIONS
+            ))
+            .into());
+        }
+        model.replications = r;
+    }
+    if let Some(s) = args.seed {
+        model.seed = s;
+    }
+    if let Some(n) = args.max_arrivals {
+        if n == 0 {
+            return Err(InputError("--max-arrivals must be at least 1".into()).into());
+        }
+        model.max_arrivals = Some(n);
+    }
+    if !args.quiet {
+        for w in &model.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let started = std::time::Instant::now();
+    let results = replicate::run_all(&model, args.threads, args.quiet)?;
+    let wall = started.elapsed().as_secs_f64();
+    let summary = sim_core::summarize(&model, &results);
+    if !args.quiet {
+        print!("{}", table::render(&model, &summary, wall));
+    }
+    if let Some(dir) = &args.out {
+        let series = sim_core::queue_series(&model, &results);
+        output::write_all(dir, &model, &summary, &series, wall)
+            .with_context(|| format!("writing results to {}", dir.display()))?;
+        if !args.quiet {
+            println!("wrote {}", dir.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,756 @@
+//! The next-event engine: one replication of a model, from an empty clinic to the last
+//! departure (or the hard stop).
+//!
+//! Design for speed, in this order of importance:
+//! * the event set is one small `Copy` enum dispatched by `match`, held in a 4-ary heap;
+//! * patient state lives in a slab (`Vec<Patient>` plus a free list) reused as patients leave,
+//!   so storage grows with the number of patients *in the system*, not ever simulated;
+//! * station queues are ring buffers of `(slot, generation)` words; a patient who reneges is
+//!   left in place and skipped when reached (lazy deletion), so leaving a queue is O(1);
+//! * routing, service distributions and class multipliers were resolved to indices when the
+//!   model was built: nothing is hashed, looked up by name or allocated per event.
+
+use crate::event_queue::EventQueue;
+use crate::model::{EXIT, Model, StepKind, StreamKind};
+use crate::rng::{self, Purpose, draw_rng, patient_key, uniform, uniform_open0};
+use crate::stats::Tally;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::collections::VecDeque;
+
+/// Patient counts of one replication (or one class in it). Over a whole run
+/// `arrived = completed + balked + reneged + unfinished`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PatientCounts {
+    /// Patients who arrived.
+    pub arrived: u64,
+    /// Patients who finished their pathway.
+    pub completed: u64,
+    /// Patients who left because a queue was full.
+    pub balked: u64,
+    /// Patients who left a queue after running out of patience.
+    pub reneged: u64,
+    /// Patients still in the clinic when the run stopped.
+    pub unfinished: u64,
+    /// Booked patients who did not come (not counted as arrivals).
+    pub no_shows: u64,
+}
+
+/// Results of one station in one replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StationResult {
+    /// Services started.
+    pub visits: u64,
+    /// Waits in queue (minutes), for services started inside the observation window.
+    pub waits: Tally,
+    /// Sum of service times started inside the window (minutes).
+    pub service_sum: f64,
+    /// ∫ queue length dt over the window.
+    pub queue_area: f64,
+    /// ∫ busy servers dt over the window.
+    pub busy_area: f64,
+    /// ∫ servers available dt over the window (servers on shift, or busy past a shift's end).
+    pub capacity_area: f64,
+    /// Longest queue seen.
+    pub max_queue: u32,
+    /// Arrivals that found the queue full.
+    pub balks: u64,
+    /// Patients who gave up waiting.
+    pub reneges: u64,
+    /// Patients who had to queue (found no free server).
+    pub queued: u64,
+    /// Queue length sampled every `sample_interval` from opening time.
+    pub samples: Vec<u32>,
+}
+
+/// Results of one patient class in one replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassResult {
+    /// Counts.
+    pub patients: PatientCounts,
+    /// Time in system of patients who completed inside the window (minutes).
+    pub time_in_system: Tally,
+}
+
+/// Everything measured in one replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplicationResult {
+    /// Replication number.
+    pub replication: u32,
+    /// Time the run ended (last departure, or the hard stop).
+    pub end_time: f64,
+    /// Length of the observation window.
+    pub window: f64,
+    /// Events: arrivals, service starts and service ends (the benchmark's definition).
+    pub events: u64,
+    /// Counts over all classes.
+    pub patients: PatientCounts,
+    /// Time in system over all classes.
+    pub time_in_system: Tally,
+    /// Per class.
+    pub classes: Vec<ClassResult>,
+    /// Per station.
+    pub stations: Vec<StationResult>,
+    /// ∫ patients in system dt over the window.
+    pub in_system_area: f64,
+    /// Sum of delay-step durations started inside the window (minutes).
+    pub delay_sum: f64,
+    /// Times patients had to queue, over all stations.
+    pub queue_joins: u64,
+    /// Most patients in the system at once.
+    pub max_in_system: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    /// Next arrival of a Poisson stream.
+    Arrival(u16),
+    /// Generate the patients of appointment slot `.1` of stream `.0`.
+    Slot(u16, u32),
+    /// A batch stream's group arrives.
+    Batch(u16),
+    /// A booked patient (already allocated) walks in.
+    Booked(u32),
+    /// A patient's service ends.
+    ServiceEnd(u32),
+    /// A patient's delay step ends.
+    DelayEnd(u32),
+    /// A waiting patient runs out of patience, if still waiting (generation matches).
+    Renege(u32, u32),
+    /// A station's staffing changes.
+    Staff(u16),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Patient {
+    key: u64,
+    arrival: f64,
+    enqueued: f64,
+    step: u32,
+    /// Bumped whenever a wait ends or the slot is reused, so stale queue entries and
+    /// patience events can be recognised.
+    generation: u32,
+    loop_visits: u32,
+    class: u16,
+}
+
+#[derive(Debug, Clone, Default)]
+struct StationState {
+    busy: u32,
+    on_duty: u32,
+    overtime: bool,
+    next_change: usize,
+    /// One ring buffer per priority level, highest priority first.
+    levels: Vec<VecDeque<u64>>,
+    waiting: u32,
+    last: f64,
+}
+
+#[derive(Debug, Clone)]
+struct StreamState {
+    rng: Xoshiro256PlusPlus,
+    piece: usize,
+    ordinal: u64,
+}
+
+/// Runs replications of one model, reusing its storage between them.
+pub struct Simulator<'m> {
+    model: &'m Model,
+    patients: Vec<Patient>,
+    free: Vec<u32>,
+    events: EventQueue<Ev>,
+    stations: Vec<StationState>,
+    streams: Vec<StreamState>,
+    /// Priority level of each (station, class).
+    level_of: Vec<Vec<u8>>,
+    rep_key: u64,
+    in_system: u64,
+    class_in_system: Vec<u64>,
+    last_system: f64,
+    stop_arrivals: bool,
+    out: ReplicationResult,
+}
+
+/// Runs one replication (convenience wrapper around [`Simulator`]).
+pub fn run_replication(model: &Model, replication: u32) -> ReplicationResult {
+    Simulator::new(model).run(replication)
+}
+
+impl<'m> Simulator<'m> {
+    /// Prepares a simulator for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        let level_of = model
+            .stations
+            .iter()
+            .map(|s| {
+                if s.discipline == crate::scenario::Discipline::Priority {
+                    let mut prios: Vec<i32> = model.classes.iter().map(|c| c.priority).collect();
+                    prios.sort_unstable_by(|a, b| b.cmp(a));
+                    prios.dedup();
+                    model
+                        .classes
+                        .iter()
+                        .map(|c| prios.iter().position(|p| *p == c.priority).unwrap_or(0) as u8)
+                        .collect()
+                } else {
+                    vec![0; model.classes.len()]
+                }
+            })
+            .collect();
+        Simulator {
+            model,
+            patients: Vec::new(),
+            free: Vec::new(),
+            events: EventQueue::new(),
+            stations: Vec::new(),
+            streams: Vec::new(),
+            level_of,
+            rep_key: 0,
+            in_system: 0,
+            class_in_system: Vec::new(),
+            last_system: 0.0,
+            stop_arrivals: false,
+            out: ReplicationResult::default(),
+        }
+    }
+
+    /// Largest number of patient slots and pending events used so far (memory high-water marks).
+    pub fn high_water(&self) -> (usize, usize) {
+        (self.patients.len(), self.events.capacity())
+    }
+
+    fn reset(&mut self, replication: u32) {
+        let m = self.model;
+        self.patients.clear();
+        self.free.clear();
+        self.events.clear();
+        self.rep_key = rng::replication_key(m.seed, replication);
+        self.in_system = 0;
+        self.class_in_system = vec![0; m.classes.len()];
+        self.last_system = 0.0;
+        self.stop_arrivals = false;
+        self.stations = m
+            .stations
+            .iter()
+            .zip(&self.level_of)
+            .map(|(s, levels)| StationState {
+                on_duty: s.initial_servers,
+                levels: vec![
+                    VecDeque::new();
+                    levels.iter().copied().max().map_or(1, |l| l as usize + 1)
+                ],
+                ..Default::default()
+            })
+            .collect();
+        self.streams = m
+            .streams
+            .iter()
+            .map(|s| StreamState {
+                rng: rng::stream_rng(self.rep_key, s.hash),
+                piece: 0,
+                ordinal: 0,
+            })
+            .collect();
+        self.out = ReplicationResult {
+            replication,
+            classes: vec![ClassResult::default(); m.classes.len()],
+            stations: vec![StationResult::default(); m.stations.len()],
+            ..Default::default()
+        };
+        for (i, s) in m.stations.iter().enumerate() {
+            if !s.changes.is_empty() {
+                self.events.push(s.changes[0].at, Ev::Staff(i as u16));
+            }
+        }
+        for (i, s) in m.streams.iter().enumerate() {
+            match &s.kind {
+                StreamKind::Poisson { .. } => {
+                    if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
+                        self.events.push(t, Ev::Arrival(i as u16));
+                    }
+                }
+                StreamKind::Appointments {
+                    slots, punctuality, ..
+                } => {
+                    if let Some(&first) = slots.first() {
+                        let lead = punctuality
+                            .as_ref()
+                            .map_or(0.0, |p| p.lower_bound().min(0.0));
+                        self.events.push(first + lead, Ev::Slot(i as u16, 0));
+                    }
+                }
+                StreamKind::Batch { at, .. } => self.events.push(*at, Ev::Batch(i as u16)),
+            }
+        }
+    }
+
+    /// Runs replication `replication` to completion and returns its measurements.
+    pub fn run(&mut self, replication: u32) -> ReplicationResult {
+        self.reset(replication);
+        let m = self.model;
+        let stop = m.stop.unwrap_or(f64::INFINITY);
+        let interval = m.sample_interval;
+        let mut next_sample = if interval > 0.0 {
+            m.open
+        } else {
+            f64::INFINITY
+        };
+        let mut now = 0.0;
+        let mut stopped = false;
+        while let Some(e) = self.events.pop() {
+            if e.time > stop {
+                stopped = true;
+                break;
+            }
+            now = e.time;
+            while next_sample <= now {
+                next_sample = self.sample(next_sample, interval);
+            }
+            match e.event {
+                Ev::Arrival(s) => self.on_poisson_arrival(s as usize, now),
+                Ev::Slot(s, k) => self.on_slot(s as usize, k as usize, now),
+                Ev::Batch(s) => self.on_batch(s as usize, now),
+                Ev::Booked(p) => {
+                    if !self.admit_allocated(p, now) {
+                        self.release(p);
+                    }
+                }
+                Ev::ServiceEnd(p) => self.on_service_end(p, now),
+                Ev::DelayEnd(p) => self.advance(p, now),
+                Ev::Renege(p, g) => self.on_renege(p, g, now),
+                Ev::Staff(s) => self.on_staff_change(s as usize, now),
+            }
+        }
+        let end = if stopped { stop } else { now };
+        while next_sample <= end {
+            next_sample = self.sample(next_sample, interval);
+        }
+        for s in 0..self.stations.len() {
+            self.touch(s, end);
+        }
+        self.touch_system(end);
+        let out = &mut self.out;
+        out.end_time = end;
+        let window_start = if m.stats_start.is_finite() {
+            m.stats_start
+        } else {
+            m.open
+        };
+        out.window = (end - window_start).max(0.0);
+        out.patients.unfinished = self.in_system;
+        for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
+            c.patients.unfinished = *n;
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    fn sample(&mut self, at: f64, interval: f64) -> f64 {
+        for (st, res) in self.stations.iter().zip(self.out.stations.iter_mut()) {
+            if res.samples.len() < crate::model::MAX_SAMPLES {
+                res.samples.push(st.waiting);
+            }
+        }
+        at + interval
+    }
+
+    /// Next arrival time of Poisson stream `s` after `from`, by inverting the cumulative rate
+    /// of its piecewise-constant profile (exact; no thinning rejections).
+    fn next_poisson(&mut self, s: usize, from: f64) -> Option<f64> {
+        let StreamKind::Poisson { pieces } = &self.model.streams[s].kind else {
+            return None;
+        };
+        let st = &mut self.streams[s];
+        let mut e = -libm::log(uniform_open0(&mut st.rng));
+        let mut t = from;
+        while st.piece < pieces.len() {
+            let (a, b, rate) = pieces[st.piece];
+            if t < a {
+                t = a;
+            }
+            let room = rate * (b - t);
+            if e < room {
+                let at = t + e / rate;
+                return match self.model.close {
+                    Some(c) if at >= c => None,
+                    _ => Some(at),
+                };
+            }
+            e -= room.max(0.0);
+            st.piece += 1;
+        }
+        None
+    }
+
+    fn on_poisson_arrival(&mut self, s: usize, now: f64) {
+        let ordinal = self.streams[s].ordinal;
+        self.streams[s].ordinal += 1;
+        if !self.admit(s, ordinal, now) {
+            return;
+        }
+        if let Some(t) = self.next_poisson(s, now) {
+            self.events.push(t, Ev::Arrival(s as u16));
+        }
+    }
+
+    fn on_batch(&mut self, s: usize, now: f64) {
+        let StreamKind::Batch { count, .. } = self.model.streams[s].kind else {
+            return;
+        };
+        for ordinal in 0..u64::from(count) {
+            if !self.admit(s, ordinal, now) {
+                break;
+            }
+        }
+    }
+
+    fn on_slot(&mut self, s: usize, k: usize, now: f64) {
+        let stream = &self.model.streams[s];
+        let StreamKind::Appointments {
+            slots,
+            per_slot,
+            no_show,
+            punctuality,
+        } = &stream.kind
+        else {
+            return;
+        };
+        if self.stop_arrivals {
+            return;
+        }
+        let slot_time = slots[k];
+        for j in 0..*per_slot {
+            let ordinal = k as u64 * u64::from(*per_slot) + u64::from(j);
+            let key = patient_key(self.rep_key, stream.hash, ordinal);
+            if *no_show > 0.0 && uniform(&mut draw_rng(key, Purpose::NoShow, 0, 0)) < *no_show {
+                self.out.patients.no_shows += 1;
+                let c = self.class_for(s, key);
+                self.out.classes[c as usize].patients.no_shows += 1;
+                continue;
+            }
+            let offset = punctuality.as_ref().map_or(0.0, |d| {
+                d.sample(&mut draw_rng(key, Purpose::Punctuality, 0, 0))
+            });
+            let p = self.allocate(key, s);
+            self.events
+                .push((slot_time + offset).max(now), Ev::Booked(p));
+        }
+        if let Some(&next) = slots.get(k + 1) {
+            let lead = punctuality
+                .as_ref()
+                .map_or(0.0, |p| p.lower_bound().min(0.0));
+            self.events
+                .push((next + lead).max(now), Ev::Slot(s as u16, (k + 1) as u32));
+        }
+    }
+
+    fn class_for(&self, s: usize, key: u64) -> u16 {
+        match self.model.streams[s].class {
+            Some(c) => c,
+            None => {
+                let u = uniform(&mut draw_rng(key, Purpose::Class, 0, 0));
+                let cum = &self.model.class_cumulative;
+                cum.partition_point(|c| *c <= u).min(cum.len() - 1) as u16
+            }
+        }
+    }
+
+    fn allocate(&mut self, key: u64, s: usize) -> u32 {
+        let class = self.class_for(s, key);
+        let p = Patient {
+            key,
+            step: self.model.streams[s].start_step,
+            class,
+            ..Default::default()
+        };
+        match self.free.pop() {
+            Some(i) => {
+                let g = self.patients[i as usize].generation.wrapping_add(1);
+                self.patients[i as usize] = Patient { generation: g, ..p };
+                i
+            }
+            None => {
+                self.patients.push(p);
+                (self.patients.len() - 1) as u32
+            }
+        }
+    }
+
+    fn release(&mut self, p: u32) {
+        let pat = &mut self.patients[p as usize];
+        pat.generation = pat.generation.wrapping_add(1);
+        self.free.push(p);
+    }
+
+    /// A new patient of stream `s` arrives; false once the arrival cap is reached.
+    fn admit(&mut self, s: usize, ordinal: u64, now: f64) -> bool {
+        if self.stop_arrivals {
+            return false;
+        }
+        let key = patient_key(self.rep_key, self.model.streams[s].hash, ordinal);
+        let p = self.allocate(key, s);
+        if !self.admit_allocated(p, now) {
+            self.release(p);
+            return false;
+        }
+        true
+    }
+
+    fn admit_allocated(&mut self, p: u32, now: f64) -> bool {
+        if self.stop_arrivals {
+            return false;
+        }
+        let out = &mut self.out;
+        out.patients.arrived += 1;
+        if let Some(cap) = self.model.max_arrivals
+            && out.patients.arrived >= cap
+        {
+            self.stop_arrivals = true;
+        }
+        out.events += 1;
+        let pat = &mut self.patients[p as usize];
+        pat.arrival = now;
+        if self.model.steps[pat.step as usize].cyclic {
+            pat.loop_visits += 1;
+        }
+        let class = pat.class as usize;
+        out.classes[class].patients.arrived += 1;
+        self.class_in_system[class] += 1;
+        self.touch_system(now);
+        self.in_system += 1;
+        self.out.max_in_system = self.out.max_in_system.max(self.in_system);
+        self.enter_step(p, now);
+        true
+    }
+
+    #[inline]
+    fn touch_system(&mut self, now: f64) {
+        let from = self.last_system.max(self.model.stats_start);
+        if now > from {
+            self.out.in_system_area += self.in_system as f64 * (now - from);
+        }
+        self.last_system = now;
+    }
+
+    /// Accumulates a station's time integrals up to `now`.
+    #[inline]
+    fn touch(&mut self, s: usize, now: f64) {
+        let st = &mut self.stations[s];
+        let from = st.last.max(self.model.stats_start);
+        if now > from {
+            let dt = now - from;
+            let r = &mut self.out.stations[s];
+            r.queue_area += f64::from(st.waiting) * dt;
+            r.busy_area += f64::from(st.busy) * dt;
+            r.capacity_area += f64::from(st.on_duty.max(st.busy)) * dt;
+        }
+        st.last = now;
+    }
+
+    /// Servers who may start a service now.
+    #[inline]
+    fn available(&self, s: usize) -> u32 {
+        let st = &self.stations[s];
+        if st.overtime {
+            st.on_duty.max(self.model.stations[s].overtime_servers)
+        } else {
+            st.on_duty
+        }
+    }
+
+    /// Puts patient `p` into its current step.
+    fn enter_step(&mut self, p: u32, now: f64) {
+        let m = self.model;
+        let pat = self.patients[p as usize];
+        if pat.step == EXIT {
+            self.depart(p, now);
+            return;
+        }
+        let step = &m.steps[pat.step as usize];
+        match &step.kind {
+            StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
+            StepKind::Delay { delay } => {
+                let visit = if step.cyclic { pat.loop_visits } else { 0 };
+                let d = delay.sample(&mut draw_rng(pat.key, Purpose::Delay, step.hash, visit));
+                if now >= m.stats_start {
+                    self.out.delay_sum += d;
+                }
+                self.events.push(now + d, Ev::DelayEnd(p));
+            }
+        }
+    }
+
+    fn join(&mut self, s: usize, p: u32, now: f64) {
+        if self.stations[s].waiting == 0 && self.stations[s].busy < self.available(s) {
+            self.patients[p as usize].enqueued = now;
+            self.start_service(s, p, now);
+            return;
+        }
+        let m = self.model;
+        let spec = &m.stations[s];
+        if self.stations[s].waiting >= spec.capacity {
+            self.out.stations[s].balks += 1;
+            self.out.patients.balked += 1;
+            let c = self.patients[p as usize].class as usize;
+            self.out.classes[c].patients.balked += 1;
+            self.leave(p, now);
+            return;
+        }
+        self.touch(s, now);
+        let pat = &mut self.patients[p as usize];
+        pat.enqueued = now;
+        let level = self.level_of[s][pat.class as usize] as usize;
+        let st = &mut self.stations[s];
+        st.levels[level].push_back((u64::from(pat.generation) << 32) | u64::from(p));
+        st.waiting += 1;
+        let r = &mut self.out.stations[s];
+        r.max_queue = r.max_queue.max(st.waiting);
+        r.queued += 1;
+        self.out.queue_joins += 1;
+        if let Some(patience) = &spec.patience {
+            let step = &m.steps[pat.step as usize];
+            let visit = if step.cyclic { pat.loop_visits } else { 0 };
+            let d = patience.sample(&mut draw_rng(pat.key, Purpose::Patience, step.hash, visit));
+            self.events.push(now + d, Ev::Renege(p, pat.generation));
+        }
+    }
+
+    fn start_service(&mut self, s: usize, p: u32, now: f64) {
+        self.touch(s, now);
+        let m = self.model;
+        let pat = &mut self.patients[p as usize];
+        pat.generation = pat.generation.wrapping_add(1);
+        let step = &m.steps[pat.step as usize];
+        let StepKind::Visit { service, .. } = &step.kind else {
+            unreachable!("joined a queue from a delay step")
+        };
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        let d = service.sample(&mut draw_rng(pat.key, Purpose::Service, step.hash, visit))
+            * m.classes[pat.class as usize].multipliers[s];
+        self.stations[s].busy += 1;
+        let r = &mut self.out.stations[s];
+        r.visits += 1;
+        if now >= m.stats_start {
+            r.waits.add(now - pat.enqueued);
+            r.service_sum += d;
+        }
+        self.out.events += 1;
+        self.events.push(now + d, Ev::ServiceEnd(p));
+    }
+
+    fn on_service_end(&mut self, p: u32, now: f64) {
+        let StepKind::Visit { station, .. } =
+            self.model.steps[self.patients[p as usize].step as usize].kind
+        else {
+            unreachable!("service end outside a station step")
+        };
+        let s = station as usize;
+        self.touch(s, now);
+        self.stations[s].busy -= 1;
+        self.out.events += 1;
+        self.serve_waiting(s, now);
+        self.advance(p, now);
+    }
+
+    /// Starts services from the queue while servers are free.
+    fn serve_waiting(&mut self, s: usize, now: f64) {
+        while self.stations[s].waiting > 0 && self.stations[s].busy < self.available(s) {
+            let Some(p) = self.pop_waiting(s) else { break };
+            self.touch(s, now);
+            self.stations[s].waiting -= 1;
+            self.start_service(s, p, now);
+        }
+    }
+
+    /// Takes the next live entry from the highest non-empty priority level.
+    fn pop_waiting(&mut self, s: usize) -> Option<u32> {
+        let st = &mut self.stations[s];
+        for level in st.levels.iter_mut() {
+            while let Some(entry) = level.pop_front() {
+                let p = entry as u32;
+                if self.patients[p as usize].generation == (entry >> 32) as u32 {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    /// Moves a patient past its current step (after a service or a delay).
+    fn advance(&mut self, p: u32, now: f64) {
+        let m = self.model;
+        let pat = &mut self.patients[p as usize];
+        let step = &m.steps[pat.step as usize];
+        let table = &m.routes[step.routes[pat.class as usize] as usize];
+        let next = if table.targets.len() == 1 {
+            table.targets[0]
+        } else {
+            let visit = if step.cyclic { pat.loop_visits } else { 0 };
+            table.pick(uniform(&mut draw_rng(
+                pat.key,
+                Purpose::Branch,
+                step.hash,
+                visit,
+            )))
+        };
+        pat.step = next;
+        if next != EXIT && m.steps[next as usize].cyclic {
+            pat.loop_visits += 1;
+        }
+        self.enter_step(p, now);
+    }
+
+    fn on_renege(&mut self, p: u32, generation: u32, now: f64) {
+        if self.patients[p as usize].generation != generation {
+            return; // served (or gone) before patience ran out
+        }
+        let StepKind::Visit { station, .. } =
+            self.model.steps[self.patients[p as usize].step as usize].kind
+        else {
+            return;
+        };
+        let s = station as usize;
+        self.touch(s, now);
+        self.stations[s].waiting -= 1;
+        self.out.stations[s].reneges += 1;
+        self.out.patients.reneged += 1;
+        let c = self.patients[p as usize].class as usize;
+        self.out.classes[c].patients.reneged += 1;
+        self.leave(p, now);
+    }
+
+    fn on_staff_change(&mut self, s: usize, now: f64) {
+        self.touch(s, now);
+        let spec = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        let change = spec.changes[st.next_change];
+        st.on_duty = change.count;
+        st.next_change += 1;
+        st.overtime =
+            st.next_change == spec.changes.len() && change.count == 0 && spec.overtime_servers > 0;
+        if let Some(next) = spec.changes.get(st.next_change) {
+            self.events.push(next.at, Ev::Staff(s as u16));
+        }
+        self.serve_waiting(s, now);
+    }
+
+    fn depart(&mut self, p: u32, now: f64) {
+        let pat = self.patients[p as usize];
+        let out = &mut self.out;
+        out.patients.completed += 1;
+        let class = &mut out.classes[pat.class as usize];
+        class.patients.completed += 1;
+        if now >= self.model.stats_start {
+            let tis = now - pat.arrival;
+            out.time_in_system.add(tis);
+            class.time_in_system.add(tis);
+        }
+        self.leave(p, now);
+    }
+
+    /// Removes a patient from the system (completed, balked or reneged).
+    fn leave(&mut self, p: u32, now: f64) {
+        self.touch_system(now);
+        self.in_system -= 1;
+        self.class_in_system[self.patients[p as usize].class as usize] -= 1;
+        self.release(p);
+    }
+}

@@ -1,0 +1,51 @@
+//! CarePath's simulation core: scenario model, validation, discrete-event engine and
+//! statistics for patient flow through hospital outpatient departments.
+//!
+//! Data flow: TOML text → [`scenario::ScenarioFile`] (as written) → [`model::Model`] (checked,
+//! compiled to index tables) → [`engine::Simulator`] (one replication → a
+//! [`engine::ReplicationResult`]) → [`summary::summarize`] (across replications → a
+//! [`summary::Summary`]). This crate does no I/O, starts no threads and never reads the clock or
+//! ambient randomness, so it compiles unchanged to wasm32 and gives the same bits everywhere.
+//!
+//! ```
+//! let model = sim_core::Model::from_toml(r#"
+//! [scenario]
+//! name = "M/M/1"
+//! [run]
+//! max_arrivals = 1000
+//! replications = 2
+//! [[stations]]
+//! id = "desk"
+//! servers = 1
+//! service = { dist = "exponential", mean = "3min" }
+//! [[arrivals]]
+//! id = "walk_in"
+//! kind = "poisson"
+//! rate = "15/h"
+//! pathway = "visit"
+//! [[pathways]]
+//! id = "visit"
+//! steps = [{ id = "desk", station = "desk", next = "exit" }]
+//! "#).unwrap();
+//! let results: Vec<_> = (0..model.replications).map(|r| sim_core::run_replication(&model, r)).collect();
+//! let summary = sim_core::summarize(&model, &results);
+//! assert_eq!(summary.patients.arrived.mean, 1000.0);
+//! ```
+
+pub mod distribution;
+pub mod engine;
+pub mod error;
+pub mod event_queue;
+pub mod load;
+pub mod model;
+pub mod pathway;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod summary;
+pub mod units;
+
+pub use engine::{ReplicationResult, Simulator, run_replication};
+pub use error::{Problem, ScenarioError};
+pub use model::Model;
+pub use summary::{Summary, queue_series, summarize};

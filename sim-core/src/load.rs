@@ -1,0 +1,121 @@
+//! Offered-load check: expected visits per patient from the routing tables, times the peak
+//! arrival rate and the mean service time, against the most servers a station ever has.
+//!
+//! This is a warning, not an error: a clinic may well be overloaded at its morning peak and
+//! recover later. The message gives the utilisation the station would need, which is the number
+//! a planner acts on.
+
+use crate::model::{EXIT, Model, StepKind, StreamKind};
+
+/// Expected number of visits to each step by one patient starting at `start` with class `class`.
+pub fn expected_visits(model: &Model, start: u32, class: usize) -> Vec<f64> {
+    let n = model.steps.len();
+    let mut visits = vec![0.0; n];
+    let mut mass = vec![0.0; n];
+    if start == EXIT {
+        return visits;
+    }
+    mass[start as usize] = 1.0;
+    // Power iteration on the absorbing chain: the mass left in the pathway shrinks geometrically
+    // because validation proved every step can reach the exit.
+    for _ in 0..100_000 {
+        let total: f64 = mass.iter().sum();
+        if total < 1e-12 {
+            break;
+        }
+        let mut next = vec![0.0; n];
+        for (i, &m) in mass.iter().enumerate() {
+            if m == 0.0 {
+                continue;
+            }
+            visits[i] += m;
+            let table = &model.routes[model.steps[i].routes[class] as usize];
+            let mut prev = 0.0;
+            for (c, &t) in table.cumulative.iter().zip(&table.targets) {
+                if t != EXIT {
+                    next[t as usize] += m * (c - prev);
+                }
+                prev = *c;
+            }
+        }
+        mass = next;
+    }
+    visits
+}
+
+/// Offered load (in busy servers) at each station at the peak arrival rate of every stream.
+pub fn peak_offered_load(model: &Model) -> Vec<f64> {
+    let mut load = vec![0.0; model.stations.len()];
+    for stream in &model.streams {
+        let rate = match &stream.kind {
+            StreamKind::Poisson { pieces } => pieces.iter().map(|p| p.2).fold(0.0, f64::max),
+            StreamKind::Appointments {
+                slots,
+                per_slot,
+                no_show,
+                ..
+            } => {
+                let gap = slots
+                    .windows(2)
+                    .map(|w| w[1] - w[0])
+                    .filter(|g| *g > 0.0)
+                    .fold(f64::INFINITY, f64::min);
+                if gap.is_finite() {
+                    f64::from(*per_slot) * (1.0 - no_show) / gap
+                } else {
+                    0.0
+                }
+            }
+            StreamKind::Batch { .. } => 0.0,
+        };
+        let class_probs: Vec<f64> = match stream.class {
+            Some(c) => (0..model.classes.len())
+                .map(|i| if i == c as usize { 1.0 } else { 0.0 })
+                .collect(),
+            None => {
+                let mut prev = 0.0;
+                model
+                    .class_cumulative
+                    .iter()
+                    .map(|c| {
+                        let p = c - prev;
+                        prev = *c;
+                        p
+                    })
+                    .collect()
+            }
+        };
+        for (ci, &pc) in class_probs.iter().enumerate() {
+            if pc == 0.0 {
+                continue;
+            }
+            let visits = expected_visits(model, stream.start_step, ci);
+            for (si, v) in visits.iter().enumerate() {
+                if let StepKind::Visit { station, service } = &model.steps[si].kind {
+                    let m = model.classes[ci].multipliers[*station as usize];
+                    load[*station as usize] += rate * pc * v * service.mean() * m;
+                }
+            }
+        }
+    }
+    load
+}
+
+/// Warnings for stations whose peak offered load reaches or exceeds their staffing.
+pub fn offered_load(model: &Model) -> Vec<String> {
+    peak_offered_load(model)
+        .iter()
+        .zip(&model.stations)
+        .filter_map(|(&load, s)| {
+            let c = f64::from(s.max_servers);
+            (c > 0.0 && load >= c).then(|| {
+                format!(
+                    "stations.{}: at the peak arrival rate the offered load is {load:.2} busy servers but at most {} are on duty; it would need a utilisation of {:.0}%, so its queue will grow while the peak lasts",
+                    s.id,
+                    s.max_servers,
+                    100.0 * load / c
+                )
+            })
+        })
+        .collect()
+}

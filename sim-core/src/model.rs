@@ -1,0 +1,835 @@
+//! The validated model: a scenario file checked and compiled into compact, index-based tables
+//! the engine can run without further checks (or hashing, or string look-ups).
+//!
+//! `Model::from_toml` is the single gate: it reports syntax errors with line and column, then
+//! lists *every* semantic problem it finds (not only the first), each naming its place in the
+//! file. Once a `Model` exists the engine cannot fail on it. Warnings (e.g. a station whose
+//! offered load exceeds its capacity) do not stop a run.
+
+use crate::distribution::Dist;
+use crate::error::{Problem, ScenarioError, line_column};
+use crate::pathway::{RouteTable, check_pathway};
+use crate::rng::name_hash;
+use crate::scenario::{ArrivalSpec, Discipline, ScenarioFile, Servers};
+use crate::units::format_clock;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Step index meaning "leave the system".
+pub const EXIT: u32 = u32::MAX;
+
+/// Largest expected number of arrivals in one replication without an explicit `max_arrivals`.
+pub const MAX_EXPECTED_ARRIVALS: f64 = 50_000_000.0;
+/// Largest number of replications.
+pub const MAX_REPLICATIONS: u32 = 100_000;
+/// Largest number of servers at one station.
+pub const MAX_SERVERS: u32 = 100_000;
+/// Largest number of queue-length samples per station and replication.
+pub const MAX_SAMPLES: usize = 20_000;
+
+/// A patient class, compiled.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Priority (larger first).
+    pub priority: i32,
+    /// Service-time multiplier at each station, by station index.
+    pub multipliers: Vec<f64>,
+}
+
+/// A staffing change: from `at` on, `count` servers are on duty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StaffChange {
+    /// Time (minutes after midnight).
+    pub at: f64,
+    /// Servers on duty from then.
+    pub count: u32,
+}
+
+/// A station, compiled.
+#[derive(Debug, Clone)]
+pub struct Station {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Servers on duty at time zero.
+    pub initial_servers: u32,
+    /// Later staffing changes, in time order.
+    pub changes: Vec<StaffChange>,
+    /// Servers who keep working after the last shift while patients wait (0 = none).
+    pub overtime_servers: u32,
+    /// Queue discipline.
+    pub discipline: Discipline,
+    /// Queue capacity (`u32::MAX` when unlimited).
+    pub capacity: u32,
+    /// Patience distribution, if patients renege.
+    pub patience: Option<Dist>,
+    /// Default service distribution.
+    pub service: Dist,
+    /// The largest number of servers ever on duty.
+    pub max_servers: u32,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// Queue for and be served at a station.
+    Visit {
+        /// Station index.
+        station: u32,
+        /// Service-time distribution for this step.
+        service: Dist,
+    },
+    /// Wait a while without using a server.
+    Delay {
+        /// Delay distribution.
+        delay: Dist,
+    },
+}
+
+/// A pathway step, compiled.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Identifier (`pathway.step` for messages is built from `pathway`).
+    pub id: String,
+    /// Owning pathway index.
+    pub pathway: u32,
+    /// Hash of the step id: part of every random key drawn at this step.
+    pub hash: u64,
+    /// What happens here.
+    pub kind: StepKind,
+    /// Routing table index for each class (indexed by class).
+    pub routes: Vec<u32>,
+    /// True when the step lies on a loop; draws there are keyed by the patient's loop count.
+    pub cyclic: bool,
+}
+
+/// A pathway, compiled.
+#[derive(Debug, Clone)]
+pub struct Pathway {
+    /// Identifier.
+    pub id: String,
+    /// First step (global step index).
+    pub start: u32,
+}
+
+/// How a stream generates arrivals.
+#[derive(Debug, Clone)]
+pub enum StreamKind {
+    /// Piecewise-constant Poisson rate (a homogeneous stream is a single piece).
+    Poisson {
+        /// (from, to, rate per minute) pieces, sorted and disjoint.
+        pieces: Vec<(f64, f64, f64)>,
+    },
+    /// Booked slots.
+    Appointments {
+        /// Slot start times, sorted.
+        slots: Vec<f64>,
+        /// Patients per slot.
+        per_slot: u32,
+        /// Probability of not attending.
+        no_show: f64,
+        /// Offset from the slot time (None = on time).
+        punctuality: Option<Dist>,
+    },
+    /// A group at one time.
+    Batch {
+        /// Time.
+        at: f64,
+        /// Count.
+        count: u32,
+    },
+}
+
+/// An arrival stream, compiled.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    /// Identifier.
+    pub id: String,
+    /// Hash of the id: the root of its patients' random keys.
+    pub hash: u64,
+    /// First step of its pathway.
+    pub start_step: u32,
+    /// Fixed class, or None to draw from the shares.
+    pub class: Option<u16>,
+    /// Process.
+    pub kind: StreamKind,
+}
+
+/// A checked, runnable model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub description: String,
+    /// Clinic opening time.
+    pub open: f64,
+    /// Arrivals stop at this time (if set).
+    pub close: Option<f64>,
+    /// The run stops here (if set).
+    pub stop: Option<f64>,
+    /// Cap on arrivals per replication.
+    pub max_arrivals: Option<u64>,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// Statistics are collected from this time on.
+    pub stats_start: f64,
+    /// Queue-length sampling interval (0 = off).
+    pub sample_interval: f64,
+    /// Patient classes.
+    pub classes: Vec<Class>,
+    /// Cumulative class shares (for streams without a fixed class), if defined.
+    pub class_cumulative: Vec<f64>,
+    /// Stations.
+    pub stations: Vec<Station>,
+    /// All pathway steps.
+    pub steps: Vec<Step>,
+    /// Pathways.
+    pub pathways: Vec<Pathway>,
+    /// Routing tables referenced by `Step::routes`.
+    pub routes: Vec<RouteTable>,
+    /// Arrival streams.
+    pub streams: Vec<Stream>,
+    /// Warnings found while checking (the model still runs).
+    pub warnings: Vec<String>,
+}
+
+impl Model {
+    /// Parses and checks a scenario. Errors carry line and column, or the full problem list.
+    pub fn from_toml(source: &str) -> Result<Model, ScenarioError> {
+        let file: ScenarioFile = toml::from_str(source).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(source, s.start));
+            ScenarioError::Syntax {
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        Model::from_file(&file)
+    }
+
+    /// Checks an already-parsed scenario file.
+    pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
+        Builder::default().build(f)
+    }
+
+    /// Index of a station by id.
+    pub fn station_index(&self, id: &str) -> Option<usize> {
+        self.stations.iter().position(|s| s.id == id)
+    }
+
+    /// Index of a class by id.
+    pub fn class_index(&self, id: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c.id == id)
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    problems: Vec<Problem>,
+    warnings: Vec<String>,
+}
+
+fn dup_check<'a>(b: &mut Builder, what: &str, ids: impl Iterator<Item = &'a str>) {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if id.is_empty() {
+            b.err(what.to_string(), "an id is empty".into());
+        } else if id == "exit" {
+            b.err(
+                format!("{what}.{id}"),
+                "\"exit\" is reserved for leaving the system".into(),
+            );
+        } else if !seen.insert(id) {
+            b.err(format!("{what}.{id}"), format!("id {id:?} is used twice"));
+        }
+    }
+}
+
+impl Builder {
+    fn err(&mut self, at: String, message: String) {
+        self.problems.push(Problem { at, message });
+    }
+
+    fn dist(
+        &mut self,
+        at: String,
+        spec: &crate::distribution::DistSpec,
+        non_negative: bool,
+    ) -> Dist {
+        Dist::compile(spec, non_negative).unwrap_or_else(|m| {
+            self.err(at, m);
+            Dist::Det { value: 0.0 }
+        })
+    }
+
+    fn build(mut self, f: &ScenarioFile) -> Result<Model, ScenarioError> {
+        let run = &f.run;
+        let open = run.open.map_or(0.0, |c| c.0);
+        let close = run.close.map(|c| c.0);
+        if let Some(c) = close
+            && c <= open
+        {
+            self.err(
+                "run.close".into(),
+                format!(
+                    "closing time {} is not after opening time {}",
+                    format_clock(c),
+                    format_clock(open)
+                ),
+            );
+        }
+        let warm_up = run.warm_up.map_or(0.0, |d| d.0);
+        let mut stop = run.hard_stop.map(|c| c.0);
+        if let Some(s) = stop
+            && s <= open
+        {
+            self.err(
+                "run.hard_stop".into(),
+                "the hard stop is not after opening time".into(),
+            );
+        }
+        if let Some(len) = run.run_length {
+            if len.0 <= 0.0 {
+                self.err(
+                    "run.run_length".into(),
+                    "run length must be greater than zero".into(),
+                );
+            }
+            if stop.is_some() {
+                self.err(
+                    "run.run_length".into(),
+                    "give either hard_stop or warm_up + run_length, not both".into(),
+                );
+            }
+            stop = Some(open + warm_up + len.0);
+        }
+        if run.replications == 0 || run.replications > MAX_REPLICATIONS {
+            self.err(
+                "run.replications".into(),
+                format!(
+                    "replications must be between 1 and {MAX_REPLICATIONS} (got {})",
+                    run.replications
+                ),
+            );
+        }
+        if run.max_arrivals == Some(0) {
+            self.err(
+                "run.max_arrivals".into(),
+                "max_arrivals must be at least 1".into(),
+            );
+        }
+        let sample_interval = run.sample_interval.map_or(15.0, |d| d.0);
+
+        // Stations.
+        dup_check(
+            &mut self,
+            "stations",
+            f.stations.iter().map(|s| s.id.as_str()),
+        );
+        if f.stations.is_empty() {
+            self.err("stations".into(), "no stations are defined".into());
+        }
+        let mut stations = Vec::new();
+        for s in &f.stations {
+            let at = format!("stations.{}", s.id);
+            let (initial, changes, max_servers, last) = self.staffing(&at, &s.servers);
+            let service = self.dist(format!("{at}.service"), &s.service, true);
+            let patience = s
+                .patience
+                .as_ref()
+                .map(|p| self.dist(format!("{at}.patience"), p, true));
+            if let Some(p) = &patience
+                && p.mean() <= 0.0
+            {
+                self.err(
+                    format!("{at}.patience"),
+                    "patience must have a positive mean".into(),
+                );
+            }
+            stations.push(crate::model::Station {
+                id: s.id.clone(),
+                name: s.name.clone().unwrap_or_else(|| s.id.clone()),
+                initial_servers: initial,
+                changes,
+                overtime_servers: if s.overtime { last } else { 0 },
+                discipline: s.discipline,
+                capacity: s.capacity.unwrap_or(u32::MAX),
+                patience,
+                service,
+                max_servers,
+            });
+        }
+        let station_ix: BTreeMap<&str, usize> = f
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+
+        // Classes.
+        dup_check(
+            &mut self,
+            "classes",
+            f.classes.iter().map(|c| c.id.as_str()),
+        );
+        let mut classes = Vec::new();
+        if f.classes.is_empty() {
+            classes.push(Class {
+                id: "patient".into(),
+                name: "patient".into(),
+                priority: 0,
+                multipliers: vec![1.0; stations.len()],
+            });
+        }
+        if f.classes.len() > u16::MAX as usize {
+            self.err("classes".into(), "too many classes".into());
+        }
+        for c in &f.classes {
+            let at = format!("classes.{}", c.id);
+            let base = c.service_multiplier.unwrap_or(1.0);
+            if !(base.is_finite() && base > 0.0) {
+                self.err(
+                    format!("{at}.service_multiplier"),
+                    format!("must be greater than zero (got {base})"),
+                );
+            }
+            let mut multipliers = vec![base; stations.len()];
+            for (sid, m) in &c.station_multipliers {
+                match station_ix.get(sid.as_str()) {
+                    Some(&i) => multipliers[i] = *m,
+                    None => self.err(
+                        format!("{at}.station_multipliers.{sid}"),
+                        format!("no station is called {sid:?}"),
+                    ),
+                }
+                if !(m.is_finite() && *m > 0.0) {
+                    self.err(
+                        format!("{at}.station_multipliers.{sid}"),
+                        format!("must be greater than zero (got {m})"),
+                    );
+                }
+            }
+            classes.push(Class {
+                id: c.id.clone(),
+                name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+                priority: c.priority,
+                multipliers,
+            });
+        }
+        let class_ix: BTreeMap<String, usize> = classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let mut class_cumulative = Vec::new();
+        let shares: Vec<Option<f64>> = if f.classes.is_empty() {
+            vec![Some(1.0)]
+        } else {
+            f.classes.iter().map(|c| c.share).collect()
+        };
+        if shares.iter().any(Option::is_some) {
+            let mut acc = 0.0;
+            for (i, s) in shares.iter().enumerate() {
+                let s = s.unwrap_or(0.0);
+                if !(0.0..=1.0).contains(&s) {
+                    self.err(
+                        format!("classes.{}.share", classes[i].id),
+                        format!("a share must be between 0 and 1 (got {s})"),
+                    );
+                }
+                acc += s;
+                class_cumulative.push(acc);
+            }
+            if (acc - 1.0).abs() > 1e-9 {
+                self.err(
+                    "classes".into(),
+                    format!("class shares sum to {acc}, not 1"),
+                );
+            }
+            if let Some(last) = class_cumulative.last_mut() {
+                *last = 1.0;
+            }
+        }
+
+        // Pathways and steps.
+        dup_check(
+            &mut self,
+            "pathways",
+            f.pathways.iter().map(|p| p.id.as_str()),
+        );
+        let mut steps = Vec::new();
+        let mut pathways = Vec::new();
+        let mut routes = Vec::new();
+        for (pi, p) in f.pathways.iter().enumerate() {
+            let at = format!("pathways.{}", p.id);
+            let compiled = check_pathway(
+                p,
+                pi as u32,
+                steps.len() as u32,
+                &at,
+                &station_ix,
+                &stations,
+                &classes,
+                &mut routes,
+            );
+            match compiled {
+                Ok((start, mut s)) => {
+                    pathways.push(Pathway {
+                        id: p.id.clone(),
+                        start,
+                    });
+                    steps.append(&mut s);
+                }
+                Err(mut probs) => {
+                    self.problems.append(&mut probs);
+                    pathways.push(Pathway {
+                        id: p.id.clone(),
+                        start: EXIT,
+                    });
+                }
+            }
+        }
+        if f.pathways.is_empty() {
+            self.err("pathways".into(), "no pathways are defined".into());
+        }
+        // A visited station with nobody ever on duty would hold its patients forever.
+        for st in &steps {
+            if let StepKind::Visit { station, .. } = st.kind {
+                let s = &stations[station as usize];
+                if s.max_servers == 0 {
+                    self.err(format!("pathways.{}.steps.{}", f.pathways[st.pathway as usize].id, st.id), format!("visits station {:?}, which never has any servers, so patients would never leave", s.id));
+                }
+            }
+        }
+
+        // Arrival streams.
+        dup_check(&mut self, "arrivals", f.arrivals.iter().map(|a| a.id()));
+        if f.arrivals.is_empty() {
+            self.err("arrivals".into(), "no arrival streams are defined".into());
+        }
+        let mut streams = Vec::new();
+        let mut expected_arrivals = 0.0;
+        let mut unbounded = Vec::new();
+        for a in &f.arrivals {
+            let at = format!("arrivals.{}", a.id());
+            let start_step = match f.pathways.iter().position(|p| p.id == a.pathway()) {
+                Some(i) => pathways[i].start,
+                None => {
+                    self.err(
+                        format!("{at}.pathway"),
+                        format!("no pathway is called {:?}", a.pathway()),
+                    );
+                    EXIT
+                }
+            };
+            let class = match a.class() {
+                Some(c) => match class_ix.get(c) {
+                    Some(&i) => Some(i as u16),
+                    None => {
+                        self.err(format!("{at}.class"), format!("no class is called {c:?}"));
+                        None
+                    }
+                },
+                None => {
+                    if class_cumulative.is_empty() {
+                        self.err(format!("{at}.class"), "this stream names no class and no class has a share; give the stream a class or the classes shares".into());
+                    }
+                    None
+                }
+            };
+            let kind = match a {
+                ArrivalSpec::Poisson {
+                    rate, start, end, ..
+                } => {
+                    let from = start.map_or(open, |c| c.0);
+                    let to = end.map(|c| c.0).or(close).unwrap_or(f64::INFINITY);
+                    if !(rate.0 > 0.0) {
+                        self.err(
+                            format!("{at}.rate"),
+                            format!(
+                                "the rate must be greater than zero (got {} per minute)",
+                                rate.0
+                            ),
+                        );
+                    }
+                    if to <= from {
+                        self.err(
+                            format!("{at}.end"),
+                            "the stream ends before it starts".into(),
+                        );
+                    }
+                    if to.is_infinite() {
+                        unbounded.push(a.id().to_string());
+                    } else {
+                        expected_arrivals += rate.0.max(0.0) * (to - from).max(0.0);
+                    }
+                    StreamKind::Poisson {
+                        pieces: vec![(from, to, rate.0)],
+                    }
+                }
+                ArrivalSpec::Profile { rates, .. } => {
+                    let mut pieces = Vec::new();
+                    if rates.is_empty() {
+                        self.err(format!("{at}.rates"), "the profile has no pieces".into());
+                    }
+                    for (i, r) in rates.iter().enumerate() {
+                        let pat = format!("{at}.rates[{i}]");
+                        if r.to.0 <= r.from.0 {
+                            self.err(
+                                pat.clone(),
+                                format!(
+                                    "piece {}–{} ends before it starts",
+                                    format_clock(r.from.0),
+                                    format_clock(r.to.0)
+                                ),
+                            );
+                        }
+                        if !(r.rate.0 > 0.0) {
+                            self.err(pat.clone(), format!("the rate must be greater than zero (got {} per minute); leave quiet periods out of the profile", r.rate.0));
+                        }
+                        if let Some(&(_, prev_to, _)) = pieces.last()
+                            && r.from.0 < prev_to
+                        {
+                            self.err(
+                                pat,
+                                "pieces must be in time order and must not overlap".into(),
+                            );
+                        }
+                        let to = close.map_or(r.to.0, |c| r.to.0.min(c));
+                        expected_arrivals += r.rate.0.max(0.0) * (to - r.from.0).max(0.0);
+                        pieces.push((r.from.0, r.to.0, r.rate.0));
+                    }
+                    StreamKind::Poisson { pieces }
+                }
+                ArrivalSpec::Appointments {
+                    sessions,
+                    slot,
+                    per_slot,
+                    no_show,
+                    punctuality,
+                    ..
+                } => {
+                    let mut slots = Vec::new();
+                    if !(slot.0 > 0.0) {
+                        self.err(
+                            format!("{at}.slot"),
+                            "the slot length must be greater than zero".into(),
+                        );
+                    }
+                    if *per_slot == 0 {
+                        self.err(
+                            format!("{at}.per_slot"),
+                            "per_slot must be at least 1".into(),
+                        );
+                    }
+                    if !(0.0..=1.0).contains(no_show) {
+                        self.err(
+                            format!("{at}.no_show"),
+                            format!("no_show is a probability between 0 and 1 (got {no_show})"),
+                        );
+                    }
+                    if sessions.is_empty() {
+                        self.err(format!("{at}.sessions"), "no sessions are defined".into());
+                    }
+                    if slot.0 > 0.0 {
+                        for (i, s) in sessions.iter().enumerate() {
+                            if s.to.0 <= s.from.0 {
+                                self.err(
+                                    format!("{at}.sessions[{i}]"),
+                                    "the session ends before it starts".into(),
+                                );
+                                continue;
+                            }
+                            let n = ((s.to.0 - s.from.0) / slot.0).ceil();
+                            if n * f64::from(*per_slot) > MAX_EXPECTED_ARRIVALS {
+                                self.err(
+                                    format!("{at}.sessions[{i}]"),
+                                    "the session books an absurd number of patients".into(),
+                                );
+                                continue;
+                            }
+                            let mut t = s.from.0;
+                            while t < s.to.0 - 1e-9 {
+                                slots.push(t);
+                                t += slot.0;
+                            }
+                        }
+                    }
+                    slots.sort_by(f64::total_cmp);
+                    expected_arrivals += slots.len() as f64 * f64::from(*per_slot);
+                    let punctuality = punctuality
+                        .as_ref()
+                        .map(|p| self.dist(format!("{at}.punctuality"), p, false));
+                    StreamKind::Appointments {
+                        slots,
+                        per_slot: *per_slot,
+                        no_show: *no_show,
+                        punctuality,
+                    }
+                }
+                ArrivalSpec::Batch {
+                    at: when, count, ..
+                } => {
+                    if *count == 0 {
+                        self.err(format!("{at}.count"), "count must be at least 1".into());
+                    }
+                    expected_arrivals += f64::from(*count);
+                    StreamKind::Batch {
+                        at: when.0,
+                        count: *count,
+                    }
+                }
+            };
+            streams.push(Stream {
+                id: a.id().to_string(),
+                hash: name_hash(a.id()),
+                start_step,
+                class,
+                kind,
+            });
+        }
+        if !unbounded.is_empty() && run.max_arrivals.is_none() && stop.is_none() {
+            self.err("run".into(), format!("arrival stream{} {} never stop{}: set run.close, an end time on the stream, run.max_arrivals, or a hard stop", if unbounded.len() > 1 { "s" } else { "" }, unbounded.join(", "), if unbounded.len() > 1 { "" } else { "s" }));
+        }
+        if let Some(s) = stop
+            && !unbounded.is_empty()
+        {
+            for st in &streams {
+                if let StreamKind::Poisson { pieces } = &st.kind
+                    && pieces[0].1.is_infinite()
+                {
+                    expected_arrivals += pieces[0].2 * (s - pieces[0].0).max(0.0);
+                }
+            }
+        }
+        let capped = run
+            .max_arrivals
+            .map_or(expected_arrivals, |m| expected_arrivals.min(m as f64));
+        if capped > MAX_EXPECTED_ARRIVALS && run.max_arrivals.is_none() {
+            self.err("arrivals".into(), format!("about {capped:.0} arrivals are expected per replication, more than the limit of {MAX_EXPECTED_ARRIVALS:.0}; set run.max_arrivals to confirm a run this large"));
+        }
+        if sample_interval > 0.0 {
+            let horizon = stop.or(close).map(|e| e - open);
+            if let Some(h) = horizon
+                && h / sample_interval > MAX_SAMPLES as f64
+            {
+                self.warnings.push(format!("run.sample_interval: only the first {MAX_SAMPLES} queue-length samples are kept"));
+            }
+        }
+
+        if !self.problems.is_empty() {
+            return Err(ScenarioError::Invalid(self.problems));
+        }
+        let mut model = Model {
+            name: f.scenario.name.clone(),
+            description: f.scenario.description.clone(),
+            open,
+            close,
+            stop,
+            max_arrivals: run.max_arrivals,
+            seed: run.seed,
+            replications: run.replications,
+            stats_start: if run.warm_up.is_some() {
+                open + warm_up
+            } else {
+                f64::NEG_INFINITY
+            },
+            sample_interval,
+            classes,
+            class_cumulative,
+            stations,
+            steps,
+            pathways,
+            routes,
+            streams,
+            warnings: self.warnings,
+        };
+        let load = crate::load::offered_load(&model);
+        model.warnings.extend(load);
+        Ok(model)
+    }
+
+    /// Returns (initial servers, later changes, max servers, servers on the last shift).
+    fn staffing(&mut self, at: &str, servers: &Servers) -> (u32, Vec<StaffChange>, u32, u32) {
+        match servers {
+            Servers::Constant(n) => {
+                if *n > MAX_SERVERS {
+                    self.err(
+                        format!("{at}.servers"),
+                        format!("{n} servers is more than the limit of {MAX_SERVERS}"),
+                    );
+                }
+                (*n, Vec::new(), *n, *n)
+            }
+            Servers::Schedule(shifts) => {
+                if shifts.is_empty() {
+                    self.err(format!("{at}.servers"), "the schedule has no shifts".into());
+                    return (0, Vec::new(), 0, 0);
+                }
+                let mut changes: Vec<StaffChange> = Vec::new();
+                let mut prev_end = f64::NEG_INFINITY;
+                let mut max = 0;
+                for (i, s) in shifts.iter().enumerate() {
+                    let sat = format!("{at}.servers[{i}]");
+                    if s.to.0 <= s.from.0 {
+                        self.err(
+                            sat.clone(),
+                            format!(
+                                "shift {}–{} ends before it starts",
+                                format_clock(s.from.0),
+                                format_clock(s.to.0)
+                            ),
+                        );
+                    }
+                    if s.from.0 < prev_end {
+                        self.err(
+                            sat.clone(),
+                            "shifts must be in time order and must not overlap".into(),
+                        );
+                    }
+                    if s.count > MAX_SERVERS {
+                        self.err(
+                            sat,
+                            format!(
+                                "{} servers is more than the limit of {MAX_SERVERS}",
+                                s.count
+                            ),
+                        );
+                    }
+                    max = max.max(s.count);
+                    changes.push(StaffChange {
+                        at: s.from.0,
+                        count: s.count,
+                    });
+                    changes.push(StaffChange {
+                        at: s.to.0,
+                        count: 0,
+                    });
+                    prev_end = s.to.0;
+                }
+                // Back-to-back shifts: the later entry at the same instant wins, so there is no gap.
+                let mut merged: Vec<StaffChange> = Vec::new();
+                for c in changes {
+                    match merged.last_mut() {
+                        Some(last) if last.at == c.at => last.count = c.count,
+                        _ => merged.push(c),
+                    }
+                }
+                let last_count = shifts.last().map_or(0, |s| s.count);
+                let initial = if merged.first().is_some_and(|c| c.at <= 0.0) {
+                    merged.remove(0).count
+                } else {
+                    0
+                };
+                (initial, merged, max, last_count)
+            }
+        }
+    }
+}
