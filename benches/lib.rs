@@ -1,1 +1,5 @@
-//! Benchmark helpers.
+//! Shared inputs for CarePath's benchmarks.
+
+/// The canonical benchmark workload (`scenarios/benchmark.toml`), compiled in so benchmarks
+/// do not depend on the working directory.
+pub const BENCHMARK_SCENARIO: &str = include_str!("../scenarios/benchmark.toml");

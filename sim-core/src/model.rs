@@ -550,7 +550,7 @@ impl Builder {
                 } => {
                     let from = start.map_or(open, |c| c.0);
                     let to = end.map(|c| c.0).or(close).unwrap_or(f64::INFINITY);
-                    if !(rate.0 > 0.0) {
+                    if rate.0 <= 0.0 {
                         self.err(
                             format!("{at}.rate"),
                             format!(
@@ -591,7 +591,7 @@ impl Builder {
                                 ),
                             );
                         }
-                        if !(r.rate.0 > 0.0) {
+                        if r.rate.0 <= 0.0 {
                             self.err(pat.clone(), format!("the rate must be greater than zero (got {} per minute); leave quiet periods out of the profile", r.rate.0));
                         }
                         if let Some(&(_, prev_to, _)) = pieces.last()
@@ -617,7 +617,7 @@ impl Builder {
                     ..
                 } => {
                     let mut slots = Vec::new();
-                    if !(slot.0 > 0.0) {
+                    if slot.0 <= 0.0 {
                         self.err(
                             format!("{at}.slot"),
                             "the slot length must be greater than zero".into(),

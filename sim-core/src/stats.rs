@@ -351,8 +351,8 @@ mod tests {
             let u = (i as f64 + 0.5) / n as f64;
             t.add(-(1.0 - u).ln());
         }
-        for q in [0.1, 0.5, 0.9, 0.95, 0.99] {
-            let exact = -(1.0 - q as f64).ln();
+        for q in [0.1f64, 0.5, 0.9, 0.95, 0.99] {
+            let exact = -(1.0 - q).ln();
             let got = t.quantile(q);
             assert!((got - exact).abs() / exact < 0.01, "q{q}: {got} vs {exact}");
         }
