@@ -12,72 +12,137 @@ use rand_core::Rng;
 use serde::Deserialize;
 
 /// A distribution as written in a scenario file, e.g. `{ dist = "exponential", mean = "4min" }`.
+///
+/// A flat struct (rather than a tagged enum) so that a bad value keeps its exact line and
+/// column; `Dist::compile` checks that each kind gets exactly the keys it takes.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
-pub enum DistSpec {
-    /// Exponential with the given mean.
-    Exponential {
-        /// Mean.
-        mean: Offset,
-    },
-    /// Always the same value.
-    Deterministic {
-        /// The value.
-        value: Offset,
-    },
-    /// Uniform on [min, max].
-    Uniform {
-        /// Lower end.
-        min: Offset,
-        /// Upper end.
-        max: Offset,
-    },
-    /// Triangular on [min, max] with the given mode.
-    Triangular {
-        /// Lower end.
-        min: Offset,
-        /// Most likely value.
-        mode: Offset,
-        /// Upper end.
-        max: Offset,
-    },
-    /// Normal, truncated below at `min` (values below are redrawn).
-    Normal {
-        /// Mean of the untruncated normal.
-        mean: Offset,
-        /// Standard deviation of the untruncated normal.
-        sd: Offset,
-        /// Truncation point: no value below it is ever returned.
-        min: Offset,
-    },
-    /// Lognormal given by the mean and standard deviation of the value itself.
-    Lognormal {
-        /// Mean.
-        mean: Offset,
-        /// Standard deviation.
-        sd: Offset,
-    },
-    /// Gamma given by mean and coefficient of variation (sd / mean).
-    Gamma {
-        /// Mean.
-        mean: Offset,
-        /// Coefficient of variation.
-        cv: f64,
-    },
-    /// Erlang: the sum of `k` exponential phases, with the given overall mean.
-    Erlang {
-        /// Overall mean.
-        mean: Offset,
-        /// Number of phases.
-        k: u32,
-    },
-    /// Discrete distribution over the listed values with the given weights (normalised).
-    Empirical {
-        /// The values.
-        values: Vec<Offset>,
-        /// Their relative weights.
-        weights: Vec<f64>,
-    },
+#[serde(deny_unknown_fields)]
+pub struct DistSpec {
+    /// Which distribution.
+    pub dist: DistKind,
+    /// Mean (exponential, lognormal, gamma, erlang; normal: mean before truncation).
+    #[serde(default)]
+    pub mean: Option<Offset>,
+    /// Standard deviation (normal, lognormal).
+    #[serde(default)]
+    pub sd: Option<Offset>,
+    /// Lower end (uniform, triangular) or truncation point (normal).
+    #[serde(default)]
+    pub min: Option<Offset>,
+    /// Upper end (uniform, triangular).
+    #[serde(default)]
+    pub max: Option<Offset>,
+    /// Most likely value (triangular).
+    #[serde(default)]
+    pub mode: Option<Offset>,
+    /// The value (deterministic).
+    #[serde(default)]
+    pub value: Option<Offset>,
+    /// Coefficient of variation, sd / mean (gamma).
+    #[serde(default)]
+    pub cv: Option<f64>,
+    /// Number of phases (erlang).
+    #[serde(default)]
+    pub k: Option<u32>,
+    /// Values (empirical).
+    #[serde(default)]
+    pub values: Option<Vec<Offset>>,
+    /// Relative weights of the values (empirical; normalised).
+    #[serde(default)]
+    pub weights: Option<Vec<f64>>,
+}
+
+/// Distribution families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistKind {
+    /// Exponential: `mean`.
+    Exponential,
+    /// Always `value`.
+    Deterministic,
+    /// Uniform on [`min`, `max`].
+    Uniform,
+    /// Triangular: `min`, `mode`, `max`.
+    Triangular,
+    /// Normal truncated below: `mean`, `sd`, `min` (values below `min` are redrawn).
+    Normal,
+    /// Lognormal by the `mean` and `sd` of the value itself.
+    Lognormal,
+    /// Gamma by `mean` and `cv`.
+    Gamma,
+    /// Erlang: `k` exponential phases with overall `mean`.
+    Erlang,
+    /// Discrete over `values` with `weights`.
+    Empirical,
+}
+
+impl DistKind {
+    /// The name as written in a file.
+    pub fn name(self) -> &'static str {
+        match self {
+            DistKind::Exponential => "exponential",
+            DistKind::Deterministic => "deterministic",
+            DistKind::Uniform => "uniform",
+            DistKind::Triangular => "triangular",
+            DistKind::Normal => "normal",
+            DistKind::Lognormal => "lognormal",
+            DistKind::Gamma => "gamma",
+            DistKind::Erlang => "erlang",
+            DistKind::Empirical => "empirical",
+        }
+    }
+
+    /// The keys this family takes.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            DistKind::Exponential => &["mean"],
+            DistKind::Deterministic => &["value"],
+            DistKind::Uniform => &["min", "max"],
+            DistKind::Triangular => &["min", "mode", "max"],
+            DistKind::Normal => &["mean", "sd", "min"],
+            DistKind::Lognormal => &["mean", "sd"],
+            DistKind::Gamma => &["mean", "cv"],
+            DistKind::Erlang => &["mean", "k"],
+            DistKind::Empirical => &["values", "weights"],
+        }
+    }
+}
+
+impl DistSpec {
+    /// A spec of the given kind with no parameters set (fill them in with struct update).
+    pub fn of(dist: DistKind) -> DistSpec {
+        DistSpec {
+            dist,
+            mean: None,
+            sd: None,
+            min: None,
+            max: None,
+            mode: None,
+            value: None,
+            cv: None,
+            k: None,
+            values: None,
+            weights: None,
+        }
+    }
+
+    fn set_keys(&self) -> Vec<&'static str> {
+        [
+            ("mean", self.mean.is_some()),
+            ("sd", self.sd.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("mode", self.mode.is_some()),
+            ("value", self.value.is_some()),
+            ("cv", self.cv.is_some()),
+            ("k", self.k.is_some()),
+            ("values", self.values.is_some()),
+            ("weights", self.weights.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect()
+    }
 }
 
 /// Largest number of entries in an empirical table, and of Erlang phases.
@@ -165,58 +230,73 @@ impl Dist {
     /// Checks a specification. With `non_negative`, values below zero must be impossible
     /// (service times, delays, patience); offsets may be negative.
     pub fn compile(spec: &DistSpec, non_negative: bool) -> Result<Dist, String> {
-        let d = match spec {
-            DistSpec::Exponential { mean } => Dist::Exp {
-                mean: positive("mean", mean.0)?,
+        let kind = spec.dist;
+        let set = spec.set_keys();
+        let allowed = kind.keys();
+        if let Some(extra) = set.iter().find(|k| !allowed.contains(k)) {
+            return Err(format!(
+                "`{extra}` does not apply to dist = \"{}\" (it takes {})",
+                kind.name(),
+                allowed.join(", ")
+            ));
+        }
+        if let Some(missing) = allowed.iter().find(|k| !set.contains(k)) {
+            return Err(format!("dist = \"{}\" needs `{missing}`", kind.name()));
+        }
+        // Every key is now known to be present.
+        let o = |v: Option<Offset>| v.map_or(0.0, |x| x.0);
+        let (mean, sd, min, max) = (o(spec.mean), o(spec.sd), o(spec.min), o(spec.max));
+        let d = match kind {
+            DistKind::Exponential => Dist::Exp {
+                mean: positive("mean", mean)?,
             },
-            DistSpec::Deterministic { value } => Dist::Det { value: value.0 },
-            DistSpec::Uniform { min, max } => {
-                if max.0 < min.0 {
-                    return Err(format!("uniform: max ({}) is below min ({})", max.0, min.0));
+            DistKind::Deterministic => Dist::Det {
+                value: o(spec.value),
+            },
+            DistKind::Uniform => {
+                if max < min {
+                    return Err(format!("uniform: max ({max}) is below min ({min})"));
                 }
                 Dist::Uniform {
-                    lo: min.0,
-                    width: max.0 - min.0,
+                    lo: min,
+                    width: max - min,
                 }
             }
-            DistSpec::Triangular { min, mode, max } => {
-                if !(min.0 <= mode.0 && mode.0 <= max.0) || min.0 == max.0 {
+            DistKind::Triangular => {
+                let mode = o(spec.mode);
+                if !(min <= mode && mode <= max) || min == max {
                     return Err("triangular: need min <= mode <= max and min < max".into());
                 }
                 Dist::Triangular {
-                    lo: min.0,
-                    mode: mode.0,
-                    hi: max.0,
+                    lo: min,
+                    mode,
+                    hi: max,
                 }
             }
-            DistSpec::Normal { mean, sd, min } => {
-                let sd = positive("sd", sd.0)?;
+            DistKind::Normal => {
+                let sd = positive("sd", sd)?;
                 // Redrawing below `min` must not loop for long: demand a 1% acceptance rate.
-                let z = (min.0 - mean.0) / sd;
+                let z = (min - mean) / sd;
                 let accept = 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
                 if accept < 0.01 {
                     return Err(format!(
                         "normal: min is {z:.1} standard deviations above the mean, so almost every draw would be rejected"
                     ));
                 }
-                Dist::Normal {
-                    mean: mean.0,
-                    sd,
-                    min: min.0,
-                }
+                Dist::Normal { mean, sd, min }
             }
-            DistSpec::Lognormal { mean, sd } => {
-                let m = positive("mean", mean.0)?;
-                let s = positive("sd", sd.0)?;
+            DistKind::Lognormal => {
+                let m = positive("mean", mean)?;
+                let s = positive("sd", sd)?;
                 let sigma2 = libm::log1p((s / m) * (s / m));
                 Dist::LogNormal {
                     mu: libm::log(m) - 0.5 * sigma2,
                     sigma: libm::sqrt(sigma2),
                 }
             }
-            DistSpec::Gamma { mean, cv } => {
-                let m = positive("mean", mean.0)?;
-                let cv = positive("cv", *cv)?;
+            DistKind::Gamma => {
+                let m = positive("mean", mean)?;
+                let cv = positive("cv", spec.cv.unwrap_or(0.0))?;
                 let shape = 1.0 / (cv * cv);
                 if !(1e-3..=1e6).contains(&shape) {
                     return Err(format!("gamma: cv {cv} is outside the supported range"));
@@ -226,18 +306,21 @@ impl Dist {
                     scale: m / shape,
                 }
             }
-            DistSpec::Erlang { mean, k } => {
-                if *k == 0 || *k > MAX_ERLANG_K {
+            DistKind::Erlang => {
+                let k = spec.k.unwrap_or(0);
+                if k == 0 || k > MAX_ERLANG_K {
                     return Err(format!(
                         "erlang: k must be between 1 and {MAX_ERLANG_K} (got {k})"
                     ));
                 }
                 Dist::Erlang {
-                    k: *k,
-                    phase_mean: positive("mean", mean.0)? / f64::from(*k),
+                    k,
+                    phase_mean: positive("mean", mean)? / f64::from(k),
                 }
             }
-            DistSpec::Empirical { values, weights } => {
+            DistKind::Empirical => {
+                let values = spec.values.as_deref().unwrap_or_default();
+                let weights = spec.weights.as_deref().unwrap_or_default();
                 if values.is_empty() {
                     return Err("empirical: values is empty".into());
                 }
@@ -383,7 +466,7 @@ impl Dist {
     #[inline]
     pub fn sample<R: Rng>(&self, rng: &mut R) -> f64 {
         match self {
-            Dist::Exp { mean } => -mean * libm::log(uniform_open0(rng)),
+            Dist::Exp { mean } => mean * standard_exp(rng),
             Dist::Det { value } => *value,
             Dist::Uniform { lo, width } => lo + width * uniform(rng),
             Dist::Triangular { lo, mode, hi } => {
@@ -404,10 +487,9 @@ impl Dist {
             Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
             Dist::Gamma { shape, scale } => scale * standard_gamma(*shape, rng),
             Dist::Erlang { k, phase_mean } => {
-                // Sum of logs rather than log of a product: a product of many uniforms underflows.
                 let mut s = 0.0;
                 for _ in 0..*k {
-                    s -= libm::log(uniform_open0(rng));
+                    s += standard_exp(rng);
                 }
                 s * phase_mean
             }
@@ -418,6 +500,57 @@ impl Dist {
                     .min(values.len() - 1);
                 values[i]
             }
+        }
+    }
+}
+
+/// Ziggurat tables for the standard exponential: 256 layers (Marsaglia & Tsang 2000).
+struct ExpZiggurat {
+    /// Layer right edges, x[0] = v / f(r), x[1] = r, decreasing to x[256] = 0.
+    x: [f64; 257],
+    /// f(x) = exp(-x) at each edge.
+    f: [f64; 257],
+}
+
+const ZIG_EXP_R: f64 = 7.697_117_470_131_05;
+const ZIG_EXP_V: f64 = 0.003_949_659_822_581_557;
+
+fn exp_ziggurat() -> &'static ExpZiggurat {
+    static TABLES: std::sync::OnceLock<ExpZiggurat> = std::sync::OnceLock::new();
+    // Built with libm at first use, so the tables are the same bits on every platform.
+    TABLES.get_or_init(|| {
+        let mut x = [0.0; 257];
+        let mut f = [0.0; 257];
+        x[0] = ZIG_EXP_V / libm::exp(-ZIG_EXP_R);
+        x[1] = ZIG_EXP_R;
+        for i in 2..256 {
+            x[i] = -libm::log(ZIG_EXP_V / x[i - 1] + libm::exp(-x[i - 1]));
+        }
+        x[256] = 0.0;
+        for i in 0..257 {
+            f[i] = libm::exp(-x[i]);
+        }
+        ExpZiggurat { x, f }
+    })
+}
+
+/// Standard exponential (mean 1) by the ziggurat method: one 64-bit draw and one multiply in
+/// about 98.9% of cases; the logarithm is only needed in the tail and at layer edges.
+#[inline]
+pub fn standard_exp<R: Rng>(rng: &mut R) -> f64 {
+    let z = exp_ziggurat();
+    loop {
+        let bits = rng.next_u64();
+        let i = (bits & 0xff) as usize;
+        let x = (bits >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0) * z.x[i];
+        if x < z.x[i + 1] {
+            return x;
+        }
+        if i == 0 {
+            return ZIG_EXP_R - libm::log(uniform_open0(rng));
+        }
+        if z.f[i + 1] + (z.f[i] - z.f[i + 1]) * uniform(rng) < libm::exp(-x) {
+            return x;
         }
     }
 }
@@ -479,47 +612,31 @@ mod tests {
         (m, s2 / n as f64 - m * m, lo)
     }
 
+    /// Parses the inside of an inline table, e.g. `dist = "exponential", mean = "4min"`.
+    fn spec(fields: &str) -> DistSpec {
+        let mut table: std::collections::BTreeMap<String, DistSpec> =
+            toml::from_str(&format!("x = {{ {fields} }}"))
+                .unwrap_or_else(|e| panic!("{fields}: {e}"));
+        table.remove("x").expect("parsed")
+    }
+
     /// Sample means must match analytic means within 4.5 standard errors (false alarm ~1e-5).
     #[test]
     fn sample_means_match_analytic_means() {
-        let o = |v: f64| Offset(v);
-        let specs = vec![
-            DistSpec::Exponential { mean: o(4.0) },
-            DistSpec::Deterministic { value: o(2.5) },
-            DistSpec::Uniform {
-                min: o(1.0),
-                max: o(3.0),
-            },
-            DistSpec::Triangular {
-                min: o(1.0),
-                mode: o(2.0),
-                max: o(6.0),
-            },
-            DistSpec::Normal {
-                mean: o(5.0),
-                sd: o(2.0),
-                min: o(3.0),
-            },
-            DistSpec::Lognormal {
-                mean: o(45.0),
-                sd: o(15.0),
-            },
-            DistSpec::Gamma {
-                mean: o(6.5),
-                cv: 0.6,
-            },
-            DistSpec::Gamma {
-                mean: o(2.0),
-                cv: 1.8,
-            },
-            DistSpec::Erlang { mean: o(3.0), k: 3 },
-            DistSpec::Empirical {
-                values: vec![o(1.0), o(2.0), o(10.0)],
-                weights: vec![5.0, 3.0, 2.0],
-            },
+        let specs = [
+            r#"dist = "exponential", mean = "4min""#,
+            r#"dist = "deterministic", value = "2.5min""#,
+            r#"dist = "uniform", min = "1min", max = "3min""#,
+            r#"dist = "triangular", min = "1min", mode = "2min", max = "6min""#,
+            r#"dist = "normal", mean = "5min", sd = "2min", min = "3min""#,
+            r#"dist = "lognormal", mean = "45min", sd = "15min""#,
+            r#"dist = "gamma", mean = "6.5min", cv = 0.6"#,
+            r#"dist = "gamma", mean = "2min", cv = 1.8"#,
+            r#"dist = "erlang", mean = "3min", k = 3"#,
+            r#"dist = "empirical", values = ["1min", "2min", "10min"], weights = [5, 3, 2]"#,
         ];
-        for spec in specs {
-            let d = Dist::compile(&spec, true).unwrap();
+        for text in specs {
+            let d = Dist::compile(&spec(text), true).unwrap();
             let n = 200_000;
             let (m, var, lo) = moments(&d, n);
             let se = (d.scv() * d.mean() * d.mean() / n as f64)
@@ -527,72 +644,79 @@ mod tests {
                 .max(var.sqrt() / (n as f64).sqrt());
             assert!(
                 (m - d.mean()).abs() <= 4.5 * se + 1e-12,
-                "{spec:?}: mean {m} vs {}",
+                "{text}: mean {m} vs {}",
                 d.mean()
             );
-            assert!(lo >= d.lower_bound(), "{spec:?}: {lo} below bound");
+            assert!(lo >= d.lower_bound(), "{text}: {lo} below bound");
             if !matches!(d, Dist::Normal { .. }) {
                 let rel = (var - d.scv() * d.mean() * d.mean()).abs() / (var + 1e-12);
-                assert!(rel < 0.05, "{spec:?}: variance {var}, scv {}", d.scv());
+                assert!(rel < 0.05, "{text}: variance {var}, scv {}", d.scv());
             }
         }
     }
 
+    /// The ziggurat exponential against the exact CDF: Kolmogorov–Smirnov statistic on 200,000
+    /// draws must stay below the 0.1% critical value 1.95 / sqrt(n).
+    #[test]
+    fn ziggurat_exponential_has_the_exponential_cdf() {
+        let mut r = Xoshiro256PlusPlus::seed_from_u64(5);
+        let n = 200_000;
+        let mut v: Vec<f64> = (0..n).map(|_| standard_exp(&mut r)).collect();
+        v.sort_by(f64::total_cmp);
+        let d = v
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let cdf = 1.0 - (-x).exp();
+                (cdf - i as f64 / n as f64)
+                    .abs()
+                    .max(((i + 1) as f64 / n as f64 - cdf).abs())
+            })
+            .fold(0.0, f64::max);
+        assert!(d < 1.95 / (n as f64).sqrt(), "KS statistic {d}");
+        // The tail beyond r is reached and correct in expectation: P(X > 8) = e^-8.
+        let tail = v.iter().filter(|x| **x > 8.0).count() as f64 / n as f64;
+        assert!((tail - (-8.0f64).exp()).abs() < 4.0 * ((-8.0f64).exp() / n as f64).sqrt());
+    }
+
     #[test]
     fn rejects_bad_parameters() {
-        let o = |v: f64| Offset(v);
-        let e = Dist::compile(&DistSpec::Exponential { mean: o(0.0) }, true).unwrap_err();
+        let bad =
+            |text: &str, non_negative: bool| Dist::compile(&spec(text), non_negative).unwrap_err();
+        let e = bad(r#"dist = "exponential", mean = "0min""#, true);
         assert!(e.contains("greater than zero"), "{e}");
-        let e = Dist::compile(
-            &DistSpec::Uniform {
-                min: o(3.0),
-                max: o(1.0),
-            },
-            true,
-        )
-        .unwrap_err();
+        let e = bad(r#"dist = "uniform", min = "3min", max = "1min""#, true);
         assert!(e.contains("below min"), "{e}");
-        let e = Dist::compile(
-            &DistSpec::Normal {
-                mean: o(5.0),
-                sd: o(1.0),
-                min: o(-1.0),
-            },
+        let e = bad(
+            r#"dist = "normal", mean = "5min", sd = "1min", min = "-1min""#,
             true,
-        )
-        .unwrap_err();
+        );
         assert!(e.contains("negative"), "{e}");
         assert!(
             Dist::compile(
-                &DistSpec::Normal {
-                    mean: o(-5.0),
-                    sd: o(1.0),
-                    min: o(-9.0)
-                },
+                &spec(r#"dist = "normal", mean = "-5min", sd = "1min", min = "-9min""#),
                 false
             )
             .is_ok()
         );
-        let e = Dist::compile(
-            &DistSpec::Normal {
-                mean: o(0.0),
-                sd: o(1.0),
-                min: o(5.0),
-            },
+        let e = bad(
+            r#"dist = "normal", mean = "0min", sd = "1min", min = "5min""#,
             true,
-        )
-        .unwrap_err();
+        );
         assert!(e.contains("rejected"), "{e}");
-        let e = Dist::compile(
-            &DistSpec::Empirical {
-                values: vec![o(1.0)],
-                weights: vec![1.0, 2.0],
-            },
+        let e = bad(
+            r#"dist = "empirical", values = ["1min"], weights = [1, 2]"#,
             true,
-        )
-        .unwrap_err();
+        );
         assert!(e.contains("1 values but 2 weights"), "{e}");
-        let e = Dist::compile(&DistSpec::Erlang { mean: o(1.0), k: 0 }, true).unwrap_err();
+        let e = bad(r#"dist = "erlang", mean = "1min", k = 0"#, true);
         assert!(e.contains("k must be"), "{e}");
+        let e = bad(r#"dist = "exponential", mean = "1min", sd = "1min""#, true);
+        assert!(
+            e.contains("`sd` does not apply to dist = \"exponential\""),
+            "{e}"
+        );
+        let e = bad(r#"dist = "lognormal", mean = "1min""#, true);
+        assert!(e.contains("needs `sd`"), "{e}");
     }
 }

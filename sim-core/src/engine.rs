@@ -10,9 +10,9 @@
 //! * routing, service distributions and class multipliers were resolved to indices when the
 //!   model was built: nothing is hashed, looked up by name or allocated per event.
 
-use crate::event_queue::EventQueue;
+use crate::event_queue::{EventQueue, PackedEvent};
 use crate::model::{EXIT, Model, StepKind, StreamKind};
-use crate::rng::{self, Purpose, draw_rng, patient_key, uniform, uniform_open0};
+use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
 use crate::stats::Tally;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
@@ -100,24 +100,60 @@ pub struct ReplicationResult {
     pub max_in_system: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ev {
     /// Next arrival of a Poisson stream.
-    Arrival(u16),
-    /// Generate the patients of appointment slot `.1` of stream `.0`.
-    Slot(u16, u32),
+    Arrival(u32),
+    /// Generate the patients of a stream's next appointment slot.
+    Slot(u32),
     /// A batch stream's group arrives.
-    Batch(u16),
+    Batch(u32),
     /// A booked patient (already allocated) walks in.
     Booked(u32),
     /// A patient's service ends.
     ServiceEnd(u32),
     /// A patient's delay step ends.
     DelayEnd(u32),
-    /// A waiting patient runs out of patience, if still waiting (generation matches).
-    Renege(u32, u32),
+    /// A waiting patient runs out of patience, if this event is still the patient's current one.
+    Renege(u32),
     /// A station's staffing changes.
-    Staff(u16),
+    Staff(u32),
+}
+
+/// Indices must fit in 29 bits (536 million patient slots, streams or stations).
+const EV_INDEX_BITS: u32 = 29;
+const EV_INDEX_MASK: u32 = (1 << EV_INDEX_BITS) - 1;
+
+impl PackedEvent for Ev {
+    #[inline(always)]
+    fn pack(self) -> u32 {
+        let (tag, i) = match self {
+            Ev::Arrival(i) => (0, i),
+            Ev::Slot(i) => (1, i),
+            Ev::Batch(i) => (2, i),
+            Ev::Booked(i) => (3, i),
+            Ev::ServiceEnd(i) => (4, i),
+            Ev::DelayEnd(i) => (5, i),
+            Ev::Renege(i) => (6, i),
+            Ev::Staff(i) => (7, i),
+        };
+        debug_assert!(i <= EV_INDEX_MASK);
+        (tag << EV_INDEX_BITS) | i
+    }
+    #[inline(always)]
+    fn unpack(bits: u32) -> Self {
+        let i = bits & EV_INDEX_MASK;
+        match bits >> EV_INDEX_BITS {
+            0 => Ev::Arrival(i),
+            1 => Ev::Slot(i),
+            2 => Ev::Batch(i),
+            3 => Ev::Booked(i),
+            4 => Ev::ServiceEnd(i),
+            5 => Ev::DelayEnd(i),
+            6 => Ev::Renege(i),
+            _ => Ev::Staff(i),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,6 +167,8 @@ struct Patient {
     generation: u32,
     loop_visits: u32,
     class: u16,
+    /// Sequence number of the pending patience event while waiting (`u64::MAX` otherwise).
+    renege_seq: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -148,8 +186,18 @@ struct StationState {
 #[derive(Debug, Clone)]
 struct StreamState {
     rng: Xoshiro256PlusPlus,
+    /// Root of this stream's patient keys in the current replication.
+    base: u64,
     piece: usize,
     ordinal: u64,
+    slot_in_session: u64,
+}
+
+/// How long before a slot its patients must be booked in: the largest possible earliness.
+fn lead_time(punctuality: &Option<crate::distribution::Dist>) -> f64 {
+    punctuality
+        .as_ref()
+        .map_or(0.0, |p| p.lower_bound().min(0.0))
 }
 
 /// Runs replications of one model, reusing its storage between them.
@@ -246,8 +294,10 @@ impl<'m> Simulator<'m> {
             .iter()
             .map(|s| StreamState {
                 rng: rng::stream_rng(self.rep_key, s.hash),
+                base: rng::stream_base(self.rep_key, s.hash),
                 piece: 0,
                 ordinal: 0,
+                slot_in_session: 0,
             })
             .collect();
         self.out = ReplicationResult {
@@ -258,27 +308,29 @@ impl<'m> Simulator<'m> {
         };
         for (i, s) in m.stations.iter().enumerate() {
             if !s.changes.is_empty() {
-                self.events.push(s.changes[0].at, Ev::Staff(i as u16));
+                self.events.push(s.changes[0].at, Ev::Staff(i as u32));
             }
         }
         for (i, s) in m.streams.iter().enumerate() {
             match &s.kind {
                 StreamKind::Poisson { .. } => {
                     if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
-                        self.events.push(t, Ev::Arrival(i as u16));
+                        self.events.push(t, Ev::Arrival(i as u32));
                     }
                 }
                 StreamKind::Appointments {
-                    slots, punctuality, ..
+                    sessions,
+                    punctuality,
+                    ..
                 } => {
-                    if let Some(&first) = slots.first() {
-                        let lead = punctuality
-                            .as_ref()
-                            .map_or(0.0, |p| p.lower_bound().min(0.0));
-                        self.events.push(first + lead, Ev::Slot(i as u16, 0));
+                    if let Some(&(first, _)) = sessions.first() {
+                        self.events
+                            .push(first + lead_time(punctuality), Ev::Slot(i as u32));
                     }
                 }
-                StreamKind::Batch { at, .. } => self.events.push(*at, Ev::Batch(i as u16)),
+                StreamKind::Batch { at, .. } => {
+                    self.events.push(*at, Ev::Batch(i as u32));
+                }
             }
         }
     }
@@ -307,7 +359,7 @@ impl<'m> Simulator<'m> {
             }
             match e.event {
                 Ev::Arrival(s) => self.on_poisson_arrival(s as usize, now),
-                Ev::Slot(s, k) => self.on_slot(s as usize, k as usize, now),
+                Ev::Slot(s) => self.on_slot(s as usize, now),
                 Ev::Batch(s) => self.on_batch(s as usize, now),
                 Ev::Booked(p) => {
                     if !self.admit_allocated(p, now) {
@@ -316,7 +368,7 @@ impl<'m> Simulator<'m> {
                 }
                 Ev::ServiceEnd(p) => self.on_service_end(p, now),
                 Ev::DelayEnd(p) => self.advance(p, now),
-                Ev::Renege(p, g) => self.on_renege(p, g, now),
+                Ev::Renege(p) => self.on_renege(p, e.seq, now),
                 Ev::Staff(s) => self.on_staff_change(s as usize, now),
             }
         }
@@ -359,7 +411,7 @@ impl<'m> Simulator<'m> {
             return None;
         };
         let st = &mut self.streams[s];
-        let mut e = -libm::log(uniform_open0(&mut st.rng));
+        let mut e = crate::distribution::standard_exp(&mut st.rng);
         let mut t = from;
         while st.piece < pieces.len() {
             let (a, b, rate) = pieces[st.piece];
@@ -387,7 +439,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         if let Some(t) = self.next_poisson(s, now) {
-            self.events.push(t, Ev::Arrival(s as u16));
+            self.events.push(t, Ev::Arrival(s as u32));
         }
     }
 
@@ -402,10 +454,14 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    fn on_slot(&mut self, s: usize, k: usize, now: f64) {
+    /// Books the patients of a stream's next slot: each either fails to attend or is scheduled
+    /// to walk in at the slot time plus a punctuality offset. The slot event fires early by the
+    /// largest possible earliness, so no patient is scheduled in the past.
+    fn on_slot(&mut self, s: usize, now: f64) {
         let stream = &self.model.streams[s];
         let StreamKind::Appointments {
-            slots,
+            sessions,
+            slot,
             per_slot,
             no_show,
             punctuality,
@@ -416,29 +472,41 @@ impl<'m> Simulator<'m> {
         if self.stop_arrivals {
             return;
         }
-        let slot_time = slots[k];
+        let st = &mut self.streams[s];
+        // For appointment streams `ordinal` counts slots so far and `piece` is the session.
+        let k = st.ordinal;
+        let (from, to) = sessions[st.piece];
+        let slot_time = from + st.slot_in_session as f64 * slot;
+        st.ordinal += 1;
+        st.slot_in_session += 1;
+        if st.slot_in_session >= crate::model::slot_count(from, to, *slot) {
+            st.piece += 1;
+            st.slot_in_session = 0;
+        }
+        let next = sessions
+            .get(st.piece)
+            .map(|&(f, _)| f + st.slot_in_session as f64 * slot);
+        let base = st.base;
         for j in 0..*per_slot {
-            let ordinal = k as u64 * u64::from(*per_slot) + u64::from(j);
-            let key = patient_key(self.rep_key, stream.hash, ordinal);
-            if *no_show > 0.0 && uniform(&mut draw_rng(key, Purpose::NoShow, 0, 0)) < *no_show {
+            let key = patient_key(base, k * u64::from(*per_slot) + u64::from(j));
+            if *no_show > 0.0
+                && uniform(&mut draw_rng(key, purpose_key(Purpose::NoShow, 0), 0)) < *no_show
+            {
                 self.out.patients.no_shows += 1;
                 let c = self.class_for(s, key);
                 self.out.classes[c as usize].patients.no_shows += 1;
                 continue;
             }
             let offset = punctuality.as_ref().map_or(0.0, |d| {
-                d.sample(&mut draw_rng(key, Purpose::Punctuality, 0, 0))
+                d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 0), 0))
             });
             let p = self.allocate(key, s);
             self.events
                 .push((slot_time + offset).max(now), Ev::Booked(p));
         }
-        if let Some(&next) = slots.get(k + 1) {
-            let lead = punctuality
-                .as_ref()
-                .map_or(0.0, |p| p.lower_bound().min(0.0));
+        if let Some(next) = next {
             self.events
-                .push((next + lead).max(now), Ev::Slot(s as u16, (k + 1) as u32));
+                .push((next + lead_time(punctuality)).max(now), Ev::Slot(s as u32));
         }
     }
 
@@ -446,7 +514,7 @@ impl<'m> Simulator<'m> {
         match self.model.streams[s].class {
             Some(c) => c,
             None => {
-                let u = uniform(&mut draw_rng(key, Purpose::Class, 0, 0));
+                let u = uniform(&mut draw_rng(key, purpose_key(Purpose::Class, 0), 0));
                 let cum = &self.model.class_cumulative;
                 cum.partition_point(|c| *c <= u).min(cum.len() - 1) as u16
             }
@@ -459,6 +527,7 @@ impl<'m> Simulator<'m> {
             key,
             step: self.model.streams[s].start_step,
             class,
+            renege_seq: u64::MAX,
             ..Default::default()
         };
         match self.free.pop() {
@@ -485,7 +554,7 @@ impl<'m> Simulator<'m> {
         if self.stop_arrivals {
             return false;
         }
-        let key = patient_key(self.rep_key, self.model.streams[s].hash, ordinal);
+        let key = patient_key(self.streams[s].base, ordinal);
         let p = self.allocate(key, s);
         if !self.admit_allocated(p, now) {
             self.release(p);
@@ -569,7 +638,7 @@ impl<'m> Simulator<'m> {
             StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
             StepKind::Delay { delay } => {
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
-                let d = delay.sample(&mut draw_rng(pat.key, Purpose::Delay, step.hash, visit));
+                let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
                 if now >= m.stats_start {
                     self.out.delay_sum += d;
                 }
@@ -608,8 +677,8 @@ impl<'m> Simulator<'m> {
         if let Some(patience) = &spec.patience {
             let step = &m.steps[pat.step as usize];
             let visit = if step.cyclic { pat.loop_visits } else { 0 };
-            let d = patience.sample(&mut draw_rng(pat.key, Purpose::Patience, step.hash, visit));
-            self.events.push(now + d, Ev::Renege(p, pat.generation));
+            let d = patience.sample(&mut draw_rng(pat.key, step.keys.patience, visit));
+            pat.renege_seq = self.events.push(now + d, Ev::Renege(p));
         }
     }
 
@@ -618,12 +687,13 @@ impl<'m> Simulator<'m> {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         pat.generation = pat.generation.wrapping_add(1);
+        pat.renege_seq = u64::MAX;
         let step = &m.steps[pat.step as usize];
         let StepKind::Visit { service, .. } = &step.kind else {
             unreachable!("joined a queue from a delay step")
         };
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
-        let d = service.sample(&mut draw_rng(pat.key, Purpose::Service, step.hash, visit))
+        let d = service.sample(&mut draw_rng(pat.key, step.keys.service, visit))
             * m.classes[pat.class as usize].multipliers[s];
         self.stations[s].busy += 1;
         let r = &mut self.out.stations[s];
@@ -684,12 +754,7 @@ impl<'m> Simulator<'m> {
             table.targets[0]
         } else {
             let visit = if step.cyclic { pat.loop_visits } else { 0 };
-            table.pick(uniform(&mut draw_rng(
-                pat.key,
-                Purpose::Branch,
-                step.hash,
-                visit,
-            )))
+            table.pick(uniform(&mut draw_rng(pat.key, step.keys.branch, visit)))
         };
         pat.step = next;
         if next != EXIT && m.steps[next as usize].cyclic {
@@ -698,8 +763,8 @@ impl<'m> Simulator<'m> {
         self.enter_step(p, now);
     }
 
-    fn on_renege(&mut self, p: u32, generation: u32, now: f64) {
-        if self.patients[p as usize].generation != generation {
+    fn on_renege(&mut self, p: u32, seq: u64, now: f64) {
+        if self.patients[p as usize].renege_seq != seq {
             return; // served (or gone) before patience ran out
         }
         let StepKind::Visit { station, .. } =
@@ -727,7 +792,7 @@ impl<'m> Simulator<'m> {
         st.overtime =
             st.next_change == spec.changes.len() && change.count == 0 && spec.overtime_servers > 0;
         if let Some(next) = spec.changes.get(st.next_change) {
-            self.events.push(next.at, Ev::Staff(s as u16));
+            self.events.push(next.at, Ev::Staff(s as u32));
         }
         self.serve_waiting(s, now);
     }

@@ -50,22 +50,11 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
         let rate = match &stream.kind {
             StreamKind::Poisson { pieces } => pieces.iter().map(|p| p.2).fold(0.0, f64::max),
             StreamKind::Appointments {
-                slots,
+                slot,
                 per_slot,
                 no_show,
                 ..
-            } => {
-                let gap = slots
-                    .windows(2)
-                    .map(|w| w[1] - w[0])
-                    .filter(|g| *g > 0.0)
-                    .fold(f64::INFINITY, f64::min);
-                if gap.is_finite() {
-                    f64::from(*per_slot) * (1.0 - no_show) / gap
-                } else {
-                    0.0
-                }
-            }
+            } => f64::from(*per_slot) * (1.0 - no_show) / slot,
             StreamKind::Batch { .. } => 0.0,
         };
         let class_probs: Vec<f64> = match stream.class {

@@ -10,7 +10,7 @@ use crate::distribution::Dist;
 use crate::error::{Problem, ScenarioError, line_column};
 use crate::pathway::{RouteTable, check_pathway};
 use crate::rng::name_hash;
-use crate::scenario::{ArrivalSpec, Discipline, ScenarioFile, Servers};
+use crate::scenario::{ArrivalKind, Discipline, ScenarioFile, Servers};
 use crate::units::format_clock;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,6 +105,34 @@ pub struct Step {
     pub routes: Vec<u32>,
     /// True when the step lies on a loop; draws there are keyed by the patient's loop count.
     pub cyclic: bool,
+    /// Precomputed draw keys for this step: service, branch, patience, delay.
+    pub keys: StepKeys,
+}
+
+/// Draw keys of a step (see `rng::purpose_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepKeys {
+    /// Service time.
+    pub service: u64,
+    /// Branch choice.
+    pub branch: u64,
+    /// Patience.
+    pub patience: u64,
+    /// Delay length.
+    pub delay: u64,
+}
+
+impl StepKeys {
+    /// Keys for a step with the given name hash.
+    pub fn new(step_hash: u64) -> StepKeys {
+        use crate::rng::{Purpose, purpose_key};
+        StepKeys {
+            service: purpose_key(Purpose::Service, step_hash),
+            branch: purpose_key(Purpose::Branch, step_hash),
+            patience: purpose_key(Purpose::Patience, step_hash),
+            delay: purpose_key(Purpose::Delay, step_hash),
+        }
+    }
 }
 
 /// A pathway, compiled.
@@ -126,8 +154,11 @@ pub enum StreamKind {
     },
     /// Booked slots.
     Appointments {
-        /// Slot start times, sorted.
-        slots: Vec<f64>,
+        /// Sessions (from, to), sorted and disjoint; slots start at `from`, `from + slot`, …
+        /// while before `to`.
+        sessions: Vec<(f64, f64)>,
+        /// Slot length.
+        slot: f64,
         /// Patients per slot.
         per_slot: u32,
         /// Probability of not attending.
@@ -510,7 +541,11 @@ impl Builder {
         }
 
         // Arrival streams.
-        dup_check(&mut self, "arrivals", f.arrivals.iter().map(|a| a.id()));
+        dup_check(
+            &mut self,
+            "arrivals",
+            f.arrivals.iter().map(|a| a.id.as_str()),
+        );
         if f.arrivals.is_empty() {
             self.err("arrivals".into(), "no arrival streams are defined".into());
         }
@@ -518,18 +553,18 @@ impl Builder {
         let mut expected_arrivals = 0.0;
         let mut unbounded = Vec::new();
         for a in &f.arrivals {
-            let at = format!("arrivals.{}", a.id());
-            let start_step = match f.pathways.iter().position(|p| p.id == a.pathway()) {
+            let at = format!("arrivals.{}", a.id);
+            let start_step = match f.pathways.iter().position(|p| p.id == a.pathway) {
                 Some(i) => pathways[i].start,
                 None => {
                     self.err(
                         format!("{at}.pathway"),
-                        format!("no pathway is called {:?}", a.pathway()),
+                        format!("no pathway is called {:?}", a.pathway),
                     );
                     EXIT
                 }
             };
-            let class = match a.class() {
+            let class = match a.class.as_deref() {
                 Some(c) => match class_ix.get(c) {
                     Some(&i) => Some(i as u16),
                     None => {
@@ -544,19 +579,32 @@ impl Builder {
                     None
                 }
             };
-            let kind = match a {
-                ArrivalSpec::Poisson {
-                    rate, start, end, ..
-                } => {
-                    let from = start.map_or(open, |c| c.0);
-                    let to = end.map(|c| c.0).or(close).unwrap_or(f64::INFINITY);
-                    if rate.0 <= 0.0 {
+            for (key, allowed) in a.set_keys() {
+                if !allowed {
+                    self.err(
+                        format!("{at}.{key}"),
+                        format!("`{key}` does not apply to kind = \"{}\"", a.kind.name()),
+                    );
+                }
+            }
+            let need = |b: &mut Builder, key: &str, present: bool| {
+                if !present {
+                    b.err(
+                        format!("{at}.{key}"),
+                        format!("kind = \"{}\" needs `{key}`", a.kind.name()),
+                    );
+                }
+            };
+            let kind = match a.kind {
+                ArrivalKind::Poisson => {
+                    need(&mut self, "rate", a.rate.is_some());
+                    let rate = a.rate.map_or(1.0, |r| r.0);
+                    let from = a.start.map_or(open, |c| c.0);
+                    let to = a.end.map(|c| c.0).or(close).unwrap_or(f64::INFINITY);
+                    if rate <= 0.0 {
                         self.err(
                             format!("{at}.rate"),
-                            format!(
-                                "the rate must be greater than zero (got {} per minute)",
-                                rate.0
-                            ),
+                            format!("the rate must be greater than zero (got {rate} per minute)"),
                         );
                     }
                     if to <= from {
@@ -566,17 +614,19 @@ impl Builder {
                         );
                     }
                     if to.is_infinite() {
-                        unbounded.push(a.id().to_string());
+                        unbounded.push(a.id.clone());
                     } else {
-                        expected_arrivals += rate.0.max(0.0) * (to - from).max(0.0);
+                        expected_arrivals += rate.max(0.0) * (to - from).max(0.0);
                     }
                     StreamKind::Poisson {
-                        pieces: vec![(from, to, rate.0)],
+                        pieces: vec![(from, to, rate)],
                     }
                 }
-                ArrivalSpec::Profile { rates, .. } => {
+                ArrivalKind::Profile => {
+                    need(&mut self, "rates", a.rates.is_some());
+                    let rates = a.rates.as_deref().unwrap_or_default();
                     let mut pieces = Vec::new();
-                    if rates.is_empty() {
+                    if a.rates.is_some() && rates.is_empty() {
                         self.err(format!("{at}.rates"), "the profile has no pieces".into());
                     }
                     for (i, r) in rates.iter().enumerate() {
@@ -608,88 +658,86 @@ impl Builder {
                     }
                     StreamKind::Poisson { pieces }
                 }
-                ArrivalSpec::Appointments {
-                    sessions,
-                    slot,
-                    per_slot,
-                    no_show,
-                    punctuality,
-                    ..
-                } => {
-                    let mut slots = Vec::new();
-                    if slot.0 <= 0.0 {
+                ArrivalKind::Appointments => {
+                    need(&mut self, "sessions", a.sessions.is_some());
+                    need(&mut self, "slot", a.slot.is_some());
+                    need(&mut self, "per_slot", a.per_slot.is_some());
+                    let slot = a.slot.map_or(1.0, |d| d.0);
+                    let per_slot = a.per_slot.unwrap_or(1);
+                    let no_show = a.no_show.unwrap_or(0.0);
+                    let sessions = a.sessions.as_deref().unwrap_or_default();
+                    if slot <= 0.0 {
                         self.err(
                             format!("{at}.slot"),
                             "the slot length must be greater than zero".into(),
                         );
                     }
-                    if *per_slot == 0 {
+                    if per_slot == 0 {
                         self.err(
                             format!("{at}.per_slot"),
                             "per_slot must be at least 1".into(),
                         );
                     }
-                    if !(0.0..=1.0).contains(no_show) {
+                    if !(0.0..=1.0).contains(&no_show) {
                         self.err(
                             format!("{at}.no_show"),
                             format!("no_show is a probability between 0 and 1 (got {no_show})"),
                         );
                     }
-                    if sessions.is_empty() {
+                    if a.sessions.is_some() && sessions.is_empty() {
                         self.err(format!("{at}.sessions"), "no sessions are defined".into());
                     }
-                    if slot.0 > 0.0 {
-                        for (i, s) in sessions.iter().enumerate() {
-                            if s.to.0 <= s.from.0 {
-                                self.err(
-                                    format!("{at}.sessions[{i}]"),
-                                    "the session ends before it starts".into(),
-                                );
-                                continue;
-                            }
-                            let n = ((s.to.0 - s.from.0) / slot.0).ceil();
-                            if n * f64::from(*per_slot) > MAX_EXPECTED_ARRIVALS {
-                                self.err(
-                                    format!("{at}.sessions[{i}]"),
-                                    "the session books an absurd number of patients".into(),
-                                );
-                                continue;
-                            }
-                            let mut t = s.from.0;
-                            while t < s.to.0 - 1e-9 {
-                                slots.push(t);
-                                t += slot.0;
-                            }
+                    let mut prev_end = f64::NEG_INFINITY;
+                    for (i, s) in sessions.iter().enumerate() {
+                        if s.to.0 <= s.from.0 {
+                            self.err(
+                                format!("{at}.sessions[{i}]"),
+                                "the session ends before it starts".into(),
+                            );
+                        }
+                        if s.from.0 < prev_end {
+                            self.err(
+                                format!("{at}.sessions[{i}]"),
+                                "sessions must be in time order and must not overlap".into(),
+                            );
+                        }
+                        prev_end = s.to.0;
+                        if slot > 0.0 {
+                            // Counted arithmetically: slots are generated one at a time while
+                            // the run goes, never listed, so a huge book costs no memory.
+                            let n = slot_count(s.from.0, s.to.0, slot);
+                            expected_arrivals += n as f64 * f64::from(per_slot);
                         }
                     }
-                    slots.sort_by(f64::total_cmp);
-                    expected_arrivals += slots.len() as f64 * f64::from(*per_slot);
-                    let punctuality = punctuality
+                    let punctuality = a
+                        .punctuality
                         .as_ref()
                         .map(|p| self.dist(format!("{at}.punctuality"), p, false));
                     StreamKind::Appointments {
-                        slots,
-                        per_slot: *per_slot,
-                        no_show: *no_show,
+                        sessions: sessions.iter().map(|s| (s.from.0, s.to.0)).collect(),
+                        slot,
+                        per_slot,
+                        no_show,
                         punctuality,
                     }
                 }
-                ArrivalSpec::Batch {
-                    at: when, count, ..
-                } => {
-                    if *count == 0 {
+                ArrivalKind::Batch => {
+                    need(&mut self, "at", a.at.is_some());
+                    need(&mut self, "count", a.count.is_some());
+                    let count = a.count.unwrap_or(1);
+                    if count == 0 {
                         self.err(format!("{at}.count"), "count must be at least 1".into());
                     }
-                    expected_arrivals += f64::from(*count);
+                    expected_arrivals += f64::from(count);
                     StreamKind::Batch {
-                        at: when.0,
-                        count: *count,
+                        at: a.at.map_or(open, |c| c.0),
+                        count,
                     }
                 }
             };
             streams.push(Stream {
-                id: a.id().to_string(),
-                hash: name_hash(a.id()),
+                id: a.id.clone(),
+                hash: name_hash(&a.id),
                 start_step,
                 class,
                 kind,
@@ -703,9 +751,10 @@ impl Builder {
         {
             for st in &streams {
                 if let StreamKind::Poisson { pieces } = &st.kind
-                    && pieces[0].1.is_infinite()
+                    && let Some(&(from, to, rate)) = pieces.first()
+                    && to.is_infinite()
                 {
-                    expected_arrivals += pieces[0].2 * (s - pieces[0].0).max(0.0);
+                    expected_arrivals += rate * (s - from).max(0.0);
                 }
             }
         }
@@ -832,4 +881,13 @@ impl Builder {
             }
         }
     }
+}
+
+/// Number of slots in a session [from, to) with the given slot length (no slot starts at or
+/// after `to`; the tolerance absorbs rounding in `from + k * slot`).
+pub fn slot_count(from: f64, to: f64, slot: f64) -> u64 {
+    if to <= from || slot <= 0.0 {
+        return 0;
+    }
+    ((to - from) / slot - 1e-9).ceil().max(0.0) as u64
 }

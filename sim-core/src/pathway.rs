@@ -235,6 +235,7 @@ pub fn check_pathway(
             kind,
             routes: Vec::new(),
             cyclic: false,
+            keys: crate::model::StepKeys::new(name_hash(&s.id)),
         });
     }
 

@@ -205,105 +205,104 @@ impl<'de> Deserialize<'de> for Servers {
     }
 }
 
-/// `[[arrivals]]`: one arrival stream. The `kind` key selects the process.
+/// `[[arrivals]]`: one arrival stream. The `kind` key selects the process; each kind takes its
+/// own keys (checked in `model`, which names any key that does not apply). A flat struct rather
+/// than a tagged enum so that errors inside a stream keep their exact line and column.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ArrivalSpec {
-    /// Homogeneous Poisson arrivals at a constant rate.
-    Poisson {
-        /// Stream identifier (part of every patient's random key).
-        id: String,
-        /// Pathway the patients follow.
-        pathway: String,
-        /// Fixed class; default: drawn from the class shares.
-        #[serde(default)]
-        class: Option<String>,
-        /// Arrival rate, e.g. `"10/min"`.
-        rate: Rate,
-        /// First possible arrival (default: `run.open`).
-        #[serde(default)]
-        start: Option<ClockTime>,
-        /// No arrivals after this (default: `run.close`).
-        #[serde(default)]
-        end: Option<ClockTime>,
-    },
-    /// Non-homogeneous Poisson arrivals with a piecewise-constant rate over the day.
-    Profile {
-        /// Stream identifier.
-        id: String,
-        /// Pathway.
-        pathway: String,
-        /// Fixed class.
-        #[serde(default)]
-        class: Option<String>,
-        /// Rate pieces; the rate is zero outside them.
-        rates: Vec<RatePiece>,
-    },
+#[serde(deny_unknown_fields)]
+pub struct ArrivalSpec {
+    /// Stream identifier (part of every patient's random key).
+    pub id: String,
+    /// Pathway the patients follow.
+    pub pathway: String,
+    /// Fixed class; default: drawn from the class shares.
+    #[serde(default)]
+    pub class: Option<String>,
+    /// The process.
+    pub kind: ArrivalKind,
+    /// `poisson`: arrival rate, e.g. `"10/min"`.
+    #[serde(default)]
+    pub rate: Option<Rate>,
+    /// `poisson`: first possible arrival (default: `run.open`).
+    #[serde(default)]
+    pub start: Option<ClockTime>,
+    /// `poisson`: no arrivals after this (default: `run.close`).
+    #[serde(default)]
+    pub end: Option<ClockTime>,
+    /// `profile`: rate pieces; the rate is zero outside them.
+    #[serde(default)]
+    pub rates: Option<Vec<RatePiece>>,
+    /// `appointments`: sessions in which slots are offered.
+    #[serde(default)]
+    pub sessions: Option<Vec<Session>>,
+    /// `appointments`: slot length.
+    #[serde(default)]
+    pub slot: Option<Duration>,
+    /// `appointments`: patients booked per slot.
+    #[serde(default)]
+    pub per_slot: Option<u32>,
+    /// `appointments`: probability a booked patient does not come (default 0).
+    #[serde(default)]
+    pub no_show: Option<f64>,
+    /// `appointments`: arrival time relative to the slot (negative is early); default on time.
+    #[serde(default)]
+    pub punctuality: Option<DistSpec>,
+    /// `batch`: when the group arrives.
+    #[serde(default)]
+    pub at: Option<ClockTime>,
+    /// `batch`: how many.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+/// Arrival process kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrivalKind {
+    /// Homogeneous Poisson arrivals at a constant `rate`.
+    Poisson,
+    /// Non-homogeneous Poisson with a piecewise-constant rate profile (`rates`).
+    Profile,
     /// Booked appointments in slots.
-    Appointments {
-        /// Stream identifier.
-        id: String,
-        /// Pathway.
-        pathway: String,
-        /// Fixed class.
-        #[serde(default)]
-        class: Option<String>,
-        /// Sessions in which slots are offered.
-        sessions: Vec<Session>,
-        /// Slot length.
-        slot: Duration,
-        /// Patients booked per slot.
-        per_slot: u32,
-        /// Probability a booked patient does not come (default 0).
-        #[serde(default)]
-        no_show: f64,
-        /// Arrival time relative to the slot (negative is early). Default: exactly on time.
-        #[serde(default)]
-        punctuality: Option<DistSpec>,
-    },
-    /// A group arriving together, such as the queue already waiting at opening.
-    Batch {
-        /// Stream identifier.
-        id: String,
-        /// Pathway.
-        pathway: String,
-        /// Fixed class.
-        #[serde(default)]
-        class: Option<String>,
-        /// When they arrive.
-        at: ClockTime,
-        /// How many.
-        count: u32,
-    },
+    Appointments,
+    /// A group arriving together (`at`, `count`).
+    Batch,
+}
+
+impl ArrivalKind {
+    /// The kind as written in a file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArrivalKind::Poisson => "poisson",
+            ArrivalKind::Profile => "profile",
+            ArrivalKind::Appointments => "appointments",
+            ArrivalKind::Batch => "batch",
+        }
+    }
 }
 
 impl ArrivalSpec {
-    /// Stream identifier.
-    pub fn id(&self) -> &str {
-        match self {
-            ArrivalSpec::Poisson { id, .. }
-            | ArrivalSpec::Profile { id, .. }
-            | ArrivalSpec::Appointments { id, .. }
-            | ArrivalSpec::Batch { id, .. } => id,
-        }
-    }
-    /// Pathway identifier.
-    pub fn pathway(&self) -> &str {
-        match self {
-            ArrivalSpec::Poisson { pathway, .. }
-            | ArrivalSpec::Profile { pathway, .. }
-            | ArrivalSpec::Appointments { pathway, .. }
-            | ArrivalSpec::Batch { pathway, .. } => pathway,
-        }
-    }
-    /// Fixed class, if any.
-    pub fn class(&self) -> Option<&str> {
-        match self {
-            ArrivalSpec::Poisson { class, .. }
-            | ArrivalSpec::Profile { class, .. }
-            | ArrivalSpec::Appointments { class, .. }
-            | ArrivalSpec::Batch { class, .. } => class.as_deref(),
-        }
+    /// Keys that are set, by name, with whether they are allowed for this kind.
+    pub fn set_keys(&self) -> Vec<(&'static str, bool)> {
+        use ArrivalKind::*;
+        let k = self.kind;
+        [
+            ("rate", self.rate.is_some(), k == Poisson),
+            ("start", self.start.is_some(), k == Poisson),
+            ("end", self.end.is_some(), k == Poisson),
+            ("rates", self.rates.is_some(), k == Profile),
+            ("sessions", self.sessions.is_some(), k == Appointments),
+            ("slot", self.slot.is_some(), k == Appointments),
+            ("per_slot", self.per_slot.is_some(), k == Appointments),
+            ("no_show", self.no_show.is_some(), k == Appointments),
+            ("punctuality", self.punctuality.is_some(), k == Appointments),
+            ("at", self.at.is_some(), k == Batch),
+            ("count", self.count.is_some(), k == Batch),
+        ]
+        .into_iter()
+        .filter(|(_, set, _)| *set)
+        .map(|(name, _, ok)| (name, ok))
+        .collect()
     }
 }
 

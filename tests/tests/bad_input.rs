@@ -1,0 +1,559 @@
+//! Bad scenarios fed to `carepath validate`: every kind of mistake must give exit code 2, a
+//! message naming the file and the place (`FILE:LINE:COL:` for syntax errors, the dotted path
+//! such as `pathways.visit.steps.triage.branches` for semantic problems) and never a panic.
+//!
+//! One fixture per case lives in `tests/fixtures/bad/`, each starting with a comment saying
+//! what is wrong. Cases too large to keep as a file (an empirical table or a pathway above the
+//! size limit) are generated into a temporary directory. Assertions are on key words, not on
+//! whole messages, so the wording can be polished without touching these tests.
+
+use carepath_tests::{Outcome, carepath_bin, fixture, run_carepath, workspace_root};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// `carepath validate tests/fixtures/bad/NAME`; returns the path as shown in messages.
+fn validate(name: &str) -> (String, Outcome) {
+    let path = fixture(&format!("bad/{name}"));
+    assert!(
+        workspace_root().join(&path).is_file(),
+        "missing fixture {}",
+        path.display()
+    );
+    let o = run_carepath([Path::new("validate"), path.as_path()]);
+    (path.display().to_string(), o)
+}
+
+/// The common contract of a rejected scenario: exit 2, no panic, nothing on stdout, and one
+/// `error: FILE…` message.
+#[track_caller]
+fn rejected(path: &str, o: &Outcome) {
+    o.expect_no_panic().expect_code(2);
+    assert_eq!(o.stdout, "", "a rejected scenario prints nothing on stdout");
+    assert!(
+        o.stderr.starts_with(&format!("error: {path}:")),
+        "the message must start by naming the file:\n{}",
+        o.stderr
+    );
+}
+
+#[track_caller]
+fn assert_words(text: &str, words: &[&str], context: &str) {
+    let lower = text.to_lowercase();
+    for w in words {
+        assert!(
+            lower.contains(&w.to_lowercase()),
+            "{context}: expected the word {w:?} in:\n{text}"
+        );
+    }
+}
+
+/// A syntax-level error (TOML, types, unknown keys, units): `error: FILE:LINE:COL: message`.
+#[track_caller]
+fn syntax_error(name: &str, line: usize, column: usize, words: &[&str]) -> Outcome {
+    let (path, o) = validate(name);
+    rejected(&path, &o);
+    let first = o.stderr.lines().next().unwrap_or_default();
+    let prefix = format!("error: {path}:{line}:{column}: ");
+    assert!(
+        first.starts_with(&prefix),
+        "{name}: expected the location {line}:{column}, i.e. a message starting with {prefix:?}; got:\n{}",
+        o.stderr
+    );
+    assert_words(&first[prefix.len()..], words, name);
+    o
+}
+
+/// The message line of the semantic problem reported at `at`, if any.
+fn problem_line<'a>(o: &'a Outcome, at: &str) -> Option<&'a str> {
+    let marker = format!("- {at}: ");
+    o.stderr
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix(&marker))
+}
+
+/// A semantic problem: `error: FILE: N problem(s) found:` then `  - AT: message`.
+#[track_caller]
+fn problem(name: &str, at: &str, words: &[&str]) -> Outcome {
+    let (path, o) = validate(name);
+    rejected(&path, &o);
+    assert!(
+        !o.stderr.starts_with(&format!("error: {path}:1:1:")),
+        "{name}: expected a semantic problem list, got a syntax error:\n{}",
+        o.stderr
+    );
+    let msg = problem_line(&o, at).unwrap_or_else(|| {
+        panic!(
+            "{name}: expected a problem reported at `{at}`, got:\n{}",
+            o.stderr
+        )
+    });
+    assert_words(msg, words, name);
+    o
+}
+
+/// Writes `text` as `name` into a fresh temporary directory (kept alive by the returned guard).
+fn generated(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    (dir, p)
+}
+
+/// A valid one-station scenario whose station `desk` has the given service distribution and
+/// whose pathway `visit` has the given steps (`[[pathways.steps]]` tables).
+fn scenario_with(service: &str, steps: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "generated"
+
+[run]
+close = "12:00"
+
+[[stations]]
+id = "desk"
+servers = 2
+service = {service}
+
+[[arrivals]]
+id = "walk_ins"
+kind = "poisson"
+rate = "20/h"
+pathway = "visit"
+
+[[pathways]]
+id = "visit"
+{steps}"#
+    )
+}
+
+const ONE_STEP: &str = r#"
+[[pathways.steps]]
+id = "check_in"
+station = "desk"
+next = "exit"
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// Syntax: TOML, unknown keys, types, units, clock times.
+
+#[test]
+fn malformed_toml_reports_file_line_and_column() {
+    // Line 10 is `id = desk`: the bare word starts at column 6.
+    syntax_error("malformed_toml.toml", 10, 6, &["string"]);
+}
+
+#[test]
+fn malformed_toml_column_counts_characters_not_bytes() {
+    let name = "malformed_toml_unicode.toml";
+    let text =
+        std::fs::read_to_string(workspace_root().join(fixture(&format!("bad/{name}")))).unwrap();
+    let line = text.lines().nth(2).unwrap();
+    let byte = line.rfind("\"x\"").unwrap();
+    let column = line[..byte].chars().count() + 1;
+    assert_ne!(
+        column,
+        byte + 1,
+        "the fixture must contain multi-byte characters"
+    );
+    syntax_error(name, 3, column, &[]);
+}
+
+#[test]
+fn unknown_key_is_named_with_its_line() {
+    let o = syntax_error("unknown_key.toml", 11, 1, &["unknown", "sevrers"]);
+    // Listing the accepted keys points the planner at the right spelling.
+    assert_words(&o.stderr, &["`servers`"], "unknown_key.toml");
+}
+
+#[test]
+fn unknown_key_in_an_arrival_stream_is_named() {
+    let (path, o) = validate("unknown_key_in_arrival.toml");
+    rejected(&path, &o);
+    assert_words(
+        &o.stderr,
+        &["unknown", "pathwya"],
+        "unknown_key_in_arrival.toml",
+    );
+}
+
+/// Arrival streams (`kind = …`) are internally tagged: an error inside one must still point at
+/// the offending line, not at the `[[arrivals]]` header.
+#[test]
+fn errors_inside_an_arrival_stream_point_at_the_offending_line() {
+    // `pathwya = "visit"` is line 17; `rate = 20` is line 16, value at column 8.
+    syntax_error("unknown_key_in_arrival.toml", 17, 1, &["pathwya"]);
+    syntax_error("bare_number_rate.toml", 16, 8, &["no unit"]);
+}
+
+#[test]
+fn missing_required_key_is_named() {
+    // The station table starting on line 8 lacks `service`.
+    syntax_error("missing_field.toml", 8, 1, &["missing", "service"]);
+}
+
+#[test]
+fn unknown_distribution_is_named() {
+    syntax_error(
+        "unknown_distribution.toml",
+        11,
+        20,
+        &["exponental", "exponential"],
+    );
+}
+
+#[test]
+fn bare_number_duration_has_no_unit() {
+    // The value `4` is inside the inline table on line 12 (which starts at column 11).
+    let (path, o) = validate("bare_number_duration.toml");
+    rejected(&path, &o);
+    assert!(
+        o.stderr.starts_with(&format!("error: {path}:12:")),
+        "expected line 12:\n{}",
+        o.stderr
+    );
+    assert_words(&o.stderr, &["no unit", "4"], "bare_number_duration.toml");
+}
+
+#[test]
+fn bare_number_sample_interval_has_no_unit() {
+    syntax_error("bare_number_interval.toml", 7, 19, &["no unit", "15"]);
+}
+
+#[test]
+fn bare_number_rate_has_no_unit() {
+    let (path, o) = validate("bare_number_rate.toml");
+    rejected(&path, &o);
+    assert_words(
+        &o.stderr,
+        &["no unit", "20", "rate"],
+        "bare_number_rate.toml",
+    );
+}
+
+#[test]
+fn negative_duration_is_rejected() {
+    syntax_error("negative_duration.toml", 7, 11, &["negative", "-30min"]);
+}
+
+#[test]
+fn invalid_clock_time_is_rejected() {
+    syntax_error("invalid_clock.toml", 6, 9, &["25:99"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic problems: values.
+
+#[test]
+fn negative_service_time_is_rejected() {
+    problem(
+        "negative_service_time.toml",
+        "stations.desk.service",
+        &["negative"],
+    );
+}
+
+#[test]
+fn zero_rate_is_rejected() {
+    problem(
+        "zero_rate.toml",
+        "arrivals.walk_ins.rate",
+        &["rate", "greater than zero"],
+    );
+}
+
+#[test]
+fn negative_rate_is_rejected() {
+    problem(
+        "negative_rate.toml",
+        "arrivals.walk_ins.rate",
+        &["rate", "greater than zero"],
+    );
+}
+
+#[test]
+fn zero_exponential_mean_is_rejected() {
+    problem(
+        "zero_exponential_mean.toml",
+        "stations.desk.service",
+        &["mean", "greater than zero"],
+    );
+}
+
+#[test]
+fn negative_exponential_mean_is_rejected() {
+    problem(
+        "negative_exponential_mean.toml",
+        "pathways.visit.steps.check_in.service",
+        &["mean", "greater than zero", "-3"],
+    );
+}
+
+#[test]
+fn class_shares_must_sum_to_one() {
+    problem("class_shares.toml", "classes", &["share", "0.8"]);
+}
+
+#[test]
+fn appointment_no_show_must_be_a_probability() {
+    problem(
+        "no_show.toml",
+        "arrivals.booked.no_show",
+        &["no_show", "1.5", "0", "1"],
+    );
+}
+
+#[test]
+fn duplicate_station_ids_are_rejected() {
+    problem(
+        "duplicate_station_ids.toml",
+        "stations.desk",
+        &["desk", "twice"],
+    );
+}
+
+#[test]
+fn overlapping_shifts_are_rejected() {
+    problem(
+        "overlapping_shifts.toml",
+        "stations.desk.servers[1]",
+        &["overlap"],
+    );
+}
+
+#[test]
+fn station_without_servers_that_is_visited_is_rejected() {
+    for name in ["no_servers.toml", "no_servers_schedule.toml"] {
+        problem(
+            name,
+            "pathways.visit.steps.check_in",
+            &["desk", "never", "servers"],
+        );
+    }
+}
+
+#[test]
+fn streams_that_never_stop_are_rejected() {
+    problem("never_stops.toml", "run", &["walk_ins", "never stop"]);
+}
+
+#[test]
+fn empty_rate_profile_is_reported_not_a_crash() {
+    problem(
+        "empty_profile_hard_stop.toml",
+        "arrivals.later.rates",
+        &["no pieces"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic problems: pathways.
+
+#[test]
+fn branch_probabilities_must_sum_to_one_and_the_step_is_named() {
+    problem(
+        "branch_sum.toml",
+        "pathways.visit.steps.triage.branches",
+        &["probabilit", "0.8"],
+    );
+}
+
+#[test]
+fn branch_to_a_nonexistent_step_is_rejected() {
+    problem(
+        "branch_target.toml",
+        "pathways.visit.steps.triage.branches",
+        &["xray"],
+    );
+}
+
+#[test]
+fn loop_without_exit_names_its_steps() {
+    problem(
+        "loop_without_exit.toml",
+        "pathways.visit.steps",
+        &["loop", "consult", "review"],
+    );
+}
+
+#[test]
+fn unreachable_step_is_rejected() {
+    problem(
+        "unreachable_step.toml",
+        "pathways.visit.steps.followup",
+        &["reach"],
+    );
+}
+
+#[test]
+fn step_with_both_station_and_delay_is_rejected() {
+    problem(
+        "station_and_delay.toml",
+        "pathways.visit.steps.lab",
+        &["station", "delay"],
+    );
+}
+
+#[test]
+fn unknown_station_is_rejected() {
+    problem(
+        "unknown_station.toml",
+        "pathways.visit.steps.scan.station",
+        &["xray"],
+    );
+}
+
+#[test]
+fn duplicate_step_ids_are_rejected() {
+    problem(
+        "duplicate_step_ids.toml",
+        "pathways.visit.steps.consult",
+        &["consult", "twice"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Absurd sizes.
+
+#[test]
+fn too_many_servers_is_rejected() {
+    let limit = sim_core::model::MAX_SERVERS.to_string();
+    problem(
+        "too_many_servers.toml",
+        "stations.desk.servers",
+        &["100001", &limit, "limit"],
+    );
+}
+
+#[test]
+fn too_many_expected_arrivals_is_rejected() {
+    problem(
+        "too_many_arrivals.toml",
+        "arrivals",
+        &["72000000", "limit", "max_arrivals"],
+    );
+}
+
+#[test]
+fn too_many_replications_is_rejected() {
+    let limit = sim_core::model::MAX_REPLICATIONS.to_string();
+    problem(
+        "too_many_replications.toml",
+        "run.replications",
+        &["100001", &limit],
+    );
+}
+
+#[test]
+fn empirical_table_longer_than_the_limit_is_rejected() {
+    let n = sim_core::distribution::MAX_EMPIRICAL + 1;
+    let mut values = String::new();
+    let mut weights = String::new();
+    for i in 0..n {
+        let _ = write!(values, "\"{}s\",", 60 + i % 600);
+        weights.push_str("1,");
+    }
+    let service = format!("{{ dist = \"empirical\", values = [{values}], weights = [{weights}] }}");
+    let (_dir, p) = generated("long_empirical.toml", &scenario_with(&service, ONE_STEP));
+    let o = run_carepath([Path::new("validate"), p.as_path()]);
+    rejected(&p.display().to_string(), &o);
+    let msg = problem_line(&o, "stations.desk.service")
+        .unwrap_or_else(|| panic!("no problem at stations.desk.service:\n{}", o.stderr));
+    assert_words(msg, &[&n.to_string(), "limit"], "long empirical table");
+}
+
+#[test]
+fn pathway_longer_than_the_limit_is_rejected() {
+    let n = sim_core::pathway::MAX_STEPS + 1;
+    let mut steps = String::new();
+    for i in 0..n {
+        let next = if i + 1 == n {
+            "exit".to_string()
+        } else {
+            format!("s{}", i + 1)
+        };
+        let _ = write!(
+            steps,
+            "\n[[pathways.steps]]\nid = \"s{i}\"\nstation = \"desk\"\nnext = \"{next}\"\n"
+        );
+    }
+    let service = r#"{ dist = "exponential", mean = "4min" }"#;
+    let (_dir, p) = generated("long_pathway.toml", &scenario_with(service, &steps));
+    let o = run_carepath([Path::new("validate"), p.as_path()]);
+    rejected(&p.display().to_string(), &o);
+    let msg = problem_line(&o, "pathways.visit.steps")
+        .unwrap_or_else(|| panic!("no problem at pathways.visit.steps:\n{}", o.stderr));
+    assert_words(msg, &[&n.to_string(), "limit"], "long pathway");
+}
+
+/// Three appointment sessions, each just under the per-session limit, together book ~150
+/// million patients. `validate` must say so (exit 2) instead of first materialising every slot
+/// time: it runs here with its address space capped at 1 GiB, which a correct validation
+/// never comes near (the benchmark validates in a few MB).
+#[cfg(target_os = "linux")]
+#[test]
+fn huge_appointment_books_are_rejected_without_exhausting_memory() {
+    let name = "appointment_slots_unbounded.toml";
+    let path = fixture(&format!("bad/{name}"));
+    let mut cmd = std::process::Command::new("sh");
+    cmd.current_dir(workspace_root())
+        .env_remove("RUST_BACKTRACE")
+        .args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\""])
+        .arg(carepath_bin())
+        .arg("validate")
+        .arg(&path);
+    let o = carepath_tests::outcome(&mut cmd);
+    rejected(&path.display().to_string(), &o);
+    assert_words(&o.stderr, &["arrivals", "limit"], name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings and several problems at once.
+
+#[test]
+fn overloaded_station_validates_with_a_warning() {
+    let (path, o) = validate("overloaded_station.toml");
+    o.expect_no_panic().expect_code(0);
+    assert!(o.stdout.starts_with(&format!("{path}: ok")), "{}", o.stdout);
+    let warning = o
+        .stdout
+        .lines()
+        .chain(o.stderr.lines())
+        .find(|l| l.starts_with("warning: "))
+        .unwrap_or_else(|| panic!("no `warning:` line; {o:#?}"));
+    // 45/h × 4 min = 3 busy servers offered to 2 servers: 150%.
+    assert_words(warning, &["desk", "150%"], "overloaded_station.toml");
+}
+
+#[test]
+fn two_independent_problems_are_both_reported() {
+    let o = problem("two_problems.toml", "stations.desk.service", &["mean"]);
+    let second = problem_line(&o, "arrivals.walk_ins.rate")
+        .unwrap_or_else(|| panic!("the second problem is missing:\n{}", o.stderr));
+    assert_words(second, &["rate"], "two_problems.toml");
+    assert_words(&o.stderr, &["2 problems"], "two_problems.toml");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fixtures themselves.
+
+#[test]
+fn every_fixture_starts_with_a_comment_and_is_used() {
+    let dir = workspace_root().join(fixture("bad"));
+    let names: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let this = include_str!("bad_input.rs");
+    for n in &names {
+        let text = std::fs::read_to_string(dir.join(n)).unwrap();
+        assert!(
+            text.starts_with("# "),
+            "{n} must start with a comment saying what is wrong"
+        );
+        assert!(
+            this.contains(&format!("\"{n}\"")),
+            "fixture {n} is not used by any test"
+        );
+    }
+}
