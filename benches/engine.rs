@@ -5,7 +5,7 @@
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sim_core::distribution::Dist;
 use sim_core::event_queue::EventQueue;
-use sim_core::rng::{Purpose, draw_rng};
+use sim_core::rng::{Purpose, draw_rng, purpose_key};
 use sim_core::stats::Tally;
 use sim_core::{Model, Simulator};
 use std::hint::black_box;
@@ -46,7 +46,7 @@ fn event_queue(c: &mut Criterion) {
                 for i in 0..20u32 {
                     q.push(f64::from(i) * 0.1, i);
                 }
-                (q, sim_core::rng::draw_rng(1, Purpose::Service, 0, 0))
+                (q, draw_rng(1, purpose_key(Purpose::Service, 0), 0))
             },
             |(mut q, mut rng)| {
                 for _ in 0..1000 {
@@ -66,16 +66,17 @@ fn sampling(c: &mut Criterion) {
     let mut g = c.benchmark_group("sampling");
     g.throughput(Throughput::Elements(1000));
     let exp = Dist::Exp { mean: 1.0 };
+    let service_key = purpose_key(Purpose::Service, 7);
     g.bench_function("exponential_keyed_1000", |b| {
         b.iter(|| {
             let mut s = 0.0;
             for i in 0..1000u64 {
-                s += exp.sample(&mut draw_rng(i, Purpose::Service, 7, 0));
+                s += exp.sample(&mut draw_rng(i, service_key, 0));
             }
             black_box(s)
         })
     });
-    let mut rng = draw_rng(3, Purpose::Service, 7, 0);
+    let mut rng = draw_rng(3, service_key, 0);
     g.bench_function("exponential_stream_1000", |b| {
         b.iter(|| {
             let mut s = 0.0;
