@@ -325,7 +325,7 @@ impl<'m> Simulator<'m> {
                 } => {
                     if let Some(&(first, _)) = sessions.first() {
                         self.events
-                            .push(first + lead_time(punctuality), Ev::Slot(i as u32));
+                            .push((first + lead_time(punctuality)).max(0.0), Ev::Slot(i as u32));
                     }
                 }
                 StreamKind::Batch { at, .. } => {
@@ -513,6 +513,8 @@ impl<'m> Simulator<'m> {
     fn class_for(&self, s: usize, key: u64) -> u16 {
         match self.model.streams[s].class {
             Some(c) => c,
+            // One class: nothing to draw.
+            None if self.model.class_cumulative.len() == 1 => 0,
             None => {
                 let u = uniform(&mut draw_rng(key, purpose_key(Purpose::Class, 0), 0));
                 let cum = &self.model.class_cumulative;

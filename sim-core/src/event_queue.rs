@@ -40,16 +40,27 @@ pub struct Scheduled<E> {
     pub event: E,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// A heap entry. Times are non-negative, and the bit patterns of non-negative floats order
+/// like the floats themselves, so (time bits, seq, event) compares as one 128-bit integer:
+/// two integer compares and no branches on float special cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
-    time: f64,
+    /// `time.to_bits()` (time ≥ 0, and never -0.0).
+    time_bits: u64,
     /// `seq << 32 | packed event`.
     key: u64,
 }
 
+impl Entry {
+    #[inline(always)]
+    fn rank(self) -> u128 {
+        (u128::from(self.time_bits) << 64) | u128::from(self.key)
+    }
+}
+
 #[inline(always)]
 fn before(a: &Entry, b: &Entry) -> bool {
-    a.time < b.time || (a.time == b.time && a.key < b.key)
+    a.rank() < b.rank()
 }
 
 /// A 4-ary min-heap of scheduled events.
@@ -103,19 +114,21 @@ impl<E: PackedEvent> EventQueue<E> {
     /// Time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.first().map(|e| e.time)
+        self.heap.first().map(|e| f64::from_bits(e.time_bits))
     }
 
-    /// Schedules `event` at `time` and returns its sequence number.
+    /// Schedules `event` at `time` (≥ 0) and returns its sequence number.
     #[inline]
     pub fn push(&mut self, time: f64, event: E) -> u64 {
+        debug_assert!(time >= 0.0, "event time {time} is negative");
         if self.next_seq == self.seq_limit {
             self.renumber();
         }
         let seq = self.next_seq;
         self.next_seq += 1;
+        // `+ 0.0` turns -0.0 into +0.0, whose bits order correctly.
         let item = Entry {
-            time,
+            time_bits: (time + 0.0).to_bits(),
             key: (seq << 32) | u64::from(event.pack()),
         };
         let mut i = self.heap.len();
@@ -143,20 +156,29 @@ impl<E: PackedEvent> EventQueue<E> {
         } else {
             let top = self.heap[0];
             let n = self.heap.len();
+            let last_rank = last.rank();
             let mut i = 0;
             loop {
                 let first = 4 * i + 1;
-                if first >= n {
-                    break;
-                }
-                let end = (first + 4).min(n);
-                let mut best = first;
-                for c in first + 1..end {
-                    if before(&self.heap[c], &self.heap[best]) {
-                        best = c;
+                let (best, best_rank) = if first + 3 < n {
+                    // All four children exist: a branch-free tournament.
+                    let r = |c: usize| self.heap[c].rank();
+                    let (a, b, c, d) = (r(first), r(first + 1), r(first + 2), r(first + 3));
+                    let (ab, iab) = if b < a { (b, first + 1) } else { (a, first) };
+                    let (cd, icd) = if d < c { (d, first + 3) } else { (c, first + 2) };
+                    if cd < ab { (icd, cd) } else { (iab, ab) }
+                } else if first < n {
+                    let mut best = first;
+                    for c in first + 1..n {
+                        if before(&self.heap[c], &self.heap[best]) {
+                            best = c;
+                        }
                     }
-                }
-                if before(&self.heap[best], &last) {
+                    (best, self.heap[best].rank())
+                } else {
+                    break;
+                };
+                if best_rank < last_rank {
                     self.heap[i] = self.heap[best];
                     i = best;
                 } else {
@@ -167,7 +189,7 @@ impl<E: PackedEvent> EventQueue<E> {
             top
         };
         Some(Scheduled {
-            time: top.time,
+            time: f64::from_bits(top.time_bits),
             seq: top.key >> 32,
             event: E::unpack(top.key as u32),
         })
@@ -177,8 +199,7 @@ impl<E: PackedEvent> EventQueue<E> {
     /// heap, and relative order — hence every future tie — is unchanged.
     #[cold]
     fn renumber(&mut self) {
-        self.heap
-            .sort_by(|a, b| a.time.total_cmp(&b.time).then(a.key.cmp(&b.key)));
+        self.heap.sort_unstable();
         for (i, e) in self.heap.iter_mut().enumerate() {
             e.key = ((i as u64) << 32) | (e.key & 0xffff_ffff);
         }
