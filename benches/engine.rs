@@ -31,6 +31,12 @@ fn workload(c: &mut Criterion) {
     g.bench_function("patients", |b| {
         b.iter(|| black_box(sim.run(0).patients.completed))
     });
+    // The yardstick: a hand-written engine for this workload only, same events.
+    let sp_events = carepath_benches::single_purpose::run(PATIENTS, 1).events;
+    g.throughput(Throughput::Elements(sp_events));
+    g.bench_function("single_purpose_events", |b| {
+        b.iter(|| black_box(carepath_benches::single_purpose::run(PATIENTS, 1).events))
+    });
     g.finish();
 }
 

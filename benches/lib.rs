@@ -1,4 +1,6 @@
-//! Shared inputs for CarePath's benchmarks.
+//! Shared inputs for CarePath's benchmarks, and the single-purpose yardstick engine.
+
+pub mod single_purpose;
 
 /// The canonical benchmark workload (`scenarios/benchmark.toml`), compiled in so benchmarks
 /// do not depend on the working directory.

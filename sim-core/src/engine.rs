@@ -209,9 +209,11 @@ pub struct Simulator<'m> {
     stations: Vec<StationState>,
     streams: Vec<StreamState>,
     /// Priority level of each (station, class).
-    level_of: Vec<Vec<u8>>,
+    level_of: Vec<Vec<u16>>,
     rep_key: u64,
     in_system: u64,
+    /// Pending events that can still bring patients (arrivals, slots, batches, booked visits).
+    pending_sources: u64,
     class_in_system: Vec<u64>,
     last_system: f64,
     stop_arrivals: bool,
@@ -237,7 +239,7 @@ impl<'m> Simulator<'m> {
                     model
                         .classes
                         .iter()
-                        .map(|c| prios.iter().position(|p| *p == c.priority).unwrap_or(0) as u8)
+                        .map(|c| prios.iter().position(|p| *p == c.priority).unwrap_or(0) as u16)
                         .collect()
                 } else {
                     vec![0; model.classes.len()]
@@ -254,6 +256,7 @@ impl<'m> Simulator<'m> {
             level_of,
             rep_key: 0,
             in_system: 0,
+            pending_sources: 0,
             class_in_system: Vec::new(),
             last_system: 0.0,
             stop_arrivals: false,
@@ -273,6 +276,7 @@ impl<'m> Simulator<'m> {
         self.events.clear();
         self.rep_key = rng::replication_key(m.seed, replication);
         self.in_system = 0;
+        self.pending_sources = 0;
         self.class_in_system = vec![0; m.classes.len()];
         self.last_system = 0.0;
         self.stop_arrivals = false;
@@ -315,7 +319,7 @@ impl<'m> Simulator<'m> {
             match &s.kind {
                 StreamKind::Poisson { .. } => {
                     if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
-                        self.events.push(t, Ev::Arrival(i as u32));
+                        self.schedule_source(t, Ev::Arrival(i as u32));
                     }
                 }
                 StreamKind::Appointments {
@@ -324,12 +328,14 @@ impl<'m> Simulator<'m> {
                     ..
                 } => {
                     if let Some(&(first, _)) = sessions.first() {
-                        self.events
-                            .push((first + lead_time(punctuality)).max(0.0), Ev::Slot(i as u32));
+                        self.schedule_source(
+                            (first + lead_time(punctuality)).max(0.0),
+                            Ev::Slot(i as u32),
+                        );
                     }
                 }
                 StreamKind::Batch { at, .. } => {
-                    self.events.push(*at, Ev::Batch(i as u32));
+                    self.schedule_source(*at, Ev::Batch(i as u32));
                 }
             }
         }
@@ -357,6 +363,12 @@ impl<'m> Simulator<'m> {
             while next_sample <= now {
                 next_sample = self.sample(next_sample, interval);
             }
+            if matches!(
+                e.event,
+                Ev::Arrival(_) | Ev::Slot(_) | Ev::Batch(_) | Ev::Booked(_)
+            ) {
+                self.pending_sources -= 1;
+            }
             match e.event {
                 Ev::Arrival(s) => self.on_poisson_arrival(s as usize, now),
                 Ev::Slot(s) => self.on_slot(s as usize, now),
@@ -371,8 +383,18 @@ impl<'m> Simulator<'m> {
                 Ev::Renege(p) => self.on_renege(p, e.seq, now),
                 Ev::Staff(s) => self.on_staff_change(s as usize, now),
             }
+            // The clinic is empty and nobody else can come: later events (shift changes,
+            // stale patience timers) cannot change anything.
+            if self.in_system == 0 && self.pending_sources == 0 {
+                break;
+            }
         }
-        let end = if stopped { stop } else { now };
+        // Patients stuck with no server left wait until the hard stop, if there is one.
+        let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
+            stop
+        } else {
+            now
+        };
         while next_sample <= end {
             next_sample = self.sample(next_sample, interval);
         }
@@ -382,17 +404,19 @@ impl<'m> Simulator<'m> {
         self.touch_system(end);
         let out = &mut self.out;
         out.end_time = end;
-        let window_start = if m.stats_start.is_finite() {
-            m.stats_start
-        } else {
-            m.open
-        };
-        out.window = (end - window_start).max(0.0);
+        out.window = (end - m.stats_start).max(0.0);
         out.patients.unfinished = self.in_system;
         for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
             c.patients.unfinished = *n;
         }
         std::mem::take(&mut self.out)
+    }
+
+    /// Schedules an event that may bring patients (see `pending_sources`).
+    #[inline]
+    fn schedule_source(&mut self, time: f64, ev: Ev) {
+        self.pending_sources += 1;
+        self.events.push(time, ev);
     }
 
     fn sample(&mut self, at: f64, interval: f64) -> f64 {
@@ -439,7 +463,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         if let Some(t) = self.next_poisson(s, now) {
-            self.events.push(t, Ev::Arrival(s as u32));
+            self.schedule_source(t, Ev::Arrival(s as u32));
         }
     }
 
@@ -501,12 +525,10 @@ impl<'m> Simulator<'m> {
                 d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 0), 0))
             });
             let p = self.allocate(key, s);
-            self.events
-                .push((slot_time + offset).max(now), Ev::Booked(p));
+            self.schedule_source((slot_time + offset).max(now), Ev::Booked(p));
         }
         if let Some(next) = next {
-            self.events
-                .push((next + lead_time(punctuality)).max(now), Ev::Slot(s as u32));
+            self.schedule_source((next + lead_time(punctuality)).max(now), Ev::Slot(s as u32));
         }
     }
 
@@ -695,8 +717,10 @@ impl<'m> Simulator<'m> {
             unreachable!("joined a queue from a delay step")
         };
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
-        let d = service.sample(&mut draw_rng(pat.key, step.keys.service, visit))
-            * m.classes[pat.class as usize].multipliers[s];
+        let mut d = service.sample(&mut draw_rng(pat.key, step.keys.service, visit));
+        if m.has_multipliers {
+            d *= m.classes[pat.class as usize].multipliers[s];
+        }
         self.stations[s].busy += 1;
         let r = &mut self.out.stations[s];
         r.visits += 1;
@@ -751,12 +775,16 @@ impl<'m> Simulator<'m> {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         let step = &m.steps[pat.step as usize];
-        let table = &m.routes[step.routes[pat.class as usize] as usize];
-        let next = if table.targets.len() == 1 {
-            table.targets[0]
+        let next = if step.fixed_next != crate::model::ROUTED {
+            step.fixed_next
         } else {
-            let visit = if step.cyclic { pat.loop_visits } else { 0 };
-            table.pick(uniform(&mut draw_rng(pat.key, step.keys.branch, visit)))
+            let table = &m.routes[step.routes[pat.class as usize] as usize];
+            if table.targets.len() == 1 {
+                table.targets[0]
+            } else {
+                let visit = if step.cyclic { pat.loop_visits } else { 0 };
+                table.pick(uniform(&mut draw_rng(pat.key, step.keys.branch, visit)))
+            }
         };
         pat.step = next;
         if next != EXIT && m.steps[next as usize].cyclic {

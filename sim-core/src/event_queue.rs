@@ -161,11 +161,21 @@ impl<E: PackedEvent> EventQueue<E> {
             loop {
                 let first = 4 * i + 1;
                 let (best, best_rank) = if first + 3 < n {
-                    // All four children exist: a branch-free tournament.
-                    let r = |c: usize| self.heap[c].rank();
-                    let (a, b, c, d) = (r(first), r(first + 1), r(first + 2), r(first + 3));
+                    // All four children exist: a branch-free tournament over one slice (one
+                    // bounds check instead of four).
+                    let kids = &self.heap[first..first + 4];
+                    let (a, b, c, d) = (
+                        kids[0].rank(),
+                        kids[1].rank(),
+                        kids[2].rank(),
+                        kids[3].rank(),
+                    );
                     let (ab, iab) = if b < a { (b, first + 1) } else { (a, first) };
-                    let (cd, icd) = if d < c { (d, first + 3) } else { (c, first + 2) };
+                    let (cd, icd) = if d < c {
+                        (d, first + 3)
+                    } else {
+                        (c, first + 2)
+                    };
                     if cd < ab { (icd, cd) } else { (iab, ab) }
                 } else if first < n {
                     let mut best = first;

@@ -107,7 +107,13 @@ pub struct Step {
     pub cyclic: bool,
     /// Precomputed draw keys for this step: service, branch, patience, delay.
     pub keys: StepKeys,
+    /// The next step when every class goes to the same single place (no draw, no table
+    /// look-up), else `ROUTED`.
+    pub fixed_next: u32,
 }
+
+/// `Step::fixed_next` value for steps whose next step depends on a draw or on the class.
+pub const ROUTED: u32 = u32::MAX - 1;
 
 /// Draw keys of a step (see `rng::purpose_key`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -209,7 +215,10 @@ pub struct Model {
     pub seed: u64,
     /// Replications.
     pub replications: u32,
-    /// Statistics are collected from this time on.
+    /// Statistics are collected from this time on: `open + warm_up` with a warm-up, otherwise
+    /// the earlier of opening time and the first possible arrival. Time integrals (utilisation,
+    /// queue length) start here too, so staff on duty before the clinic opens do not dilute
+    /// utilisation.
     pub stats_start: f64,
     /// Queue-length sampling interval (0 = off).
     pub sample_interval: f64,
@@ -229,6 +238,8 @@ pub struct Model {
     pub streams: Vec<Stream>,
     /// Warnings found while checking (the model still runs).
     pub warnings: Vec<String>,
+    /// True when some class has a service multiplier other than 1.
+    pub has_multipliers: bool,
 }
 
 impl Model {
@@ -383,6 +394,15 @@ impl Builder {
                     format!("{at}.patience"),
                     "patience must have a positive mean".into(),
                 );
+            }
+            if !s.overtime
+                && let Some(last) = changes.last()
+            {
+                self.warnings.push(format!(
+                    "stations.{}: overtime is off, so patients still waiting when the last shift ends at {} are never served (they count as unfinished)",
+                    s.id,
+                    format_clock(last.at)
+                ));
             }
             stations.push(crate::model::Station {
                 id: s.id.clone(),
@@ -702,6 +722,18 @@ impl Builder {
                             );
                         }
                         prev_end = s.to.0;
+                        if let Some(c) = close
+                            && s.to.0 > c
+                        {
+                            self.err(
+                                format!("{at}.sessions[{i}]"),
+                                format!(
+                                    "the session ends at {}, after the clinic closes at {}; no slot may start after closing",
+                                    format_clock(s.to.0),
+                                    format_clock(c)
+                                ),
+                            );
+                        }
                         if slot > 0.0 {
                             // Counted arithmetically: slots are generated one at a time while
                             // the run goes, never listed, so a huge book costs no memory.
@@ -725,6 +757,18 @@ impl Builder {
                     need(&mut self, "at", a.at.is_some());
                     need(&mut self, "count", a.count.is_some());
                     let count = a.count.unwrap_or(1);
+                    if let (Some(c), Some(when)) = (close, a.at)
+                        && when.0 >= c
+                    {
+                        self.err(
+                            format!("{at}.at"),
+                            format!(
+                                "the batch arrives at {}, at or after the clinic closes at {}",
+                                format_clock(when.0),
+                                format_clock(c)
+                            ),
+                        );
+                    }
                     if count == 0 {
                         self.err(format!("{at}.count"), "count must be at least 1".into());
                     }
@@ -788,7 +832,7 @@ impl Builder {
             stats_start: if run.warm_up.is_some() {
                 open + warm_up
             } else {
-                f64::NEG_INFINITY
+                first_activity(open, &streams)
             },
             sample_interval,
             classes,
@@ -799,7 +843,12 @@ impl Builder {
             routes,
             streams,
             warnings: self.warnings,
+            has_multipliers: false,
         };
+        model.has_multipliers = model
+            .classes
+            .iter()
+            .any(|c| c.multipliers.iter().any(|&x| x != 1.0));
         let load = crate::load::offered_load(&model);
         model.warnings.extend(load);
         Ok(model)
@@ -890,4 +939,25 @@ pub fn slot_count(from: f64, to: f64, slot: f64) -> u64 {
         return 0;
     }
     ((to - from) / slot - 1e-9).ceil().max(0.0) as u64
+}
+
+/// The earlier of `open` and the first moment any stream can bring a patient.
+fn first_activity(open: f64, streams: &[Stream]) -> f64 {
+    streams
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StreamKind::Poisson { pieces } => pieces.first().map(|p| p.0),
+            StreamKind::Appointments {
+                sessions,
+                punctuality,
+                ..
+            } => sessions.first().map(|s| {
+                (s.0 + punctuality
+                    .as_ref()
+                    .map_or(0.0, |p| p.lower_bound().min(0.0)))
+                .max(0.0)
+            }),
+            StreamKind::Batch { at, .. } => Some(*at),
+        })
+        .fold(open, f64::min)
 }

@@ -236,6 +236,7 @@ pub fn check_pathway(
             routes: Vec::new(),
             cyclic: false,
             keys: crate::model::StepKeys::new(name_hash(&s.id)),
+            fixed_next: crate::model::ROUTED,
         });
     }
 
@@ -359,6 +360,12 @@ pub fn check_pathway(
                 }
             };
             steps[si].routes.push(idx);
+        }
+    }
+    for step in &mut steps {
+        let first = &routes[step.routes[0] as usize];
+        if first.targets.len() == 1 && step.routes.iter().all(|&r| routes[r as usize] == *first) {
+            step.fixed_next = first.targets[0];
         }
     }
     Ok((start + offset, steps))

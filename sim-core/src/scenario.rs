@@ -49,7 +49,9 @@ pub struct RunSpec {
     /// Clinic opening time: the default start of arrival streams (default `"00:00"`).
     #[serde(default)]
     pub open: Option<ClockTime>,
-    /// Clinic closing time: no arrivals after it; patients inside are still served.
+    /// Clinic closing time: walk-in streams (`poisson`, `profile`) stop here; appointment
+    /// sessions and batches must lie before it (booked patients may still arrive late).
+    /// Patients inside are still served.
     #[serde(default)]
     pub close: Option<ClockTime>,
     /// Optional hard stop: the run ends here even if patients remain (reported as unfinished).

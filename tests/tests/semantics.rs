@@ -1,0 +1,186 @@
+//! Engine semantics on small deterministic scenarios: shifts and overtime, lunch breaks,
+//! priorities, balking, reneging, appointments, the statistics window. Each scenario is small
+//! enough that the right answer can be worked out by hand.
+
+use sim_core::{Model, ScenarioError, run_replication};
+
+fn model(body: &str) -> Model {
+    let text = format!("[scenario]\nname = \"t\"\n{body}");
+    Model::from_toml(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn problems(body: &str) -> String {
+    let text = format!("[scenario]\nname = \"t\"\n{body}");
+    match Model::from_toml(&text) {
+        Err(e @ ScenarioError::Invalid(_)) => e.to_string(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+const ONE_STEP: &str =
+    "[[pathways]]\nid = \"p\"\nsteps = [{ id = \"desk\", station = \"desk\", next = \"exit\" }]\n";
+
+#[test]
+fn utilisation_counts_from_opening_not_midnight() {
+    // One server, deterministic 3-minute service, 3 patients at 08:00, 08:10, 08:20 (batches):
+    // busy 9 minutes between 08:00 and the last departure at 08:23.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"09:00\"\nreplications = 1\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nservice = {{ dist = \"deterministic\", value = \"3min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"b\"\nkind = \"batch\"\nat = \"08:10\"\ncount = 1\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"c\"\nkind = \"batch\"\nat = \"08:20\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0);
+    let s = &r.stations[0];
+    assert_eq!(r.end_time, 8.0 * 60.0 + 23.0);
+    assert!((s.busy_area - 9.0).abs() < 1e-9);
+    assert!(
+        (s.busy_area / s.capacity_area - 9.0 / 23.0).abs() < 1e-9,
+        "{}",
+        s.busy_area / s.capacity_area
+    );
+}
+
+#[test]
+fn a_server_finishes_past_the_shift_end_and_lunch_is_not_overtime() {
+    // Shift 08:00–08:05 and 08:30–09:00. Three patients at 08:00, 10-minute services.
+    // First served 08:00–08:10 (past the shift end); nobody else starts until 08:30;
+    // second 08:30–08:40, third 08:40–08:50.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[stations]]\nid = \"desk\"\nservers = [{{ from = \"08:00\", to = \"08:05\", count = 1 }}, {{ from = \"08:30\", to = \"09:00\", count = 1 }}]\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 3\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0);
+    assert_eq!(r.end_time, 8.0 * 60.0 + 50.0);
+    assert_eq!(r.stations[0].waits.max, 40.0);
+    // Available time: 08:00–08:10 (on shift, then busy past it) + 08:30–08:50 = 30 minutes.
+    assert!(
+        (r.stations[0].capacity_area - 30.0).abs() < 1e-9,
+        "{}",
+        r.stations[0].capacity_area
+    );
+}
+
+#[test]
+fn overtime_after_the_last_shift_drains_the_queue() {
+    let body = |overtime: bool| {
+        format!(
+            "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nhard_stop = \"23:00\"\nreplications = 1\n\
+             [[stations]]\nid = \"desk\"\nservers = [{{ from = \"08:00\", to = \"08:15\", count = 2 }}]\novertime = {overtime}\n\
+             service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+             [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 5\npathway = \"p\"\n{ONE_STEP}"
+        )
+    };
+    let with = run_replication(&model(&body(true)), 0);
+    assert_eq!(with.patients.completed, 5);
+    assert_eq!(with.end_time, 8.0 * 60.0 + 30.0); // 2 servers: 08:10, 08:20, 08:30
+    let without = run_replication(&model(&body(false)), 0);
+    assert_eq!(without.patients.completed, 4); // two at 08:10, two more finish at 08:20
+    assert_eq!(without.patients.unfinished, 1);
+    assert_eq!(without.end_time, 23.0 * 60.0);
+}
+
+#[test]
+fn priority_serves_higher_classes_first_even_with_many_levels() {
+    // 300 classes with distinct priorities (more than fit in a byte). One server busy from
+    // 08:00 for 10 minutes; a priority-0 patient at 08:01, a priority-1 patient at 08:02:
+    // the priority-1 patient must be served first.
+    let mut body = String::from("[run]\nopen = \"08:00\"\nclose = \"09:00\"\nreplications = 1\n");
+    for c in 0..300 {
+        body += &format!("[[classes]]\nid = \"c{c}\"\npriority = {c}\n");
+    }
+    body += "[[stations]]\nid = \"desk\"\nservers = 1\ndiscipline = \"priority\"\nservice = { dist = \"deterministic\", value = \"10min\" }\n";
+    for (id, at, class) in [
+        ("first", "08:00", "c0"),
+        ("low", "08:01", "c0"),
+        ("high", "08:02", "c1"),
+    ] {
+        body += &format!(
+            "[[arrivals]]\nid = \"{id}\"\nkind = \"batch\"\nat = \"{at}\"\ncount = 1\nclass = \"{class}\"\npathway = \"p\"\n"
+        );
+    }
+    body += ONE_STEP;
+    let r = run_replication(&model(&body), 0);
+    // high: arrives 08:02, served 08:10–08:20 (18 min in system); low: 08:01, served 08:20–08:30 (29).
+    assert_eq!(r.classes[1].time_in_system.max, 18.0);
+    assert_eq!(r.classes[0].time_in_system.max, 29.0);
+}
+
+#[test]
+fn full_queues_balk_and_impatient_patients_renege() {
+    // One server, 10-minute services, capacity 2, patience exactly 15 minutes; 5 at 08:00.
+    // Patient 1 served at once; 2 and 3 wait; 4 and 5 balk. Patient 2 starts at 08:10 (waited
+    // 10 < 15); patient 3 would start at 08:20 but reneges at 08:15.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\ncapacity = 2\npatience = {{ dist = \"deterministic\", value = \"15min\" }}\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 5\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0);
+    assert_eq!(
+        (r.patients.completed, r.patients.balked, r.patients.reneged),
+        (2, 2, 1)
+    );
+    assert_eq!(r.stations[0].balks, 2);
+    assert_eq!(r.stations[0].reneges, 1);
+    assert_eq!(r.end_time, 8.0 * 60.0 + 20.0);
+}
+
+#[test]
+fn appointments_no_shows_and_punctuality() {
+    // 200 slots of 1 patient, no-show 0.25; arrivals 5 minutes early exactly.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"20:00\"\nreplications = 1\n\
+         [[stations]]\nid = \"desk\"\nservers = 5\nservice = {{ dist = \"deterministic\", value = \"1min\" }}\n\
+         [[arrivals]]\nid = \"booked\"\nkind = \"appointments\"\nsessions = [{{ from = \"08:00\", to = \"11:20\" }}]\n\
+         slot = \"1min\"\nper_slot = 1\nno_show = 0.25\npunctuality = {{ dist = \"deterministic\", value = \"-5min\" }}\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0);
+    assert_eq!(r.patients.arrived + r.patients.no_shows, 200);
+    // Binomial(200, 0.25): mean 50, sd 6.1; a 4-sd band.
+    assert!(
+        (25..=75).contains(&r.patients.no_shows),
+        "{}",
+        r.patients.no_shows
+    );
+    // The last slot is 11:19, so the last patient to come arrives by 11:14 and leaves by 11:15.
+    assert!(r.end_time <= 11.0 * 60.0 + 15.0 + 1e-9, "{}", r.end_time);
+    assert_eq!(r.stations[0].waits.max, 0.0);
+}
+
+#[test]
+fn closing_time_bounds_sessions_and_batches() {
+    let p = problems(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"09:00\"\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"1min\" }}\n\
+         [[arrivals]]\nid = \"booked\"\nkind = \"appointments\"\nsessions = [{{ from = \"08:00\", to = \"10:00\" }}]\nslot = \"10min\"\nper_slot = 1\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"late\"\nkind = \"batch\"\nat = \"09:30\"\ncount = 3\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    assert!(p.contains("arrivals.booked.sessions[0]: the session ends at 10:00, after the clinic closes at 09:00"), "{p}");
+    assert!(
+        p.contains("arrivals.late.at: the batch arrives at 09:30"),
+        "{p}"
+    );
+}
+
+#[test]
+fn arrival_keys_that_do_not_apply_are_named() {
+    let p = problems(&format!(
+        "[run]\nclose = \"09:00\"\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"1min\" }}\n\
+         [[arrivals]]\nid = \"w\"\nkind = \"poisson\"\nrate = \"1/min\"\ncount = 4\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"b\"\nkind = \"batch\"\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    assert!(
+        p.contains("arrivals.w.count: `count` does not apply to kind = \"poisson\""),
+        "{p}"
+    );
+    assert!(
+        p.contains("arrivals.b.at: kind = \"batch\" needs `at`"),
+        "{p}"
+    );
+}
