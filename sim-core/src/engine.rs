@@ -674,6 +674,7 @@ impl<'m> Simulator<'m> {
     fn join(&mut self, s: usize, p: u32, now: f64) {
         if self.stations[s].waiting == 0 && self.stations[s].busy < self.available(s) {
             self.patients[p as usize].enqueued = now;
+            self.touch(s, now);
             self.start_service(s, p, now);
             return;
         }
@@ -690,8 +691,12 @@ impl<'m> Simulator<'m> {
         self.touch(s, now);
         let pat = &mut self.patients[p as usize];
         pat.enqueued = now;
-        let level = self.level_of[s][pat.class as usize] as usize;
         let st = &mut self.stations[s];
+        let level = if st.levels.len() == 1 {
+            0
+        } else {
+            self.level_of[s][pat.class as usize] as usize
+        };
         st.levels[level].push_back((u64::from(pat.generation) << 32) | u64::from(p));
         st.waiting += 1;
         let r = &mut self.out.stations[s];
@@ -706,8 +711,9 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    /// Starts serving `p` at station `s`. The caller has already brought the station's time
+    /// integrals up to `now` (every caller changes the station's state first anyway).
     fn start_service(&mut self, s: usize, p: u32, now: f64) {
-        self.touch(s, now);
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         pat.generation = pat.generation.wrapping_add(1);
@@ -746,11 +752,11 @@ impl<'m> Simulator<'m> {
         self.advance(p, now);
     }
 
-    /// Starts services from the queue while servers are free.
+    /// Starts services from the queue while servers are free. The caller has touched the
+    /// station at `now`.
     fn serve_waiting(&mut self, s: usize, now: f64) {
         while self.stations[s].waiting > 0 && self.stations[s].busy < self.available(s) {
             let Some(p) = self.pop_waiting(s) else { break };
-            self.touch(s, now);
             self.stations[s].waiting -= 1;
             self.start_service(s, p, now);
         }
