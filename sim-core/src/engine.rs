@@ -118,10 +118,13 @@ enum Ev {
     Renege(u32),
     /// A station's staffing changes.
     Staff(u32),
+    /// The observation window opens (end of warm-up, or first possible arrival): statistics
+    /// gathered so far are discarded, so nothing per event needs to check the window.
+    StatsStart,
 }
 
-/// Indices must fit in 29 bits (536 million patient slots, streams or stations).
-const EV_INDEX_BITS: u32 = 29;
+/// Indices must fit in 28 bits (268 million patient slots, streams or stations).
+const EV_INDEX_BITS: u32 = 28;
 const EV_INDEX_MASK: u32 = (1 << EV_INDEX_BITS) - 1;
 
 impl PackedEvent for Ev {
@@ -136,6 +139,7 @@ impl PackedEvent for Ev {
             Ev::DelayEnd(i) => (5, i),
             Ev::Renege(i) => (6, i),
             Ev::Staff(i) => (7, i),
+            Ev::StatsStart => (8, 0),
         };
         debug_assert!(i <= EV_INDEX_MASK);
         (tag << EV_INDEX_BITS) | i
@@ -151,7 +155,8 @@ impl PackedEvent for Ev {
             4 => Ev::ServiceEnd(i),
             5 => Ev::DelayEnd(i),
             6 => Ev::Renege(i),
-            _ => Ev::Staff(i),
+            7 => Ev::Staff(i),
+            _ => Ev::StatsStart,
         }
     }
 }
@@ -310,6 +315,8 @@ impl<'m> Simulator<'m> {
             stations: vec![StationResult::default(); m.stations.len()],
             ..Default::default()
         };
+        // First push: at equal times it precedes every other event.
+        self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
         for (i, s) in m.stations.iter().enumerate() {
             if !s.changes.is_empty() {
                 self.events.push(s.changes[0].at, Ev::Staff(i as u32));
@@ -382,6 +389,7 @@ impl<'m> Simulator<'m> {
                 Ev::DelayEnd(p) => self.advance(p, now),
                 Ev::Renege(p) => self.on_renege(p, e.seq, now),
                 Ev::Staff(s) => self.on_staff_change(s as usize, now),
+                Ev::StatsStart => self.on_stats_start(now),
             }
             // The clinic is empty and nobody else can come: later events (shift changes,
             // stale patience timers) cannot change anything.
@@ -398,6 +406,10 @@ impl<'m> Simulator<'m> {
         while next_sample <= end {
             next_sample = self.sample(next_sample, interval);
         }
+        if end < m.stats_start {
+            // The run ended before the window opened: nothing was observed.
+            self.on_stats_start(end);
+        }
         for s in 0..self.stations.len() {
             self.touch(s, end);
         }
@@ -410,6 +422,27 @@ impl<'m> Simulator<'m> {
             c.patients.unfinished = *n;
         }
         std::mem::take(&mut self.out)
+    }
+
+    /// Opens the observation window: clears every statistic that is windowed (waits, service
+    /// sums, time integrals, time in system, delays) and restarts the integrals at `now`.
+    /// Patient counts, visits, balks and reneges cover the whole run and are kept.
+    fn on_stats_start(&mut self, now: f64) {
+        for (st, r) in self.stations.iter_mut().zip(self.out.stations.iter_mut()) {
+            st.last = now;
+            r.waits = Tally::default();
+            r.service_sum = 0.0;
+            r.queue_area = 0.0;
+            r.busy_area = 0.0;
+            r.capacity_area = 0.0;
+        }
+        self.last_system = now;
+        self.out.in_system_area = 0.0;
+        self.out.time_in_system = Tally::default();
+        for c in &mut self.out.classes {
+            c.time_in_system = Tally::default();
+        }
+        self.out.delay_sum = 0.0;
     }
 
     /// Schedules an event that may bring patients (see `pending_sources`).
@@ -616,10 +649,7 @@ impl<'m> Simulator<'m> {
 
     #[inline]
     fn touch_system(&mut self, now: f64) {
-        let from = self.last_system.max(self.model.stats_start);
-        if now > from {
-            self.out.in_system_area += self.in_system as f64 * (now - from);
-        }
+        self.out.in_system_area += self.in_system as f64 * (now - self.last_system);
         self.last_system = now;
     }
 
@@ -627,14 +657,11 @@ impl<'m> Simulator<'m> {
     #[inline]
     fn touch(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
-        let from = st.last.max(self.model.stats_start);
-        if now > from {
-            let dt = now - from;
-            let r = &mut self.out.stations[s];
-            r.queue_area += f64::from(st.waiting) * dt;
-            r.busy_area += f64::from(st.busy) * dt;
-            r.capacity_area += f64::from(st.on_duty.max(st.busy)) * dt;
-        }
+        let dt = now - st.last;
+        let r = &mut self.out.stations[s];
+        r.queue_area += f64::from(st.waiting) * dt;
+        r.busy_area += f64::from(st.busy) * dt;
+        r.capacity_area += f64::from(st.on_duty.max(st.busy)) * dt;
         st.last = now;
     }
 
@@ -663,9 +690,7 @@ impl<'m> Simulator<'m> {
             StepKind::Delay { delay } => {
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
                 let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
-                if now >= m.stats_start {
-                    self.out.delay_sum += d;
-                }
+                self.out.delay_sum += d;
                 self.events.push(now + d, Ev::DelayEnd(p));
             }
         }
@@ -730,10 +755,8 @@ impl<'m> Simulator<'m> {
         self.stations[s].busy += 1;
         let r = &mut self.out.stations[s];
         r.visits += 1;
-        if now >= m.stats_start {
-            r.waits.add(now - pat.enqueued);
-            r.service_sum += d;
-        }
+        r.waits.add(now - pat.enqueued);
+        r.service_sum += d;
         self.out.events += 1;
         self.events.push(now + d, Ev::ServiceEnd(p));
     }
@@ -839,11 +862,9 @@ impl<'m> Simulator<'m> {
         out.patients.completed += 1;
         let class = &mut out.classes[pat.class as usize];
         class.patients.completed += 1;
-        if now >= self.model.stats_start {
-            let tis = now - pat.arrival;
-            out.time_in_system.add(tis);
-            class.time_in_system.add(tis);
-        }
+        let tis = now - pat.arrival;
+        out.time_in_system.add(tis);
+        class.time_in_system.add(tis);
         self.leave(p, now);
     }
 
