@@ -462,9 +462,20 @@ impl Dist {
         if m == 0.0 { 0.0 } else { var / (m * m) }
     }
 
-    /// Draws one value.
-    #[inline]
+    /// Draws one value. The exponential — by far the most common in queueing models — is
+    /// sampled inline; the other families go through an out-of-line function so this stays
+    /// small enough to inline into the engine's hot path.
+    #[inline(always)]
     pub fn sample<R: Rng>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Exp { mean } => mean * standard_exp(rng),
+            Dist::Det { value } => *value,
+            _ => self.sample_other(rng),
+        }
+    }
+
+    #[inline(never)]
+    fn sample_other<R: Rng>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Exp { mean } => mean * standard_exp(rng),
             Dist::Det { value } => *value,
