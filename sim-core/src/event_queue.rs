@@ -156,27 +156,20 @@ impl<E: PackedEvent> EventQueue<E> {
         } else {
             let top = self.heap[0];
             let n = self.heap.len();
-            let last_rank = last.rank();
+            // Floyd's variant: move the hole from the root down to a leaf along the smallest
+            // children without comparing against `last` (which, coming from the end of the
+            // array, almost always belongs near the bottom), then sift `last` up from there.
             let mut i = 0;
             loop {
                 let first = 4 * i + 1;
-                let (best, best_rank) = if first + 3 < n {
+                let best = if first + 3 < n {
                     // All four children exist: a branch-free tournament over one slice (one
                     // bounds check instead of four).
                     let kids = &self.heap[first..first + 4];
-                    let (a, b, c, d) = (
-                        kids[0].rank(),
-                        kids[1].rank(),
-                        kids[2].rank(),
-                        kids[3].rank(),
-                    );
+                    let (a, b, c, d) = (kids[0].rank(), kids[1].rank(), kids[2].rank(), kids[3].rank());
                     let (ab, iab) = if b < a { (b, first + 1) } else { (a, first) };
-                    let (cd, icd) = if d < c {
-                        (d, first + 3)
-                    } else {
-                        (c, first + 2)
-                    };
-                    if cd < ab { (icd, cd) } else { (iab, ab) }
+                    let (cd, icd) = if d < c { (d, first + 3) } else { (c, first + 2) };
+                    if cd < ab { icd } else { iab }
                 } else if first < n {
                     let mut best = first;
                     for c in first + 1..n {
@@ -184,13 +177,19 @@ impl<E: PackedEvent> EventQueue<E> {
                             best = c;
                         }
                     }
-                    (best, self.heap[best].rank())
+                    best
                 } else {
                     break;
                 };
-                if best_rank < last_rank {
-                    self.heap[i] = self.heap[best];
-                    i = best;
+                self.heap[i] = self.heap[best];
+                i = best;
+            }
+            let last_rank = last.rank();
+            while i > 0 {
+                let parent = (i - 1) / 4;
+                if last_rank < self.heap[parent].rank() {
+                    self.heap[i] = self.heap[parent];
+                    i = parent;
                 } else {
                     break;
                 }
