@@ -172,8 +172,22 @@ struct Patient {
     generation: u32,
     loop_visits: u32,
     class: u16,
+    /// What the patient is doing (for the end-of-run accounting of waits and services).
+    state: State,
     /// Sequence number of the pending patience event while waiting (`u64::MAX` otherwise).
     renege_seq: u64,
+}
+
+/// What a patient is doing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum State {
+    /// Booked but not yet arrived, on a delay step, or between steps.
+    #[default]
+    Elsewhere,
+    /// In a station's queue since `enqueued`.
+    Waiting,
+    /// In service since `enqueued`.
+    InService,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -411,7 +425,21 @@ impl<'m> Simulator<'m> {
             self.on_stats_start(end);
         }
         for s in 0..self.stations.len() {
-            self.touch(s, end);
+            self.touch_capacity(s, end);
+        }
+        // Waits and services still open at the end count up to the end.
+        for i in 0..self.patients.len() {
+            let pat = self.patients[i];
+            let Some(StepKind::Visit { station, .. }) = m.steps.get(pat.step as usize).map(|st| &st.kind) else {
+                continue;
+            };
+            let station = *station;
+            let part = self.clip(pat.enqueued, end);
+            match pat.state {
+                State::Waiting => self.out.stations[station as usize].queue_area += part,
+                State::InService => self.out.stations[station as usize].busy_area += part,
+                State::Elsewhere => {}
+            }
         }
         self.touch_system(end);
         let out = &mut self.out;
@@ -603,6 +631,7 @@ impl<'m> Simulator<'m> {
     fn release(&mut self, p: u32) {
         let pat = &mut self.patients[p as usize];
         pat.generation = pat.generation.wrapping_add(1);
+        pat.state = State::Elsewhere;
         self.free.push(p);
     }
 
@@ -653,16 +682,24 @@ impl<'m> Simulator<'m> {
         self.last_system = now;
     }
 
-    /// Accumulates a station's time integrals up to `now`.
+    /// Accumulates available server time, ∫ max(on duty, busy) dt, up to `now`. That value
+    /// only changes at staffing changes or while more servers are busy than on duty (past a
+    /// shift's end, overtime), so the hot path calls this only in those cases. Queue length
+    /// and busy servers are integrated per patient instead (see `clip`).
     #[inline]
-    fn touch(&mut self, s: usize, now: f64) {
+    fn touch_capacity(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
-        let dt = now - st.last;
         let r = &mut self.out.stations[s];
-        r.queue_area += f64::from(st.waiting) * dt;
-        r.busy_area += f64::from(st.busy) * dt;
-        r.capacity_area += f64::from(st.on_duty.max(st.busy)) * dt;
+        r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
         st.last = now;
+    }
+
+    /// Length of [from, now] inside the observation window: integrals of queue length and
+    /// busy servers are sums of these per wait and per service (the same integrals, summed by
+    /// patient instead of by time), which costs nothing on events that change no state.
+    #[inline(always)]
+    fn clip(&self, from: f64, now: f64) -> f64 {
+        (now - from.max(self.model.stats_start)).max(0.0)
     }
 
     /// Servers who may start a service now.
@@ -699,7 +736,6 @@ impl<'m> Simulator<'m> {
     fn join(&mut self, s: usize, p: u32, now: f64) {
         if self.stations[s].waiting == 0 && self.stations[s].busy < self.available(s) {
             self.patients[p as usize].enqueued = now;
-            self.touch(s, now);
             self.start_service(s, p, now);
             return;
         }
@@ -713,9 +749,9 @@ impl<'m> Simulator<'m> {
             self.leave(p, now);
             return;
         }
-        self.touch(s, now);
         let pat = &mut self.patients[p as usize];
         pat.enqueued = now;
+        pat.state = State::Waiting;
         let st = &mut self.stations[s];
         let level = if st.levels.len() == 1 {
             0
@@ -749,13 +785,23 @@ impl<'m> Simulator<'m> {
         };
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
         let mut d = service.sample(&mut draw_rng(pat.key, step.keys.service, visit));
+        let waited_from = pat.enqueued;
+        pat.enqueued = now; // from here on: the service start
+        pat.state = State::InService;
         if m.has_multipliers {
             d *= m.classes[pat.class as usize].multipliers[s];
         }
+        let st = &mut self.stations[s];
+        if st.busy >= st.on_duty {
+            // max(on duty, busy) is about to grow.
+            self.touch_capacity(s, now);
+        }
         self.stations[s].busy += 1;
+        let queued = self.clip(waited_from, now);
         let r = &mut self.out.stations[s];
         r.visits += 1;
-        r.waits.add(now - pat.enqueued);
+        r.queue_area += queued;
+        r.waits.add(now - waited_from);
         r.service_sum += d;
         self.out.events += 1;
         self.events.push(now + d, Ev::ServiceEnd(p));
@@ -768,7 +814,13 @@ impl<'m> Simulator<'m> {
             unreachable!("service end outside a station step")
         };
         let s = station as usize;
-        self.touch(s, now);
+        if self.stations[s].busy > self.stations[s].on_duty {
+            // max(on duty, busy) is about to shrink.
+            self.touch_capacity(s, now);
+        }
+        let served = self.clip(self.patients[p as usize].enqueued, now);
+        self.out.stations[s].busy_area += served;
+        self.patients[p as usize].state = State::Elsewhere;
         self.stations[s].busy -= 1;
         self.out.events += 1;
         self.serve_waiting(s, now);
@@ -832,7 +884,8 @@ impl<'m> Simulator<'m> {
             return;
         };
         let s = station as usize;
-        self.touch(s, now);
+        let queued = self.clip(self.patients[p as usize].enqueued, now);
+        self.out.stations[s].queue_area += queued;
         self.stations[s].waiting -= 1;
         self.out.stations[s].reneges += 1;
         self.out.patients.reneged += 1;
@@ -842,7 +895,7 @@ impl<'m> Simulator<'m> {
     }
 
     fn on_staff_change(&mut self, s: usize, now: f64) {
-        self.touch(s, now);
+        self.touch_capacity(s, now);
         let spec = &self.model.stations[s];
         let st = &mut self.stations[s];
         let change = spec.changes[st.next_change];
