@@ -178,11 +178,15 @@ struct Patient {
     renege_seq: u64,
 }
 
-/// What a patient is doing.
+/// What a patient slot holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum State {
-    /// Booked but not yet arrived, on a delay step, or between steps.
+    /// Nobody (a free slot).
     #[default]
+    Free,
+    /// A booked patient who has not walked in yet.
+    Booked,
+    /// In the clinic: on a delay step or between steps.
     Elsewhere,
     /// In a station's queue since `enqueued`.
     Waiting,
@@ -234,7 +238,6 @@ pub struct Simulator<'m> {
     /// Pending events that can still bring patients (arrivals, slots, batches, booked visits).
     pending_sources: u64,
     class_in_system: Vec<u64>,
-    last_system: f64,
     stop_arrivals: bool,
     out: ReplicationResult,
 }
@@ -277,7 +280,6 @@ impl<'m> Simulator<'m> {
             in_system: 0,
             pending_sources: 0,
             class_in_system: Vec::new(),
-            last_system: 0.0,
             stop_arrivals: false,
             out: ReplicationResult::default(),
         }
@@ -297,7 +299,6 @@ impl<'m> Simulator<'m> {
         self.in_system = 0;
         self.pending_sources = 0;
         self.class_in_system = vec![0; m.classes.len()];
-        self.last_system = 0.0;
         self.stop_arrivals = false;
         self.stations = m
             .stations
@@ -430,6 +431,9 @@ impl<'m> Simulator<'m> {
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {
             let pat = self.patients[i];
+            if matches!(pat.state, State::Elsewhere | State::Waiting | State::InService) {
+                self.out.in_system_area += self.clip(pat.arrival, end);
+            }
             let Some(StepKind::Visit { station, .. }) = m.steps.get(pat.step as usize).map(|st| &st.kind) else {
                 continue;
             };
@@ -438,10 +442,9 @@ impl<'m> Simulator<'m> {
             match pat.state {
                 State::Waiting => self.out.stations[station as usize].queue_area += part,
                 State::InService => self.out.stations[station as usize].busy_area += part,
-                State::Elsewhere => {}
+                State::Free | State::Booked | State::Elsewhere => {}
             }
         }
-        self.touch_system(end);
         let out = &mut self.out;
         out.end_time = end;
         out.window = (end - m.stats_start).max(0.0);
@@ -464,7 +467,6 @@ impl<'m> Simulator<'m> {
             r.busy_area = 0.0;
             r.capacity_area = 0.0;
         }
-        self.last_system = now;
         self.out.in_system_area = 0.0;
         self.out.time_in_system = Tally::default();
         for c in &mut self.out.classes {
@@ -612,6 +614,7 @@ impl<'m> Simulator<'m> {
             key,
             step: self.model.streams[s].start_step,
             class,
+            state: State::Booked,
             renege_seq: u64::MAX,
             ..Default::default()
         };
@@ -631,7 +634,7 @@ impl<'m> Simulator<'m> {
     fn release(&mut self, p: u32) {
         let pat = &mut self.patients[p as usize];
         pat.generation = pat.generation.wrapping_add(1);
-        pat.state = State::Elsewhere;
+        pat.state = State::Free;
         self.free.push(p);
     }
 
@@ -669,18 +672,13 @@ impl<'m> Simulator<'m> {
         let class = pat.class as usize;
         out.classes[class].patients.arrived += 1;
         self.class_in_system[class] += 1;
-        self.touch_system(now);
+        self.patients[p as usize].state = State::Elsewhere;
         self.in_system += 1;
         self.out.max_in_system = self.out.max_in_system.max(self.in_system);
         self.enter_step(p, now);
         true
     }
 
-    #[inline]
-    fn touch_system(&mut self, now: f64) {
-        self.out.in_system_area += self.in_system as f64 * (now - self.last_system);
-        self.last_system = now;
-    }
 
     /// Accumulates available server time, ∫ max(on duty, busy) dt, up to `now`. That value
     /// only changes at staffing changes or while more servers are busy than on duty (past a
@@ -923,7 +921,8 @@ impl<'m> Simulator<'m> {
 
     /// Removes a patient from the system (completed, balked or reneged).
     fn leave(&mut self, p: u32, now: f64) {
-        self.touch_system(now);
+        let stay = self.clip(self.patients[p as usize].arrival, now);
+        self.out.in_system_area += stay;
         self.in_system -= 1;
         self.class_in_system[self.patients[p as usize].class as usize] -= 1;
         self.release(p);
