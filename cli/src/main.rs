@@ -1,6 +1,7 @@
 //! `carepath`: the command line. Parses arguments, loads scenarios, runs replications in
 //! parallel and reports. No simulation logic lives here: everything is computed by `sim-core`.
 
+mod compare;
 mod output;
 mod replicate;
 mod table;
@@ -23,17 +24,48 @@ struct Cli {
 enum Command {
     /// Run a scenario and print a summary (optionally write summary.json and CSV files).
     Run(RunArgs),
-    /// Check a scenario, explain every problem found, and warn about overloaded stations.
+    /// Check a scenario and every variant it declares, explain every problem found, and warn
+    /// about overloaded stations.
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run variants with common random numbers and report paired differences and where the
+    /// time goes.
+    Compare(CompareArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompareArgs {
+    /// Scenario file (TOML) declaring [[variants]].
+    scenario: PathBuf,
+    /// Variants to compare, in order (default: all declared). The first is the baseline.
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    variants: Vec<String>,
+    /// Number of replications (overrides run.replications).
+    #[arg(short, long)]
+    replications: Option<u32>,
+    /// Base seed (overrides run.seed).
+    #[arg(short, long)]
+    seed: Option<u64>,
+    /// Write comparison.json into this directory.
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
 struct RunArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
+    /// Run this variant (declared in the scenario's [[variants]]) instead of the base.
+    #[arg(long, value_name = "NAME")]
+    variant: Option<String>,
     /// Number of replications (overrides run.replications).
     #[arg(short, long)]
     replications: Option<u32>,
@@ -59,7 +91,7 @@ const EXIT_INPUT: u8 = 2;
 
 /// An error caused by the user's input rather than by CarePath.
 #[derive(Debug)]
-struct InputError(String);
+pub(crate) struct InputError(pub(crate) String);
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -84,6 +116,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,11 +131,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads and checks a scenario file, turning scenario errors into messages naming the file.
-fn load(path: &Path) -> Result<Model> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError(format!("cannot read scenario {}: {e}", path.display())))?;
-    Model::from_toml(&text).map_err(|e| {
+/// Reads a scenario file.
+pub(crate) fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("cannot read scenario {}: {e}", path.display())).into())
+}
+
+/// Builds one variant (or the base) of an already-read scenario, turning scenario errors into
+/// messages naming the file.
+pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Result<Model> {
+    Model::from_toml_variant(text, variant).map_err(|e| {
         let msg = match e {
             ScenarioError::Syntax {
                 line,
@@ -118,7 +156,20 @@ fn load(path: &Path) -> Result<Model> {
 }
 
 fn validate(path: &Path) -> Result<()> {
-    let model = load(path)?;
+    let text = read(path)?;
+    let model = load_variant(path, &text, None)?;
+    // Every variant must build too; report them all before failing.
+    let mut failures = Vec::new();
+    let mut variants = Vec::new();
+    for id in &model.variant_ids {
+        match load_variant(path, &text, Some(id)) {
+            Ok(m) => variants.push(m),
+            Err(e) => failures.push(format!("variant {id}: {e:#}")),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(InputError(failures.join("\n")).into());
+    }
     println!(
         "{}: ok — {} station{}, {} pathway{}, {} arrival stream{}, {} class{}",
         path.display(),
@@ -144,6 +195,21 @@ fn validate(path: &Path) -> Result<()> {
     for w in &model.warnings {
         println!("warning: {w}");
     }
+    for v in &variants {
+        let levers: Vec<&str> = v.workflow.levers.iter().map(|l| l.name()).collect();
+        println!(
+            "variant {}: ok — levers: {}",
+            v.variant,
+            if levers.is_empty() {
+                "none".to_string()
+            } else {
+                levers.join(", ")
+            }
+        );
+        for w in v.warnings.iter().filter(|w| !model.warnings.contains(w)) {
+            println!("warning: variant {}: {w}", v.variant);
+        }
+    }
     Ok(())
 }
 
@@ -151,8 +217,34 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Applies command-line overrides shared by `run` and `compare`.
+pub(crate) fn apply_overrides(
+    model: &mut Model,
+    replications: Option<u32>,
+    seed: Option<u64>,
+) -> Result<()> {
+    if let Some(r) = replications {
+        if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
+            return Err(InputError(format!(
+                "--replications must be between 1 and {}",
+                sim_core::model::MAX_REPLICATIONS
+            ))
+            .into());
+        }
+        model.replications = r;
+    }
+    if let Some(s) = seed {
+        model.seed = s;
+    }
+    Ok(())
+}
+
 fn run(args: RunArgs) -> Result<()> {
-    let mut model = load(&args.scenario)?;
+    let mut model = load_variant(
+        &args.scenario,
+        &read(&args.scenario)?,
+        args.variant.as_deref(),
+    )?;
     if let Some(r) = args.replications {
         if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
             return Err(InputError(format!(

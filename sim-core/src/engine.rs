@@ -13,7 +13,9 @@
 use crate::event_queue::{EventQueue, PackedEvent};
 use crate::model::{EXIT, Model, StepKind, StreamKind};
 use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
+use crate::scenario::Role;
 use crate::stats::Tally;
+use crate::workflow::Action;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 
@@ -172,10 +174,28 @@ struct Patient {
     generation: u32,
     loop_visits: u32,
     class: u16,
+    /// Uses the digital workflow (drawn once from the class's adoption share).
+    digital: bool,
+    /// Which service distribution applies at the current station (see `Service`).
+    service: Service,
+    /// Station the patient is queueing or being served at.
+    at_station: u32,
     /// What the patient is doing (for the end-of-run accounting of waits and services).
     state: State,
     /// Sequence number of the pending patience event while waiting (`u64::MAX` otherwise).
     renege_seq: u64,
+}
+
+/// Which service distribution a patient gets at the station they joined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Service {
+    /// The step's own (or its station's) distribution.
+    #[default]
+    Step,
+    /// The joined station's default (a kiosk instead of the counter).
+    Station,
+    /// The face-scan distribution.
+    FaceScan,
 }
 
 /// What a patient slot holds.
@@ -431,13 +451,13 @@ impl<'m> Simulator<'m> {
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {
             let pat = self.patients[i];
-            if matches!(pat.state, State::Elsewhere | State::Waiting | State::InService) {
+            if matches!(
+                pat.state,
+                State::Elsewhere | State::Waiting | State::InService
+            ) {
                 self.out.in_system_area += self.clip(pat.arrival, end);
             }
-            let Some(StepKind::Visit { station, .. }) = m.steps.get(pat.step as usize).map(|st| &st.kind) else {
-                continue;
-            };
-            let station = *station;
+            let station = pat.at_station;
             let part = self.clip(pat.enqueued, end);
             match pat.state {
                 State::Waiting => self.out.stations[station as usize].queue_area += part,
@@ -522,6 +542,19 @@ impl<'m> Simulator<'m> {
     fn on_poisson_arrival(&mut self, s: usize, now: f64) {
         let ordinal = self.streams[s].ordinal;
         self.streams[s].ordinal += 1;
+        if self.model.workflow.online.is_some() && !self.stop_arrivals {
+            // A digital patient books online: instead of walking in now, they come at the
+            // booked time with the same rank in the day (or not at all).
+            let key = patient_key(self.streams[s].base, ordinal);
+            let class = self.class_for(s, key);
+            if self.is_digital(key, class) {
+                self.book_online(s, key, class, now);
+                if let Some(t) = self.next_poisson(s, now) {
+                    self.schedule_source(t, Ev::Arrival(s as u32));
+                }
+                return;
+            }
+        }
         if !self.admit(s, ordinal, now) {
             return;
         }
@@ -539,6 +572,33 @@ impl<'m> Simulator<'m> {
                 break;
             }
         }
+    }
+
+    /// Online registration for a digital walk-in whose walk-in time would have been `now`.
+    fn book_online(&mut self, s: usize, key: u64, class: u16, now: f64) {
+        let m = self.model;
+        let online = m
+            .workflow
+            .online
+            .as_ref()
+            .expect("online registration is on");
+        if online.no_show > 0.0
+            && uniform(&mut draw_rng(key, purpose_key(Purpose::NoShow, 1), 0)) < online.no_show
+        {
+            self.out.patients.no_shows += 1;
+            self.out.classes[class as usize].patients.no_shows += 1;
+            return;
+        }
+        let shape = m.streams[s]
+            .shape
+            .as_ref()
+            .expect("validated: walk-in streams end");
+        let booked = online.booked.inverse(shape.fraction(now));
+        let offset = online.punctuality.as_ref().map_or(0.0, |d| {
+            d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 1), 0))
+        });
+        let p = self.allocate(key, s);
+        self.schedule_source((booked + offset).max(now), Ev::Booked(p));
     }
 
     /// Books the patients of a stream's next slot: each either fails to attend or is scheduled
@@ -595,6 +655,20 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    /// Whether a patient uses the digital workflow: one draw per patient against the class's
+    /// adoption share, keyed so the same patient gets the same number in every variant.
+    #[inline]
+    fn is_digital(&self, key: u64, class: u16) -> bool {
+        let a = self
+            .model
+            .workflow
+            .adoption
+            .get(class as usize)
+            .copied()
+            .unwrap_or(0.0);
+        a > 0.0 && uniform(&mut draw_rng(key, purpose_key(Purpose::Workflow, 0), 0)) < a
+    }
+
     fn class_for(&self, s: usize, key: u64) -> u16 {
         match self.model.streams[s].class {
             Some(c) => c,
@@ -610,10 +684,12 @@ impl<'m> Simulator<'m> {
 
     fn allocate(&mut self, key: u64, s: usize) -> u32 {
         let class = self.class_for(s, key);
+        let digital = self.is_digital(key, class);
         let p = Patient {
             key,
             step: self.model.streams[s].start_step,
             class,
+            digital,
             state: State::Booked,
             renege_seq: u64::MAX,
             ..Default::default()
@@ -679,7 +755,6 @@ impl<'m> Simulator<'m> {
         true
     }
 
-
     /// Accumulates available server time, ∫ max(on duty, busy) dt, up to `now`. That value
     /// only changes at staffing changes or while more servers are busy than on duty (past a
     /// shift's end, overtime), so the hot path calls this only in those cases. Queue length
@@ -714,12 +789,43 @@ impl<'m> Simulator<'m> {
     /// Puts patient `p` into its current step.
     fn enter_step(&mut self, p: u32, now: f64) {
         let m = self.model;
-        let pat = self.patients[p as usize];
+        let mut pat = self.patients[p as usize];
         if pat.step == EXIT {
             self.depart(p, now);
             return;
         }
-        let step = &m.steps[pat.step as usize];
+        let mut step = &m.steps[pat.step as usize];
+        let mut service = Service::Step;
+        if pat.digital && step.role.is_some() {
+            // Digital patients skip the steps their levers remove (possibly several in a row).
+            loop {
+                match self.digital_action(&pat, step) {
+                    Action::Skip => {
+                        self.route(p);
+                        pat = self.patients[p as usize];
+                        if pat.step == EXIT {
+                            self.depart(p, now);
+                            return;
+                        }
+                        step = &m.steps[pat.step as usize];
+                        if step.role.is_none() {
+                            break;
+                        }
+                    }
+                    Action::Redirect(kiosk) => {
+                        self.patients[p as usize].service =
+                            self.face_scan_or(step, Service::Station);
+                        self.join(kiosk as usize, p, now);
+                        return;
+                    }
+                    Action::Visit => {
+                        service = self.face_scan_or(step, Service::Step);
+                        break;
+                    }
+                }
+            }
+        }
+        self.patients[p as usize].service = service;
         match &step.kind {
             StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
             StepKind::Delay { delay } => {
@@ -731,7 +837,50 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    /// What a digital patient does at a step with a role, under this variant's levers.
+    fn digital_action(&self, pat: &Patient, step: &crate::model::Step) -> Action {
+        let w = &self.model.workflow;
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        let u = || uniform(&mut draw_rng(pat.key, step.keys.workflow, visit));
+        match step.role {
+            Some(Role::Registration) if w.online.is_some() => Action::Skip,
+            Some(Role::Prepayment) if w.credit => Action::Skip,
+            Some(Role::Prepayment | Role::Payment) => match &w.point_of_care {
+                Some(pc) => {
+                    let x = u();
+                    if x < pc.counter {
+                        Action::Visit
+                    } else if x < pc.counter_or_kiosk {
+                        pc.kiosk_station.map_or(Action::Visit, Action::Redirect)
+                    } else {
+                        Action::Skip
+                    }
+                }
+                None => Action::Visit,
+            },
+            Some(Role::ReportCollection) if w.results_online.is_some() => Action::Skip,
+            Some(Role::Revisit) => match w.results_online {
+                Some(share) if u() < share => Action::Skip,
+                _ => Action::Visit,
+            },
+            Some(Role::Pharmacy) => match w.e_prescription {
+                Some(share) if u() < share => Action::Skip,
+                _ => Action::Visit,
+            },
+            _ => Action::Visit,
+        }
+    }
+
+    /// Face scan replaces the service at identity and payment steps; otherwise `other`.
+    fn face_scan_or(&self, step: &crate::model::Step, other: Service) -> Service {
+        match (self.model.workflow.face_scan.as_ref(), step.role) {
+            (Some(_), Some(role)) if crate::workflow::face_scan_applies(role) => Service::FaceScan,
+            _ => other,
+        }
+    }
+
     fn join(&mut self, s: usize, p: u32, now: f64) {
+        self.patients[p as usize].at_station = s as u32;
         if self.stations[s].waiting == 0 && self.stations[s].busy < self.available(s) {
             self.patients[p as usize].enqueued = now;
             self.start_service(s, p, now);
@@ -782,7 +931,17 @@ impl<'m> Simulator<'m> {
             unreachable!("joined a queue from a delay step")
         };
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
-        let mut d = service.sample(&mut draw_rng(pat.key, step.keys.service, visit));
+        let rng = &mut draw_rng(pat.key, step.keys.service, visit);
+        let mut d = match pat.service {
+            Service::Step => service.sample(rng),
+            Service::Station => m.stations[s].service.sample(rng),
+            Service::FaceScan => m
+                .workflow
+                .face_scan
+                .as_ref()
+                .expect("face scan is on")
+                .sample(rng),
+        };
         let waited_from = pat.enqueued;
         pat.enqueued = now; // from here on: the service start
         pat.state = State::InService;
@@ -806,12 +965,7 @@ impl<'m> Simulator<'m> {
     }
 
     fn on_service_end(&mut self, p: u32, now: f64) {
-        let StepKind::Visit { station, .. } =
-            self.model.steps[self.patients[p as usize].step as usize].kind
-        else {
-            unreachable!("service end outside a station step")
-        };
-        let s = station as usize;
+        let s = self.patients[p as usize].at_station as usize;
         if self.stations[s].busy > self.stations[s].on_duty {
             // max(on duty, busy) is about to shrink.
             self.touch_capacity(s, now);
@@ -851,6 +1005,13 @@ impl<'m> Simulator<'m> {
 
     /// Moves a patient past its current step (after a service or a delay).
     fn advance(&mut self, p: u32, now: f64) {
+        self.route(p);
+        self.enter_step(p, now);
+    }
+
+    /// Chooses the patient's next step after the current one (branch draw if needed).
+    #[inline]
+    fn route(&mut self, p: u32) {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         let step = &m.steps[pat.step as usize];
@@ -869,19 +1030,13 @@ impl<'m> Simulator<'m> {
         if next != EXIT && m.steps[next as usize].cyclic {
             pat.loop_visits += 1;
         }
-        self.enter_step(p, now);
     }
 
     fn on_renege(&mut self, p: u32, seq: u64, now: f64) {
         if self.patients[p as usize].renege_seq != seq {
             return; // served (or gone) before patience ran out
         }
-        let StepKind::Visit { station, .. } =
-            self.model.steps[self.patients[p as usize].step as usize].kind
-        else {
-            return;
-        };
-        let s = station as usize;
+        let s = self.patients[p as usize].at_station as usize;
         let queued = self.clip(self.patients[p as usize].enqueued, now);
         self.out.stations[s].queue_area += queued;
         self.stations[s].waiting -= 1;

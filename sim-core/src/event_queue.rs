@@ -166,9 +166,18 @@ impl<E: PackedEvent> EventQueue<E> {
                     // All four children exist: a branch-free tournament over one slice (one
                     // bounds check instead of four).
                     let kids = &self.heap[first..first + 4];
-                    let (a, b, c, d) = (kids[0].rank(), kids[1].rank(), kids[2].rank(), kids[3].rank());
+                    let (a, b, c, d) = (
+                        kids[0].rank(),
+                        kids[1].rank(),
+                        kids[2].rank(),
+                        kids[3].rank(),
+                    );
                     let (ab, iab) = if b < a { (b, first + 1) } else { (a, first) };
-                    let (cd, icd) = if d < c { (d, first + 3) } else { (c, first + 2) };
+                    let (cd, icd) = if d < c {
+                        (d, first + 3)
+                    } else {
+                        (c, first + 2)
+                    };
                     if cd < ab { icd } else { iab }
                 } else if first < n {
                     let mut best = first;

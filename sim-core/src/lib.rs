@@ -32,6 +32,7 @@
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
+pub mod compare;
 pub mod distribution;
 pub mod engine;
 pub mod error;
@@ -44,6 +45,8 @@ pub mod scenario;
 pub mod stats;
 pub mod summary;
 pub mod units;
+pub mod variant;
+pub mod workflow;
 
 pub use engine::{ReplicationResult, Simulator, run_replication};
 pub use error::{Problem, ScenarioError};

@@ -107,6 +107,8 @@ pub struct Step {
     pub cyclic: bool,
     /// Precomputed draw keys for this step: service, branch, patience, delay.
     pub keys: StepKeys,
+    /// The step's part in the workflow (for the digital levers).
+    pub role: Option<crate::scenario::Role>,
     /// The next step when every class goes to the same single place (no draw, no table
     /// look-up), else `ROUTED`.
     pub fixed_next: u32,
@@ -126,6 +128,8 @@ pub struct StepKeys {
     pub patience: u64,
     /// Delay length.
     pub delay: u64,
+    /// Workflow choices at this step (payment channel, remote review, home delivery).
+    pub workflow: u64,
 }
 
 impl StepKeys {
@@ -137,6 +141,7 @@ impl StepKeys {
             branch: purpose_key(Purpose::Branch, step_hash),
             patience: purpose_key(Purpose::Patience, step_hash),
             delay: purpose_key(Purpose::Delay, step_hash),
+            workflow: purpose_key(Purpose::Workflow, step_hash),
         }
     }
 }
@@ -194,6 +199,9 @@ pub struct Stream {
     pub class: Option<u16>,
     /// Process.
     pub kind: StreamKind,
+    /// Walk-in streams with a bounded day: the shape of their arrivals, for mapping a walk-in
+    /// time to a booked time under online registration.
+    pub shape: Option<crate::workflow::DayShape>,
 }
 
 /// A checked, runnable model.
@@ -240,25 +248,71 @@ pub struct Model {
     pub warnings: Vec<String>,
     /// True when some class has a service multiplier other than 1.
     pub has_multipliers: bool,
+    /// The variant this model was built for (empty for the base scenario).
+    pub variant: String,
+    /// Every variant the scenario file declares.
+    pub variant_ids: Vec<String>,
+    /// The digital workflow of this variant.
+    pub workflow: crate::workflow::Workflow,
 }
 
 impl Model {
-    /// Parses and checks a scenario. Errors carry line and column, or the full problem list.
+    /// Parses and checks a scenario (its base, without any variant). Errors carry line and
+    /// column, or the full problem list.
     pub fn from_toml(source: &str) -> Result<Model, ScenarioError> {
-        let file: ScenarioFile = toml::from_str(source).map_err(|e| {
+        Model::from_toml_variant(source, None)
+    }
+
+    /// Parses a scenario and builds the named variant (None: the base scenario).
+    pub fn from_toml_variant(source: &str, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        let syntax = |e: toml::de::Error| {
             let (line, column) = e.span().map_or((1, 1), |s| line_column(source, s.start));
             ScenarioError::Syntax {
                 line,
                 column,
                 message: e.message().trim().to_string(),
             }
-        })?;
-        Model::from_file(&file)
+        };
+        let file: ScenarioFile = toml::from_str(source).map_err(syntax)?;
+        let Some(id) = variant else {
+            return Builder::default().build(&file, None);
+        };
+        let Some(spec) = file.variants.iter().find(|v| v.id == id) else {
+            let known: Vec<&str> = file.variants.iter().map(|v| v.id.as_str()).collect();
+            return Err(ScenarioError::Invalid(vec![Problem {
+                at: "variants".into(),
+                message: if known.is_empty() {
+                    format!("no variant is called {id:?}: this scenario declares no variants")
+                } else {
+                    format!(
+                        "no variant is called {id:?} (declared: {})",
+                        known.join(", ")
+                    )
+                },
+            }]));
+        };
+        let table: toml::Table = toml::from_str(source).map_err(syntax)?;
+        let merged = crate::variant::apply(&table, spec).map_err(ScenarioError::Invalid)?;
+        let resolved: ScenarioFile =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ScenarioError::Invalid(vec![Problem {
+                        at: format!("variants.{id}"),
+                        message: format!(
+                            "the scenario with this variant's overlays is not valid: {}",
+                            e.message().trim()
+                        ),
+                    }])
+                })?;
+        let mut model = Builder::default().build_with(&resolved, Some(spec), &file)?;
+        model.variant = id.to_string();
+        Ok(model)
     }
 
-    /// Checks an already-parsed scenario file.
+    /// Checks an already-parsed scenario file (its base, without any variant).
     pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
-        Builder::default().build(f)
+        Builder::default().build(f, None)
     }
 
     /// Index of a station by id.
@@ -311,7 +365,22 @@ impl Builder {
         })
     }
 
-    fn build(mut self, f: &ScenarioFile) -> Result<Model, ScenarioError> {
+    fn build(
+        self,
+        f: &ScenarioFile,
+        variant: Option<&crate::scenario::VariantSpec>,
+    ) -> Result<Model, ScenarioError> {
+        self.build_with(f, variant, f)
+    }
+
+    /// Builds `f` (already resolved for `variant`); `original` is the file as written, whose
+    /// variant list is reported.
+    fn build_with(
+        mut self,
+        f: &ScenarioFile,
+        variant: Option<&crate::scenario::VariantSpec>,
+        original: &ScenarioFile,
+    ) -> Result<Model, ScenarioError> {
         let run = &f.run;
         let open = run.open.map_or(0.0, |c| c.0);
         let close = run.close.map(|c| c.0);
@@ -779,12 +848,23 @@ impl Builder {
                     }
                 }
             };
+            let shape = match &kind {
+                StreamKind::Poisson { pieces } if pieces.iter().all(|p| p.1.is_finite()) => {
+                    let clipped: Vec<(f64, f64, f64)> = pieces
+                        .iter()
+                        .map(|&(a, b, r)| (a, close.map_or(b, |c| b.min(c)).max(a), r))
+                        .collect();
+                    crate::workflow::DayShape::new(&clipped)
+                }
+                _ => None,
+            };
             streams.push(Stream {
                 id: a.id.clone(),
                 hash: name_hash(&a.id),
                 start_step,
                 class,
                 kind,
+                shape,
             });
         }
         if !unbounded.is_empty() && run.max_arrivals.is_none() && stop.is_none() {
@@ -817,6 +897,62 @@ impl Builder {
             }
         }
 
+        dup_check(
+            &mut self,
+            "variants",
+            original.variants.iter().map(|v| v.id.as_str()),
+        );
+        let variant_at = variant.map_or("variants".to_string(), |v| format!("variants.{}", v.id));
+        let workflow = crate::workflow::compile(
+            f.workflow.as_ref(),
+            variant.map_or(&[][..], |v| &v.levers[..]),
+            variant.and_then(|v| v.adoption.as_ref()),
+            &classes,
+            &station_ix,
+            &variant_at,
+            &mut self.problems,
+        );
+        if workflow.online.is_some()
+            && streams
+                .iter()
+                .any(|s| matches!(s.kind, StreamKind::Poisson { .. }) && s.shape.is_none())
+        {
+            self.err(
+                format!("{variant_at}.levers"),
+                "online_registration needs every walk-in stream to end (set run.close or the stream's end)".into(),
+            );
+        }
+        for lever in &workflow.levers {
+            use crate::scenario::{Lever, Role};
+            let roles: &[Role] = match lever {
+                Lever::OnlineRegistration => &[Role::Registration],
+                Lever::PayAtPointOfCare => &[Role::Prepayment, Role::Payment],
+                Lever::CreditPayment => &[Role::Prepayment],
+                Lever::ResultsOnline => &[Role::ReportCollection, Role::Revisit],
+                Lever::FaceScan => &[
+                    Role::Registration,
+                    Role::Identity,
+                    Role::Prepayment,
+                    Role::Payment,
+                ],
+                Lever::EPrescription => &[Role::Pharmacy],
+            };
+            if !steps
+                .iter()
+                .any(|s| s.role.is_some_and(|r| roles.contains(&r)))
+                && lever != &Lever::OnlineRegistration
+            {
+                self.warnings.push(format!(
+                    "{variant_at}: lever {} has nothing to act on (no step has role {})",
+                    lever.name(),
+                    roles
+                        .iter()
+                        .map(|r| format!("{r:?}").to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ));
+            }
+        }
         if !self.problems.is_empty() {
             return Err(ScenarioError::Invalid(self.problems));
         }
@@ -844,6 +980,9 @@ impl Builder {
             streams,
             warnings: self.warnings,
             has_multipliers: false,
+            variant: String::new(),
+            variant_ids: original.variants.iter().map(|v| v.id.clone()).collect(),
+            workflow,
         };
         model.has_multipliers = model
             .classes

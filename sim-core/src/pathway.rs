@@ -237,6 +237,7 @@ pub fn check_pathway(
             cyclic: false,
             keys: crate::model::StepKeys::new(name_hash(&s.id)),
             fixed_next: crate::model::ROUTED,
+            role: s.role,
         });
     }
 

@@ -306,7 +306,7 @@ pub fn summarize(model: &Model, results: &[ReplicationResult]) -> Summary {
     Summary {
         schema_version: SCHEMA_VERSION,
         scenario: model.name.clone(),
-        variant: String::new(),
+        variant: model.variant.clone(),
         carepath_version: env!("CARGO_PKG_VERSION").to_string(),
         seed: model.seed,
         replications: results.len() as u32,
