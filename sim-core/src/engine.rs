@@ -447,6 +447,20 @@ impl<'m> Simulator<'m> {
         }
         for s in 0..self.stations.len() {
             self.touch_capacity(s, end);
+            // Staff on a shift stay until it ends even when the clinic has emptied: their idle
+            // time counts as available time, so utilisation is against every on-shift minute.
+            let spec = &m.stations[s];
+            let st = &self.stations[s];
+            let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
+            for c in &spec.changes[st.next_change..] {
+                if c.at > stop {
+                    break;
+                }
+                extra += f64::from(on) * (c.at - t.max(m.stats_start)).max(0.0);
+                t = c.at;
+                on = c.count;
+            }
+            self.out.stations[s].capacity_area += extra;
         }
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {

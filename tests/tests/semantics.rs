@@ -56,9 +56,10 @@ fn a_server_finishes_past_the_shift_end_and_lunch_is_not_overtime() {
     let r = run_replication(&m, 0);
     assert_eq!(r.end_time, 8.0 * 60.0 + 50.0);
     assert_eq!(r.stations[0].waits.max, 40.0);
-    // Available time: 08:00–08:10 (on shift, then busy past it) + 08:30–08:50 = 30 minutes.
+    // Available time: 08:00–08:10 (on shift, then busy past it) + 08:30–09:00 (the second shift
+    // in full: staff stay until 09:00 although the clinic empties at 08:50) = 40 minutes.
     assert!(
-        (r.stations[0].capacity_area - 30.0).abs() < 1e-9,
+        (r.stations[0].capacity_area - 40.0).abs() < 1e-9,
         "{}",
         r.stations[0].capacity_area
     );
@@ -182,5 +183,24 @@ fn arrival_keys_that_do_not_apply_are_named() {
     assert!(
         p.contains("arrivals.b.at: kind = \"batch\" needs `at`"),
         "{p}"
+    );
+}
+
+#[test]
+fn idle_staff_until_the_end_of_their_shift_count_as_available() {
+    // One 10-minute patient, one server on shift 08:00–12:00: utilisation 10 / 240.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[stations]]\nid = \"desk\"\nservers = [{{ from = \"08:00\", to = \"12:00\", count = 1 }}]\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0);
+    assert_eq!(r.end_time, 8.0 * 60.0 + 10.0);
+    let s = &r.stations[0];
+    assert!(
+        (s.busy_area / s.capacity_area - 10.0 / 240.0).abs() < 1e-12,
+        "{}",
+        s.busy_area / s.capacity_area
     );
 }
