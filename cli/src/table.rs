@@ -31,9 +31,14 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "CarePath {} — {} (seed {}, {} replication{}, intervals are 95% CI across replications)",
+        "CarePath {} — {}{} (seed {}, {} replication{}, intervals are 95% CI across replications)",
         s.carepath_version,
         s.scenario,
+        if s.variant.is_empty() {
+            String::new()
+        } else {
+            format!(", variant {}", s.variant)
+        },
         s.seed,
         s.replications,
         if s.replications == 1 { "" } else { "s" }
