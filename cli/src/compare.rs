@@ -57,6 +57,9 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         })
         .collect();
     let comparison = compare(&runs);
+    if let Some(dir) = &args.charts {
+        crate::charts::write_comparison(dir, &comparison, &models, &results, args.quiet)?;
+    }
     if !args.quiet {
         print!("{}", render(&comparison, &models[0]));
     }

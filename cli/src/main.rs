@@ -1,9 +1,12 @@
 //! `carepath`: the command line. Parses arguments, loads scenarios, runs replications in
 //! parallel and reports. No simulation logic lives here: everything is computed by `sim-core`.
 
+mod charts;
+mod check;
 mod compare;
 mod output;
 mod replicate;
+mod report;
 mod table;
 
 use anyhow::{Context, Result};
@@ -33,11 +36,59 @@ enum Command {
     /// Run variants with common random numbers and report paired differences and where the
     /// time goes.
     Compare(CompareArgs),
+    /// Run a scenario (and its variants) and write one self-contained HTML report with charts.
+    Report(report::ReportArgs),
+    /// Compare scenarios with stored baselines (CI regression checks); exit 0 pass, 1 changed,
+    /// 2 usage or input error.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    /// Directory of baselines (default: `baselines/` next to each scenario).
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
+    /// Run the scenarios and store their results as the new baselines.
+    #[arg(long)]
+    bless: bool,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Family-wise false-alarm rate per scenario (Holm-adjusted across its metrics).
+    #[arg(long, default_value_t = 0.01)]
+    alpha: f64,
+    /// Ignore significant changes smaller than this fraction of the baseline mean.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    relative_tolerance: f64,
+    /// Ignore significant changes smaller than this (in the metric's unit).
+    #[arg(long, default_value_t = 0.0, value_name = "X")]
+    absolute_tolerance: f64,
+    /// TOML file with per-metric tolerances (`[metrics."NAME"] relative = 0.05`).
+    #[arg(long, value_name = "FILE")]
+    tolerances: Option<PathBuf>,
+    /// Check this variant of every scenario.
+    #[arg(long, value_name = "NAME")]
+    variant: Option<String>,
+    /// Replications (overrides run.replications).
+    #[arg(short, long)]
+    replications: Option<u32>,
+    /// Seed (overrides run.seed).
+    #[arg(short, long)]
+    seed: Option<u64>,
+    /// Print only the summary line.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Worker threads.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct CompareArgs {
-    /// Scenario file (TOML) declaring [[variants]].
+    /// Scenario file (TOML) declaring `[[variants]]`.
     scenario: PathBuf,
     /// Variants to compare, in order (default: all declared). The first is the baseline.
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
@@ -51,6 +102,9 @@ pub(crate) struct CompareArgs {
     /// Write comparison.json into this directory.
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the charts (SVG and PNG) into this directory.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -63,7 +117,7 @@ pub(crate) struct CompareArgs {
 struct RunArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
-    /// Run this variant (declared in the scenario's [[variants]]) instead of the base.
+    /// Run this variant (declared in the scenario's `[[variants]]`) instead of the base.
     #[arg(long, value_name = "NAME")]
     variant: Option<String>,
     /// Number of replications (overrides run.replications).
@@ -78,6 +132,9 @@ struct RunArgs {
     /// Write summary.json, stations.csv and queue_length.csv into this directory.
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the charts (SVG and PNG) into this directory.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
     /// Print nothing but errors (no table, no progress bar).
     #[arg(short, long)]
     quiet: bool,
@@ -117,6 +174,12 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate { scenario } => validate(&scenario),
         Command::Compare(args) => compare::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Check(args) => match check::run(args) {
+            Ok(0) => Ok(()),
+            Ok(code) => return ExitCode::from(code),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -283,6 +346,9 @@ fn run(args: RunArgs) -> Result<()> {
         if !args.quiet {
             println!("wrote {}", dir.display());
         }
+    }
+    if let Some(dir) = &args.charts {
+        charts::write_run(dir, &model, &summary, &results, args.quiet)?;
     }
     Ok(())
 }

@@ -37,8 +37,10 @@ pub struct Breakdown {
     pub service_min: f64,
     /// In delay steps (waiting for results, walking).
     pub delay_min: f64,
-    /// What the parts above do not cover (time of patients who left early or are still
-    /// inside at the end; zero when every patient completes in the window).
+    /// Time in system minus the parts above. Zero when every patient completes inside the
+    /// window; otherwise it balances queueing and service of patients who balked, reneged or
+    /// were still inside at the end (counted in the parts but not in time in system), and can
+    /// be negative.
     pub other_min: f64,
     /// Mean time in system: the sum of the parts above.
     pub time_in_system_min: f64,

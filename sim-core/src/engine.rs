@@ -454,6 +454,8 @@ impl<'m> Simulator<'m> {
             let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
             for c in &spec.changes[st.next_change..] {
                 if c.at > stop {
+                    // Up to the hard stop: the shift was still on when the run was cut.
+                    extra += f64::from(on) * (stop - t.max(m.stats_start)).max(0.0);
                     break;
                 }
                 extra += f64::from(on) * (c.at - t.max(m.stats_start)).max(0.0);

@@ -40,6 +40,7 @@ pub mod event_queue;
 pub mod load;
 pub mod model;
 pub mod pathway;
+pub mod regression;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -23,6 +23,8 @@ pub const MAX_EXPECTED_ARRIVALS: f64 = 50_000_000.0;
 pub const MAX_REPLICATIONS: u32 = 100_000;
 /// Largest number of servers at one station.
 pub const MAX_SERVERS: u32 = 100_000;
+/// Largest expected number of steps one patient passes through (loops included).
+pub const MAX_EXPECTED_VISITS: f64 = 10_000.0;
 /// Largest number of queue-length samples per station and replication.
 pub const MAX_SAMPLES: usize = 20_000;
 
@@ -943,11 +945,11 @@ impl Builder {
                 && lever != &Lever::OnlineRegistration
             {
                 self.warnings.push(format!(
-                    "{variant_at}: lever {} has nothing to act on (no step has role {})",
+                    "lever {} has nothing to act on (no step has role {})",
                     lever.name(),
                     roles
                         .iter()
-                        .map(|r| format!("{r:?}").to_lowercase())
+                        .map(|r| r.name())
                         .collect::<Vec<_>>()
                         .join(" or ")
                 ));
@@ -988,6 +990,28 @@ impl Builder {
             .classes
             .iter()
             .any(|c| c.multipliers.iter().any(|&x| x != 1.0));
+        // Loops with a tiny exit probability make patients circle (almost) forever.
+        let mut problems = Vec::new();
+        for st in &model.streams {
+            for c in 0..model.classes.len() {
+                let visits: f64 = crate::load::expected_visits(&model, st.start_step, c)
+                    .iter()
+                    .sum();
+                if visits.is_nan() || visits > MAX_EXPECTED_VISITS {
+                    problems.push(Problem {
+                        at: format!("pathways.{}", model.pathways[model.steps[st.start_step as usize].pathway as usize].id),
+                        message: format!(
+                            "a patient of class {:?} would pass through about {visits:.0} steps on average (a loop almost never exits); the limit is {MAX_EXPECTED_VISITS:.0}",
+                            model.classes[c].id
+                        ),
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.dedup();
+            return Err(ScenarioError::Invalid(problems));
+        }
         let load = crate::load::offered_load(&model);
         model.warnings.extend(load);
         Ok(model)

@@ -227,6 +227,17 @@ pub fn check_pathway(
                 }
             }
         }
+        if let (Some(role), StepKind::Delay { .. }) = (s.role, &kind)
+            && role != crate::scenario::Role::ReportCollection
+        {
+            err!(
+                format!("{sat}.role"),
+                format!(
+                    "role {} needs a station step (only report_collection may be a delay)",
+                    role.name()
+                )
+            );
+        }
         per_class.push(resolved);
         steps.push(Step {
             id: s.id.clone(),

@@ -71,7 +71,8 @@ pub struct WorkflowSpec {
 pub struct OnlineRegistrationSpec {
     /// Shape of booked arrivals over the day (relative rates). A patient who would have walked
     /// in at the q-th quantile of their stream's day arrives at the q-th quantile of this
-    /// profile instead (so nobody queues before opening just to get a number).
+    /// profile instead (so nobody queues before opening just to get a number) — but never
+    /// earlier than they would have walked in, since the booking is made at that moment.
     pub booked_rates: Vec<RatePiece>,
     /// Offset from the booked time (negative is early). Default: on time.
     #[serde(default)]
@@ -143,6 +144,21 @@ pub enum Lever {
     FaceScan,
     /// E-prescription with home delivery.
     EPrescription,
+}
+
+impl Role {
+    /// The role as written in a file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Registration => "registration",
+            Role::Identity => "identity",
+            Role::Prepayment => "prepayment",
+            Role::Payment => "payment",
+            Role::ReportCollection => "report_collection",
+            Role::Revisit => "revisit",
+            Role::Pharmacy => "pharmacy",
+        }
+    }
 }
 
 impl Lever {

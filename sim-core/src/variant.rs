@@ -2,7 +2,9 @@
 //! built, so a variant is checked exactly like a whole scenario file.
 //!
 //! Lists of tables (`stations`, `arrivals`, `classes`) merge by `id`: the keys a variant gives
-//! replace the base item's keys, and an id the base does not have adds a new item. `workflow`
+//! replace the base item's keys; an id the base does not have is an error (a misspelling would
+//! otherwise add an item silently), so stations only some variants use (a kiosk) are defined in
+//! the base. `workflow`
 //! merges key by key into `[workflow]`. Levers and adoption are read by `model`. Everything the
 //! variant does not mention — pathways, seed, replications — is shared, which is what makes
 //! common random numbers line up across variants.
@@ -51,7 +53,14 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
                         base.insert(k.clone(), v.clone());
                     }
                 }
-                _ => items.push(Value::Table(overlay.clone())),
+                // A misspelt id would otherwise add a new item silently.
+                _ => problems.push(Problem {
+                    at: format!("{at}.{key}.{id}"),
+                    message: format!(
+                        "the base scenario has no {} called {id:?}; overlays change existing items (define new ones in the base)",
+                        key.trim_end_matches('s').replace("classe", "class")
+                    ),
+                }),
             }
         }
     }
@@ -85,7 +94,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overlays_merge_by_id_and_add_new_items() {
+    fn overlays_merge_by_id_and_reject_unknown_ids() {
         let base: Table = toml::from_str(
             r#"
 [[stations]]
@@ -105,15 +114,21 @@ stations = [{ id = "pay", servers = 2 }, { id = "kiosk", servers = 3, service = 
 "#,
         )
         .unwrap();
+        let problems = apply(&base, &spec).unwrap_err();
+        assert!(
+            problems[0].message.contains("no station called \"kiosk\""),
+            "{problems:?}"
+        );
+        let spec: VariantSpec =
+            toml::from_str("id = \"v\"\nstations = [{ id = \"pay\", servers = 2 }]").unwrap();
         let out = apply(&base, &spec).unwrap();
         let stations = out["stations"].as_array().unwrap();
-        assert_eq!(stations.len(), 2);
+        assert_eq!(stations.len(), 1);
         assert_eq!(stations[0]["servers"].as_integer(), Some(2));
         assert!(
             stations[0].get("service").is_some(),
             "keys not given are kept"
         );
-        assert_eq!(stations[1]["id"].as_str(), Some("kiosk"));
         assert!(out.get("variants").is_none());
     }
 }

@@ -204,3 +204,21 @@ fn idle_staff_until_the_end_of_their_shift_count_as_available() {
         s.busy_area / s.capacity_area
     );
 }
+
+#[test]
+fn loops_that_almost_never_exit_are_rejected() {
+    let p = problems(
+        "[run]\nclose = \"10:00\"\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nservice = { dist = \"exponential\", mean = \"1min\" }\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"poisson\"\nrate = \"1/h\"\npathway = \"p\"\n\
+         [[pathways]]\nid = \"p\"\n\
+         [[pathways.steps]]\nid = \"desk\"\nstation = \"desk\"\nnext = \"again\"\n\
+         [[pathways.steps]]\nid = \"again\"\ndelay = { dist = \"deterministic\", value = \"0min\" }\n\
+         branches = [{ to = \"again\", p = 0.99999999 }, { to = \"exit\", p = 0.00000001 }]\n",
+    );
+    assert!(
+        p.contains("pathways.p: a patient of class \"patient\" would pass through about"),
+        "{p}"
+    );
+    assert!(p.contains("the limit is 10000"), "{p}");
+}

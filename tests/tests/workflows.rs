@@ -218,3 +218,21 @@ fn workflow_mistakes_are_named() {
     let p = problems(&text, Some("bad"));
     assert!(p.contains("variants.bad"), "{p}");
 }
+
+#[test]
+fn overlays_must_name_existing_items_and_roles_need_stations() {
+    let text = format!(
+        "{CLINIC}\n[[variants]]\nid = \"typo\"\nstations = [{{ id = \"casheir\", servers = 1 }}]\n"
+    );
+    let p = problems(&text, Some("typo"));
+    assert!(
+        p.contains(
+            "variants.typo.stations.casheir: the base scenario has no station called \"casheir\""
+        ),
+        "{p}"
+    );
+    let text = CLINIC.replace("id = \"collect\"\ndelay = { dist = \"uniform\", min = \"10min\", max = \"30min\" }\nrole = \"report_collection\"", "id = \"collect\"\ndelay = { dist = \"uniform\", min = \"10min\", max = \"30min\" }\nrole = \"payment\"");
+    assert_ne!(text, CLINIC);
+    let p = problems(&text, None);
+    assert!(p.contains("role payment needs a station step"), "{p}");
+}

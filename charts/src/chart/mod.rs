@@ -1,0 +1,402 @@
+//! [`Chart`]: a chart's data, prepared from [`VariantInput`]s, and its rendering to SVG and PNG.
+//!
+//! Preparing (the constructors) picks and checks the numbers; drawing (one module per chart
+//! type) is generic over the plotters backend, always wrapped in [`Measured`].
+
+mod bars;
+mod breakdown;
+mod queue;
+mod time_in_system;
+
+use crate::backend::Measured;
+use crate::layout::Area;
+use crate::{ChartError, VariantInput};
+use plotters::prelude::*;
+use plotters_backend::DrawingBackend;
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChartKind {
+    /// Where the time goes: stacked horizontal bars per variant.
+    TimeBreakdown,
+    /// Time in system: p50 / p90 / p95 and mean per variant.
+    TimeInSystem,
+    /// Queue length over the day per station (one variant).
+    QueueLength,
+    /// Utilisation per station with the 85% line.
+    Utilisation,
+    /// Mean wait per station with 95% confidence intervals.
+    Waits,
+}
+
+/// A chart ready to render.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    kind: ChartKind,
+    stem: String,
+    title: String,
+    size: (u32, u32),
+    body: Body,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    Breakdown(breakdown::Data),
+    TimeInSystem(time_in_system::Data),
+    Queue(queue::Data),
+    Bars(bars::Data),
+}
+
+/// Facts shown in every subtitle.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    /// Scenario name.
+    pub scenario: String,
+    /// Replications per variant.
+    pub replications: u32,
+}
+
+impl Context {
+    fn of(inputs: &[VariantInput<'_>]) -> Result<Context, ChartError> {
+        let first = inputs.first().ok_or(ChartError::NoVariants)?;
+        Ok(Context {
+            scenario: first.summary.scenario.clone(),
+            replications: first.summary.replications,
+        })
+    }
+
+    /// "N replications" / "1 replication".
+    pub fn reps(&self) -> String {
+        if self.replications == 1 {
+            "1 replication".into()
+        } else {
+            format!("{} replications", self.replications)
+        }
+    }
+}
+
+/// Chart width in pixels (every chart).
+pub(crate) const WIDTH: u32 = 1000;
+
+/// Stations in model order (first variant's model, then any station only later variants
+/// have): (id, display name).
+pub(crate) fn stations(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in inputs {
+        for s in &v.model.stations {
+            if !out.iter().any(|(id, _)| id == &s.id) {
+                out.push((s.id.clone(), s.name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A finite value or zero.
+pub(crate) fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+impl Chart {
+    /// Where the time goes: per variant, a stacked bar of mean minutes per completed patient
+    /// queueing at each station, in service and in delays.
+    pub fn time_breakdown(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        let data = breakdown::Data::new(ctx, inputs);
+        Ok(Chart {
+            kind: ChartKind::TimeBreakdown,
+            stem: "time_breakdown".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Breakdown(data),
+        })
+    }
+
+    /// Time in system per variant: median, 90th and 95th percentiles (pooled) and the mean
+    /// with its 95% confidence interval.
+    pub fn time_in_system(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        let data = time_in_system::Data::new(ctx, inputs);
+        Ok(Chart {
+            kind: ChartKind::TimeInSystem,
+            stem: "time_in_system".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::TimeInSystem(data),
+        })
+    }
+
+    /// Queue length over the day at each station of one variant: mean across replications, the
+    /// band between the 5th and 95th percentiles across replications, staffing changes marked.
+    /// `stem_suffix` is appended to the file stem (`queue_length_<suffix>`) when not empty.
+    pub fn queue_length(input: &VariantInput<'_>, stem_suffix: &str) -> Result<Chart, ChartError> {
+        let ctx = Context::of(std::slice::from_ref(input))?;
+        let data = queue::Data::new(ctx, input)?;
+        Ok(Chart {
+            kind: ChartKind::QueueLength,
+            stem: if stem_suffix.is_empty() {
+                "queue_length".into()
+            } else {
+                format!("queue_length_{}", file_safe(stem_suffix))
+            },
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Queue(data),
+        })
+    }
+
+    /// Utilisation per station (whole observation window), variants side by side, with 95%
+    /// confidence intervals and the 85% line.
+    pub fn utilisation(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        let data = bars::Data::utilisation(ctx, inputs);
+        Ok(Chart {
+            kind: ChartKind::Utilisation,
+            stem: "utilisation".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Bars(data),
+        })
+    }
+
+    /// Mean wait in queue per station, variants side by side, with 95% confidence intervals.
+    pub fn waits(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        let data = bars::Data::waits(ctx, inputs);
+        Ok(Chart {
+            kind: ChartKind::Waits,
+            stem: "waits".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Bars(data),
+        })
+    }
+
+    /// The kind of chart.
+    pub fn kind(&self) -> ChartKind {
+        self.kind
+    }
+
+    /// File name without extension (e.g. `time_breakdown`, `queue_length_digital`).
+    pub fn file_stem(&self) -> &str {
+        &self.stem
+    }
+
+    /// The chart's title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Size in pixels (width, height).
+    pub fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
+        match &self.body {
+            Body::Breakdown(d) => d.draw(root),
+            Body::TimeInSystem(d) => d.draw(root),
+            Body::Queue(d) => d.draw(root),
+            Body::Bars(d) => d.draw(root),
+        }
+    }
+
+    /// The chart as an SVG document (with a `<title>` element for screen readers).
+    pub fn svg(&self) -> Result<String, ChartError> {
+        let mut out = String::new();
+        {
+            let root = Measured(SVGBackend::with_string(&mut out, self.size)).into_drawing_area();
+            self.draw(&root)?;
+            root.present()?;
+        }
+        // Insert <title> right after the opening <svg ...> tag.
+        if let Some(end) = out.find('>') {
+            out.insert_str(
+                end + 1,
+                &format!("\n<title>{}</title>", escape(&self.title)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The chart as a PNG image (RGB, 8 bits per channel).
+    #[cfg(all(feature = "png", not(target_arch = "wasm32")))]
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        use plotters::backend::{BitMapBackend, RGBPixel};
+        crate::font::register_for_bitmaps()?;
+        let (w, h) = self.size;
+        let mut pixels = vec![0u8; w as usize * h as usize * 3];
+        {
+            let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, (w, h))
+                .map_err(|e| ChartError::Drawing(e.to_string()))?;
+            let root = Measured(backend).into_drawing_area();
+            self.draw(&root)?;
+            root.present()?;
+        }
+        let mut out = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut out, w, h);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder
+                .write_header()
+                .map_err(|e| ChartError::Png(e.to_string()))?;
+            writer
+                .write_image_data(&pixels)
+                .map_err(|e| ChartError::Png(e.to_string()))?;
+            writer
+                .finish()
+                .map_err(|e| ChartError::Png(e.to_string()))?;
+        }
+        Ok(out)
+    }
+}
+
+/// Every chart for these variants: where the time goes, time in system, utilisation, waits,
+/// and queue length over the day for each variant with a series (file stem `queue_length`
+/// for a single variant, `queue_length_<label>` for several). Variants without a usable series
+/// are skipped for the queue chart; the reasons are returned alongside.
+pub fn standard_charts(
+    inputs: &[VariantInput<'_>],
+) -> Result<(Vec<Chart>, Vec<ChartError>), ChartError> {
+    let mut charts = vec![
+        Chart::time_breakdown(inputs)?,
+        Chart::time_in_system(inputs)?,
+    ];
+    let mut skipped = Vec::new();
+    for v in inputs {
+        let suffix = if inputs.len() == 1 { "" } else { v.label };
+        match Chart::queue_length(v, suffix) {
+            Ok(c) => charts.push(c),
+            Err(e @ ChartError::NoData { .. }) => skipped.push(e),
+            Err(e) => return Err(e),
+        }
+    }
+    charts.push(Chart::utilisation(inputs)?);
+    charts.push(Chart::waits(inputs)?);
+    Ok((charts, skipped))
+}
+
+/// Letters, digits, `-` and `_` kept; anything else becomes `_`.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// XML text escaping.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+/// A chart context on a measured backend with two `f64` axes.
+pub(crate) type Ctx<'a, DB> = ChartContext<
+    'a,
+    Measured<DB>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Space for the rotated y-axis description.
+pub(crate) const Y_DESC_SPACE: i32 = 34;
+
+/// A chart with one horizontal row per label (first label on top, row `i` spanning
+/// `y ∈ [n−1−i, n−i]`) and a numeric x axis from 0 to `xmax`; the row labels are drawn left of
+/// the axis, ellipsized to at most 260 pixels.
+pub(crate) fn rows_chart<'a, DB: DrawingBackend>(
+    root: &Area<DB>,
+    area: &'a Area<DB>,
+    labels: &[String],
+    xmax: f64,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<Ctx<'a, DB>, ChartError> {
+    use crate::font::text_width;
+    use crate::layout::{MARGIN, ellipsize};
+    use crate::style::{self, INK};
+    use plotters::style::text_anchor::{HPos, VPos};
+    let labels: Vec<String> = labels
+        .iter()
+        .map(|l| ellipsize(l, style::TICK, 260))
+        .collect();
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, style::TICK))
+        .max()
+        .unwrap_or(0);
+    let n = labels.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(MARGIN - 10)
+        .margin_right(MARGIN)
+        .margin_top(6)
+        .x_label_area_size(58)
+        .y_label_area_size(label_w + 18 + Y_DESC_SPACE)
+        .build_cartesian_2d(0.0..xmax, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(10)
+        .x_label_formatter(&|v| format_number(*v))
+        .label_style(style::text(style::TICK, INK))
+        .axis_desc_style(style::text(style::AXIS, INK))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .bold_line_style(style::GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.stroke_width(1))
+        .draw()?;
+    for (i, label) in labels.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(0.0, n - 1.0 - i as f64 + 0.5));
+        root.draw(&Text::new(
+            label.clone(),
+            (x - 10, y),
+            style::anchored(style::TICK, INK, HPos::Right, VPos::Center),
+        ))?;
+    }
+    Ok(chart)
+}
+
+/// Tick labels: integers without decimals, others with up to two.
+pub(crate) fn format_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A round upper limit ≥ `x` (1, 2, 2.5, 5 × 10ⁿ steps), at least `min`.
+pub(crate) fn nice_max(x: f64, min: f64) -> f64 {
+    let x = finite(x).max(min);
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(x.log10().floor());
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * mag >= x - 1e-12 {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}

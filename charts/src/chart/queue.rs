@@ -1,0 +1,312 @@
+//! Queue length over the day, one panel per station: the mean number waiting across
+//! replications, the band between the 5th and 95th percentiles across replications at each
+//! sample time, and the staffing changes of the station's schedule (dashed lines labelled with
+//! the servers on duty from then on). The x axis is clock time.
+
+use super::{Context, Y_DESC_SPACE, finite, format_number, nice_max};
+use crate::font::text_width;
+use crate::layout::{Area, Frame, LegendEntry, Swatch, ellipsize};
+use crate::style::{self, BLUE, INK, SKY_BLUE, VERMILLION};
+use crate::{ChartError, VariantInput};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters_backend::DrawingBackend;
+use sim_core::units::format_clock;
+
+#[derive(Debug, Clone)]
+struct Panel {
+    name: String,
+    mean: Vec<f64>,
+    p05: Vec<f64>,
+    p95: Vec<f64>,
+    /// Servers on duty at the first sample.
+    initial: u32,
+    /// Staffing changes after the first sample: (hours after midnight, servers on duty).
+    changes: Vec<(f64, u32)>,
+}
+
+/// Prepared data.
+#[derive(Debug, Clone)]
+pub(crate) struct Data {
+    pub frame: Frame,
+    panels: Vec<Panel>,
+    /// First sample (hours after midnight).
+    start_h: f64,
+    /// Sample interval (hours).
+    step_h: f64,
+    /// Last sample (hours after midnight).
+    end_h: f64,
+    /// Rows of staffing labels above each panel (1 when no station changes staffing).
+    staff_rows: usize,
+}
+
+/// Height of a panel with one row of staffing labels.
+const PANEL_H: i32 = 260;
+/// Most rows of staffing labels above each panel.
+const STAFF_ROWS: usize = 2;
+/// Height of one row of staffing labels.
+const STAFF_ROW: i32 = 19;
+/// Size of staffing labels.
+const STAFF_LABEL: f64 = style::VALUE - 1.0;
+const BAND_ALPHA: f64 = 0.35;
+
+impl Data {
+    pub fn new(ctx: Context, input: &VariantInput<'_>) -> Result<Data, ChartError> {
+        let no_data = |reason: &str| ChartError::NoData {
+            chart: "queue length",
+            reason: reason.to_string(),
+        };
+        let series = input
+            .series
+            .ok_or_else(|| no_data("no queue-length series was given"))?;
+        let len = series
+            .stations
+            .values()
+            .map(|b| b.mean.len())
+            .max()
+            .unwrap_or(0);
+        if series.interval_min <= 0.0 || len == 0 {
+            return Err(no_data(
+                "queue-length sampling is off (run.sample_interval = \"0min\")",
+            ));
+        }
+        let start_h = series.start_min / 60.0;
+        let step_h = series.interval_min / 60.0;
+        let end_h = start_h + step_h * (len.max(2) - 1) as f64;
+        let pad = |v: &[f64]| -> Vec<f64> {
+            (0..len)
+                .map(|k| finite(v.get(k).copied().unwrap_or(0.0)))
+                .collect()
+        };
+        let mut panels = Vec::new();
+        for s in &input.model.stations {
+            let Some(band) = series.stations.get(&s.id) else {
+                continue;
+            };
+            let mut initial = s.initial_servers;
+            let mut changes = Vec::new();
+            for c in &s.changes {
+                if c.at <= series.start_min {
+                    initial = c.count;
+                } else if c.at / 60.0 <= end_h {
+                    changes.push((c.at / 60.0, c.count));
+                }
+            }
+            panels.push(Panel {
+                name: s.name.clone(),
+                mean: pad(&band.mean),
+                p05: pad(&band.p05),
+                p95: pad(&band.p95),
+                initial,
+                changes,
+            });
+        }
+        if panels.is_empty() {
+            return Err(no_data("the series has none of the model's stations"));
+        }
+        let variant = if input.label.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", input.label)
+        };
+        let staff_rows = if panels.iter().any(|p| !p.changes.is_empty()) {
+            STAFF_ROWS
+        } else {
+            1
+        };
+        let mut legend = vec![
+            LegendEntry::new(Swatch::Line(BLUE, 3), "mean across replications"),
+            LegendEntry::new(
+                Swatch::Band(SKY_BLUE, BAND_ALPHA),
+                "5th–95th percentile of replications (90% band)",
+            ),
+        ];
+        if staff_rows > 1 {
+            legend.push(LegendEntry::new(
+                Swatch::Dashed(VERMILLION),
+                "staffing change (servers on duty from then)",
+            ));
+        }
+        let mut notes = vec![format!(
+            "Patients waiting (not those in service), sampled every {} min from {}.",
+            format_number(series.interval_min),
+            format_clock(series.start_min)
+        )];
+        if ctx.replications < 20 {
+            notes.push(format!(
+                "With {} the 5–95% band is close to the range of the replications.",
+                ctx.reps()
+            ));
+        }
+        Ok(Data {
+            frame: Frame {
+                title: format!("Queue length over the day{variant}"),
+                subtitle: format!(
+                    "{}: patients waiting at each station; mean and 5th–95th percentile band \
+                     across {}",
+                    ctx.scenario,
+                    ctx.reps()
+                ),
+                legend,
+                notes,
+            },
+            panels,
+            start_h,
+            step_h,
+            end_h,
+            staff_rows,
+        })
+    }
+
+    /// Height of the staffing strip above each plot.
+    fn strip(&self) -> i32 {
+        self.staff_rows as i32 * STAFF_ROW + 4
+    }
+
+    fn cols(&self) -> usize {
+        if self.panels.len() >= 3 { 2 } else { 1 }
+    }
+
+    fn rows(&self) -> usize {
+        self.panels.len().div_ceil(self.cols())
+    }
+
+    pub fn height(&self) -> u32 {
+        let w = super::WIDTH as i32;
+        let panel = PANEL_H + (self.staff_rows as i32 - 1) * STAFF_ROW;
+        (self.frame.header_height(w) + self.frame.footer_height(w) + panel * self.rows() as i32)
+            as u32
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
+        let plot = self.frame.draw(root)?;
+        let (rows, cols) = (self.rows(), self.cols());
+        let areas = plot.split_evenly((rows, cols));
+        for (k, (panel, area)) in self.panels.iter().zip(&areas).enumerate() {
+            let row = k / cols;
+            // The bottom panel of each column carries the x-axis description.
+            let bottom = row == rows - 1 || k + cols >= self.panels.len();
+            self.draw_panel(root, area, panel, bottom)?;
+        }
+        Ok(())
+    }
+
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        root: &Area<DB>,
+        area: &Area<DB>,
+        p: &Panel,
+        bottom: bool,
+    ) -> Result<(), ChartError> {
+        let top = p.p95.iter().chain(&p.mean).fold(0.0f64, |a, &b| a.max(b));
+        let ymax = nice_max(top * 1.15, 1.0);
+        let (w, _) = area.dim_in_pixel();
+        let (ax, ay) = area.get_base_pixel();
+        // Station name above the panel.
+        let name = ellipsize(&p.name, style::AXIS, w as i32 - 40);
+        root.draw(&Text::new(
+            name,
+            (ax + 12 + Y_DESC_SPACE + 44, ay + 4),
+            style::anchored(style::AXIS, INK, HPos::Left, VPos::Top),
+        ))?;
+        let mut chart = ChartBuilder::on(area)
+            .margin_left(12)
+            .margin_top(30 + self.strip())
+            .margin_right(30)
+            .margin_bottom(4)
+            .x_label_area_size(if bottom { 58 } else { 30 })
+            .y_label_area_size(44 + Y_DESC_SPACE)
+            .build_cartesian_2d(self.start_h..self.end_h, 0.0..ymax)?;
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .y_labels(5)
+            .x_label_formatter(&|h| format_clock(h * 60.0))
+            .y_label_formatter(&|v| format_number(*v))
+            .label_style(style::text(style::TICK - 1.0, INK))
+            .axis_desc_style(style::text(style::AXIS - 2.0, INK))
+            .x_desc(if bottom { "time of day (HH:MM)" } else { "" })
+            .y_desc("patients waiting")
+            .bold_line_style(style::GRID.stroke_width(1))
+            .light_line_style(TRANSPARENT)
+            .axis_style(INK.stroke_width(1))
+            .draw()?;
+        let t = |k: usize| self.start_h + self.step_h * k as f64;
+        let mut band: Vec<(f64, f64)> = (0..p.p05.len()).map(|k| (t(k), p.p05[k])).collect();
+        band.extend((0..p.p95.len()).rev().map(|k| (t(k), p.p95[k])));
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            SKY_BLUE.mix(BAND_ALPHA).filled(),
+        )))?;
+        chart.draw_series(LineSeries::new(
+            (0..p.mean.len()).map(|k| (t(k), p.mean[k])),
+            BLUE.stroke_width(3),
+        ))?;
+        // Staffing: "N on duty" labels in a strip between the station name and the plot, each
+        // joined to the plot by a dashed line at the change time. A label takes the first of
+        // the strip's rows where it does not collide with the previous label; it is written
+        // left of its line near the right edge, shortened to "N" when "N on duty" finds no
+        // room, and left out (the line stays) when even that does not fit.
+        let (x_start, y_bottom) = chart.backend_coord(&(self.start_h, 0.0));
+        let (x_end, y_top) = chart.backend_coord(&(self.end_h, ymax));
+        let strip_top = y_top - self.strip();
+        let mut right_edge = vec![i32::MIN; self.staff_rows];
+        let mut place = |x: i32, count: u32| -> Option<(String, i32, i32, HPos)> {
+            for text in [format!("{count} on duty"), count.to_string()] {
+                let w = text_width(&text, STAFF_LABEL);
+                for (row, right) in right_edge.iter_mut().enumerate() {
+                    let (left, anchor, ax) = if x + 3 + w <= x_end + 14 {
+                        (x + 3, HPos::Left, x + 3)
+                    } else {
+                        (x - 3 - w, HPos::Right, x - 3)
+                    };
+                    if left > *right + 8 {
+                        *right = left + w;
+                        let y = strip_top + row as i32 * STAFF_ROW;
+                        return Some((text, ax, y, anchor));
+                    }
+                }
+            }
+            None
+        };
+        let label = |root: &Area<DB>, (text, x, y, anchor): (String, i32, i32, HPos)| {
+            root.draw(&Text::new(
+                text,
+                (x, y),
+                style::anchored(STAFF_LABEL, VERMILLION, anchor, VPos::Top),
+            ))
+        };
+        if let Some(l) = place(x_start, p.initial) {
+            label(root, l)?;
+        }
+        for &(h, count) in &p.changes {
+            let (x, _) = chart.backend_coord(&(h, 0.0));
+            let placed = place(x, count);
+            let top = placed.as_ref().map_or(y_top, |l| l.2);
+            dashed_v(root, x, y_bottom, top)?;
+            if let Some(l) = placed {
+                label(root, l)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A vertical dashed staffing line from `y0` up to `y1` (pixels).
+fn dashed_v<DB: DrawingBackend>(
+    root: &Area<DB>,
+    x: i32,
+    y0: i32,
+    y1: i32,
+) -> Result<(), ChartError> {
+    let mut y = y0;
+    while y > y1 {
+        let end = (y - 6).max(y1);
+        root.draw(&PathElement::new(
+            vec![(x, y), (x, end)],
+            VERMILLION.stroke_width(2),
+        ))?;
+        y -= 10;
+    }
+    Ok(())
+}

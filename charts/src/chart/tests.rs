@@ -1,0 +1,372 @@
+//! Structural tests of the SVG output: titles, axis descriptions, legend entries and the number
+//! of bars, markers and series, read from the parsed SVG. Nothing here depends on how glyphs
+//! are rasterised; PNG tests only check that a valid image of the announced size comes out.
+
+use crate::style::{self, BLUE, SERVICE_GREY, VERMILLION, variant_colour};
+use crate::{Chart, ChartError, ChartKind, VariantInput, comparison_inputs, standard_charts};
+use plotters::style::RGBColor;
+use sim_core::compare::{Breakdown, VariantRun, compare};
+use sim_core::summary::{QueueSeries, Summary};
+use sim_core::{Model, ReplicationResult};
+
+/// Three stations (one with a name that needs escaping and a staffing schedule), two variants.
+const SCENARIO: &str = r#"
+[scenario]
+name = "chart test clinic"
+[run]
+open = "08:00"
+close = "11:00"
+replications = 4
+seed = 11
+[[stations]]
+id = "desk"
+name = "Front desk"
+servers = 1
+service = { dist = "exponential", mean = "2min" }
+[[stations]]
+id = "doctor"
+name = "Doctors"
+servers = [{ from = "08:00", to = "09:30", count = 2 }, { from = "09:30", to = "11:00", count = 3 }]
+service = { dist = "exponential", mean = "6min" }
+[[stations]]
+id = "pay"
+name = "Pay & <collect>"
+servers = 1
+service = { dist = "exponential", mean = "1min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "25/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [
+  { id = "desk", station = "desk", next = "doctor" },
+  { id = "doctor", station = "doctor", next = "results" },
+  { id = "results", delay = { dist = "uniform", min = "5min", max = "15min" }, next = "pay" },
+  { id = "pay", station = "pay", next = "exit" },
+]
+[[variants]]
+id = "today"
+[[variants]]
+id = "more_doctors"
+stations = [{ id = "doctor", servers = 4 }]
+"#;
+
+struct Run {
+    model: Model,
+    results: Vec<ReplicationResult>,
+    summary: Summary,
+    breakdown: Breakdown,
+    series: QueueSeries,
+}
+
+fn run(variant: &str, f: impl Fn(&mut Model)) -> Run {
+    let mut model = Model::from_toml_variant(SCENARIO, Some(variant)).unwrap();
+    f(&mut model);
+    let results: Vec<_> = (0..model.replications)
+        .map(|r| sim_core::run_replication(&model, r))
+        .collect();
+    Run {
+        summary: sim_core::summarize(&model, &results),
+        breakdown: sim_core::compare::breakdown(&model, &results),
+        series: sim_core::queue_series(&model, &results),
+        model,
+        results,
+    }
+}
+
+fn runs() -> Vec<Run> {
+    vec![run("today", |_| {}), run("more_doctors", |_| {})]
+}
+
+fn inputs(runs: &[Run]) -> Vec<VariantInput<'_>> {
+    runs.iter()
+        .map(|r| {
+            VariantInput::new(&r.model.variant, &r.model, &r.summary, &r.breakdown)
+                .with_series(&r.series)
+        })
+        .collect()
+}
+
+/// The parsed SVG.
+fn parse(svg: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("invalid SVG: {e}\n{svg}"))
+}
+
+/// Every `<text>` content.
+fn texts(doc: &roxmltree::Document<'_>) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Number of elements `tag` filled with `colour` at full opacity.
+fn count_filled(doc: &roxmltree::Document<'_>, tag: &str, colour: RGBColor) -> usize {
+    doc.descendants()
+        .filter(|n| {
+            n.has_tag_name(tag)
+                && n.attribute("fill") == Some(hex(colour).as_str())
+                && n.attribute("opacity") == Some("1")
+        })
+        .count()
+}
+
+fn has_text(texts: &[String], s: &str) -> bool {
+    texts.iter().any(|t| t == s)
+}
+
+fn check_frame(svg: &str, title: &str, axis: &[&str], legend: &[&str]) -> Vec<String> {
+    let doc = parse(svg);
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let svg_title = root
+        .children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text());
+    assert_eq!(svg_title, Some(title));
+    let t = texts(&doc);
+    assert!(has_text(&t, title), "title {title:?} missing in {t:?}");
+    for a in axis.iter().chain(legend) {
+        assert!(has_text(&t, a), "{a:?} missing in {t:?}");
+    }
+    // Every text is in the embedded font's family and at a readable size (≥ 12 px in SVG).
+    for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        assert_eq!(n.attribute("font-family"), Some(crate::font::FAMILY));
+        let size: f64 = n.attribute("font-size").unwrap().parse().unwrap();
+        assert!(size >= 12.0, "{size} px: {:?}", n.text());
+    }
+    t
+}
+
+#[test]
+fn time_breakdown_has_one_stacked_bar_per_variant() {
+    let runs = runs();
+    let chart = Chart::time_breakdown(&inputs(&runs)).unwrap();
+    assert_eq!(chart.kind(), ChartKind::TimeBreakdown);
+    assert_eq!(chart.file_stem(), "time_breakdown");
+    let svg = chart.svg().unwrap();
+    let t = check_frame(
+        &svg,
+        "Where the time goes",
+        &["minutes per completed patient (mean)", "variant"],
+        &[
+            "Queueing at Front desk",
+            "Queueing at Doctors",
+            "Queueing at Pay & <collect>",
+            "In service (all stations)",
+            "In delays (results, walking)",
+        ],
+    );
+    assert!(has_text(&t, "today") && has_text(&t, "more_doctors"));
+    let doc = parse(&svg);
+    // Service and delay segments: one per variant plus the legend swatch.
+    assert_eq!(count_filled(&doc, "rect", SERVICE_GREY), 2 + 1);
+    assert_eq!(count_filled(&doc, "rect", style::DELAY_GREY), 2 + 1);
+    // Totals written at the bar ends.
+    for r in &runs {
+        let total = crate::layout::minutes_label(r.breakdown.time_in_system_min);
+        assert!(has_text(&t, &total), "{total} missing in {t:?}");
+    }
+}
+
+#[test]
+fn time_in_system_marks_p50_p90_p95_and_mean_per_variant() {
+    let runs = runs();
+    let svg = Chart::time_in_system(&inputs(&runs))
+        .unwrap()
+        .svg()
+        .unwrap();
+    let t = check_frame(
+        &svg,
+        "Time in system",
+        &["time in system (minutes)", "variant"],
+        &[
+            "median (p50)",
+            "p50 to p90",
+            "90th percentile (p90)",
+            "95th percentile (p95)",
+            "mean with 95% CI",
+        ],
+    );
+    let doc = parse(&svg);
+    // p50 markers are blue circles: one per variant and one in the legend.
+    assert_eq!(count_filled(&doc, "circle", BLUE), 2 + 1);
+    // p90 markers are vermillion triangles (polygons).
+    assert_eq!(count_filled(&doc, "polygon", VERMILLION), 2 + 1);
+    let p50 = format!("{:.0}", runs[0].summary.time_in_system_min.p50);
+    assert!(has_text(&t, &p50));
+}
+
+#[test]
+fn queue_length_has_a_panel_per_station_with_band_mean_and_staffing() {
+    let runs = runs();
+    let input = inputs(&runs)[0];
+    let chart = Chart::queue_length(&input, "today").unwrap();
+    assert_eq!(chart.file_stem(), "queue_length_today");
+    let svg = chart.svg().unwrap();
+    let t = check_frame(
+        &svg,
+        "Queue length over the day — today",
+        &["patients waiting", "time of day (HH:MM)"],
+        &[
+            "mean across replications",
+            "5th–95th percentile of replications (90% band)",
+            "staffing change (servers on duty from then)",
+        ],
+    );
+    for name in ["Front desk", "Doctors", "Pay & <collect>"] {
+        assert!(has_text(&t, name), "{name} missing");
+    }
+    let doc = parse(&svg);
+    // One band (translucent polygon) and one mean line per station.
+    let bands = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon") && n.attribute("fill") == Some(&hex(style::SKY_BLUE)))
+        .count();
+    assert_eq!(bands, 3);
+    let means = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("polyline")
+                && n.attribute("stroke") == Some(&hex(BLUE))
+                && n.attribute("stroke-width") == Some("3")
+        })
+        .count();
+    assert_eq!(means, 3 + 1, "three means and the legend line");
+    // Clock-time ticks and the doctors' staffing: 2 on duty at opening, 3 from 09:30.
+    assert!(has_text(&t, "09:00") && has_text(&t, "10:00"));
+    assert!(has_text(&t, "2 on duty") && has_text(&t, "3 on duty"));
+    assert_eq!(t.iter().filter(|s| *s == "1 on duty").count(), 2);
+}
+
+#[test]
+fn utilisation_and_waits_have_a_bar_per_station_and_variant() {
+    let runs = runs();
+    let inputs = inputs(&runs);
+    let util = Chart::utilisation(&inputs).unwrap().svg().unwrap();
+    let t = check_frame(
+        &util,
+        "Utilisation per station",
+        &["utilisation (%)", "station"],
+        &[
+            "today",
+            "more_doctors",
+            "95% confidence interval",
+            "85% line (above it, queues grow quickly)",
+        ],
+    );
+    assert!(has_text(&t, "85%"));
+    let waits = Chart::waits(&inputs).unwrap().svg().unwrap();
+    check_frame(
+        &waits,
+        "Waiting time per station",
+        &["mean wait (minutes)", "station"],
+        &["today", "more_doctors", "95% confidence interval"],
+    );
+    for svg in [&util, &waits] {
+        let doc = parse(svg);
+        for v in 0..2 {
+            // Three stations' bars plus the legend swatch.
+            assert_eq!(count_filled(&doc, "rect", variant_colour(v)), 3 + 1);
+        }
+        let t = texts(&doc);
+        assert!(has_text(&t, "Front desk") && has_text(&t, "Pay & <collect>"));
+    }
+}
+
+#[test]
+fn standard_set_and_comparison_inputs() {
+    let runs = runs();
+    let models: Vec<Model> = runs.iter().map(|r| r.model.clone()).collect();
+    let v: Vec<VariantRun<'_>> = runs
+        .iter()
+        .map(|r| VariantRun {
+            model: &r.model,
+            results: &r.results,
+            independent: None,
+        })
+        .collect();
+    let comparison = compare(&v);
+    let series: Vec<QueueSeries> = runs.iter().map(|r| r.series.clone()).collect();
+    let inputs = comparison_inputs(&comparison, &models, Some(&series)).unwrap();
+    let (charts, skipped) = standard_charts(&inputs).unwrap();
+    assert!(skipped.is_empty());
+    let stems: Vec<&str> = charts.iter().map(|c| c.file_stem()).collect();
+    assert_eq!(
+        stems,
+        [
+            "time_breakdown",
+            "time_in_system",
+            "queue_length_today",
+            "queue_length_more_doctors",
+            "utilisation",
+            "waits"
+        ]
+    );
+    // Rendering is deterministic.
+    for c in &charts {
+        assert_eq!(c.svg().unwrap(), c.svg().unwrap());
+    }
+    assert_eq!(
+        comparison_inputs(&comparison, &models[..1], None).unwrap_err(),
+        ChartError::MissingModel("more_doctors".into())
+    );
+}
+
+#[test]
+fn missing_data_is_an_error_not_a_panic() {
+    assert_eq!(Chart::waits(&[]).unwrap_err(), ChartError::NoVariants);
+    let off = run("today", |m| m.sample_interval = 0.0);
+    let input = VariantInput::new("today", &off.model, &off.summary, &off.breakdown)
+        .with_series(&off.series);
+    assert!(matches!(
+        Chart::queue_length(&input, ""),
+        Err(ChartError::NoData { .. })
+    ));
+    let (charts, skipped) = standard_charts(&[input]).unwrap();
+    assert_eq!(charts.len(), 4);
+    assert_eq!(skipped.len(), 1);
+    let without = VariantInput::new("today", &off.model, &off.summary, &off.breakdown);
+    assert!(matches!(
+        Chart::queue_length(&without, ""),
+        Err(ChartError::NoData { .. })
+    ));
+}
+
+#[test]
+fn one_replication_draws_no_intervals_and_says_so() {
+    let one = run("today", |m| m.replications = 1);
+    let input = VariantInput::new("today", &one.model, &one.summary, &one.breakdown)
+        .with_series(&one.series);
+    let svg = Chart::waits(&[input]).unwrap().svg().unwrap();
+    let t = texts(&parse(&svg));
+    assert!(
+        has_text(&t, "No confidence interval with a single replication."),
+        "{t:?}"
+    );
+}
+
+#[cfg(all(feature = "png", not(target_arch = "wasm32")))]
+#[test]
+fn png_is_a_valid_image_of_the_chart_size() {
+    let runs = runs();
+    let (charts, _) = standard_charts(&inputs(&runs)).unwrap();
+    for chart in &charts {
+        let bytes = chart.png().unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!(
+            (info.width, info.height),
+            chart.size(),
+            "{}",
+            chart.file_stem()
+        );
+    }
+}

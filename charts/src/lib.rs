@@ -1,0 +1,74 @@
+//! CarePath's charts: the pictures behind `carepath run --charts`, `carepath compare --charts`
+//! and `carepath report`, written once for every target.
+//!
+//! Inputs are sim-core's public result types — [`sim_core::Summary`],
+//! [`sim_core::summary::QueueSeries`], [`sim_core::compare::Breakdown`] (or a whole
+//! [`sim_core::compare::Comparison`]) and the [`sim_core::Model`] each variant ran — gathered
+//! per variant in a [`VariantInput`]. Each chart is a [`Chart`] value that renders to SVG on
+//! every target ([`Chart::svg`]) and to PNG on native targets with the `png` feature
+//! ([`Chart::png`]).
+//!
+//! | chart | constructor | file stem |
+//! |---|---|---|
+//! | where the time goes (stacked bars per variant) | [`Chart::time_breakdown`] | `time_breakdown` |
+//! | time in system: p50 / p90 / p95 and mean per variant | [`Chart::time_in_system`] | `time_in_system` |
+//! | queue length over the day per station, one chart per variant | [`Chart::queue_length`] | `queue_length[_VARIANT]` |
+//! | utilisation per station with the 85% line | [`Chart::utilisation`] | `utilisation` |
+//! | mean wait per station with 95% CIs | [`Chart::waits`] | `waits` |
+//!
+//! [`standard_charts`] makes all of them at once.
+//!
+//! # No platform text measurement
+//!
+//! Text is measured with `ab_glyph` on an embedded copy of DejaVu Sans ([`font`]), through a
+//! backend wrapper ([`backend::Measured`]) that replaces plotters' platform measurement (the
+//! browser DOM on wasm32). Chart code therefore needs no system fonts natively and no DOM in
+//! the browser, so it runs in a Web Worker.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let model = sim_core::Model::from_toml(r#"
+//! [scenario]
+//! name = "desk"
+//! [run]
+//! open = "08:00"
+//! close = "10:00"
+//! replications = 3
+//! [[stations]]
+//! id = "desk"
+//! servers = 1
+//! service = { dist = "exponential", mean = "3min" }
+//! [[arrivals]]
+//! id = "walk_in"
+//! kind = "poisson"
+//! rate = "15/h"
+//! pathway = "visit"
+//! [[pathways]]
+//! id = "visit"
+//! steps = [{ id = "desk", station = "desk", next = "exit" }]
+//! "#)?;
+//! let results: Vec<_> = (0..model.replications)
+//!     .map(|r| sim_core::run_replication(&model, r))
+//!     .collect();
+//! let summary = sim_core::summarize(&model, &results);
+//! let breakdown = sim_core::compare::breakdown(&model, &results);
+//! let series = sim_core::queue_series(&model, &results);
+//! let input = carepath_charts::VariantInput::new("base", &model, &summary, &breakdown)
+//!     .with_series(&series);
+//! let chart = carepath_charts::Chart::waits(&[input])?;
+//! let svg = chart.svg()?;
+//! assert!(svg.contains("Waiting time per station"));
+//! # Ok(()) }
+//! ```
+
+pub mod backend;
+mod chart;
+mod error;
+pub mod font;
+mod input;
+mod layout;
+pub mod style;
+
+pub use chart::{Chart, ChartKind, standard_charts};
+pub use error::ChartError;
+pub use input::{VariantInput, comparison_inputs};
