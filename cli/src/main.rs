@@ -143,6 +143,9 @@ struct RunArgs {
     threads: Option<usize>,
 }
 
+/// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
+const EXIT_INTERRUPTED: u8 = 130;
+
 /// Exit code for bad input (unreadable or invalid scenario, bad arguments).
 const EXIT_INPUT: u8 = 2;
 
@@ -170,6 +173,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    replicate::install_interrupt_handler();
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate { scenario } => validate(&scenario),
@@ -184,6 +188,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(i) = e.downcast_ref::<replicate::Interrupted>() {
+                eprintln!("{i}");
+                return ExitCode::from(EXIT_INTERRUPTED);
+            }
             eprintln!("error: {e:#}");
             if e.downcast_ref::<InputError>().is_some() {
                 ExitCode::from(EXIT_INPUT)
@@ -333,7 +341,23 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     let started = std::time::Instant::now();
-    let results = replicate::run_all(&model, args.threads, args.quiet)?;
+    let results = match replicate::run_all(&model, args.threads, args.quiet) {
+        Ok(r) => r,
+        Err(e) => {
+            // Interrupted: report what finished, write nothing (earlier files stay intact).
+            if let Some(i) = e.downcast_ref::<replicate::Interrupted>()
+                && !i.completed.is_empty()
+                && !args.quiet
+            {
+                let partial = sim_core::summarize(&model, &i.completed);
+                print!(
+                    "{}",
+                    table::render(&model, &partial, started.elapsed().as_secs_f64())
+                );
+            }
+            return Err(e);
+        }
+    };
     let wall = started.elapsed().as_secs_f64();
     let summary = sim_core::summarize(&model, &results);
     if !args.quiet {

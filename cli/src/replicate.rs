@@ -2,12 +2,47 @@
 //!
 //! Each replication is independent and seeded from (seed, replication number), and results are
 //! collected in replication order, so the output is identical for any number of threads.
+//!
+//! Ctrl-C stops cleanly: replications already running finish, no new ones start, and the
+//! caller gets an [`Interrupted`] error carrying the completed replications (nothing is written,
+//! so earlier result files stay intact).
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sim_core::{Model, ReplicationResult, Simulator};
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler (once per process).
+pub fn install_interrupt_handler() {
+    // If a handler cannot be installed, Ctrl-C simply keeps its default meaning.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// The run was interrupted; `completed` holds the replications that finished, in order.
+#[derive(Debug)]
+pub struct Interrupted {
+    /// Finished replications.
+    pub completed: Vec<ReplicationResult>,
+    /// Replications asked for.
+    pub total: u32,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "interrupted after {} of {} replications; no files were written",
+            self.completed.len(),
+            self.total
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// Runs every replication of `model`; `threads` = None uses all cores.
 pub fn run_all(
@@ -38,13 +73,23 @@ pub fn run_all(
             .map_init(
                 || Simulator::new(model),
                 |sim, r| {
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        return None;
+                    }
                     let out = sim.run(r);
                     bar.inc(1);
-                    out
+                    Some(out)
                 },
             )
             .collect::<Vec<_>>()
     });
     bar.finish_and_clear();
-    Ok(results)
+    if results.iter().any(Option::is_none) {
+        return Err(Interrupted {
+            completed: results.into_iter().flatten().collect(),
+            total: n,
+        }
+        .into());
+    }
+    Ok(results.into_iter().flatten().collect())
 }
