@@ -62,6 +62,10 @@ pub struct StationResult {
     pub queued: u64,
     /// Queue length sampled every `sample_interval` from opening time.
     pub samples: Vec<u32>,
+    /// Busy server-minutes accumulated (inside the window) up to each sample time.
+    pub busy_samples: Vec<f64>,
+    /// Available server-minutes accumulated (inside the window) up to each sample time.
+    pub capacity_samples: Vec<f64>,
 }
 
 /// Results of one patient class in one replication.
@@ -224,6 +228,9 @@ struct StationState {
     levels: Vec<VecDeque<u64>>,
     waiting: u32,
     last: f64,
+    /// Σ over patients in service of max(service start, window start): with `busy` it gives the
+    /// busy time of services still running, for utilisation by interval.
+    busy_since_sum: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -519,10 +526,24 @@ impl<'m> Simulator<'m> {
     }
 
     fn sample(&mut self, at: f64, interval: f64) -> f64 {
-        for (st, res) in self.stations.iter().zip(self.out.stations.iter_mut()) {
-            if res.samples.len() < crate::model::MAX_SAMPLES {
-                res.samples.push(st.waiting);
+        let ss = self.model.stats_start;
+        for s in 0..self.stations.len() {
+            if self.out.stations[s].samples.len() >= crate::model::MAX_SAMPLES {
+                continue;
             }
+            if at > self.stations[s].last {
+                self.touch_capacity(s, at);
+            }
+            let st = &self.stations[s];
+            let res = &mut self.out.stations[s];
+            let running = if at > ss {
+                f64::from(st.busy) * at - st.busy_since_sum
+            } else {
+                0.0
+            };
+            res.samples.push(st.waiting);
+            res.busy_samples.push(res.busy_area + running);
+            res.capacity_samples.push(res.capacity_area);
         }
         at + interval
     }
@@ -970,6 +991,7 @@ impl<'m> Simulator<'m> {
             self.touch_capacity(s, now);
         }
         self.stations[s].busy += 1;
+        self.stations[s].busy_since_sum += now.max(m.stats_start);
         let queued = self.clip(waited_from, now);
         let r = &mut self.out.stations[s];
         r.visits += 1;
@@ -986,7 +1008,9 @@ impl<'m> Simulator<'m> {
             // max(on duty, busy) is about to shrink.
             self.touch_capacity(s, now);
         }
-        let served = self.clip(self.patients[p as usize].enqueued, now);
+        let started = self.patients[p as usize].enqueued;
+        self.stations[s].busy_since_sum -= started.max(self.model.stats_start);
+        let served = self.clip(started, now);
         self.out.stations[s].busy_area += served;
         self.patients[p as usize].state = State::Elsewhere;
         self.stations[s].busy -= 1;

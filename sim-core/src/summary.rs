@@ -190,7 +190,14 @@ pub struct QueueSeries {
     pub interval_min: f64,
     /// Per station id: the series.
     pub stations: BTreeMap<String, SeriesBand>,
+    /// Per station id: utilisation by interval.
+    pub utilisation: BTreeMap<String, UtilisationSeries>,
 }
+
+/// Utilisation by interval: busy over available server time between consecutive samples
+/// (NaN, written as null, where nobody was on duty), mean and 5th/95th percentiles across
+/// replications. Entry k covers [start + k·interval, start + (k+1)·interval).
+pub type UtilisationSeries = SeriesBand;
 
 /// One station's queue-length series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -224,6 +231,9 @@ pub struct Summary {
     pub patients: PatientSummary,
     /// Time in system of completed patients, all classes.
     pub time_in_system_min: TimeMetric,
+    /// The distribution of time in system, pooled: (probability, minutes) at probabilities
+    /// 0, 0.01, …, 1 — the empirical CDF read from the quantile histogram.
+    pub time_in_system_distribution: Vec<[f64; 2]>,
     /// Per class.
     pub classes: BTreeMap<String, ClassSummary>,
     /// Per station.
@@ -313,6 +323,15 @@ pub fn summarize(model: &Model, results: &[ReplicationResult]) -> Summary {
         confidence_level: CONFIDENCE,
         patients: PatientSummary::from_counts(&counts),
         time_in_system_min: TimeMetric::from_tallies(results.iter().map(|r| &r.time_in_system)),
+        time_in_system_distribution: {
+            let mut pooled = Tally::default();
+            for r in results {
+                pooled.merge(&r.time_in_system);
+            }
+            (0..=100)
+                .map(|k| [f64::from(k) / 100.0, pooled.quantile(f64::from(k) / 100.0)])
+                .collect()
+        },
         classes,
         stations,
         run: RunSummary {
@@ -361,10 +380,53 @@ pub fn queue_series(model: &Model, results: &[ReplicationResult]) -> QueueSeries
             (s.id.clone(), band)
         })
         .collect();
+    let utilisation = model
+        .stations
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let len = results
+                .iter()
+                .map(|r| r.stations[i].busy_samples.len())
+                .max()
+                .unwrap_or(0)
+                .saturating_sub(1);
+            let mut band = SeriesBand {
+                mean: Vec::with_capacity(len),
+                p05: Vec::with_capacity(len),
+                p95: Vec::with_capacity(len),
+            };
+            for k in 0..len {
+                let mut column: Vec<f64> = results
+                    .iter()
+                    .filter_map(|r| {
+                        let st = &r.stations[i];
+                        let (b0, b1) = (st.busy_samples.get(k)?, st.busy_samples.get(k + 1)?);
+                        let (c0, c1) =
+                            (st.capacity_samples.get(k)?, st.capacity_samples.get(k + 1)?);
+                        (c1 - c0 > 1e-9).then(|| ((b1 - b0) / (c1 - c0)).clamp(0.0, 1.0))
+                    })
+                    .collect();
+                if column.is_empty() {
+                    band.mean.push(f64::NAN);
+                    band.p05.push(f64::NAN);
+                    band.p95.push(f64::NAN);
+                    continue;
+                }
+                band.mean
+                    .push(column.iter().sum::<f64>() / column.len() as f64);
+                column.sort_by(f64::total_cmp);
+                band.p05.push(empirical_quantile(&column, 0.05));
+                band.p95.push(empirical_quantile(&column, 0.95));
+            }
+            (s.id.clone(), band)
+        })
+        .collect();
     QueueSeries {
         start_min: model.open,
         interval_min: model.sample_interval,
         stations,
+        utilisation,
     }
 }
 

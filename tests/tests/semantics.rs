@@ -222,3 +222,32 @@ fn loops_that_almost_never_exit_are_rejected() {
     );
     assert!(p.contains("the limit is 10000"), "{p}");
 }
+
+#[test]
+fn utilisation_by_interval_and_time_in_system_distribution() {
+    // One server on shift 08:00–12:00, one 10-minute patient at 08:00 and one at 08:20,
+    // samples every 15 minutes from 08:00: busy 10 of the first 15 minutes, then 10 of the
+    // next 15 (08:20–08:30), then idle.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:30\"\nreplications = 1\nsample_interval = \"15min\"\n\
+         [[stations]]\nid = \"desk\"\nservers = [{{ from = \"08:00\", to = \"12:00\", count = 1 }}]\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"b\"\nkind = \"batch\"\nat = \"08:20\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = vec![run_replication(&m, 0)];
+    let series = sim_core::queue_series(&m, &r);
+    let u = &series.utilisation["desk"].mean;
+    assert!((u[0] - 10.0 / 15.0).abs() < 1e-12, "{u:?}");
+    assert!((u[1] - 10.0 / 15.0).abs() < 1e-12, "{u:?}");
+    assert_eq!(
+        u.len(),
+        2,
+        "the run ends at 08:30, when the clinic is empty: {u:?}"
+    );
+    let s = sim_core::summarize(&m, &r);
+    let d = &s.time_in_system_distribution;
+    assert_eq!(d.len(), 101);
+    assert_eq!(d[0][0], 0.0);
+    assert!((d[50][1] - 10.0).abs() < 0.1, "{:?}", d[50]);
+}
