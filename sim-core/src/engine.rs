@@ -531,9 +531,6 @@ impl<'m> Simulator<'m> {
             if self.out.stations[s].samples.len() >= crate::model::MAX_SAMPLES {
                 continue;
             }
-            if at > self.stations[s].last {
-                self.touch_capacity(s, at);
-            }
             let st = &self.stations[s];
             let res = &mut self.out.stations[s];
             let running = if at > ss {
@@ -541,9 +538,12 @@ impl<'m> Simulator<'m> {
             } else {
                 0.0
             };
+            // Read the integral up to `at` without folding it in, so sampling never changes the
+            // rounding of the run's own totals.
+            let pending = f64::from(st.on_duty.max(st.busy)) * (at - st.last).max(0.0);
             res.samples.push(st.waiting);
             res.busy_samples.push(res.busy_area + running);
-            res.capacity_samples.push(res.capacity_area);
+            res.capacity_samples.push(res.capacity_area + pending);
         }
         at + interval
     }
