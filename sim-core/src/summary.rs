@@ -348,80 +348,73 @@ pub fn summarize(model: &Model, results: &[ReplicationResult]) -> Summary {
     }
 }
 
-/// Queue-length series across replications. Replications that ended earlier contribute zeros
-/// (their clinic was empty).
+impl SeriesBand {
+    /// Appends one time point from the values of the replications (NaN when there are none).
+    fn push(&mut self, mut column: Vec<f64>) {
+        if column.is_empty() {
+            self.mean.push(f64::NAN);
+            self.p05.push(f64::NAN);
+            self.p95.push(f64::NAN);
+            return;
+        }
+        self.mean
+            .push(column.iter().sum::<f64>() / column.len() as f64);
+        column.sort_by(f64::total_cmp);
+        self.p05.push(empirical_quantile(&column, 0.05));
+        self.p95.push(empirical_quantile(&column, 0.95));
+    }
+}
+
+/// One band per station, with `len(station)` time points whose replication values `value`
+/// gives (None: that replication has no value there).
+fn bands(
+    model: &Model,
+    results: &[ReplicationResult],
+    len: impl Fn(usize) -> usize,
+    value: impl Fn(&ReplicationResult, usize, usize) -> Option<f64>,
+) -> BTreeMap<String, SeriesBand> {
+    model
+        .stations
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let n = len(i);
+            let mut band = SeriesBand {
+                mean: Vec::with_capacity(n),
+                p05: Vec::with_capacity(n),
+                p95: Vec::with_capacity(n),
+            };
+            for k in 0..n {
+                band.push(results.iter().filter_map(|r| value(r, i, k)).collect());
+            }
+            (s.id.clone(), band)
+        })
+        .collect()
+}
+
+/// Queue-length series across replications (replications that ended earlier contribute zeros:
+/// their clinic was empty), and utilisation by interval inside the observation window.
 pub fn queue_series(model: &Model, results: &[ReplicationResult]) -> QueueSeries {
-    let stations = model
-        .stations
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let len = results
-                .iter()
-                .map(|r| r.stations[i].samples.len())
-                .max()
-                .unwrap_or(0);
-            let mut band = SeriesBand {
-                mean: Vec::with_capacity(len),
-                p05: Vec::with_capacity(len),
-                p95: Vec::with_capacity(len),
-            };
-            let mut column = vec![0.0; results.len()];
-            for k in 0..len {
-                for (c, r) in column.iter_mut().zip(results) {
-                    *c = r.stations[i].samples.get(k).map_or(0.0, |&v| f64::from(v));
-                }
-                band.mean
-                    .push(column.iter().sum::<f64>() / column.len() as f64);
-                column.sort_by(f64::total_cmp);
-                band.p05.push(empirical_quantile(&column, 0.05));
-                band.p95.push(empirical_quantile(&column, 0.95));
-            }
-            (s.id.clone(), band)
-        })
-        .collect();
-    let utilisation = model
-        .stations
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let len = results
-                .iter()
-                .map(|r| r.stations[i].busy_samples.len())
-                .max()
-                .unwrap_or(0)
-                .saturating_sub(1);
-            let mut band = SeriesBand {
-                mean: Vec::with_capacity(len),
-                p05: Vec::with_capacity(len),
-                p95: Vec::with_capacity(len),
-            };
-            for k in 0..len {
-                let mut column: Vec<f64> = results
-                    .iter()
-                    .filter_map(|r| {
-                        let st = &r.stations[i];
-                        let (b0, b1) = (st.busy_samples.get(k)?, st.busy_samples.get(k + 1)?);
-                        let (c0, c1) =
-                            (st.capacity_samples.get(k)?, st.capacity_samples.get(k + 1)?);
-                        (c1 - c0 > 1e-9).then(|| ((b1 - b0) / (c1 - c0)).clamp(0.0, 1.0))
-                    })
-                    .collect();
-                if column.is_empty() {
-                    band.mean.push(f64::NAN);
-                    band.p05.push(f64::NAN);
-                    band.p95.push(f64::NAN);
-                    continue;
-                }
-                band.mean
-                    .push(column.iter().sum::<f64>() / column.len() as f64);
-                column.sort_by(f64::total_cmp);
-                band.p05.push(empirical_quantile(&column, 0.05));
-                band.p95.push(empirical_quantile(&column, 0.95));
-            }
-            (s.id.clone(), band)
-        })
-        .collect();
+    let longest = |i: usize, f: fn(&crate::engine::StationResult) -> usize| {
+        results.iter().map(|r| f(&r.stations[i])).max().unwrap_or(0)
+    };
+    let stations = bands(
+        model,
+        results,
+        |i| longest(i, |s| s.samples.len()),
+        |r, i, k| Some(r.stations[i].samples.get(k).map_or(0.0, |&v| f64::from(v))),
+    );
+    let utilisation = bands(
+        model,
+        results,
+        |i| longest(i, |s| s.busy_samples.len()).saturating_sub(1),
+        |r, i, k| {
+            let st = &r.stations[i];
+            let (b0, b1) = (st.busy_samples.get(k)?, st.busy_samples.get(k + 1)?);
+            let (c0, c1) = (st.capacity_samples.get(k)?, st.capacity_samples.get(k + 1)?);
+            (c1 - c0 > 1e-9).then(|| ((b1 - b0) / (c1 - c0)).clamp(0.0, 1.0))
+        },
+    );
     QueueSeries {
         start_min: model.open,
         interval_min: model.sample_interval,
