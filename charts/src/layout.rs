@@ -33,10 +33,6 @@ pub(crate) enum Marker {
     Circle,
     /// Filled upward triangle.
     Triangle,
-    /// Filled square.
-    Square,
-    /// Filled diamond.
-    Diamond,
 }
 
 /// What a legend entry shows next to its label.
@@ -52,8 +48,6 @@ pub(crate) enum Swatch {
     Dashed(RGBColor),
     /// A point marker.
     Point(Marker, RGBColor),
-    /// A point marker on a horizontal whisker (mean with interval).
-    PointWhisker(Marker, RGBColor),
     /// A vertical whisker with caps (confidence interval).
     Whisker(RGBColor),
 }
@@ -230,10 +224,6 @@ fn draw_swatch<DB: DrawingBackend>(
             }
         }
         Swatch::Point(m, c) => marker(root, m, c, (x0 + SWATCH_W / 2, cy), 7)?,
-        Swatch::PointWhisker(m, c) => {
-            whisker_h(root, c, x0 + 2, x1 - 2, cy)?;
-            marker(root, m, c, (x0 + SWATCH_W / 2, cy), 6)?;
-        }
         Swatch::Whisker(c) => whisker_v(root, c, x0 + SWATCH_W / 2, cy - 9, cy + 9, 5)?,
     }
     Ok(())
@@ -253,25 +243,16 @@ pub(crate) fn marker<DB: DrawingBackend>(
             root.draw(&Circle::new((x, y), r, c.filled()))?;
             root.draw(&Circle::new((x, y), r, outline))?;
         }
-        Marker::Square => {
-            let r = r - 1;
-            root.draw(&Rectangle::new(
-                [(x - r, y - r), (x + r, y + r)],
-                c.filled(),
-            ))?;
-        }
         Marker::Triangle => {
             let pts = vec![
                 (x, y - r - 1),
                 (x - r - 1, y + r - 1),
                 (x + r + 1, y + r - 1),
             ];
-            root.draw(&Polygon::new(pts, c.filled()))?;
-        }
-        Marker::Diamond => {
-            let r = r + 1;
-            let pts = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
-            root.draw(&Polygon::new(pts, c.filled()))?;
+            root.draw(&Polygon::new(pts.clone(), c.filled()))?;
+            let mut closed = pts;
+            closed.push(closed[0]);
+            root.draw(&PathElement::new(closed, outline))?;
         }
     }
     Ok(())
@@ -290,21 +271,6 @@ pub(crate) fn whisker_v<DB: DrawingBackend>(
     root.draw(&PathElement::new(vec![(x, y0), (x, y1)], s))?;
     root.draw(&PathElement::new(vec![(x - cap, y0), (x + cap, y0)], s))?;
     root.draw(&PathElement::new(vec![(x - cap, y1), (x + cap, y1)], s))?;
-    Ok(())
-}
-
-/// A horizontal whisker from `x0` to `x1` at `y` with 5-pixel caps.
-pub(crate) fn whisker_h<DB: DrawingBackend>(
-    root: &Area<DB>,
-    c: RGBColor,
-    x0: i32,
-    x1: i32,
-    y: i32,
-) -> Result<(), ChartError> {
-    let s = c.stroke_width(2);
-    root.draw(&PathElement::new(vec![(x0, y), (x1, y)], s))?;
-    root.draw(&PathElement::new(vec![(x0, y - 5), (x0, y + 5)], s))?;
-    root.draw(&PathElement::new(vec![(x1, y - 5), (x1, y + 5)], s))?;
     Ok(())
 }
 

@@ -11,9 +11,10 @@
 //! | chart | constructor | file stem |
 //! |---|---|---|
 //! | where the time goes (stacked bars per variant) | [`Chart::time_breakdown`] | `time_breakdown` |
-//! | time in system: p50 / p90 / p95 and mean per variant | [`Chart::time_in_system`] | `time_in_system` |
+//! | time in system: empirical CDF per variant, p50 and p90 marked | [`Chart::time_in_system`] | `time_in_system` |
 //! | queue length over the day per station, one chart per variant | [`Chart::queue_length`] | `queue_length[_VARIANT]` |
 //! | utilisation per station with the 85% line | [`Chart::utilisation`] | `utilisation` |
+//! | utilisation by interval over the day per station, one chart per variant | [`Chart::utilisation_by_interval`] | `utilisation_by_interval[_VARIANT]` |
 //! | mean wait per station with 95% CIs | [`Chart::waits`] | `waits` |
 //!
 //! [`standard_charts`] makes all of them at once.

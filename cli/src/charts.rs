@@ -53,7 +53,8 @@ pub fn write_comparison(
 }
 
 /// Renders every chart and writes `<stem>.svg` and `<stem>.png` into `dir` (created if
-/// missing). Charts without data (queue length with sampling off) are skipped with a warning.
+/// missing). Charts without data (queue length and utilisation over the day with sampling off)
+/// are skipped with a warning.
 pub fn write_all(dir: &Path, inputs: &[VariantInput<'_>], quiet: bool) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating directory {}", dir.display()))?;

@@ -236,7 +236,8 @@ fn render(
          <li><a href=\"#tis\">Time in system</a></li>\
          <li><a href=\"#waits\">Waiting time per station</a></li>\
          <li><a href=\"#util\">Utilisation per station</a></li>\
-         <li><a href=\"#queues\">Queue length over the day</a></li>",
+         <li><a href=\"#queues\">Queue length over the day</a></li>\
+         <li><a href=\"#util-day\">Utilisation over the day</a></li>",
     );
     if comparison.is_some() {
         h.push_str("<li><a href=\"#diff\">Paired differences</a></li>");
@@ -371,6 +372,18 @@ fn render(
     h.push_str("<section id=\"queues\"><h2>Queue length over the day</h2>\n");
     for v in &inputs {
         match Chart::queue_length(v, if inputs.len() == 1 { "" } else { v.label }) {
+            Ok(c) => h.push_str(&figure(Ok(c))?),
+            Err(e @ carepath_charts::ChartError::NoData { .. }) => {
+                let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    h.push_str("</section>\n");
+
+    h.push_str("<section id=\"util-day\"><h2>Utilisation over the day</h2>\n");
+    for v in &inputs {
+        match Chart::utilisation_by_interval(v, if inputs.len() == 1 { "" } else { v.label }) {
             Ok(c) => h.push_str(&figure(Ok(c))?),
             Err(e @ carepath_charts::ChartError::NoData { .. }) => {
                 let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));

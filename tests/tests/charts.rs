@@ -30,6 +30,10 @@ fn expected_charts() -> Vec<(String, String)> {
             format!("queue_length_{id}"),
             format!("Queue length over the day — {id}"),
         ));
+        v.push((
+            format!("utilisation_by_interval_{id}"),
+            format!("Utilisation over the day — {id}"),
+        ));
     }
     v
 }
@@ -108,6 +112,7 @@ fn run_writes_charts_for_one_variant() {
         "time_in_system",
         "queue_length",
         "utilisation",
+        "utilisation_by_interval",
         "waits",
     ] {
         assert!(
@@ -119,9 +124,11 @@ fn run_writes_charts_for_one_variant() {
             "{stem}.png in {got:?}"
         );
     }
-    assert_eq!(got.len(), 10, "{got:?}");
+    assert_eq!(got.len(), 12, "{got:?}");
     let queue = std::fs::read_to_string(dir.join("queue_length.svg")).unwrap();
     assert!(queue.contains("<title>Queue length over the day — digital</title>"));
+    let util = std::fs::read_to_string(dir.join("utilisation_by_interval.svg")).unwrap();
+    assert!(util.contains("<title>Utilisation over the day — digital</title>"));
 }
 
 #[test]
@@ -147,10 +154,11 @@ fn report_is_one_self_contained_html_file() {
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
-    // Charts inline: breakdown, time in system, waits, utilisation, one queue chart per variant.
-    assert_eq!(html.matches("<svg ").count(), 6);
+    // Charts inline: breakdown, time in system, waits, utilisation, one queue chart and one
+    // utilisation-over-the-day chart per variant.
+    assert_eq!(html.matches("<svg ").count(), 8);
     for (stem, title) in expected_charts() {
-        if stem.starts_with("queue_length_digital_") || stem.ends_with("cashiers") {
+        if stem.ends_with("digital_50pct") || stem.ends_with("cashiers") {
             continue;
         }
         assert!(html.contains(&format!("<title>{title}</title>")), "{title}");

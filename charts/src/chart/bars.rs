@@ -98,8 +98,7 @@ impl Data {
         ));
         let mut notes = vec![
             "Utilisation = busy server time ÷ on-shift server time over the whole observation \
-             window; utilisation by interval over the day is not available from the simulation \
-             results yet."
+             window; the utilisation-over-the-day charts show it by interval."
                 .to_string(),
         ];
         Self::ci_note(inputs, &mut notes);

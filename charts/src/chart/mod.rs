@@ -7,6 +7,7 @@ mod bars;
 mod breakdown;
 mod queue;
 mod time_in_system;
+mod utilisation_day;
 
 use crate::backend::Measured;
 use crate::layout::Area;
@@ -19,12 +20,14 @@ use plotters_backend::DrawingBackend;
 pub enum ChartKind {
     /// Where the time goes: stacked horizontal bars per variant.
     TimeBreakdown,
-    /// Time in system: p50 / p90 / p95 and mean per variant.
+    /// Time in system: empirical CDF per variant with p50 and p90 marked.
     TimeInSystem,
     /// Queue length over the day per station (one variant).
     QueueLength,
     /// Utilisation per station with the 85% line.
     Utilisation,
+    /// Utilisation by interval over the day per station (one variant).
+    UtilisationByInterval,
     /// Mean wait per station with 95% confidence intervals.
     Waits,
 }
@@ -112,8 +115,9 @@ impl Chart {
         })
     }
 
-    /// Time in system per variant: median, 90th and 95th percentiles (pooled) and the mean
-    /// with its 95% confidence interval.
+    /// Time in system per variant: the empirical distribution function (pooled over the
+    /// replications) with the median and the 90th percentile marked; the mean with its 95%
+    /// confidence interval in a footnote.
     pub fn time_in_system(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
         let ctx = Context::of(inputs)?;
         let data = time_in_system::Data::new(ctx, inputs);
@@ -138,6 +142,29 @@ impl Chart {
                 "queue_length".into()
             } else {
                 format!("queue_length_{}", file_safe(stem_suffix))
+            },
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Queue(data),
+        })
+    }
+
+    /// Utilisation by interval over the day at each station of one variant: mean across
+    /// replications, the band between the 5th and 95th percentiles across replications, the
+    /// 85% line and staffing changes. `stem_suffix` is appended to the file stem
+    /// (`utilisation_by_interval_<suffix>`) when not empty.
+    pub fn utilisation_by_interval(
+        input: &VariantInput<'_>,
+        stem_suffix: &str,
+    ) -> Result<Chart, ChartError> {
+        let ctx = Context::of(std::slice::from_ref(input))?;
+        let data = queue::Data::utilisation(ctx, input)?;
+        Ok(Chart {
+            kind: ChartKind::UtilisationByInterval,
+            stem: if stem_suffix.is_empty() {
+                "utilisation_by_interval".into()
+            } else {
+                format!("utilisation_by_interval_{}", file_safe(stem_suffix))
             },
             title: data.frame.title.clone(),
             size: (WIDTH, data.height()),
@@ -253,9 +280,10 @@ impl Chart {
 }
 
 /// Every chart for these variants: where the time goes, time in system, utilisation, waits,
-/// and queue length over the day for each variant with a series (file stem `queue_length`
-/// for a single variant, `queue_length_<label>` for several). Variants without a usable series
-/// are skipped for the queue chart; the reasons are returned alongside.
+/// and queue length and utilisation over the day for each variant with a series (file stems
+/// `queue_length` and `utilisation_by_interval` for a single variant, `queue_length_<label>`
+/// and `utilisation_by_interval_<label>` for several). Variants without a usable series are
+/// skipped for those charts; the reasons are returned alongside.
 pub fn standard_charts(
     inputs: &[VariantInput<'_>],
 ) -> Result<(Vec<Chart>, Vec<ChartError>), ChartError> {
@@ -273,6 +301,14 @@ pub fn standard_charts(
         }
     }
     charts.push(Chart::utilisation(inputs)?);
+    for v in inputs {
+        let suffix = if inputs.len() == 1 { "" } else { v.label };
+        match Chart::utilisation_by_interval(v, suffix) {
+            Ok(c) => charts.push(c),
+            Err(e @ ChartError::NoData { .. }) => skipped.push(e),
+            Err(e) => return Err(e),
+        }
+    }
     charts.push(Chart::waits(inputs)?);
     Ok((charts, skipped))
 }

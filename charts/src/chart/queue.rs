@@ -14,41 +14,71 @@ use plotters_backend::DrawingBackend;
 use sim_core::units::format_clock;
 
 #[derive(Debug, Clone)]
-struct Panel {
-    name: String,
-    mean: Vec<f64>,
-    p05: Vec<f64>,
-    p95: Vec<f64>,
+pub(super) struct Panel {
+    pub name: String,
+    /// Values (non-finite: no value, the line and band are broken there).
+    pub mean: Vec<f64>,
+    pub p05: Vec<f64>,
+    pub p95: Vec<f64>,
     /// Servers on duty at the first sample.
-    initial: u32,
+    pub initial: u32,
     /// Staffing changes after the first sample: (hours after midnight, servers on duty).
-    changes: Vec<(f64, u32)>,
+    pub changes: Vec<(f64, u32)>,
+}
+
+/// What the panels show: queue length (counts, samples at instants) or utilisation
+/// (fractions drawn in percent, one value per interval drawn at its midpoint, with the 85%
+/// line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Measure {
+    Queue,
+    Utilisation,
 }
 
 /// Prepared data.
 #[derive(Debug, Clone)]
 pub(crate) struct Data {
     pub frame: Frame,
-    panels: Vec<Panel>,
+    pub(super) panels: Vec<Panel>,
     /// First sample (hours after midnight).
-    start_h: f64,
+    pub(super) start_h: f64,
     /// Sample interval (hours).
-    step_h: f64,
-    /// Last sample (hours after midnight).
-    end_h: f64,
+    pub(super) step_h: f64,
+    /// End of the x axis (hours after midnight).
+    pub(super) end_h: f64,
     /// Rows of staffing labels above each panel (1 when no station changes staffing).
-    staff_rows: usize,
+    pub(super) staff_rows: usize,
+    pub(super) measure: Measure,
+}
+
+/// Staffing of station `s` as seen from `start_min` to `end_h` hours: servers on duty at the
+/// start and the later changes (hours after midnight, servers on duty).
+pub(super) fn staffing(
+    s: &sim_core::model::Station,
+    start_min: f64,
+    end_h: f64,
+) -> (u32, Vec<(f64, u32)>) {
+    let mut initial = s.initial_servers;
+    let mut changes = Vec::new();
+    for c in &s.changes {
+        if c.at <= start_min {
+            initial = c.count;
+        } else if c.at / 60.0 <= end_h {
+            changes.push((c.at / 60.0, c.count));
+        }
+    }
+    (initial, changes)
 }
 
 /// Height of a panel with one row of staffing labels.
 const PANEL_H: i32 = 260;
 /// Most rows of staffing labels above each panel.
-const STAFF_ROWS: usize = 2;
+pub(super) const STAFF_ROWS: usize = 2;
 /// Height of one row of staffing labels.
 const STAFF_ROW: i32 = 19;
 /// Size of staffing labels.
-const STAFF_LABEL: f64 = style::VALUE - 1.0;
-const BAND_ALPHA: f64 = 0.35;
+pub(super) const STAFF_LABEL: f64 = style::VALUE - 1.0;
+pub(super) const BAND_ALPHA: f64 = 0.35;
 
 impl Data {
     pub fn new(ctx: Context, input: &VariantInput<'_>) -> Result<Data, ChartError> {
@@ -83,15 +113,7 @@ impl Data {
             let Some(band) = series.stations.get(&s.id) else {
                 continue;
             };
-            let mut initial = s.initial_servers;
-            let mut changes = Vec::new();
-            for c in &s.changes {
-                if c.at <= series.start_min {
-                    initial = c.count;
-                } else if c.at / 60.0 <= end_h {
-                    changes.push((c.at / 60.0, c.count));
-                }
-            }
+            let (initial, changes) = staffing(s, series.start_min, end_h);
             panels.push(Panel {
                 name: s.name.clone(),
                 mean: pad(&band.mean),
@@ -155,6 +177,7 @@ impl Data {
             step_h,
             end_h,
             staff_rows,
+            measure: Measure::Queue,
         })
     }
 
@@ -198,8 +221,23 @@ impl Data {
         p: &Panel,
         bottom: bool,
     ) -> Result<(), ChartError> {
-        let top = p.p95.iter().chain(&p.mean).fold(0.0f64, |a, &b| a.max(b));
-        let ymax = nice_max(top * 1.15, 1.0);
+        let percent = self.measure == Measure::Utilisation;
+        let scale = if percent { 100.0 } else { 1.0 };
+        let top = p
+            .p95
+            .iter()
+            .chain(&p.mean)
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, |a, &b| a.max(b));
+        let ymax = if percent {
+            if top <= 1.0 {
+                100.0
+            } else {
+                nice_max(top * 100.0, 100.0)
+            }
+        } else {
+            nice_max(top * 1.15, 1.0)
+        };
         let (w, _) = area.dim_in_pixel();
         let (ax, ay) = area.get_base_pixel();
         // Station name above the panel.
@@ -212,7 +250,7 @@ impl Data {
         let mut chart = ChartBuilder::on(area)
             .margin_left(12)
             .margin_top(30 + self.strip())
-            .margin_right(30)
+            .margin_right(if percent { 52 } else { 30 })
             .margin_bottom(4)
             .x_label_area_size(if bottom { 58 } else { 30 })
             .y_label_area_size(44 + Y_DESC_SPACE)
@@ -220,28 +258,76 @@ impl Data {
         chart
             .configure_mesh()
             .x_labels(8)
-            .y_labels(5)
+            .y_labels(if percent { 6 } else { 5 })
             .x_label_formatter(&|h| format_clock(h * 60.0))
-            .y_label_formatter(&|v| format_number(*v))
+            .y_label_formatter(&|v| {
+                if percent {
+                    format!("{}%", format_number(*v))
+                } else {
+                    format_number(*v)
+                }
+            })
             .label_style(style::text(style::TICK - 1.0, INK))
             .axis_desc_style(style::text(style::AXIS - 2.0, INK))
             .x_desc(if bottom { "time of day (HH:MM)" } else { "" })
-            .y_desc("patients waiting")
+            .y_desc(if percent {
+                "utilisation (%)"
+            } else {
+                "patients waiting"
+            })
             .bold_line_style(style::GRID.stroke_width(1))
             .light_line_style(TRANSPARENT)
             .axis_style(INK.stroke_width(1))
             .draw()?;
-        let t = |k: usize| self.start_h + self.step_h * k as f64;
-        let mut band: Vec<(f64, f64)> = (0..p.p05.len()).map(|k| (t(k), p.p05[k])).collect();
-        band.extend((0..p.p95.len()).rev().map(|k| (t(k), p.p95[k])));
-        chart.draw_series(std::iter::once(Polygon::new(
-            band,
-            SKY_BLUE.mix(BAND_ALPHA).filled(),
-        )))?;
-        chart.draw_series(LineSeries::new(
-            (0..p.mean.len()).map(|k| (t(k), p.mean[k])),
-            BLUE.stroke_width(3),
-        ))?;
+        // Utilisation of an interval is drawn at the interval's midpoint.
+        let offset = if percent { 0.5 } else { 0.0 };
+        let t = |k: usize| self.start_h + self.step_h * (k as f64 + offset);
+        if percent {
+            // The 85% line, labelled at its right end.
+            let y = super::bars::UTILISATION_LINE * 100.0;
+            chart.draw_series(DashedLineSeries::new(
+                vec![(self.start_h, y), (self.end_h, y)],
+                8,
+                5,
+                INK.stroke_width(2),
+            ))?;
+            let (x, py) = chart.backend_coord(&(self.end_h, y));
+            root.draw(&Text::new(
+                format!("{}%", format_number(y)),
+                (x + 5, py),
+                style::anchored(STAFF_LABEL, INK, HPos::Left, VPos::Center),
+            ))?;
+        }
+        // Runs of consecutive points with all three values; the line and band break between.
+        let len = p.mean.len().min(p.p05.len()).min(p.p95.len());
+        let ok = |k: usize| p.mean[k].is_finite() && p.p05[k].is_finite() && p.p95[k].is_finite();
+        let mut k = 0;
+        while k < len {
+            if !ok(k) {
+                k += 1;
+                continue;
+            }
+            let first = k;
+            while k < len && ok(k) {
+                k += 1;
+            }
+            let run = first..k;
+            if run.len() == 1 {
+                let (x, y) = chart.backend_coord(&(t(first), p.mean[first] * scale));
+                root.draw(&Circle::new((x, y), 3, BLUE.filled()))?;
+                continue;
+            }
+            let mut band: Vec<(f64, f64)> = run.clone().map(|j| (t(j), p.p05[j] * scale)).collect();
+            band.extend(run.clone().rev().map(|j| (t(j), p.p95[j] * scale)));
+            chart.draw_series(std::iter::once(Polygon::new(
+                band,
+                SKY_BLUE.mix(BAND_ALPHA).filled(),
+            )))?;
+            chart.draw_series(LineSeries::new(
+                run.map(|j| (t(j), p.mean[j] * scale)),
+                BLUE.stroke_width(3),
+            ))?;
+        }
         // Staffing: "N on duty" labels in a strip between the station name and the plot, each
         // joined to the plot by a dashed line at the change time. A label takes the first of
         // the strip's rows where it does not collide with the previous label; it is written

@@ -2,7 +2,7 @@
 //! of bars, markers and series, read from the parsed SVG. Nothing here depends on how glyphs
 //! are rasterised; PNG tests only check that a valid image of the announced size comes out.
 
-use crate::style::{self, BLUE, SERVICE_GREY, VERMILLION, variant_colour};
+use crate::style::{self, BLUE, SERVICE_GREY, variant_colour};
 use crate::{Chart, ChartError, ChartKind, VariantInput, comparison_inputs, standard_charts};
 use plotters::style::RGBColor;
 use sim_core::compare::{Breakdown, VariantRun, compare};
@@ -175,8 +175,19 @@ fn time_breakdown_has_one_stacked_bar_per_variant() {
     }
 }
 
+/// Polylines stroked in `colour` with `width`.
+fn count_lines(doc: &roxmltree::Document<'_>, colour: RGBColor, width: &str) -> usize {
+    doc.descendants()
+        .filter(|n| {
+            n.has_tag_name("polyline")
+                && n.attribute("stroke") == Some(hex(colour).as_str())
+                && n.attribute("stroke-width") == Some(width)
+        })
+        .count()
+}
+
 #[test]
-fn time_in_system_marks_p50_p90_p95_and_mean_per_variant() {
+fn time_in_system_draws_a_cdf_per_variant_with_p50_and_p90() {
     let runs = runs();
     let svg = Chart::time_in_system(&inputs(&runs))
         .unwrap()
@@ -185,22 +196,38 @@ fn time_in_system_marks_p50_p90_p95_and_mean_per_variant() {
     let t = check_frame(
         &svg,
         "Time in system",
-        &["time in system (minutes)", "variant"],
+        &["time in system (minutes)", "share of patients (%)"],
         &[
+            "today",
+            "more_doctors",
             "median (p50)",
-            "p50 to p90",
             "90th percentile (p90)",
-            "95th percentile (p95)",
-            "mean with 95% CI",
         ],
     );
+    assert!(has_text(&t, "0%") && has_text(&t, "50%") && has_text(&t, "100%"));
+    assert!(!t.iter().any(|s| s.contains("cannot be drawn")), "{t:?}");
     let doc = parse(&svg);
-    // p50 markers are blue circles: one per variant and one in the legend.
-    assert_eq!(count_filled(&doc, "circle", BLUE), 2 + 1);
-    // p90 markers are vermillion triangles (polygons).
-    assert_eq!(count_filled(&doc, "polygon", VERMILLION), 2 + 1);
-    let p50 = format!("{:.0}", runs[0].summary.time_in_system_min.p50);
-    assert!(has_text(&t, &p50));
+    for v in 0..2 {
+        let c = variant_colour(v);
+        // One CDF line per variant plus its legend line.
+        assert_eq!(count_lines(&doc, c, "3"), 1 + 1, "variant {v}");
+        // p50 (circle) and p90 (triangle) on each line.
+        assert_eq!(count_filled(&doc, "circle", c), 1, "variant {v}");
+        assert_eq!(count_filled(&doc, "polygon", c), 1, "variant {v}");
+    }
+    // The CDF line has many points (the grid of 101 probabilities, less coinciding pixels).
+    let points = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some(&hex(BLUE)))
+        .map(|n| n.attribute("points").unwrap().split_whitespace().count())
+        .max()
+        .unwrap();
+    assert!(points >= 20, "{points}");
+    // Mean with its confidence interval and the percentiles in the footnotes.
+    let tis = &runs[0].summary.time_in_system_min;
+    let note = format!("today: p50 {:.0} min", tis.p50);
+    assert!(t.iter().any(|s| s.starts_with(&note)), "{note} in {t:?}");
+    assert!(t.iter().any(|s| s.contains("95% CI")), "{t:?}");
 }
 
 #[test]
@@ -243,6 +270,72 @@ fn queue_length_has_a_panel_per_station_with_band_mean_and_staffing() {
     assert!(has_text(&t, "09:00") && has_text(&t, "10:00"));
     assert!(has_text(&t, "2 on duty") && has_text(&t, "3 on duty"));
     assert_eq!(t.iter().filter(|s| *s == "1 on duty").count(), 2);
+}
+
+#[test]
+fn utilisation_by_interval_has_a_panel_per_station_with_band_mean_85_line_and_staffing() {
+    let runs = runs();
+    let input = inputs(&runs)[0];
+    let chart = Chart::utilisation_by_interval(&input, "today").unwrap();
+    assert_eq!(chart.kind(), ChartKind::UtilisationByInterval);
+    assert_eq!(chart.file_stem(), "utilisation_by_interval_today");
+    let svg = chart.svg().unwrap();
+    let t = check_frame(
+        &svg,
+        "Utilisation over the day — today",
+        &["utilisation (%)", "time of day (HH:MM)"],
+        &[
+            "mean across replications",
+            "5th–95th percentile of replications (90% band)",
+            "85% line (above it, queues grow quickly)",
+            "staffing change (servers on duty from then)",
+        ],
+    );
+    for name in ["Front desk", "Doctors", "Pay & <collect>"] {
+        assert!(has_text(&t, name), "{name} missing");
+    }
+    let doc = parse(&svg);
+    let bands = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon") && n.attribute("fill") == Some(&hex(style::SKY_BLUE)))
+        .count();
+    assert_eq!(bands, 3);
+    assert_eq!(
+        count_lines(&doc, BLUE, "3"),
+        3 + 1,
+        "three means and the legend line"
+    );
+    assert!(has_text(&t, "09:00") && has_text(&t, "100%"));
+    assert_eq!(t.iter().filter(|s| *s == "85%").count(), 3);
+    assert!(has_text(&t, "2 on duty") && has_text(&t, "3 on duty"));
+    assert_eq!(
+        Chart::utilisation_by_interval(&input, "")
+            .unwrap()
+            .file_stem(),
+        "utilisation_by_interval"
+    );
+}
+
+#[test]
+fn utilisation_by_interval_breaks_the_line_where_nobody_is_on_duty() {
+    let runs = runs();
+    let mut series = runs[0].series.clone();
+    let band = series.utilisation.get_mut("desk").unwrap();
+    let n = band.mean.len();
+    assert!(n >= 5);
+    for v in [&mut band.mean, &mut band.p05, &mut band.p95] {
+        v[n / 2] = f64::NAN;
+    }
+    let r = &runs[0];
+    let input = VariantInput::new("today", &r.model, &r.summary, &r.breakdown).with_series(&series);
+    let svg = Chart::utilisation_by_interval(&input, "")
+        .unwrap()
+        .svg()
+        .unwrap();
+    let doc = parse(&svg);
+    assert!(!svg.contains("NaN"));
+    // The front desk's line and band come in two pieces.
+    assert_eq!(count_lines(&doc, BLUE, "3"), 4 + 1);
 }
 
 #[test]
@@ -306,6 +399,8 @@ fn standard_set_and_comparison_inputs() {
             "queue_length_today",
             "queue_length_more_doctors",
             "utilisation",
+            "utilisation_by_interval_today",
+            "utilisation_by_interval_more_doctors",
             "waits"
         ]
     );
@@ -329,9 +424,13 @@ fn missing_data_is_an_error_not_a_panic() {
         Chart::queue_length(&input, ""),
         Err(ChartError::NoData { .. })
     ));
+    assert!(matches!(
+        Chart::utilisation_by_interval(&input, ""),
+        Err(ChartError::NoData { .. })
+    ));
     let (charts, skipped) = standard_charts(&[input]).unwrap();
     assert_eq!(charts.len(), 4);
-    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped.len(), 2);
     let without = VariantInput::new("today", &off.model, &off.summary, &off.breakdown);
     assert!(matches!(
         Chart::queue_length(&without, ""),
