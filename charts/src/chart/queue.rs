@@ -70,6 +70,51 @@ pub(super) fn staffing(
     (initial, changes)
 }
 
+/// One panel per station of the model that has a band in `bands` (values passed through
+/// `pad`), the variant suffix for titles, and the number of staffing-label rows needed. Shared
+/// by the queue-length and utilisation-over-the-day charts.
+pub(super) fn station_panels(
+    chart: &'static str,
+    input: &VariantInput<'_>,
+    bands: &std::collections::BTreeMap<String, sim_core::summary::SeriesBand>,
+    start_min: f64,
+    end_h: f64,
+    pad: impl Fn(&[f64]) -> Vec<f64>,
+) -> Result<(Vec<Panel>, String, usize), ChartError> {
+    let mut panels = Vec::new();
+    for s in &input.model.stations {
+        let Some(band) = bands.get(&s.id) else {
+            continue;
+        };
+        let (initial, changes) = staffing(s, start_min, end_h);
+        panels.push(Panel {
+            name: s.name.clone(),
+            mean: pad(&band.mean),
+            p05: pad(&band.p05),
+            p95: pad(&band.p95),
+            initial,
+            changes,
+        });
+    }
+    if panels.is_empty() {
+        return Err(ChartError::NoData {
+            chart,
+            reason: "the series has none of the model's stations".into(),
+        });
+    }
+    let variant = if input.label.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", input.label)
+    };
+    let staff_rows = if panels.iter().any(|p| !p.changes.is_empty()) {
+        STAFF_ROWS
+    } else {
+        1
+    };
+    Ok((panels, variant, staff_rows))
+}
+
 /// Height of a panel with one row of staffing labels.
 const PANEL_H: i32 = 260;
 /// Most rows of staffing labels above each panel.
@@ -108,34 +153,14 @@ impl Data {
                 .map(|k| finite(v.get(k).copied().unwrap_or(0.0)))
                 .collect()
         };
-        let mut panels = Vec::new();
-        for s in &input.model.stations {
-            let Some(band) = series.stations.get(&s.id) else {
-                continue;
-            };
-            let (initial, changes) = staffing(s, series.start_min, end_h);
-            panels.push(Panel {
-                name: s.name.clone(),
-                mean: pad(&band.mean),
-                p05: pad(&band.p05),
-                p95: pad(&band.p95),
-                initial,
-                changes,
-            });
-        }
-        if panels.is_empty() {
-            return Err(no_data("the series has none of the model's stations"));
-        }
-        let variant = if input.label.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", input.label)
-        };
-        let staff_rows = if panels.iter().any(|p| !p.changes.is_empty()) {
-            STAFF_ROWS
-        } else {
-            1
-        };
+        let (panels, variant, staff_rows) = station_panels(
+            "queue length",
+            input,
+            &series.stations,
+            series.start_min,
+            end_h,
+            pad,
+        )?;
         let mut legend = vec![
             LegendEntry::new(Swatch::Line(BLUE, 3), "mean across replications"),
             LegendEntry::new(

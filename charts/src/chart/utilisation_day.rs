@@ -7,7 +7,7 @@
 use super::Context;
 use super::bars::UTILISATION_LINE;
 use super::format_number;
-use super::queue::{BAND_ALPHA, Data, Measure, Panel, STAFF_ROWS, staffing};
+use super::queue::{BAND_ALPHA, Data, Measure, station_panels};
 use crate::layout::{Frame, LegendEntry, Swatch};
 use crate::style::{BLUE, INK, SKY_BLUE, VERMILLION};
 use crate::{ChartError, VariantInput};
@@ -41,34 +41,14 @@ impl Data {
                 .map(|k| v.get(k).copied().unwrap_or(f64::NAN))
                 .collect()
         };
-        let mut panels = Vec::new();
-        for s in &input.model.stations {
-            let Some(band) = series.utilisation.get(&s.id) else {
-                continue;
-            };
-            let (initial, changes) = staffing(s, series.start_min, end_h);
-            panels.push(Panel {
-                name: s.name.clone(),
-                mean: pad(&band.mean),
-                p05: pad(&band.p05),
-                p95: pad(&band.p95),
-                initial,
-                changes,
-            });
-        }
-        if panels.is_empty() {
-            return Err(no_data("the series has none of the model's stations"));
-        }
-        let variant = if input.label.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", input.label)
-        };
-        let staff_rows = if panels.iter().any(|p| !p.changes.is_empty()) {
-            STAFF_ROWS
-        } else {
-            1
-        };
+        let (panels, variant, staff_rows) = station_panels(
+            "utilisation over the day",
+            input,
+            &series.utilisation,
+            series.start_min,
+            end_h,
+            pad,
+        )?;
         let mut legend = vec![
             LegendEntry::new(Swatch::Line(BLUE, 3), "mean across replications"),
             LegendEntry::new(
