@@ -79,15 +79,77 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
                 continue;
             }
             let visits = expected_visits(model, stream.start_step, ci);
+            // Digital patients skip, redirect or shorten some steps (`workflow`): weigh the
+            // paper and digital pathways by the class's adoption share.
+            let adoption = model.workflow.adoption.get(ci).copied().unwrap_or(0.0);
             for (si, v) in visits.iter().enumerate() {
                 if let StepKind::Visit { station, service } = &model.steps[si].kind {
-                    let m = model.classes[ci].multipliers[*station as usize];
-                    load[*station as usize] += rate * pc * v * service.mean() * m;
+                    let s = *station as usize;
+                    let m = model.classes[ci].multipliers[s];
+                    load[s] += rate * pc * v * (1.0 - adoption) * service.mean() * m;
+                    if adoption > 0.0 {
+                        let d = digital_visit(model, si, service.mean());
+                        load[s] += rate * pc * v * adoption * d.here * d.here_service * m;
+                        if let Some((kiosk, share)) = d.kiosk {
+                            let k = kiosk as usize;
+                            let mk = model.classes[ci].multipliers[k];
+                            load[k] += rate * pc * v * adoption * share * d.kiosk_service * mk;
+                        }
+                    }
                 }
             }
         }
     }
     load
+}
+
+/// What a digital patient does at a station step, on average (mirrors `engine::digital_action`).
+struct DigitalVisit {
+    /// Probability of visiting the step's own station.
+    here: f64,
+    /// Mean service there.
+    here_service: f64,
+    /// Kiosk station and the probability of paying there instead.
+    kiosk: Option<(u32, f64)>,
+    /// Mean service at the kiosk.
+    kiosk_service: f64,
+}
+
+fn digital_visit(model: &Model, step: usize, mean: f64) -> DigitalVisit {
+    use crate::scenario::Role;
+    let w = &model.workflow;
+    let role = model.steps[step].role;
+    let face = |m: f64| match (&w.face_scan, role) {
+        (Some(f), Some(r)) if crate::workflow::face_scan_applies(r) => f.mean(),
+        _ => m,
+    };
+    let mut d = DigitalVisit {
+        here: 1.0,
+        here_service: face(mean),
+        kiosk: None,
+        kiosk_service: 0.0,
+    };
+    match role {
+        Some(Role::Registration) if w.online.is_some() => d.here = 0.0,
+        Some(Role::Prepayment) if w.credit => d.here = 0.0,
+        Some(Role::Prepayment | Role::Payment) => {
+            if let Some(pc) = &w.point_of_care {
+                d.here = pc.counter;
+                match pc.kiosk_station {
+                    Some(k) => {
+                        d.kiosk = Some((k, pc.counter_or_kiosk - pc.counter));
+                        d.kiosk_service = face(model.stations[k as usize].service.mean());
+                    }
+                    None => d.here = pc.counter_or_kiosk,
+                }
+            }
+        }
+        Some(Role::ReportCollection) if w.results_online.is_some() => d.here = 0.0,
+        Some(Role::Revisit) => d.here = 1.0 - w.results_online.unwrap_or(0.0),
+        Some(Role::Pharmacy) => d.here = 1.0 - w.e_prescription.unwrap_or(0.0),
+        _ => {}
+    }
+    d
 }
 
 /// Warnings for stations whose peak offered load reaches or exceeds their staffing.

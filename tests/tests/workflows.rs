@@ -236,3 +236,41 @@ fn overlays_must_name_existing_items_and_roles_need_stations() {
     let p = problems(&text, None);
     assert!(p.contains("role payment needs a station step"), "{p}");
 }
+
+#[test]
+fn overload_warnings_account_for_the_levers() {
+    // With one cashier, paper patients would overload the cashier; digital patients mostly pay
+    // in the consultation or at the kiosk, so the digital variant's peak load there is small,
+    // and the kiosk carries load.
+    let paper_one = Model::from_toml(&CLINIC.replace(
+        "id = \"cashier\"\nservers = 2",
+        "id = \"cashier\"\nservers = 1",
+    ))
+    .unwrap();
+    assert!(
+        paper_one
+            .warnings
+            .iter()
+            .any(|w| w.contains("stations.cashier")),
+        "{:?}",
+        paper_one.warnings
+    );
+    let digital = build(CLINIC, "digital_fewer_cashiers");
+    assert!(
+        !digital
+            .warnings
+            .iter()
+            .any(|w| w.contains("stations.cashier")),
+        "{:?}",
+        digital.warnings
+    );
+    let load = sim_core::load::peak_offered_load(&digital);
+    let kiosk = digital.station_index("kiosk").unwrap();
+    assert!(load[kiosk] > 0.0);
+    let base = sim_core::load::peak_offered_load(&build(CLINIC, "paper"));
+    let reg = digital.station_index("registration").unwrap();
+    assert!(
+        load[reg] < base[reg],
+        "online registration removes registration visits"
+    );
+}
