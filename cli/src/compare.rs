@@ -30,20 +30,20 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
     let mut models = Vec::new();
     for id in &ids {
         let mut m = load_variant(&args.scenario, &text, Some(id))?;
-        apply_overrides(&mut m, args.replications, args.seed)?;
+        apply_overrides(&mut m, &args.reps)?;
         models.push(m);
     }
     let mut results = Vec::new();
     let mut independent = Vec::new();
     for (i, m) in models.iter().enumerate() {
-        results.push(replicate::run_all(m, args.threads, args.quiet)?);
+        results.push(replicate::run_all(m, args.reps.threads, args.quiet)?);
         // The same variant with unrelated random numbers, to show what pairing buys.
         independent.push(if i == 0 {
             None
         } else {
             let mut other = m.clone();
             other.seed ^= INDEPENDENT_SEED_XOR;
-            Some(replicate::run_all(&other, args.threads, true)?)
+            Some(replicate::run_all(&other, args.reps.threads, true)?)
         });
     }
     let runs: Vec<VariantRun<'_>> = models

@@ -72,18 +72,11 @@ pub(crate) struct CheckArgs {
     /// Check this variant of every scenario.
     #[arg(long, value_name = "NAME")]
     variant: Option<String>,
-    /// Replications (overrides run.replications).
-    #[arg(short, long)]
-    replications: Option<u32>,
-    /// Seed (overrides run.seed).
-    #[arg(short, long)]
-    seed: Option<u64>,
     /// Print only the summary line.
     #[arg(short, long)]
     quiet: bool,
-    /// Worker threads.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[command(flatten)]
+    reps: ReplicationOptions,
 }
 
 #[derive(clap::Args, Debug)]
@@ -93,12 +86,6 @@ pub(crate) struct CompareArgs {
     /// Variants to compare, in order (default: all declared). The first is the baseline.
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
     variants: Vec<String>,
-    /// Number of replications (overrides run.replications).
-    #[arg(short, long)]
-    replications: Option<u32>,
-    /// Base seed (overrides run.seed).
-    #[arg(short, long)]
-    seed: Option<u64>,
     /// Write comparison.json into this directory.
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -108,9 +95,8 @@ pub(crate) struct CompareArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[command(flatten)]
+    reps: ReplicationOptions,
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,12 +106,6 @@ struct RunArgs {
     /// Run this variant (declared in the scenario's `[[variants]]`) instead of the base.
     #[arg(long, value_name = "NAME")]
     variant: Option<String>,
-    /// Number of replications (overrides run.replications).
-    #[arg(short, long)]
-    replications: Option<u32>,
-    /// Base seed (overrides run.seed).
-    #[arg(short, long)]
-    seed: Option<u64>,
     /// Stop generating arrivals after N patients per replication (overrides run.max_arrivals).
     #[arg(long, value_name = "N")]
     max_arrivals: Option<u64>,
@@ -138,9 +118,8 @@ struct RunArgs {
     /// Print nothing but errors (no table, no progress bar).
     #[arg(short, long)]
     quiet: bool,
-    /// Worker threads for replications (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[command(flatten)]
+    reps: ReplicationOptions,
 }
 
 /// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
@@ -288,13 +267,23 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Applies command-line overrides shared by `run` and `compare`.
-pub(crate) fn apply_overrides(
-    model: &mut Model,
-    replications: Option<u32>,
-    seed: Option<u64>,
-) -> Result<()> {
-    if let Some(r) = replications {
+/// Options shared by every command that runs replications.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ReplicationOptions {
+    /// Number of replications (overrides run.replications).
+    #[arg(short, long)]
+    pub(crate) replications: Option<u32>,
+    /// Base seed (overrides run.seed).
+    #[arg(short, long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+}
+
+/// Applies the replication and seed overrides shared by every command that runs a model.
+pub(crate) fn apply_overrides(model: &mut Model, opts: &ReplicationOptions) -> Result<()> {
+    if let Some(r) = opts.replications {
         if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
             return Err(InputError(format!(
                 "--replications must be between 1 and {}",
@@ -304,7 +293,7 @@ pub(crate) fn apply_overrides(
         }
         model.replications = r;
     }
-    if let Some(s) = seed {
+    if let Some(s) = opts.seed {
         model.seed = s;
     }
     Ok(())
@@ -316,19 +305,7 @@ fn run(args: RunArgs) -> Result<()> {
         &read(&args.scenario)?,
         args.variant.as_deref(),
     )?;
-    if let Some(r) = args.replications {
-        if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
-            return Err(InputError(format!(
-                "--replications must be between 1 and {}",
-                sim_core::model::MAX_REPLICATIONS
-            ))
-            .into());
-        }
-        model.replications = r;
-    }
-    if let Some(s) = args.seed {
-        model.seed = s;
-    }
+    apply_overrides(&mut model, &args.reps)?;
     if let Some(n) = args.max_arrivals {
         if n == 0 {
             return Err(InputError("--max-arrivals must be at least 1".into()).into());
@@ -341,7 +318,7 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     let started = std::time::Instant::now();
-    let results = match replicate::run_all(&model, args.threads, args.quiet) {
+    let results = match replicate::run_all(&model, args.reps.threads, args.quiet) {
         Ok(r) => r,
         Err(e) => {
             // Interrupted: report what finished, write nothing (earlier files stay intact).

@@ -24,18 +24,11 @@ pub(crate) struct ReportArgs {
     /// The first is the baseline of the paired differences.
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
     variants: Vec<String>,
-    /// Number of replications (overrides run.replications).
-    #[arg(short, long)]
-    replications: Option<u32>,
-    /// Base seed (overrides run.seed).
-    #[arg(short, long)]
-    seed: Option<u64>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[command(flatten)]
+    reps: crate::ReplicationOptions,
 }
 
 /// One variant's results.
@@ -66,7 +59,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         }
     }
     for m in &mut models {
-        apply_overrides(m, args.replications, args.seed)?;
+        apply_overrides(m, &args.reps)?;
     }
     let warnings = warnings(&base_warnings, &models);
     if !args.quiet {
@@ -76,7 +69,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     }
     let mut runs = Vec::new();
     for model in models {
-        let results = replicate::run_all(&model, args.threads, args.quiet)?;
+        let results = replicate::run_all(&model, args.reps.threads, args.quiet)?;
         let summary = sim_core::summarize(&model, &results);
         let breakdown = sim_core::compare::breakdown(&model, &results);
         let series = sim_core::queue_series(&model, &results);

@@ -99,15 +99,14 @@ pub struct Step {
     pub id: String,
     /// Owning pathway index.
     pub pathway: u32,
-    /// Hash of the step id: part of every random key drawn at this step.
-    pub hash: u64,
     /// What happens here.
     pub kind: StepKind,
     /// Routing table index for each class (indexed by class).
     pub routes: Vec<u32>,
     /// True when the step lies on a loop; draws there are keyed by the patient's loop count.
     pub cyclic: bool,
-    /// Precomputed draw keys for this step: service, branch, patience, delay.
+    /// Draw keys for this step, derived from the step id's hash and each purpose (service,
+    /// branch, patience, delay, workflow): part of every random key drawn here.
     pub keys: StepKeys,
     /// The step's part in the workflow (for the digital levers).
     pub role: Option<crate::scenario::Role>,

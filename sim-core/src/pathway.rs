@@ -242,7 +242,6 @@ pub fn check_pathway(
         steps.push(Step {
             id: s.id.clone(),
             pathway,
-            hash: name_hash(&s.id),
             kind,
             routes: Vec::new(),
             cyclic: false,
