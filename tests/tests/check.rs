@@ -122,3 +122,32 @@ fn check_input_errors() {
     let o = run_carepath(["check", &scenario, "--alpha", "1.5"]);
     o.expect_no_panic().expect_code(2);
 }
+
+#[test]
+fn bad_tolerance_files_are_input_errors() {
+    let (d, scenario, base) = setup();
+    bless(&scenario, &base, &[]);
+    let missing = d.path().join("none.toml");
+    let o = run_carepath([
+        "check",
+        &scenario,
+        "--baseline",
+        &base,
+        "--tolerances",
+        missing.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert!(o.stderr.contains("cannot read tolerances"), "{}", o.stderr);
+    let bad = d.path().join("tol.toml");
+    std::fs::write(&bad, "[metrics.\"x\"]\nrelativ = 0.1\n").unwrap();
+    let o = run_carepath([
+        "check",
+        &scenario,
+        "--baseline",
+        &base,
+        "--tolerances",
+        bad.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert!(o.stderr.contains("unknown field `relativ`"), "{}", o.stderr);
+}

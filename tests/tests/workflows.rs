@@ -274,3 +274,19 @@ fn overload_warnings_account_for_the_levers() {
         "online registration removes registration visits"
     );
 }
+
+#[test]
+fn online_registration_needs_walk_in_streams_that_end() {
+    // A Poisson walk-in stream with no close and no end never ends, so no booked time can be
+    // mapped onto it.
+    let text = CLINIC.replace("close = \"12:00\"\n", "max_arrivals = 500\n").replace(
+        "kind = \"profile\"\npathway = \"visit\"\nrates = [{ from = \"07:00\", to = \"09:00\", rate = \"80/h\" }, { from = \"09:00\", to = \"12:00\", rate = \"40/h\" }]",
+        "kind = \"poisson\"\npathway = \"visit\"\nrate = \"60/h\"",
+    );
+    assert_ne!(text, CLINIC);
+    let p = problems(&text, Some("digital"));
+    assert!(
+        p.contains("online_registration needs every walk-in stream to end"),
+        "{p}"
+    );
+}
