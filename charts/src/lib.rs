@@ -68,6 +68,7 @@ mod error;
 pub mod font;
 mod input;
 mod layout;
+pub mod report;
 pub mod style;
 
 pub use chart::{Chart, ChartKind, standard_charts};

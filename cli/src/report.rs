@@ -5,9 +5,9 @@
 
 use crate::{apply_overrides, load_variant, read, replicate};
 use anyhow::{Context, Result};
-use carepath_charts::{Chart, VariantInput};
+use carepath_charts::report::{RunView, esc, label};
 use sim_core::compare::{Breakdown, Comparison, VariantRun, compare};
-use sim_core::summary::{Metric, QueueSeries, Summary};
+use sim_core::summary::{QueueSeries, Summary};
 use sim_core::{Model, ReplicationResult};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -61,7 +61,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     for m in &mut models {
         apply_overrides(m, &args.reps)?;
     }
-    let warnings = warnings(&base_warnings, &models);
+    let warnings =
+        carepath_charts::report::warnings(&base_warnings, &models.iter().collect::<Vec<_>>());
     if !args.quiet {
         for w in &warnings {
             eprintln!("warning: {w}");
@@ -105,60 +106,13 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Validation warnings: the base scenario's once, then each variant's own.
-fn warnings(base: &[String], models: &[Model]) -> Vec<String> {
-    let mut out: Vec<String> = base.to_vec();
-    for m in models.iter().filter(|m| !m.variant.is_empty()) {
-        for w in m.warnings.iter().filter(|w| !base.contains(w)) {
-            out.push(format!("variant {}: {w}", m.variant));
-        }
-    }
-    out
-}
-
-/// HTML text escaping.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn label(m: &Model) -> &str {
-    crate::charts::run_label(m)
-}
-
-fn ci(lo: Option<f64>, hi: Option<f64>, digits: usize) -> String {
-    match (lo, hi) {
-        (Some(l), Some(h)) => format!(" <span class=ci>[{l:.digits$}, {h:.digits$}]</span>"),
-        _ => String::new(),
-    }
-}
-
-fn metric(m: &Metric, digits: usize) -> String {
-    format!("{:.digits$}{}", m.mean, ci(m.ci95_low, m.ci95_high, digits))
-}
-
+/// The document's own style; the sections bring theirs ([`carepath_charts::report::STYLE`]).
 const STYLE: &str = "
 body{font-family:'DejaVu Sans',Verdana,system-ui,sans-serif;color:#202020;max-width:1080px;margin:2em auto;padding:0 1.5em;line-height:1.45}
 h1{font-size:1.9em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
 .meta{color:#555}nav ol{columns:2}
-table{border-collapse:collapse;margin:1em 0;font-size:.95em}
-th,td{border:1px solid #d0d0d0;padding:.3em .6em;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
-.ci{color:#666;font-size:.9em;white-space:nowrap}
-figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size:.85em}
-.diff td:nth-child(2),.diff th:nth-child(2){text-align:left}
-.warn{color:#a04000}footer{margin-top:3em;color:#555;font-size:.9em}
+footer{margin-top:3em;color:#555;font-size:.9em}
 ";
 
 /// The whole report.
@@ -171,31 +125,17 @@ fn render(
 ) -> Result<String> {
     let first = &runs[0];
     let s0 = &first.summary;
-    let inputs: Vec<VariantInput<'_>> = runs
-        .iter()
-        .map(|r| {
-            VariantInput::new(label(&r.model), &r.model, &r.summary, &r.breakdown)
-                .with_series(&r.series)
-        })
-        .collect();
-    let figure = |chart: Result<Chart, carepath_charts::ChartError>| -> Result<String> {
-        let chart = chart?;
-        Ok(format!(
-            "<figure id=\"{}\">\n{}\n</figure>\n",
-            esc(chart.file_stem()),
-            chart.svg()?
-        ))
-    };
     let mut h = String::new();
     let title = format!("CarePath report — {}", s0.scenario);
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"CarePath {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+         <meta name=\"generator\" content=\"CarePath {}\">\n<title>{}</title>\n<style>{STYLE}{}</style>\n\
          </head>\n<body>\n<header>\n<h1>{}</h1>\n",
         esc(&s0.carepath_version),
         esc(&title),
+        carepath_charts::report::STYLE,
         esc(&s0.scenario)
     );
     if !first.model.description.is_empty() {
@@ -237,158 +177,18 @@ fn render(
     }
     h.push_str("<li><a href=\"#scenario\">Scenario</a></li></ol></nav>\n");
 
-    // Summary table.
-    let table_head = |h: &mut String, first_col: &str| {
-        let _ = write!(h, "<table>\n<thead><tr><th>{}</th>", esc(first_col));
-        for v in &variants {
-            let _ = write!(h, "<th>{}</th>", esc(v));
-        }
-        h.push_str("</tr></thead>\n<tbody>\n");
-    };
-    let row = |h: &mut String, name: &str, cell: &dyn Fn(&Run) -> String| {
-        let _ = write!(h, "<tr><td>{}</td>", esc(name));
-        for r in runs {
-            let _ = write!(h, "<td>{}</td>", cell(r));
-        }
-        h.push_str("</tr>\n");
-    };
-    h.push_str("<section id=\"summary\"><h2>Summary</h2>\n<p>Means per replication.</p>\n");
-    table_head(&mut h, "");
-    row(&mut h, "patients arrived", &|r| {
-        format!("{:.1}", r.summary.patients.arrived.mean)
-    });
-    row(&mut h, "patients completed", &|r| {
-        format!("{:.1}", r.summary.patients.completed.mean)
-    });
-    row(&mut h, "left early (balked or reneged)", &|r| {
-        format!(
-            "{:.1}",
-            r.summary.patients.balked.mean + r.summary.patients.reneged.mean
-        )
-    });
-    row(&mut h, "still inside at the end", &|r| {
-        format!("{:.1}", r.summary.patients.unfinished.mean)
-    });
-    row(&mut h, "time in system, mean (min)", &|r| {
-        let t = &r.summary.time_in_system_min;
-        format!("{:.1}{}", t.mean, ci(t.ci95_low, t.ci95_high, 1))
-    });
-    row(&mut h, "time in system, p50 / p90 / p95 (min)", &|r| {
-        let t = &r.summary.time_in_system_min;
-        format!("{:.0} / {:.0} / {:.0}", t.p50, t.p90, t.p95)
-    });
-    row(&mut h, "queues joined per patient", &|r| {
-        metric(&r.summary.run.queues_per_patient, 2)
-    });
-    row(&mut h, "patients in the clinic (time average)", &|r| {
-        metric(&r.summary.run.in_system, 1)
-    });
-    h.push_str("</tbody></table>\n");
-    for w in warnings {
-        let _ = writeln!(h, "<p class=warn>Warning: {}</p>", esc(w));
-    }
-    h.push_str("</section>\n");
-
-    // Where the time goes.
-    h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
-    h.push_str(&figure(Chart::time_breakdown(&inputs))?);
-    table_head(&mut h, "mean minutes per completed patient");
-    for st in &first.model.stations {
-        row(&mut h, &format!("queueing at {}", st.name), &|r| {
-            format!(
-                "{:.1}",
-                r.breakdown.queueing_min.get(&st.id).copied().unwrap_or(0.0)
-            )
-        });
-    }
-    row(&mut h, "in service", &|r| {
-        format!("{:.1}", r.breakdown.service_min)
-    });
-    row(&mut h, "in delays (results, walking)", &|r| {
-        format!("{:.1}", r.breakdown.delay_min)
-    });
-    row(&mut h, "other (left early / unfinished)", &|r| {
-        format!("{:.1}", r.breakdown.other_min)
-    });
-    row(&mut h, "= time in system", &|r| {
-        format!("<b>{:.1}</b>", r.breakdown.time_in_system_min)
-    });
-    h.push_str("</tbody></table>\n</section>\n");
-
-    h.push_str("<section id=\"tis\"><h2>Time in system</h2>\n");
-    h.push_str(&figure(Chart::time_in_system(&inputs))?);
-    h.push_str("</section>\n");
-
-    let station_table =
-        |h: &mut String, cell: &dyn Fn(&sim_core::summary::StationSummary) -> String| {
-            table_head(h, "station");
-            for st in &first.model.stations {
-                row(h, &st.name, &|r| {
-                    r.summary
-                        .stations
-                        .get(&st.id)
-                        .map_or_else(|| "—".to_string(), cell)
-                });
-            }
-            h.push_str("</tbody></table>\n");
-        };
-    h.push_str("<section id=\"waits\"><h2>Waiting time per station</h2>\n");
-    h.push_str(&figure(Chart::waits(&inputs))?);
-    h.push_str("<p>Mean wait before service in minutes [95% CI]; p90 of all waits pooled.</p>\n");
-    station_table(&mut h, &|s| {
-        format!(
-            "{:.1}{}<br><span class=ci>p90 {:.1}</span>",
-            s.wait_min.mean,
-            ci(s.wait_min.ci95_low, s.wait_min.ci95_high, 1),
-            s.wait_min.p90
-        )
-    });
-    h.push_str("</section>\n");
-
-    h.push_str("<section id=\"util\"><h2>Utilisation per station</h2>\n");
-    h.push_str(&figure(Chart::utilisation(&inputs))?);
-    h.push_str("<p>Busy server time ÷ on-shift server time, % [95% CI].</p>\n");
-    station_table(&mut h, &|s| {
-        let u = &s.utilization;
-        format!(
-            "{:.0}%{}",
-            u.mean * 100.0,
-            ci(
-                u.ci95_low.map(|x| x * 100.0),
-                u.ci95_high.map(|x| x * 100.0),
-                0
-            )
-        )
-    });
-    h.push_str("</section>\n");
-
-    h.push_str("<section id=\"queues\"><h2>Queue length over the day</h2>\n");
-    for v in &inputs {
-        match Chart::queue_length(v, if inputs.len() == 1 { "" } else { v.label }) {
-            Ok(c) => h.push_str(&figure(Ok(c))?),
-            Err(e @ carepath_charts::ChartError::NoData { .. }) => {
-                let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    h.push_str("</section>\n");
-
-    h.push_str("<section id=\"util-day\"><h2>Utilisation over the day</h2>\n");
-    for v in &inputs {
-        match Chart::utilisation_by_interval(v, if inputs.len() == 1 { "" } else { v.label }) {
-            Ok(c) => h.push_str(&figure(Ok(c))?),
-            Err(e @ carepath_charts::ChartError::NoData { .. }) => {
-                let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    h.push_str("</section>\n");
-
-    if let Some(c) = comparison {
-        differences(&mut h, c, &first.model);
-    }
+    let views: Vec<RunView<'_>> = runs
+        .iter()
+        .map(|r| RunView {
+            model: &r.model,
+            summary: &r.summary,
+            breakdown: &r.breakdown,
+            series: &r.series,
+        })
+        .collect();
+    h.push_str(&carepath_charts::report::sections(
+        &views, comparison, warnings,
+    )?);
 
     let _ = write!(
         h,
@@ -403,51 +203,4 @@ fn render(
         s0.replications
     );
     Ok(h)
-}
-
-/// Paired differences of every later variant against the baseline.
-fn differences(h: &mut String, c: &Comparison, base: &Model) {
-    let baseline = &c.order[0];
-    let _ = writeln!(
-        h,
-        "<section id=\"diff\"><h2>Paired differences</h2>\n<p>Each variant minus the baseline \
-         <b>{}</b>, paired replication by replication (common random numbers), with 95% CI.</p>\n\
-         <table class=diff>\n<thead><tr><th>metric</th><th>variant</th><th>{}</th><th>variant mean</th>\
-         <th>difference</th></tr></thead>\n<tbody>",
-        esc(baseline),
-        esc(baseline)
-    );
-    let name = |metric: &str| -> Option<String> {
-        match metric {
-            "time_in_system_min.mean" => Some("time in system, mean (min)".into()),
-            "time_in_system_min.p90" => Some("time in system, p90 (min)".into()),
-            "queues_per_patient" => Some("queues joined per patient".into()),
-            m => {
-                let id = m
-                    .strip_prefix("stations.")?
-                    .strip_suffix(".wait_min.mean")?;
-                let st = base.stations.iter().find(|s| s.id == id)?;
-                Some(format!("wait at {} (min)", st.name))
-            }
-        }
-    };
-    for d in c.differences.iter().filter(|d| &d.a == baseline) {
-        let Some(metric) = name(&d.metric) else {
-            continue;
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td></tr>",
-            esc(&metric),
-            esc(&d.b),
-            d.a_mean,
-            d.b_mean,
-            metric_signed(&d.difference)
-        );
-    }
-    h.push_str("</tbody></table>\n</section>\n");
-}
-
-fn metric_signed(m: &Metric) -> String {
-    format!("{:+.2}{}", m.mean, ci(m.ci95_low, m.ci95_high, 2))
 }

@@ -1,0 +1,308 @@
+//! The results of a run or a comparison as HTML sections — summary table, where the time goes,
+//! time in system, waits, utilisation, queues over the day and paired differences — with every
+//! chart inline as SVG. `carepath report` wraps them in a self-contained file; the web page
+//! shows the same sections, so both tell the same story with the same numbers.
+
+use crate::{Chart, ChartError, VariantInput};
+use sim_core::Model;
+use sim_core::compare::{Breakdown, Comparison};
+use sim_core::summary::{Metric, QueueSeries, Summary};
+use std::fmt::Write as _;
+
+/// One variant's results, as the sections need them.
+pub struct RunView<'a> {
+    /// The model the variant ran.
+    pub model: &'a Model,
+    /// Its summary across replications.
+    pub summary: &'a Summary,
+    /// Where its time goes.
+    pub breakdown: &'a Breakdown,
+    /// Its queue-length and utilisation series.
+    pub series: &'a QueueSeries,
+}
+
+/// Style rules for the sections (tables, intervals, figures), for pages that embed them.
+pub const STYLE: &str = "
+table{border-collapse:collapse;margin:1em 0;font-size:.95em}
+th,td{border:1px solid #d0d0d0;padding:.3em .6em;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
+.ci{color:#595959;font-size:.9em;white-space:nowrap}
+figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
+.diff td:nth-child(2),.diff th:nth-child(2){text-align:left}
+.warn{color:#a04000}
+";
+
+/// The label of a variant in charts and tables ("base" for the base scenario).
+pub fn label(m: &Model) -> &str {
+    if m.variant.is_empty() {
+        "base"
+    } else {
+        &m.variant
+    }
+}
+
+/// Validation warnings for a set of runs: the base scenario's once, then each variant's own.
+pub fn warnings(base: &[String], models: &[&Model]) -> Vec<String> {
+    let mut out: Vec<String> = base.to_vec();
+    for m in models.iter().filter(|m| !m.variant.is_empty()) {
+        for w in m.warnings.iter().filter(|w| !base.contains(w)) {
+            out.push(format!("variant {}: {w}", m.variant));
+        }
+    }
+    out
+}
+
+/// HTML text escaping.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn ci(lo: Option<f64>, hi: Option<f64>, digits: usize) -> String {
+    match (lo, hi) {
+        (Some(l), Some(h)) => format!(" <span class=ci>[{l:.digits$}, {h:.digits$}]</span>"),
+        _ => String::new(),
+    }
+}
+
+fn metric(m: &Metric, digits: usize) -> String {
+    format!("{:.digits$}{}", m.mean, ci(m.ci95_low, m.ci95_high, digits))
+}
+
+/// The result sections for `runs` (one per variant, the first is the baseline), with the paired
+/// differences when `comparison` is given. Sections carry the ids `summary`, `time`, `tis`,
+/// `waits`, `util`, `queues`, `util-day` and `diff`.
+pub fn sections(
+    runs: &[RunView<'_>],
+    comparison: Option<&Comparison>,
+    warnings: &[String],
+) -> Result<String, ChartError> {
+    let first = &runs[0];
+    let inputs: Vec<VariantInput<'_>> = runs
+        .iter()
+        .map(|r| {
+            VariantInput::new(label(r.model), r.model, r.summary, r.breakdown).with_series(r.series)
+        })
+        .collect();
+    let figure = |chart: Result<Chart, ChartError>| -> Result<String, ChartError> {
+        let chart = chart?;
+        Ok(format!(
+            "<figure id=\"{}\">\n{}\n</figure>\n",
+            esc(chart.file_stem()),
+            chart.svg()?
+        ))
+    };
+    let variants: Vec<&str> = runs.iter().map(|r| label(r.model)).collect();
+    let mut h = String::new();
+    // Summary table.
+    let table_head = |h: &mut String, first_col: &str| {
+        let _ = write!(h, "<table>\n<thead><tr><th>{}</th>", esc(first_col));
+        for v in &variants {
+            let _ = write!(h, "<th>{}</th>", esc(v));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+    };
+    let row = |h: &mut String, name: &str, cell: &dyn Fn(&RunView<'_>) -> String| {
+        let _ = write!(h, "<tr><td>{}</td>", esc(name));
+        for r in runs {
+            let _ = write!(h, "<td>{}</td>", cell(r));
+        }
+        h.push_str("</tr>\n");
+    };
+    h.push_str("<section id=\"summary\"><h2>Summary</h2>\n<p>Means per replication.</p>\n");
+    table_head(&mut h, "");
+    row(&mut h, "patients arrived", &|r| {
+        format!("{:.1}", r.summary.patients.arrived.mean)
+    });
+    row(&mut h, "patients completed", &|r| {
+        format!("{:.1}", r.summary.patients.completed.mean)
+    });
+    row(&mut h, "left early (balked or reneged)", &|r| {
+        format!(
+            "{:.1}",
+            r.summary.patients.balked.mean + r.summary.patients.reneged.mean
+        )
+    });
+    row(&mut h, "still inside at the end", &|r| {
+        format!("{:.1}", r.summary.patients.unfinished.mean)
+    });
+    row(&mut h, "time in system, mean (min)", &|r| {
+        let t = &r.summary.time_in_system_min;
+        format!("{:.1}{}", t.mean, ci(t.ci95_low, t.ci95_high, 1))
+    });
+    row(&mut h, "time in system, p50 / p90 / p95 (min)", &|r| {
+        let t = &r.summary.time_in_system_min;
+        format!("{:.0} / {:.0} / {:.0}", t.p50, t.p90, t.p95)
+    });
+    row(&mut h, "queues joined per patient", &|r| {
+        metric(&r.summary.run.queues_per_patient, 2)
+    });
+    row(&mut h, "patients in the clinic (time average)", &|r| {
+        metric(&r.summary.run.in_system, 1)
+    });
+    h.push_str("</tbody></table>\n");
+    for w in warnings {
+        let _ = writeln!(h, "<p class=warn>Warning: {}</p>", esc(w));
+    }
+    h.push_str("</section>\n");
+
+    // Where the time goes.
+    h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
+    h.push_str(&figure(Chart::time_breakdown(&inputs))?);
+    table_head(&mut h, "mean minutes per completed patient");
+    for st in &first.model.stations {
+        row(&mut h, &format!("queueing at {}", st.name), &|r| {
+            format!(
+                "{:.1}",
+                r.breakdown.queueing_min.get(&st.id).copied().unwrap_or(0.0)
+            )
+        });
+    }
+    row(&mut h, "in service", &|r| {
+        format!("{:.1}", r.breakdown.service_min)
+    });
+    row(&mut h, "in delays (results, walking)", &|r| {
+        format!("{:.1}", r.breakdown.delay_min)
+    });
+    row(&mut h, "other (left early / unfinished)", &|r| {
+        format!("{:.1}", r.breakdown.other_min)
+    });
+    row(&mut h, "= time in system", &|r| {
+        format!("<b>{:.1}</b>", r.breakdown.time_in_system_min)
+    });
+    h.push_str("</tbody></table>\n</section>\n");
+
+    h.push_str("<section id=\"tis\"><h2>Time in system</h2>\n");
+    h.push_str(&figure(Chart::time_in_system(&inputs))?);
+    h.push_str("</section>\n");
+
+    let station_table =
+        |h: &mut String, cell: &dyn Fn(&sim_core::summary::StationSummary) -> String| {
+            table_head(h, "station");
+            for st in &first.model.stations {
+                row(h, &st.name, &|r| {
+                    r.summary
+                        .stations
+                        .get(&st.id)
+                        .map_or_else(|| "—".to_string(), cell)
+                });
+            }
+            h.push_str("</tbody></table>\n");
+        };
+    h.push_str("<section id=\"waits\"><h2>Waiting time per station</h2>\n");
+    h.push_str(&figure(Chart::waits(&inputs))?);
+    h.push_str("<p>Mean wait before service in minutes [95% CI]; p90 of all waits pooled.</p>\n");
+    station_table(&mut h, &|s| {
+        format!(
+            "{:.1}{}<br><span class=ci>p90 {:.1}</span>",
+            s.wait_min.mean,
+            ci(s.wait_min.ci95_low, s.wait_min.ci95_high, 1),
+            s.wait_min.p90
+        )
+    });
+    h.push_str("</section>\n");
+
+    h.push_str("<section id=\"util\"><h2>Utilisation per station</h2>\n");
+    h.push_str(&figure(Chart::utilisation(&inputs))?);
+    h.push_str("<p>Busy server time ÷ on-shift server time, % [95% CI].</p>\n");
+    station_table(&mut h, &|s| {
+        let u = &s.utilization;
+        format!(
+            "{:.0}%{}",
+            u.mean * 100.0,
+            ci(
+                u.ci95_low.map(|x| x * 100.0),
+                u.ci95_high.map(|x| x * 100.0),
+                0
+            )
+        )
+    });
+    h.push_str("</section>\n");
+
+    h.push_str("<section id=\"queues\"><h2>Queue length over the day</h2>\n");
+    for v in &inputs {
+        match Chart::queue_length(v, if inputs.len() == 1 { "" } else { v.label }) {
+            Ok(c) => h.push_str(&figure(Ok(c))?),
+            Err(e @ ChartError::NoData { .. }) => {
+                let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    h.push_str("</section>\n");
+
+    h.push_str("<section id=\"util-day\"><h2>Utilisation over the day</h2>\n");
+    for v in &inputs {
+        match Chart::utilisation_by_interval(v, if inputs.len() == 1 { "" } else { v.label }) {
+            Ok(c) => h.push_str(&figure(Ok(c))?),
+            Err(e @ ChartError::NoData { .. }) => {
+                let _ = writeln!(h, "<p>{}</p>", esc(&e.to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    h.push_str("</section>\n");
+
+    if let Some(c) = comparison {
+        differences(&mut h, c, first.model);
+    }
+
+    Ok(h)
+}
+
+/// Paired differences of every later variant against the baseline.
+fn differences(h: &mut String, c: &Comparison, base: &Model) {
+    let baseline = &c.order[0];
+    let _ = writeln!(
+        h,
+        "<section id=\"diff\"><h2>Paired differences</h2>\n<p>Each variant minus the baseline \
+         <b>{}</b>, paired replication by replication (common random numbers), with 95% CI.</p>\n\
+         <table class=diff>\n<thead><tr><th>metric</th><th>variant</th><th>{}</th><th>variant mean</th>\
+         <th>difference</th></tr></thead>\n<tbody>",
+        esc(baseline),
+        esc(baseline)
+    );
+    let name = |metric: &str| -> Option<String> {
+        match metric {
+            "time_in_system_min.mean" => Some("time in system, mean (min)".into()),
+            "time_in_system_min.p90" => Some("time in system, p90 (min)".into()),
+            "queues_per_patient" => Some("queues joined per patient".into()),
+            m => {
+                let id = m
+                    .strip_prefix("stations.")?
+                    .strip_suffix(".wait_min.mean")?;
+                let st = base.stations.iter().find(|s| s.id == id)?;
+                Some(format!("wait at {} (min)", st.name))
+            }
+        }
+    };
+    for d in c.differences.iter().filter(|d| &d.a == baseline) {
+        let Some(metric) = name(&d.metric) else {
+            continue;
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td></tr>",
+            esc(&metric),
+            esc(&d.b),
+            d.a_mean,
+            d.b_mean,
+            metric_signed(&d.difference)
+        );
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+fn metric_signed(m: &Metric) -> String {
+    format!("{:+.2}{}", m.mean, ci(m.ci95_low, m.ci95_high, 2))
+}
