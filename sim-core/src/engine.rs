@@ -231,6 +231,11 @@ struct StationState {
     /// Σ over patients in service of max(service start, window start): with `busy` it gives the
     /// busy time of services still running, for utilisation by interval.
     busy_since_sum: f64,
+    /// Servers who may start a service now: `on_duty`, or during overtime at least the
+    /// station's overtime servers (kept up to date at staffing changes).
+    avail: u32,
+    /// This station's results, kept beside its state so an event touches one record.
+    r: StationResult,
 }
 
 #[derive(Debug, Clone)]
@@ -333,6 +338,7 @@ impl<'m> Simulator<'m> {
             .zip(&self.level_of)
             .map(|(s, levels)| StationState {
                 on_duty: s.initial_servers,
+                avail: s.initial_servers,
                 levels: vec![
                     VecDeque::new();
                     levels.iter().copied().max().map_or(1, |l| l as usize + 1)
@@ -354,7 +360,6 @@ impl<'m> Simulator<'m> {
         self.out = ReplicationResult {
             replication,
             classes: vec![ClassResult::default(); m.classes.len()],
-            stations: vec![StationResult::default(); m.stations.len()],
             ..Default::default()
         };
         // First push: at equal times it precedes every other event.
@@ -469,7 +474,7 @@ impl<'m> Simulator<'m> {
                 t = c.at;
                 on = c.count;
             }
-            self.out.stations[s].capacity_area += extra;
+            self.stations[s].r.capacity_area += extra;
         }
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {
@@ -483,11 +488,16 @@ impl<'m> Simulator<'m> {
             let station = pat.at_station;
             let part = self.clip(pat.enqueued, end);
             match pat.state {
-                State::Waiting => self.out.stations[station as usize].queue_area += part,
-                State::InService => self.out.stations[station as usize].busy_area += part,
+                State::Waiting => self.stations[station as usize].r.queue_area += part,
+                State::InService => self.stations[station as usize].r.busy_area += part,
                 State::Free | State::Booked | State::Elsewhere => {}
             }
         }
+        self.out.stations = self
+            .stations
+            .iter_mut()
+            .map(|st| std::mem::take(&mut st.r))
+            .collect();
         let out = &mut self.out;
         out.end_time = end;
         out.window = (end - m.stats_start).max(0.0);
@@ -502,8 +512,9 @@ impl<'m> Simulator<'m> {
     /// sums, time integrals, time in system, delays) and restarts the integrals at `now`.
     /// Patient counts, visits, balks and reneges cover the whole run and are kept.
     fn on_stats_start(&mut self, now: f64) {
-        for (st, r) in self.stations.iter_mut().zip(self.out.stations.iter_mut()) {
+        for st in self.stations.iter_mut() {
             st.last = now;
+            let r = &mut st.r;
             r.waits = Tally::default();
             r.service_sum = 0.0;
             r.queue_area = 0.0;
@@ -528,11 +539,10 @@ impl<'m> Simulator<'m> {
     fn sample(&mut self, at: f64, interval: f64) -> f64 {
         let ss = self.model.stats_start;
         for s in 0..self.stations.len() {
-            if self.out.stations[s].samples.len() >= crate::model::MAX_SAMPLES {
+            let st = &mut self.stations[s];
+            if st.r.samples.len() >= crate::model::MAX_SAMPLES {
                 continue;
             }
-            let st = &self.stations[s];
-            let res = &mut self.out.stations[s];
             let running = if at > ss {
                 f64::from(st.busy) * at - st.busy_since_sum
             } else {
@@ -541,6 +551,7 @@ impl<'m> Simulator<'m> {
             // Read the integral up to `at` without folding it in, so sampling never changes the
             // rounding of the run's own totals.
             let pending = f64::from(st.on_duty.max(st.busy)) * (at - st.last).max(0.0);
+            let res = &mut st.r;
             res.samples.push(st.waiting);
             res.busy_samples.push(res.busy_area + running);
             res.capacity_samples.push(res.capacity_area + pending);
@@ -799,8 +810,7 @@ impl<'m> Simulator<'m> {
     #[inline]
     fn touch_capacity(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
-        let r = &mut self.out.stations[s];
-        r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
+        st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
         st.last = now;
     }
 
@@ -815,12 +825,7 @@ impl<'m> Simulator<'m> {
     /// Servers who may start a service now.
     #[inline]
     fn available(&self, s: usize) -> u32 {
-        let st = &self.stations[s];
-        if st.overtime {
-            st.on_duty.max(self.model.stations[s].overtime_servers)
-        } else {
-            st.on_duty
-        }
+        self.stations[s].avail
     }
 
     /// Puts patient `p` into its current step.
@@ -926,7 +931,7 @@ impl<'m> Simulator<'m> {
         let m = self.model;
         let spec = &m.stations[s];
         if self.stations[s].waiting >= spec.capacity {
-            self.out.stations[s].balks += 1;
+            self.stations[s].r.balks += 1;
             self.out.patients.balked += 1;
             let c = self.patients[p as usize].class as usize;
             self.out.classes[c].patients.balked += 1;
@@ -944,7 +949,7 @@ impl<'m> Simulator<'m> {
         };
         st.levels[level].push_back((u64::from(pat.generation) << 32) | u64::from(p));
         st.waiting += 1;
-        let r = &mut self.out.stations[s];
+        let r = &mut st.r;
         r.max_queue = r.max_queue.max(st.waiting);
         r.queued += 1;
         self.out.queue_joins += 1;
@@ -993,7 +998,7 @@ impl<'m> Simulator<'m> {
         self.stations[s].busy += 1;
         self.stations[s].busy_since_sum += now.max(m.stats_start);
         let queued = self.clip(waited_from, now);
-        let r = &mut self.out.stations[s];
+        let r = &mut self.stations[s].r;
         r.visits += 1;
         r.queue_area += queued;
         r.waits.add(now - waited_from);
@@ -1011,7 +1016,7 @@ impl<'m> Simulator<'m> {
         let started = self.patients[p as usize].enqueued;
         self.stations[s].busy_since_sum -= started.max(self.model.stats_start);
         let served = self.clip(started, now);
-        self.out.stations[s].busy_area += served;
+        self.stations[s].r.busy_area += served;
         self.patients[p as usize].state = State::Elsewhere;
         self.stations[s].busy -= 1;
         self.out.events += 1;
@@ -1078,9 +1083,9 @@ impl<'m> Simulator<'m> {
         }
         let s = self.patients[p as usize].at_station as usize;
         let queued = self.clip(self.patients[p as usize].enqueued, now);
-        self.out.stations[s].queue_area += queued;
+        self.stations[s].r.queue_area += queued;
         self.stations[s].waiting -= 1;
-        self.out.stations[s].reneges += 1;
+        self.stations[s].r.reneges += 1;
         self.out.patients.reneged += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.reneged += 1;
@@ -1096,6 +1101,11 @@ impl<'m> Simulator<'m> {
         st.next_change += 1;
         st.overtime =
             st.next_change == spec.changes.len() && change.count == 0 && spec.overtime_servers > 0;
+        st.avail = if st.overtime {
+            st.on_duty.max(spec.overtime_servers)
+        } else {
+            st.on_duty
+        };
         if let Some(next) = spec.changes.get(st.next_change) {
             self.events.push(next.at, Ev::Staff(s as u32));
         }
