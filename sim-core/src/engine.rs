@@ -271,6 +271,10 @@ pub struct Simulator<'m> {
     pending_sources: u64,
     class_in_system: Vec<u64>,
     stop_arrivals: bool,
+    /// Queue lengths are sampled (`sample_interval > 0`): only then is `busy_since_sum` kept.
+    sampling: bool,
+    /// One patient class: its time-in-system tally is the overall one, copied at the end.
+    one_class: bool,
     out: ReplicationResult,
 }
 
@@ -313,6 +317,8 @@ impl<'m> Simulator<'m> {
             pending_sources: 0,
             class_in_system: Vec::new(),
             stop_arrivals: false,
+            sampling: model.sample_interval > 0.0,
+            one_class: model.classes.len() == 1,
             out: ReplicationResult::default(),
         }
     }
@@ -408,31 +414,41 @@ impl<'m> Simulator<'m> {
         };
         let mut now = 0.0;
         let mut stopped = false;
+        // Events before `fast_until` need neither the stop check nor a sample: one compare per
+        // event instead of two. (`t > stop` is `t >= stop.next_up()`.)
+        let mut fast_until = next_sample.min(stop.next_up());
         while let Some(e) = self.events.pop() {
-            if e.time > stop {
-                stopped = true;
-                break;
+            if e.time >= fast_until {
+                if e.time > stop {
+                    stopped = true;
+                    break;
+                }
+                while next_sample <= e.time {
+                    next_sample = self.sample(next_sample, interval);
+                }
+                fast_until = next_sample.min(stop.next_up());
             }
             now = e.time;
-            while next_sample <= now {
-                next_sample = self.sample(next_sample, interval);
-            }
-            if matches!(
-                e.event,
-                Ev::Arrival(_) | Ev::Slot(_) | Ev::Batch(_) | Ev::Booked(_)
-            ) {
-                self.pending_sources -= 1;
-            }
             match e.event {
-                Ev::Arrival(s) => self.on_poisson_arrival(s as usize, now),
-                Ev::Slot(s) => self.on_slot(s as usize, now),
-                Ev::Batch(s) => self.on_batch(s as usize, now),
+                Ev::ServiceEnd(p) => self.on_service_end(p, now),
+                Ev::Arrival(s) => {
+                    self.pending_sources -= 1;
+                    self.on_poisson_arrival(s as usize, now);
+                }
+                Ev::Slot(s) => {
+                    self.pending_sources -= 1;
+                    self.on_slot(s as usize, now);
+                }
+                Ev::Batch(s) => {
+                    self.pending_sources -= 1;
+                    self.on_batch(s as usize, now);
+                }
                 Ev::Booked(p) => {
+                    self.pending_sources -= 1;
                     if !self.admit_allocated(p, now) {
                         self.release(p);
                     }
                 }
-                Ev::ServiceEnd(p) => self.on_service_end(p, now),
                 Ev::DelayEnd(p) => self.advance(p, now),
                 Ev::Renege(p) => self.on_renege(p, e.seq, now),
                 Ev::Staff(s) => self.on_staff_change(s as usize, now),
@@ -504,6 +520,10 @@ impl<'m> Simulator<'m> {
         out.patients.unfinished = self.in_system;
         for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
             c.patients.unfinished = *n;
+        }
+        if self.one_class {
+            // The same observations in the same order as the overall tally.
+            out.classes[0].time_in_system = out.time_in_system.clone();
         }
         std::mem::take(&mut self.out)
     }
@@ -996,7 +1016,9 @@ impl<'m> Simulator<'m> {
             self.touch_capacity(s, now);
         }
         self.stations[s].busy += 1;
-        self.stations[s].busy_since_sum += now.max(m.stats_start);
+        if self.sampling {
+            self.stations[s].busy_since_sum += now.max(m.stats_start);
+        }
         let queued = self.clip(waited_from, now);
         let r = &mut self.stations[s].r;
         r.visits += 1;
@@ -1014,7 +1036,9 @@ impl<'m> Simulator<'m> {
             self.touch_capacity(s, now);
         }
         let started = self.patients[p as usize].enqueued;
-        self.stations[s].busy_since_sum -= started.max(self.model.stats_start);
+        if self.sampling {
+            self.stations[s].busy_since_sum -= started.max(self.model.stats_start);
+        }
         let served = self.clip(started, now);
         self.stations[s].r.busy_area += served;
         self.patients[p as usize].state = State::Elsewhere;
@@ -1120,7 +1144,9 @@ impl<'m> Simulator<'m> {
         class.patients.completed += 1;
         let tis = now - pat.arrival;
         out.time_in_system.add(tis);
-        class.time_in_system.add(tis);
+        if !self.one_class {
+            class.time_in_system.add(tis);
+        }
         self.leave(p, now);
     }
 
