@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing the web page need, skipping whatever is already there:
+# the wasm32 target, wasm-bindgen-cli at the exact version Cargo.lock pins (built from
+# crates.io; never --locked, see ../shared/toolchain.md), the npm packages of web/package-lock.json
+# (binaryen's wasm-opt, playwright-core) and, for the browser tests, Debian's chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "installing wasm-bindgen-cli $want (a few minutes)…"
+  cargo install -q wasm-bindgen-cli --version "$want"
+fi
+if [ ! -x web/node_modules/.bin/wasm-opt ] || [ ! -d web/node_modules/playwright-core ] \
+   || ! cmp -s web/package-lock.json web/node_modules/.package-lock.json.copy 2>/dev/null; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  cp web/package-lock.json web/node_modules/.package-lock.json.copy
+fi
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium from Debian…"
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd=sudo; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi

@@ -1,0 +1,236 @@
+//! What the page needs to know about a scenario text: every problem with the line it is on
+//! (messages exactly as `carepath validate` words them), the warnings, and the facts the
+//! controls are built from — stations and their staffing, classes, variants with their levers
+//! and adoption, the levers `[workflow]` parameterises, replications and seed.
+
+use crate::locate::locate;
+use serde::Serialize;
+use sim_core::scenario::{ArrivalKind, ScenarioFile, Servers};
+use sim_core::{Model, ScenarioError};
+
+/// One problem, placed in the text when possible.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorAt {
+    /// 1-based line (None when the problem is about something the file does not write).
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+    /// The message as the CLI prints it.
+    pub message: String,
+}
+
+/// A station as the controls show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationInfo {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `"constant"` or `"shifts"`.
+    pub staffing: &'static str,
+    /// Servers (constant staffing) or the most on any shift.
+    pub servers: u32,
+}
+
+/// A variant as the controls show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantInfo {
+    /// Identifier.
+    pub id: String,
+    /// Free text.
+    pub description: String,
+    /// Levers switched on.
+    pub levers: Vec<String>,
+    /// The variant's own adoption when it gives every class the same share.
+    pub adoption: Option<f64>,
+}
+
+/// Everything `inspect` reports.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Inspection {
+    /// True when the base scenario and every variant build.
+    pub ok: bool,
+    /// Problems, base scenario first, then each variant's.
+    pub errors: Vec<ErrorAt>,
+    /// Warnings (overloaded stations), base first, then each variant's own.
+    pub warnings: Vec<String>,
+    /// `[scenario] name`.
+    pub name: String,
+    /// `[scenario] description`.
+    pub description: String,
+    /// Stations in file order.
+    pub stations: Vec<StationInfo>,
+    /// Class ids.
+    pub classes: Vec<String>,
+    /// Variants in file order.
+    pub variants: Vec<VariantInfo>,
+    /// Levers whose parameters `[workflow]` gives (only these can be switched on).
+    pub workflow_levers: Vec<String>,
+    /// Whether any stream is a walk-in stream the volume control scales.
+    pub has_walk_ins: bool,
+    /// `[run] replications`.
+    pub replications: u32,
+    /// `[run] seed`.
+    pub seed: u64,
+}
+
+/// Checks `text` (base and every variant) and gathers what the controls need.
+pub fn inspect(text: &str) -> Inspection {
+    let mut out = Inspection::default();
+    let base = match Model::from_toml(text) {
+        Ok(m) => m,
+        Err(e) => {
+            out.errors = errors(text, &e, "");
+            return out;
+        }
+    };
+    let mut variants = Vec::new();
+    for id in &base.variant_ids {
+        match Model::from_toml_variant(text, Some(id)) {
+            Ok(m) => variants.push(m),
+            Err(e) => out
+                .errors
+                .extend(errors(text, &e, &format!("variant {id}: "))),
+        }
+    }
+    let models: Vec<&Model> = variants.iter().collect();
+    out.warnings = carepath_charts::report::warnings(&base.warnings, &models);
+    out.ok = out.errors.is_empty();
+    out.name = base.name.clone();
+    out.description = base.description.clone();
+    out.classes = base.classes.iter().map(|c| c.id.clone()).collect();
+    out.replications = base.replications;
+    out.seed = base.seed;
+    // The model has checked the file, so it parses; the controls need it as written.
+    if let Ok(file) = toml::from_str::<ScenarioFile>(text) {
+        out.stations = file
+            .stations
+            .iter()
+            .zip(&base.stations)
+            .map(|(spec, st)| StationInfo {
+                id: st.id.clone(),
+                name: st.name.clone(),
+                staffing: match spec.servers {
+                    Servers::Constant(_) => "constant",
+                    Servers::Schedule(_) => "shifts",
+                },
+                servers: st.max_servers,
+            })
+            .collect();
+        out.variants = file
+            .variants
+            .iter()
+            .map(|v| VariantInfo {
+                id: v.id.clone(),
+                description: v.description.clone(),
+                levers: v.levers.iter().map(|l| l.name().to_string()).collect(),
+                adoption: v.adoption.as_ref().and_then(|a| {
+                    let first = *a.values().next()?;
+                    a.values().all(|&x| x == first).then_some(first)
+                }),
+            })
+            .collect();
+        if let Some(w) = &file.workflow {
+            for (present, name) in [
+                (w.online_registration.is_some(), "online_registration"),
+                (w.pay_at_point_of_care.is_some(), "pay_at_point_of_care"),
+                (w.credit_payment.is_some(), "credit_payment"),
+                (w.results_online.is_some(), "results_online"),
+                (w.face_scan.is_some(), "face_scan"),
+                (w.e_prescription.is_some(), "e_prescription"),
+            ] {
+                if present {
+                    out.workflow_levers.push(name.to_string());
+                }
+            }
+        }
+        out.has_walk_ins = file
+            .arrivals
+            .iter()
+            .any(|a| matches!(a.kind, ArrivalKind::Poisson | ArrivalKind::Profile));
+    }
+    out
+}
+
+/// The problems of one failed build, each placed in the text.
+fn errors(text: &str, e: &ScenarioError, prefix: &str) -> Vec<ErrorAt> {
+    match e {
+        ScenarioError::Syntax {
+            line,
+            column,
+            message,
+        } => vec![ErrorAt {
+            line: Some(*line),
+            column: Some(*column),
+            message: format!("{prefix}{message}"),
+        }],
+        ScenarioError::Invalid(problems) => problems
+            .iter()
+            .map(|p| {
+                let at = locate(text, &p.at);
+                ErrorAt {
+                    line: at.map(|a| a.0),
+                    column: at.map(|a| a.1),
+                    message: format!("{prefix}{p}"),
+                }
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flagship_is_described_for_the_controls() {
+        let text = include_str!("../../scenarios/future-hospital.toml");
+        let i = inspect(text);
+        assert!(i.ok, "{:?}", i.errors);
+        assert_eq!(i.variants.len(), 4);
+        assert_eq!(i.variants[2].adoption, Some(0.5));
+        assert_eq!(i.workflow_levers.len(), 6);
+        assert!(
+            i.stations
+                .iter()
+                .any(|s| s.id == "doctor" && s.staffing == "shifts")
+        );
+        assert!(i.has_walk_ins);
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let text = include_str!("../../scenarios/mm1.toml").replace("servers = 1", "servers = = 1");
+        let i = inspect(&text);
+        assert!(!i.ok);
+        let line = text
+            .lines()
+            .position(|l| l.contains("servers = = 1"))
+            .unwrap()
+            + 1;
+        assert_eq!(i.errors[0].line, Some(line), "{:?}", i.errors);
+    }
+
+    #[test]
+    fn problems_are_placed_on_their_line_with_the_cli_message() {
+        let text = include_str!("../../scenarios/mm1.toml").replace("servers = 1", "servers = 0");
+        let i = inspect(&text);
+        assert!(!i.ok);
+        let e = &i.errors[0];
+        // "pathways.queue.steps.serve: visits station \"server\", which never has any servers"
+        assert!(
+            e.message.starts_with("pathways.queue.steps.serve:"),
+            "{e:?}"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("id = \"serve\""))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, Some(line), "{e:?}");
+        match sim_core::Model::from_toml(&text) {
+            Err(ScenarioError::Invalid(p)) => assert_eq!(e.message, p[0].to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+}

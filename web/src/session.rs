@@ -1,0 +1,259 @@
+//! A run the page drives one replication at a time, so the worker can report progress between
+//! replications and be stopped between them. One variant gives a run (`summary.json`, as
+//! `carepath run --out` writes it); two or more give a comparison with common random numbers
+//! and paired differences (`comparison.json`, as `carepath compare --out` writes it but without
+//! the independent-streams contrast, which would double the time).
+
+use carepath_charts::report::{RunView, label, sections};
+use carepath_charts::{ChartError, VariantInput};
+use serde::Serialize;
+use sim_core::compare::{Breakdown, VariantRun, compare};
+use sim_core::summary::{QueueSeries, Summary};
+use sim_core::{Model, ReplicationResult, ScenarioError};
+
+/// A run in progress.
+pub struct Session {
+    models: Vec<Model>,
+    results: Vec<Vec<ReplicationResult>>,
+    warnings: Vec<String>,
+}
+
+/// One chart of the result.
+#[derive(Debug, Serialize)]
+pub struct ChartOut {
+    /// File stem (`time_breakdown`, `queue_length_paper`, …).
+    pub stem: String,
+    /// Title.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// A variant's headline numbers (for the page's summary line).
+#[derive(Debug, Serialize)]
+pub struct Headline {
+    /// Variant label.
+    pub variant: String,
+    /// Mean time in system (min).
+    pub time_in_system_mean: f64,
+    /// Its 95% CI.
+    pub ci95: (Option<f64>, Option<f64>),
+    /// Patients completed per replication (mean).
+    pub completed: f64,
+}
+
+/// The finished result.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    /// `"run"` or `"compare"`.
+    pub kind: &'static str,
+    /// `summary.json` (run) or `comparison.json` (compare), byte for byte as the CLI writes it.
+    pub json: String,
+    /// Result sections (tables and inline charts), as in `carepath report`.
+    pub html: String,
+    /// Every chart, for downloading.
+    pub charts: Vec<ChartOut>,
+    /// Headline numbers per variant.
+    pub headline: Vec<Headline>,
+    /// Warnings about the scenario.
+    pub warnings: Vec<String>,
+    /// Replications per variant.
+    pub replications: u32,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Session {
+    /// Builds the models: the base scenario when `variants` is empty, else each named variant.
+    pub fn new(text: &str, variants: &[String]) -> Result<Session, ScenarioError> {
+        let base = Model::from_toml(text)?;
+        let models = if variants.is_empty() {
+            vec![base.clone()]
+        } else {
+            variants
+                .iter()
+                .map(|v| Model::from_toml_variant(text, Some(v)))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let refs: Vec<&Model> = models.iter().collect();
+        let warnings = carepath_charts::report::warnings(&base.warnings, &refs);
+        let results = models.iter().map(|_| Vec::new()).collect();
+        Ok(Session {
+            models,
+            results,
+            warnings,
+        })
+    }
+
+    /// Replications to run in all.
+    pub fn total(&self) -> u32 {
+        self.models.iter().map(|m| m.replications).sum()
+    }
+
+    /// Replications run so far.
+    pub fn done(&self) -> u32 {
+        self.results.iter().map(|r| r.len() as u32).sum()
+    }
+
+    /// Runs the next replication; false when every replication has run.
+    pub fn step(&mut self) -> bool {
+        for (model, results) in self.models.iter().zip(&mut self.results) {
+            let next = results.len() as u32;
+            if next < model.replications {
+                results.push(sim_core::run_replication(model, next));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Summaries, charts and tables once every replication has run.
+    pub fn finish(&self) -> Result<Outcome, String> {
+        if self.done() < self.total() {
+            return Err("the run has not finished".into());
+        }
+        let summaries: Vec<Summary> = self
+            .models
+            .iter()
+            .zip(&self.results)
+            .map(|(m, r)| sim_core::summarize(m, r))
+            .collect();
+        let breakdowns: Vec<Breakdown> = self
+            .models
+            .iter()
+            .zip(&self.results)
+            .map(|(m, r)| sim_core::compare::breakdown(m, r))
+            .collect();
+        let series: Vec<QueueSeries> = self
+            .models
+            .iter()
+            .zip(&self.results)
+            .map(|(m, r)| sim_core::queue_series(m, r))
+            .collect();
+        let comparison = (self.models.len() >= 2).then(|| {
+            let runs: Vec<VariantRun<'_>> = self
+                .models
+                .iter()
+                .zip(&self.results)
+                .map(|(model, results)| VariantRun {
+                    model,
+                    results,
+                    independent: None,
+                })
+                .collect();
+            compare(&runs)
+        });
+        let mut json = match &comparison {
+            Some(c) => serde_json::to_string_pretty(c),
+            None => serde_json::to_string_pretty(&summaries[0]),
+        }
+        .map_err(|e| e.to_string())?;
+        json.push('\n');
+        let views: Vec<RunView<'_>> = (0..self.models.len())
+            .map(|i| RunView {
+                model: &self.models[i],
+                summary: &summaries[i],
+                breakdown: &breakdowns[i],
+                series: &series[i],
+            })
+            .collect();
+        let html =
+            sections(&views, comparison.as_ref(), &self.warnings).map_err(|e| e.to_string())?;
+        let inputs: Vec<VariantInput<'_>> = views
+            .iter()
+            .map(|r| {
+                VariantInput::new(label(r.model), r.model, r.summary, r.breakdown)
+                    .with_series(r.series)
+            })
+            .collect();
+        let (charts, _skipped) =
+            carepath_charts::standard_charts(&inputs).map_err(|e| e.to_string())?;
+        let charts = charts
+            .iter()
+            .map(|c| {
+                Ok(ChartOut {
+                    stem: c.file_stem().to_string(),
+                    title: c.title().to_string(),
+                    svg: c.svg()?,
+                })
+            })
+            .collect::<Result<Vec<_>, ChartError>>()
+            .map_err(|e| e.to_string())?;
+        let headline = views
+            .iter()
+            .map(|r| Headline {
+                variant: label(r.model).to_string(),
+                time_in_system_mean: r.summary.time_in_system_min.mean,
+                ci95: (
+                    r.summary.time_in_system_min.ci95_low,
+                    r.summary.time_in_system_min.ci95_high,
+                ),
+                completed: r.summary.patients.completed.mean,
+            })
+            .collect();
+        Ok(Outcome {
+            kind: if comparison.is_some() {
+                "compare"
+            } else {
+                "run"
+            },
+            json,
+            html,
+            charts,
+            headline,
+            warnings: self.warnings.clone(),
+            replications: self.models[0].replications,
+            seed: self.models[0].seed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_gives_the_clis_summary_json() {
+        let text = include_str!("../../scenarios/mm1.toml")
+            .replace("replications = 20", "replications = 3");
+        let mut s = Session::new(&text, &[]).unwrap();
+        let total = s.total();
+        let mut steps = 0;
+        while s.step() {
+            steps += 1;
+        }
+        assert_eq!(steps, total);
+        let out = s.finish().unwrap();
+        assert_eq!(out.kind, "run");
+        let model = Model::from_toml(&text).unwrap();
+        let results: Vec<_> = (0..model.replications)
+            .map(|r| sim_core::run_replication(&model, r))
+            .collect();
+        let expected =
+            serde_json::to_string_pretty(&sim_core::summarize(&model, &results)).unwrap() + "\n";
+        assert_eq!(out.json, expected);
+        assert!(out.html.contains("id=\"summary\""));
+        assert!(out.charts.iter().any(|c| c.stem == "time_breakdown"));
+    }
+
+    #[test]
+    fn two_variants_give_a_comparison() {
+        let text = include_str!("../../scenarios/future-hospital.toml");
+        let mut s = Session::new(text, &["paper".into(), "digital".into()]).unwrap();
+        assert!(s.finish().is_err());
+        // A shortened day keeps the test quick.
+        s.models.iter_mut().for_each(|m| m.replications = 2);
+        while s.step() {}
+        let out = s.finish().unwrap();
+        assert_eq!(out.kind, "compare");
+        assert!(out.json.contains("\"differences\""));
+        assert!(out.html.contains("id=\"diff\""));
+        assert!(out.headline[0].time_in_system_mean > out.headline[1].time_in_system_mean);
+    }
+
+    #[test]
+    fn unknown_variants_are_errors() {
+        let text = include_str!("../../scenarios/future-hospital.toml");
+        assert!(Session::new(text, &["papr".into()]).is_err());
+    }
+}

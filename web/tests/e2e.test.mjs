@@ -1,0 +1,329 @@
+// End-to-end tests of the web page in real headless Chromium (Debian's chromium driven by
+// playwright-core). Run by scripts/test.sh after web/build.sh:
+//   node --test web/tests/
+// Needs web/dist (web/build.sh) and the native CLI (target/release/carepath, or $CAREPATH_BIN).
+// Screenshots go to web/test-results/; figures (browser vs native time) are printed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../serve.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const carepath = process.env.CAREPATH_BIN || join(root, 'target', 'release', 'carepath');
+const shots = join(root, 'web', 'test-results');
+mkdirSync(shots, { recursive: true });
+const scratch = mkdtempSync(join(tmpdir(), 'carepath-e2e-'));
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await serve({ port: 0 }));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page (own context, so no cache or service worker carries over). */
+async function open(path = '', viewport = { width: 1400, height: 1000 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(url + path);
+  return { page, context, problems };
+}
+
+/** Waits for the run in progress (or the next one) to finish; returns the status text. */
+async function finished(page, timeout = 120000) {
+  await page.waitForFunction(() => /^Done:/.test(document.getElementById('status').textContent), null, { timeout });
+  return page.textContent('#status');
+}
+
+/** Waits until the status changes away from `previous` and then for a finished run. */
+async function nextResult(page, previousHeadline, timeout = 120000) {
+  await page.waitForFunction((h) => {
+    const s = document.getElementById('status').textContent;
+    return /^Done:/.test(s) && document.getElementById('headline').textContent !== h;
+  }, previousHeadline, { timeout });
+  return page.textContent('#headline');
+}
+
+/** Mean time in system per variant from the headline ("paper: 172.5 min … · digital: …"). */
+function means(headline) {
+  return Object.fromEntries([...headline.matchAll(/(\S+): ([\d.]+) min in the clinic/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+async function pickScenario(page, id) {
+  const before = await page.textContent('#headline');
+  await page.click(`.card[data-id="${id}"]`);
+  await nextResult(page, before);
+}
+
+async function downloadText(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  const file = join(scratch, `${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
+}
+
+function seconds(run) {
+  const t = process.hrtime.bigint();
+  run();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+test('the page loads, the flagship comparison runs, charts appear, paper is slower than digital', async () => {
+  const { page, context, problems } = await open();
+  const status = await finished(page);
+  assert.match(status, /replications × 2 variants/);
+  const m = means(await page.textContent('#headline'));
+  assert.ok(m.paper > m.digital, `paper ${m.paper} should exceed digital ${m.digital}`);
+  assert.ok(m.paper > 120 && m.digital < m.paper / 2, JSON.stringify(m));
+  // The charts are the CLI's: every standard chart is drawn, as SVG, in the results.
+  for (const id of ['time_breakdown', 'time_in_system', 'waits', 'utilisation', 'queue_length_paper']) {
+    assert.equal(await page.locator(`#results figure#${id} svg`).count(), 1, id);
+  }
+  assert.ok(await page.locator('#results #diff table tr').count() > 3, 'paired differences table');
+  const diff = await page.textContent('#results #diff');
+  assert.match(diff, /time in system, mean \(min\)\s*digital/);
+  await page.screenshot({ path: join(shots, 'flagship.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('moving a slider rewrites the scenario and changes the result', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  await pickScenario(page, 'outpatient-clinic');
+  const before = await page.textContent('#headline');
+  const slider = page.locator('#stations input[type=range]').first();
+  const label = await page.locator('#stations label').first().textContent();
+  const value = Number(await slider.inputValue());
+  await slider.focus();
+  await page.keyboard.press('ArrowRight'); // keyboard works: input + change events
+  const afterHeadline = await nextResult(page, before);
+  assert.notEqual(afterHeadline, before);
+  assert.equal(Number(await slider.inputValue()), value + 1, label);
+  // The editor shows what ran: the station's staffing changed in the text.
+  const text = await page.inputValue('#editor');
+  assert.notEqual(text, readFileSync(join(root, 'scenarios', 'outpatient-clinic.toml'), 'utf8'));
+  // The volume slider too.
+  const before2 = await page.textContent('#headline');
+  await page.locator('#volume').fill('150');
+  await page.locator('#volume').dispatchEvent('change');
+  await nextResult(page, before2);
+  assert.match(await page.inputValue('#editor'), /rate = "[\d.]+\/h"/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('invalid TOML shows the CLI message at the right line', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await pickScenario(page, 'mmc');
+  const good = await page.inputValue('#editor');
+  const lines = good.split('\n');
+  const at = lines.findIndex((l) => /^servers = /.test(l));
+  assert.ok(at > 0);
+  lines[at] = 'servers = = 5';
+  const bad = lines.join('\n');
+  await page.fill('#editor', bad);
+  await page.waitForSelector('#errors li.error', { timeout: 10000 });
+  const item = page.locator('#errors li.error').first();
+  assert.equal(Number(await item.getAttribute('data-line')), at + 1);
+  assert.equal(await page.locator('#gutter .bad').count(), 1);
+  assert.equal(Number(await page.locator('#gutter .bad').textContent()), at + 1);
+  // Same words as `carepath validate`.
+  const file = join(scratch, 'bad.toml');
+  writeFileSync(file, bad);
+  let stderr = '';
+  try {
+    execFileSync(carepath, ['validate', file], { stdio: 'pipe' });
+  } catch (e) {
+    stderr = e.stderr.toString();
+  }
+  const cli = stderr.match(/bad\.toml:(\d+):(\d+): (.*)/);
+  assert.ok(cli, stderr);
+  assert.equal(Number(cli[1]), at + 1);
+  assert.ok((await item.textContent()).includes(cli[3].trim()), `${await item.textContent()} vs ${cli[3]}`);
+  // A semantic problem (zero rate) is placed on its stream's line with the CLI's message.
+  const zero = good.replace(/^rate = "[^"]*"/m, 'rate = "0/h"');
+  await page.fill('#editor', zero);
+  await page.waitForFunction(() => /rate/.test(document.getElementById('errors').textContent), null, { timeout: 10000 });
+  writeFileSync(file, zero);
+  try {
+    execFileSync(carepath, ['validate', file], { stdio: 'pipe' });
+    assert.fail('validate should fail');
+  } catch (e) {
+    const message = e.stderr.toString().split('\n').find((l) => l.trim().startsWith('- ')).trim().slice(2);
+    assert.ok((await page.textContent('#errors')).includes(message), message);
+  }
+  const rateLine = zero.split('\n').findIndex((l) => l.startsWith('rate = ')) + 1;
+  const marked = Number(await page.locator('#errors li.error').first().getAttribute('data-line'));
+  assert.ok(marked > 0 && marked <= rateLine && rateLine - marked < 6, `marked ${marked}, rate on ${rateLine}`);
+  await page.screenshot({ path: join(shots, 'invalid-toml.png') });
+  await context.close();
+});
+
+test('browser and native CLI give bit-identical summary.json for the same scenario and seed', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await pickScenario(page, 'outpatient-clinic');
+  let before = await page.textContent('#headline');
+  await page.fill('#seed', '4242');
+  await page.locator('#seed').dispatchEvent('change');
+  before = await nextResult(page, before);
+  await page.fill('#replications', '7');
+  await page.locator('#replications').dispatchEvent('change');
+  await nextResult(page, before);
+  const toml = await downloadText(page, '#download-toml');
+  assert.match(toml.text, /seed = 4242/);
+  assert.match(toml.text, /replications = 7/);
+  const json = await downloadText(page, '#download-json');
+  assert.equal(json.name, 'summary.json');
+  const scenario = join(scratch, 'same.toml');
+  writeFileSync(scenario, toml.text);
+  const out = join(scratch, 'native');
+  execFileSync(carepath, ['run', scenario, '--quiet', '--out', out]);
+  const native = readFileSync(join(out, 'summary.json'), 'utf8');
+  assert.equal(json.text, native, 'browser summary.json differs from the native one');
+  const parsed = JSON.parse(native);
+  assert.equal(parsed.seed, 4242);
+  assert.equal(parsed.replications, 7);
+  await context.close();
+});
+
+test('the state is in the URL: a copied link reopens the same scenario, settings and result', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await pickScenario(page, 'teaching-triage');
+  const before = await page.textContent('#headline');
+  await page.locator('#volume').fill('120');
+  await page.locator('#volume').dispatchEvent('change');
+  const headline = await nextResult(page, before);
+  const link = await page.inputValue('#share-url');
+  assert.match(link, /#g=teaching-triage&s=/);
+  const text = await page.inputValue('#editor');
+  const other = await open(link.slice(url.length));
+  await finished(other.page);
+  assert.equal(await other.page.inputValue('#editor'), text);
+  assert.equal(await other.page.textContent('#headline'), headline);
+  // An edited text travels compressed in the link.
+  await page.fill('#editor', text.replace(/^seed = \d+/m, 'seed = 77'));
+  await page.waitForFunction(() => location.hash.includes('t='), null, { timeout: 60000 });
+  const third = await open(new URL(page.url()).hash);
+  await third.page.waitForFunction(() => /seed = 77/.test(document.getElementById('editor').value), null, { timeout: 60000 });
+  await Promise.all([context.close(), other.context.close(), third.context.close()]);
+});
+
+test('a long run shows progress and can be cancelled', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await page.fill('#replications', '400');
+  await page.locator('#replications').dispatchEvent('change');
+  await page.waitForFunction(() => /^Running: replication [1-9]/.test(document.getElementById('status').textContent), null, { timeout: 30000 });
+  const progress = await page.getAttribute('#progress', 'max');
+  assert.equal(Number(progress), 800);
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'Cancelled.', null, { timeout: 10000 });
+  assert.equal(await page.isDisabled('#cancel'), true);
+  await context.close();
+});
+
+test('works offline once loaded', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true), null, { timeout: 30000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await context.setOffline(true);
+  await page.reload();
+  await finished(page);
+  await pickScenario(page, 'mmc');
+  assert.match(await page.textContent('#headline'), /base: [\d.]+ min/);
+  await context.close();
+});
+
+test('accessible: every control is labelled and usable from the keyboard', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => !(e.labels?.length || e.getAttribute('aria-label')))
+    .map((e) => e.id || e.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  const before = await page.textContent('#headline');
+  await page.focus('.card[data-id="teaching-lunch-break"]');
+  await page.keyboard.press('Enter');
+  await nextResult(page, before);
+  assert.equal(await page.getAttribute('.card[data-id="teaching-lunch-break"]', 'aria-pressed'), 'true');
+  await context.close();
+});
+
+test('usable on a phone: one column, no sideways scrolling', async () => {
+  const { page, context } = await open('', { width: 390, height: 844 });
+  await finished(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await page.screenshot({ path: join(shots, 'phone.png'), fullPage: false });
+  await context.close();
+});
+
+test('flagship timing: browser versus native (same work: 2 variants, charts, tables)', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  const browserMs = Number(await page.evaluate(() => document.body.dataset.elapsedMs));
+  const simulatedMs = Number(await page.evaluate(() => document.body.dataset.simulatedMs));
+  const native = seconds(() => execFileSync(carepath, ['report', join(root, 'scenarios', 'future-hospital.toml'),
+    '--variants', 'paper,digital', '--threads', '1', '--quiet', '-o', join(scratch, 'report.html')]));
+  const line = `flagship paper+digital, 20 replications each: browser ${(browserMs / 1000).toFixed(2)} s, `
+    + `(replications alone ${(simulatedMs / 1000).toFixed(2)} s), native (1 thread, whole process) ${native.toFixed(2)} s, browser/native ${(browserMs / 1000 / native).toFixed(2)}`;
+  console.log(line);
+  writeFileSync(join(shots, 'timing.txt'), `${line}\n`);
+  assert.ok(browserMs > 0);
+  await context.close();
+});
+
+test('canonical workload: WebAssembly in Chromium versus native, same patients, one thread', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  const n = 500000;
+  const text = readFileSync(join(root, 'scenarios', 'benchmark.toml'), 'utf8')
+    .replace(/^max_arrivals = .*$/m, `max_arrivals = ${n}`);
+  const scenario = join(scratch, 'benchmark.toml');
+  writeFileSync(scenario, text);
+  const best = { browser: Infinity, native: Infinity };
+  for (let round = 0; round < 3; round++) {
+    const ms = await page.evaluate(async (t) => {
+      const m = await import('./pkg/carepath_web.js');
+      await m.default();
+      const start = performance.now();
+      const run = m.WebRun.start(t, '[]');
+      while (run.step()) { /* one replication */ }
+      const elapsed = performance.now() - start;
+      run.free();
+      return elapsed;
+    }, text);
+    best.browser = Math.min(best.browser, ms / 1000);
+    best.native = Math.min(best.native, seconds(() => execFileSync(carepath, ['run', scenario, '--quiet', '--threads', '1'])));
+  }
+  const line = `canonical workload, ${n} patients, best of 3: Chromium wasm ${best.browser.toFixed(3)} s `
+    + `(${(n / best.browser / 1e6).toFixed(2)} M patients/s), native whole process ${best.native.toFixed(3)} s `
+    + `(${(n / best.native / 1e6).toFixed(2)} M/s); wasm speed = ${(best.native / best.browser).toFixed(2)} × native`;
+  console.log(line);
+  writeFileSync(join(shots, 'timing-canonical.txt'), `${line}\n`);
+  await context.close();
+});

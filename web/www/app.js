@@ -1,0 +1,435 @@
+// The page: gallery, controls, editor and results. All simulation, checking and chart drawing
+// happens in the WebAssembly module inside Web Workers (worker.js): one answers quick requests
+// (check the text, apply the controls), the other runs simulations, so typing stays responsive
+// while a run is going and the page never freezes.
+//
+// State: `base` is the scenario text before the controls moved; `settings` is what the controls
+// ask for; the editor shows apply(base, settings), which is what runs. Typing in the editor makes
+// the typed text the new base and resets the relative controls (volume, extra staff).
+
+const $ = (id) => document.getElementById(id);
+
+/** A worker with request/response by id; `onPush` gets progress reports. */
+function worker(onPush) {
+  const w = new Worker('worker.js', { type: 'module' });
+  const waiting = new Map();
+  let next = 1;
+  w.onmessage = ({ data }) => {
+    if (data.op === 'progress' || !waiting.has(data.id)) return onPush(data);
+    const resolve = waiting.get(data.id);
+    waiting.delete(data.id);
+    return resolve(data);
+  };
+  return {
+    /** Sends a request; the promise carries the request's `id`. */
+    request(message) {
+      const id = next++;
+      const reply = new Promise((resolve) => waiting.set(id, resolve));
+      w.postMessage({ ...message, id });
+      return Object.assign(reply, { id });
+    },
+    send(message) { w.postMessage(message); },
+  };
+}
+
+const checker = worker(() => {});
+const runner = worker((data) => {
+  if (data.op === 'progress' && data.id === current.run) showProgress(data.done, data.total);
+});
+
+let gallery = [];
+let galleryId = null;
+let base = '';
+let settings = {};
+let variants = [];
+let inspection = null;
+let outcome = null;
+const current = { run: null, check: 0 };
+
+// ---------------------------------------------------------------- state in the URL
+
+async function deflate(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function inflate(encoded) {
+  const s = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).text();
+}
+
+async function saveState() {
+  const p = new URLSearchParams();
+  const entry = gallery.find((g) => g.id === galleryId);
+  if (entry && entry.toml === base) p.set('g', galleryId);
+  else p.set('t', await deflate(base));
+  if (Object.keys(settings).length) p.set('s', JSON.stringify(settings));
+  p.set('v', variants.join(','));
+  history.replaceState(null, '', `#${p}`);
+  $('share-url').value = location.href;
+}
+
+async function loadState() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  try {
+    if (p.has('t')) {
+      base = await inflate(p.get('t'));
+      galleryId = null;
+    } else {
+      const entry = gallery.find((g) => g.id === p.get('g')) || gallery[0];
+      galleryId = entry.id;
+      base = entry.toml;
+      variants = [...entry.variants];
+    }
+    if (p.has('s')) settings = JSON.parse(p.get('s'));
+    if (p.has('v')) variants = p.get('v').split(',').filter(Boolean);
+  } catch (error) {
+    setStatus(`The link could not be read (${error.message}); showing the default scenario.`);
+    const entry = gallery[0];
+    [galleryId, base, variants, settings] = [entry.id, entry.toml, [...entry.variants], {}];
+  }
+}
+
+// ---------------------------------------------------------------- gallery
+
+function showGallery() {
+  const box = $('gallery');
+  box.replaceChildren(...gallery.map((g) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'card';
+    b.dataset.id = g.id;
+    b.setAttribute('role', 'listitem');
+    b.textContent = g.title;
+    b.addEventListener('click', () => pick(g.id));
+    return b;
+  }));
+  markGallery();
+}
+
+function markGallery() {
+  for (const b of $('gallery').children) b.setAttribute('aria-pressed', String(b.dataset.id === galleryId));
+  const entry = gallery.find((g) => g.id === galleryId);
+  $('blurb').textContent = entry ? entry.blurb : 'Your own scenario (edited in the text below).';
+}
+
+function pick(id) {
+  const entry = gallery.find((g) => g.id === id);
+  [galleryId, base, variants, settings] = [id, entry.toml, [...entry.variants], {}];
+  markGallery();
+  refresh(true);
+}
+
+// ---------------------------------------------------------------- controls
+
+function setStatus(text) { $('status').textContent = text; }
+
+function showProgress(done, total) {
+  $('progress').max = Math.max(total, 1);
+  $('progress').value = done;
+  setStatus(`Running: replication ${done} of ${total}…`);
+}
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  Object.assign(e, props);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+/** A labelled range input with its value shown beside the label. */
+function slider(id, text, min, max, value, format, onChange) {
+  const input = el('input', { type: 'range', id, min, max, step: 1, value });
+  const out = el('output', { htmlFor: id, textContent: format(value) });
+  input.addEventListener('input', () => { out.textContent = format(Number(input.value)); });
+  input.addEventListener('change', () => onChange(Number(input.value)));
+  return el('div', { className: 'slider' }, el('label', { htmlFor: id }, `${text} `, out), input);
+}
+
+function showControls() {
+  const i = inspection;
+  // Variants to run.
+  const box = $('variants');
+  const choices = [{ id: '', description: 'the scenario as written, without variants' }, ...i.variants];
+  box.replaceChildren(...choices.filter((v) => v.id || !i.variants.length).map((v) => {
+    const id = `variant-${v.id || 'base'}`;
+    const input = el('input', { type: 'checkbox', id, name: 'variant', value: v.id });
+    input.checked = v.id ? variants.includes(v.id) : true;
+    input.disabled = !v.id;
+    input.addEventListener('change', () => {
+      variants = [...box.querySelectorAll('input:checked')].map((x) => x.value).filter(Boolean);
+      changed();
+    });
+    return el('label', { className: 'check', htmlFor: id, title: v.description }, input, ` ${v.id || 'base scenario'}`);
+  }));
+  $('variants-hint').textContent = i.variants.length
+    ? 'Tick one variant to run it, two or more to compare them with paired differences (the first ticked is the baseline).'
+    : '';
+
+  // Arrival volume.
+  $('arrivals-box').hidden = !i.has_walk_ins;
+  const volume = Math.round((settings.volume ?? 1) * 100);
+  $('volume').value = volume;
+  $('volume-out').textContent = `${volume}%`;
+
+  // Staffing.
+  $('stations').replaceChildren(...i.stations.map((s) => {
+    if (s.staffing === 'constant') {
+      const max = Math.max(2 * s.servers, s.servers + 5);
+      return slider(`servers-${s.id}`, `${s.name}: servers`, 1, max, s.servers, (v) => `${v}`, (v) => {
+        settings.servers = { ...settings.servers, [s.id]: v };
+        changed(true);
+      });
+    }
+    const delta = settings.extra_servers?.[s.id] ?? 0;
+    const peak = s.servers - delta;
+    return slider(`servers-${s.id}`, `${s.name}: staff added to every shift`, -Math.max(peak - 1, 0),
+      Math.max(5, Math.ceil(peak / 2)), delta,
+      (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v)} (peak ${Math.max(peak + v, 0)})`, (v) => {
+        settings.extra_servers = { ...settings.extra_servers, [s.id]: v };
+        changed(true);
+      });
+  }));
+
+  // Digital workflow: the switches edit one variant's levers and adoption.
+  const editable = i.variants.filter((v) => v.levers.length || settings.workflow_variant === v.id);
+  $('workflow-box').hidden = !i.workflow_levers.length || !editable.length;
+  if (!$('workflow-box').hidden) {
+    const select = $('workflow-variant');
+    const target = editable.find((v) => v.id === settings.workflow_variant)
+      || editable.find((v) => variants.includes(v.id)) || editable[0];
+    select.replaceChildren(...editable.map((v) => el('option', { value: v.id, textContent: v.id })));
+    select.value = target.id;
+    $('adoption').value = Math.round((target.adoption ?? 0.8) * 100);
+    $('adoption-out').textContent = target.adoption == null ? 'by class, as written' : `${Math.round(target.adoption * 100)}%`;
+    $('levers').replaceChildren(...i.workflow_levers.map((l) => {
+      const id = `lever-${l}`;
+      const input = el('input', { type: 'checkbox', id, name: 'lever', value: l });
+      input.checked = target.levers.includes(l);
+      input.addEventListener('change', () => {
+        settings.workflow_variant = select.value;
+        settings.levers = [...$('levers').querySelectorAll('input:checked')].map((x) => x.value);
+        changed(true);
+      });
+      return el('label', { className: 'check', htmlFor: id }, input, ` ${l.replace(/_/g, ' ')}`);
+    }));
+  }
+  $('replications').value = i.replications;
+  $('seed').value = i.seed;
+}
+
+function changed(rewrite = false) {
+  if (rewrite) refresh(false);
+  else if ($('autorun').checked) run();
+  saveState();
+}
+
+function wireStaticControls() {
+  $('volume').addEventListener('input', () => { $('volume-out').textContent = `${$('volume').value}%`; });
+  $('volume').addEventListener('change', () => { settings.volume = Number($('volume').value) / 100; changed(true); });
+  $('workflow-variant').addEventListener('change', () => {
+    settings = { ...settings, workflow_variant: $('workflow-variant').value };
+    delete settings.levers;
+    delete settings.adoption;
+    showControls();
+  });
+  $('adoption').addEventListener('input', () => { $('adoption-out').textContent = `${$('adoption').value}%`; });
+  $('adoption').addEventListener('change', () => {
+    settings.workflow_variant = $('workflow-variant').value;
+    settings.adoption = Number($('adoption').value) / 100;
+    changed(true);
+  });
+  for (const key of ['replications', 'seed']) {
+    $(key).addEventListener('change', () => {
+      const v = Number($(key).value);
+      if (!Number.isInteger(v) || v < (key === 'seed' ? 0 : 1)) {
+        setStatus(`${key === 'seed' ? 'The seed' : 'Replications'} must be a whole number${key === 'seed' ? '' : ' of at least 1'}.`);
+        return;
+      }
+      if (v === inspection?.[key]) return; // unchanged (e.g. the change event of a blur)
+      settings[key] = v;
+      changed(true);
+    });
+  }
+  $('controls').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('cancel').addEventListener('click', cancel);
+  let typing;
+  $('editor').addEventListener('input', () => {
+    showGutter();
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      base = $('editor').value;
+      settings = {};
+      galleryId = null;
+      markGallery();
+      check(base, true);
+    }, 400);
+  });
+  $('editor').addEventListener('scroll', () => { $('gutter').scrollTop = $('editor').scrollTop; });
+  $('download-toml').addEventListener('click', () => download(`${scenarioStem()}.toml`, $('editor').value, 'application/toml'));
+  $('download-json').addEventListener('click', () => outcome && download(
+    outcome.kind === 'run' ? 'summary.json' : 'comparison.json', outcome.json, 'application/json'));
+  $('download-charts').addEventListener('click', () => {
+    for (const c of outcome?.charts ?? []) download(`${c.stem}.svg`, c.svg, 'image/svg+xml');
+  });
+  $('share').addEventListener('click', async () => {
+    await saveState();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setStatus('Link copied: it opens this scenario with these settings.');
+    } catch {
+      $('share-url').select();
+      setStatus('Copy the selected link to share this scenario with these settings.');
+    }
+  });
+}
+
+function scenarioStem() {
+  return galleryId || (inspection?.name || 'scenario').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+function download(name, text, type) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+// ---------------------------------------------------------------- editor and checking
+
+function showGutter() {
+  const lines = $('editor').value.split('\n').length;
+  const bad = new Set((inspection?.errors ?? []).map((e) => e.line));
+  $('gutter').replaceChildren(...Array.from({ length: lines }, (_, k) => el('span', {
+    className: bad.has(k + 1) ? 'bad' : '', textContent: `${k + 1}\n`,
+  })));
+  $('gutter').scrollTop = $('editor').scrollTop;
+}
+
+function goToLine(line, column = 1) {
+  const ed = $('editor');
+  const lines = ed.value.split('\n');
+  const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+  ed.focus();
+  ed.setSelectionRange(offset, offset);
+  ed.scrollTop = Math.max(0, (line - 5) * parseFloat(getComputedStyle(ed).lineHeight));
+}
+
+function showProblems() {
+  $('errors').replaceChildren(...inspection.errors.map((e) => {
+    const where = e.line ? `line ${e.line}, column ${e.column}: ` : '';
+    const li = el('li', { className: 'error' });
+    if (e.line) {
+      li.dataset.line = e.line;
+      li.append(el('button', {
+        type: 'button', className: 'link', textContent: `line ${e.line}`,
+        onclick: () => goToLine(e.line, e.column),
+      }), `, column ${e.column}: `);
+    }
+    li.append(e.message);
+    li.title = where + e.message;
+    return li;
+  }));
+  showGutter();
+}
+
+/** Checks `text`; when it is fine, rebuilds the controls and (optionally) runs it. */
+async function check(text, thenRun) {
+  const ticket = ++current.check;
+  const { inspection: found } = await checker.request({ op: 'inspect', text });
+  if (ticket !== current.check) return;
+  inspection = found;
+  showProblems();
+  if (!found.ok) {
+    setStatus(`The scenario has ${found.errors.length} problem${found.errors.length === 1 ? '' : 's'}: see the list under the text.`);
+    return;
+  }
+  variants = variants.filter((v) => found.variants.some((x) => x.id === v));
+  showControls();
+  saveState();
+  if (thenRun && $('autorun').checked) run();
+  else if (thenRun) setStatus('Ready: press Run.');
+}
+
+/** Re-applies the settings to the base text and shows (and runs) the result. */
+async function refresh(thenRun = true) {
+  const ticket = ++current.check;
+  const { result } = await checker.request({ op: 'apply', text: base, settings });
+  if (ticket !== current.check) return;
+  if (!result.ok) {
+    setStatus(`That setting could not be applied: ${result.error}`);
+    settings = {};
+    return;
+  }
+  $('editor').value = result.text;
+  await check(result.text, thenRun || $('autorun').checked);
+}
+
+// ---------------------------------------------------------------- running
+
+function cancel() {
+  if (current.run == null) return;
+  runner.send({ op: 'cancel', id: current.run });
+}
+
+async function run() {
+  if (!inspection?.ok) return;
+  if (current.run != null) cancel();
+  const text = $('editor').value;
+  const chosen = [...variants];
+  $('cancel').disabled = false;
+  $('run').disabled = true;
+  setStatus('Running…');
+  const pending = runner.request({ op: 'run', text, variants: chosen });
+  current.run = pending.id;
+  const reply = await pending;
+  if (current.run !== reply.id) return; // a newer run has started
+  current.run = null;
+  $('cancel').disabled = true;
+  $('run').disabled = false;
+  if (reply.op === 'cancelled') {
+    setStatus('Cancelled.');
+    return;
+  }
+  if (reply.op === 'error') {
+    setStatus(`The run failed: ${reply.error}`);
+    return;
+  }
+  showResult(reply);
+}
+
+function showResult({ outcome: o, elapsedMs, simulatedMs }) {
+  outcome = o;
+  $('results').innerHTML = o.html;
+  const min = (x) => `${x.toFixed(1)} min`;
+  $('headline').textContent = o.headline.map((h) => `${h.variant}: ${min(h.time_in_system_mean)} in the clinic on average`
+    + (h.ci95[0] != null ? ` [95% CI ${h.ci95[0].toFixed(1)}, ${h.ci95[1].toFixed(1)}]` : '')).join(' · ');
+  $('download-json').disabled = false;
+  $('download-charts').disabled = false;
+  $('progress').value = $('progress').max;
+  const seconds = (elapsedMs / 1000).toFixed(2);
+  setStatus(`Done: ${o.replications} replication${o.replications === 1 ? '' : 's'}`
+    + `${o.headline.length > 1 ? ` × ${o.headline.length} variants` : ''}, seed ${o.seed}, in ${seconds} s.`);
+  document.body.dataset.elapsedMs = String(elapsedMs);
+  document.body.dataset.simulatedMs = String(simulatedMs);
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  wireStaticControls();
+  const hello = await checker.request({ op: 'hello' });
+  gallery = hello.gallery;
+  await loadState();
+  showGallery();
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  await refresh(true);
+}
+
+start();

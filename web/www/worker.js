@@ -1,0 +1,69 @@
+// The simulation side of the page: loads the WebAssembly module and answers the page's
+// requests. Runs step through replications and yield every few tens of milliseconds, so
+// progress reaches the page and a cancel message is heard between replications.
+import init, * as carepath from './pkg/carepath_web.js';
+
+const ready = init();
+const cancelled = new Set();
+const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function run({ id, text, variants }) {
+  const started = performance.now();
+  let session;
+  try {
+    session = carepath.WebRun.start(text, JSON.stringify(variants));
+  } catch (error) {
+    postMessage({ op: 'error', id, error: String(error) });
+    return;
+  }
+  try {
+    const total = session.total();
+    postMessage({ op: 'progress', id, done: 0, total });
+    let slice = performance.now();
+    while (session.step()) {
+      if (performance.now() - slice > 40) {
+        postMessage({ op: 'progress', id, done: session.done(), total });
+        await pause();
+        if (cancelled.has(id)) {
+          cancelled.delete(id);
+          postMessage({ op: 'cancelled', id });
+          return;
+        }
+        slice = performance.now();
+      }
+    }
+    const simulated = performance.now() - started;
+    const outcome = JSON.parse(session.finish());
+    postMessage({
+      op: 'result', id, outcome, simulatedMs: simulated, elapsedMs: performance.now() - started,
+    });
+  } finally {
+    session.free();
+  }
+}
+
+onmessage = async ({ data }) => {
+  await ready;
+  switch (data.op) {
+    case 'hello':
+      postMessage({ op: 'hello', id: data.id, gallery: JSON.parse(carepath.gallery()), version: carepath.version() });
+      break;
+    case 'inspect':
+      postMessage({ op: 'inspect', id: data.id, inspection: JSON.parse(carepath.inspect(data.text)) });
+      break;
+    case 'apply':
+      postMessage({
+        op: 'apply', id: data.id,
+        result: JSON.parse(carepath.apply_settings(data.text, JSON.stringify(data.settings))),
+      });
+      break;
+    case 'run':
+      await run(data);
+      break;
+    case 'cancel':
+      cancelled.add(data.id);
+      break;
+    default:
+      postMessage({ op: 'error', id: data.id, error: `unknown request ${data.op}` });
+  }
+};
