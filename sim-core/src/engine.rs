@@ -941,13 +941,23 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    /// Patient `p` arrives at station `s`: served at once if a server is free and nobody is
+    /// waiting, else queued (or turned away when the queue is full).
+    #[inline(always)]
     fn join(&mut self, s: usize, p: u32, now: f64) {
-        self.patients[p as usize].at_station = s as u32;
-        if self.stations[s].waiting == 0 && self.stations[s].busy < self.available(s) {
-            self.patients[p as usize].enqueued = now;
+        let pat = &mut self.patients[p as usize];
+        pat.at_station = s as u32;
+        pat.enqueued = now;
+        let st = &self.stations[s];
+        if st.waiting == 0 && st.busy < st.avail {
             self.start_service(s, p, now);
-            return;
+        } else {
+            self.enqueue(s, p, now);
         }
+    }
+
+    /// Puts `p` (whose wait starts `now`) into station `s`'s queue, or turns it away.
+    fn enqueue(&mut self, s: usize, p: u32, now: f64) {
         let m = self.model;
         let spec = &m.stations[s];
         if self.stations[s].waiting >= spec.capacity {
@@ -959,7 +969,6 @@ impl<'m> Simulator<'m> {
             return;
         }
         let pat = &mut self.patients[p as usize];
-        pat.enqueued = now;
         pat.state = State::Waiting;
         let st = &mut self.stations[s];
         let level = if st.levels.len() == 1 {
@@ -981,10 +990,14 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Starts serving `p` at station `s`. The caller has already brought the station's time
-    /// integrals up to `now` (every caller changes the station's state first anyway).
+    /// Starts serving `p` at station `s`; the patient's `enqueued` holds the start of its wait.
+    /// Only the station's available-time integral needs bringing up to `now` (when the number
+    /// of busy servers passes the number on duty); queue length and busy servers are
+    /// integrated per patient.
+    #[inline(always)]
     fn start_service(&mut self, s: usize, p: u32, now: f64) {
         let m = self.model;
+        let ss = m.stats_start;
         let pat = &mut self.patients[p as usize];
         pat.generation = pat.generation.wrapping_add(1);
         pat.renege_seq = u64::MAX;
@@ -1013,14 +1026,15 @@ impl<'m> Simulator<'m> {
         let st = &mut self.stations[s];
         if st.busy >= st.on_duty {
             // max(on duty, busy) is about to grow.
-            self.touch_capacity(s, now);
+            st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
+            st.last = now;
         }
-        self.stations[s].busy += 1;
+        st.busy += 1;
         if self.sampling {
-            self.stations[s].busy_since_sum += now.max(m.stats_start);
+            st.busy_since_sum += now.max(ss);
         }
-        let queued = self.clip(waited_from, now);
-        let r = &mut self.stations[s].r;
+        let queued = (now - waited_from.max(ss)).max(0.0);
+        let r = &mut st.r;
         r.visits += 1;
         r.queue_area += queued;
         r.waits.add(now - waited_from);
@@ -1030,21 +1044,26 @@ impl<'m> Simulator<'m> {
     }
 
     fn on_service_end(&mut self, p: u32, now: f64) {
-        let s = self.patients[p as usize].at_station as usize;
-        if self.stations[s].busy > self.stations[s].on_duty {
+        let ss = self.model.stats_start;
+        let pat = &mut self.patients[p as usize];
+        let s = pat.at_station as usize;
+        let started = pat.enqueued;
+        pat.state = State::Elsewhere;
+        let st = &mut self.stations[s];
+        if st.busy > st.on_duty {
             // max(on duty, busy) is about to shrink.
-            self.touch_capacity(s, now);
+            st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
+            st.last = now;
         }
-        let started = self.patients[p as usize].enqueued;
         if self.sampling {
-            self.stations[s].busy_since_sum -= started.max(self.model.stats_start);
+            st.busy_since_sum -= started.max(ss);
         }
-        let served = self.clip(started, now);
-        self.stations[s].r.busy_area += served;
-        self.patients[p as usize].state = State::Elsewhere;
-        self.stations[s].busy -= 1;
+        st.r.busy_area += (now - started.max(ss)).max(0.0);
+        st.busy -= 1;
         self.out.events += 1;
-        self.serve_waiting(s, now);
+        if st.waiting > 0 && st.busy < st.avail {
+            self.serve_waiting(s, now);
+        }
         self.advance(p, now);
     }
 
@@ -1059,6 +1078,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// Takes the next live entry from the highest non-empty priority level.
+    #[inline]
     fn pop_waiting(&mut self, s: usize) -> Option<u32> {
         let st = &mut self.stations[s];
         for level in st.levels.iter_mut() {
@@ -1072,10 +1092,53 @@ impl<'m> Simulator<'m> {
         None
     }
 
-    /// Moves a patient past its current step (after a service or a delay).
+    /// Moves a patient past its current step (after a service or a delay) and into the next:
+    /// `route` then `enter_step`, with the common case (no digital levers at the next step)
+    /// done here without reloading the patient.
     fn advance(&mut self, p: u32, now: f64) {
-        self.route(p);
-        self.enter_step(p, now);
+        let m = self.model;
+        let pat = &mut self.patients[p as usize];
+        let cur = &m.steps[pat.step as usize];
+        let next = if cur.fixed_next != crate::model::ROUTED {
+            cur.fixed_next
+        } else {
+            Self::pick(m, pat, cur)
+        };
+        pat.step = next;
+        if next == EXIT {
+            self.depart(p, now);
+            return;
+        }
+        let step = &m.steps[next as usize];
+        if step.cyclic {
+            pat.loop_visits += 1;
+        }
+        if pat.digital && step.role.is_some() {
+            self.enter_step(p, now);
+            return;
+        }
+        pat.service = Service::Step;
+        match &step.kind {
+            StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
+            StepKind::Delay { delay } => {
+                let visit = if step.cyclic { pat.loop_visits } else { 0 };
+                let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
+                self.out.delay_sum += d;
+                self.events.push(now + d, Ev::DelayEnd(p));
+            }
+        }
+    }
+
+    /// The next step from a routed step: by the class's table, with a branch draw if needed.
+    #[inline]
+    fn pick(m: &Model, pat: &Patient, step: &crate::model::Step) -> u32 {
+        let table = &m.routes[step.routes[pat.class as usize] as usize];
+        if table.targets.len() == 1 {
+            table.targets[0]
+        } else {
+            let visit = if step.cyclic { pat.loop_visits } else { 0 };
+            table.pick(uniform(&mut draw_rng(pat.key, step.keys.branch, visit)))
+        }
     }
 
     /// Chooses the patient's next step after the current one (branch draw if needed).
@@ -1087,13 +1150,7 @@ impl<'m> Simulator<'m> {
         let next = if step.fixed_next != crate::model::ROUTED {
             step.fixed_next
         } else {
-            let table = &m.routes[step.routes[pat.class as usize] as usize];
-            if table.targets.len() == 1 {
-                table.targets[0]
-            } else {
-                let visit = if step.cyclic { pat.loop_visits } else { 0 };
-                table.pick(uniform(&mut draw_rng(pat.key, step.keys.branch, visit)))
-            }
+            Self::pick(m, pat, step)
         };
         pat.step = next;
         if next != EXIT && m.steps[next as usize].cyclic {
