@@ -118,7 +118,7 @@ impl<E: PackedEvent> EventQueue<E> {
     }
 
     /// Schedules `event` at `time` (≥ 0) and returns its sequence number.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: f64, event: E) -> u64 {
         debug_assert!(time >= 0.0, "event time {time} is negative");
         if self.next_seq == self.seq_limit {
