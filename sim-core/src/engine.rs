@@ -224,8 +224,10 @@ struct StationState {
     on_duty: u32,
     overtime: bool,
     next_change: usize,
-    /// One ring buffer per priority level, highest priority first.
-    levels: Vec<VecDeque<u64>>,
+    /// Ring buffer of the highest priority level (the only one without priorities).
+    queue: VecDeque<u64>,
+    /// Ring buffers of the lower priority levels, highest first (empty without priorities).
+    lower: Vec<VecDeque<u64>>,
     waiting: u32,
     last: f64,
     /// Σ over patients in service of max(service start, window start): with `busy` it gives the
@@ -345,10 +347,7 @@ impl<'m> Simulator<'m> {
             .map(|(s, levels)| StationState {
                 on_duty: s.initial_servers,
                 avail: s.initial_servers,
-                levels: vec![
-                    VecDeque::new();
-                    levels.iter().copied().max().map_or(1, |l| l as usize + 1)
-                ],
+                lower: vec![VecDeque::new(); levels.iter().copied().max().map_or(0, usize::from)],
                 ..Default::default()
             })
             .collect();
@@ -842,61 +841,74 @@ impl<'m> Simulator<'m> {
         (now - from.max(self.model.stats_start)).max(0.0)
     }
 
-    /// Servers who may start a service now.
-    #[inline]
-    fn available(&self, s: usize) -> u32 {
-        self.stations[s].avail
-    }
-
     /// Puts patient `p` into its current step.
+    #[inline]
     fn enter_step(&mut self, p: u32, now: f64) {
         let m = self.model;
-        let mut pat = self.patients[p as usize];
+        let pat = &mut self.patients[p as usize];
         if pat.step == EXIT {
             self.depart(p, now);
             return;
         }
-        let mut step = &m.steps[pat.step as usize];
-        let mut service = Service::Step;
+        let step = &m.steps[pat.step as usize];
         if pat.digital && step.role.is_some() {
-            // Digital patients skip the steps their levers remove (possibly several in a row).
-            loop {
-                match self.digital_action(&pat, step) {
-                    Action::Skip => {
-                        self.route(p);
-                        pat = self.patients[p as usize];
-                        if pat.step == EXIT {
-                            self.depart(p, now);
-                            return;
-                        }
-                        step = &m.steps[pat.step as usize];
-                        if step.role.is_none() {
-                            break;
-                        }
-                    }
-                    Action::Redirect(kiosk) => {
-                        self.patients[p as usize].service =
-                            self.face_scan_or(step, Service::Station);
-                        self.join(kiosk as usize, p, now);
-                        return;
-                    }
-                    Action::Visit => {
-                        service = self.face_scan_or(step, Service::Step);
-                        break;
-                    }
-                }
-            }
+            self.enter_digital(p, now);
+            return;
         }
-        self.patients[p as usize].service = service;
+        pat.service = Service::Step;
+        self.enter_plain(p, step, now);
+    }
+
+    /// Puts patient `p` into `step` (its current step), with its `service` already set.
+    #[inline(always)]
+    fn enter_plain(&mut self, p: u32, step: &'m crate::model::Step, now: f64) {
         match &step.kind {
             StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
             StepKind::Delay { delay } => {
+                let pat = &self.patients[p as usize];
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
                 let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
                 self.out.delay_sum += d;
                 self.events.push(now + d, Ev::DelayEnd(p));
             }
         }
+    }
+
+    /// `enter_step` for a digital patient at a step with a role: the levers may skip it
+    /// (possibly several steps in a row), redirect it to a kiosk or change its service.
+    #[inline(never)]
+    fn enter_digital(&mut self, p: u32, now: f64) {
+        let m = self.model;
+        let mut pat = self.patients[p as usize];
+        let mut step = &m.steps[pat.step as usize];
+        let mut service = Service::Step;
+        loop {
+            match self.digital_action(&pat, step) {
+                Action::Skip => {
+                    self.route(p);
+                    pat = self.patients[p as usize];
+                    if pat.step == EXIT {
+                        self.depart(p, now);
+                        return;
+                    }
+                    step = &m.steps[pat.step as usize];
+                    if step.role.is_none() {
+                        break;
+                    }
+                }
+                Action::Redirect(kiosk) => {
+                    self.patients[p as usize].service = self.face_scan_or(step, Service::Station);
+                    self.join(kiosk as usize, p, now);
+                    return;
+                }
+                Action::Visit => {
+                    service = self.face_scan_or(step, Service::Step);
+                    break;
+                }
+            }
+        }
+        self.patients[p as usize].service = service;
+        self.enter_plain(p, step, now);
     }
 
     /// What a digital patient does at a step with a role, under this variant's levers.
@@ -971,12 +983,15 @@ impl<'m> Simulator<'m> {
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
         let st = &mut self.stations[s];
-        let level = if st.levels.len() == 1 {
-            0
+        let entry = (u64::from(pat.generation) << 32) | u64::from(p);
+        if st.lower.is_empty() {
+            st.queue.push_back(entry);
         } else {
-            self.level_of[s][pat.class as usize] as usize
-        };
-        st.levels[level].push_back((u64::from(pat.generation) << 32) | u64::from(p));
+            match self.level_of[s][pat.class as usize] as usize {
+                0 => st.queue.push_back(entry),
+                level => st.lower[level - 1].push_back(entry),
+            }
+        }
         st.waiting += 1;
         let r = &mut st.r;
         r.max_queue = r.max_queue.max(st.waiting);
@@ -1070,22 +1085,32 @@ impl<'m> Simulator<'m> {
     /// Starts services from the queue while servers are free. The caller has touched the
     /// station at `now`.
     fn serve_waiting(&mut self, s: usize, now: f64) {
-        while self.stations[s].waiting > 0 && self.stations[s].busy < self.available(s) {
-            let Some(p) = self.pop_waiting(s) else { break };
-            self.stations[s].waiting -= 1;
+        loop {
+            let st = &mut self.stations[s];
+            if st.waiting == 0 || st.busy >= st.avail {
+                break;
+            }
+            let Some(p) = Self::pop_waiting(st, &self.patients) else {
+                break;
+            };
+            st.waiting -= 1;
             self.start_service(s, p, now);
         }
     }
 
     /// Takes the next live entry from the highest non-empty priority level.
     #[inline]
-    fn pop_waiting(&mut self, s: usize) -> Option<u32> {
-        let st = &mut self.stations[s];
-        for level in st.levels.iter_mut() {
+    fn pop_waiting(st: &mut StationState, patients: &[Patient]) -> Option<u32> {
+        let live = |entry: u64| patients[entry as u32 as usize].generation == (entry >> 32) as u32;
+        while let Some(entry) = st.queue.pop_front() {
+            if live(entry) {
+                return Some(entry as u32);
+            }
+        }
+        for level in st.lower.iter_mut() {
             while let Some(entry) = level.pop_front() {
-                let p = entry as u32;
-                if self.patients[p as usize].generation == (entry >> 32) as u32 {
-                    return Some(p);
+                if live(entry) {
+                    return Some(entry as u32);
                 }
             }
         }
@@ -1114,19 +1139,11 @@ impl<'m> Simulator<'m> {
             pat.loop_visits += 1;
         }
         if pat.digital && step.role.is_some() {
-            self.enter_step(p, now);
+            self.enter_digital(p, now);
             return;
         }
         pat.service = Service::Step;
-        match &step.kind {
-            StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
-            StepKind::Delay { delay } => {
-                let visit = if step.cyclic { pat.loop_visits } else { 0 };
-                let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
-                self.out.delay_sum += d;
-                self.events.push(now + d, Ev::DelayEnd(p));
-            }
-        }
+        self.enter_plain(p, step, now);
     }
 
     /// The next step from a routed step: by the class's table, with a branch draw if needed.

@@ -54,16 +54,15 @@ impl Default for Tally {
 
 #[inline]
 fn bucket_of(v: f64) -> Option<usize> {
-    let bits = v.to_bits();
-    let e = ((bits >> 52) & 0x7ff) as i32 - 1023;
-    if e < EMIN {
+    // The biased exponent and the top mantissa bits read as one number, `exponent * SUB + sub`
+    // (sign bit dropped): below the first tracked octave it is a zero, above the last it
+    // lands in the top bucket.
+    let top = ((v.to_bits() >> (52 - SUB_BITS)) & ((1 << (11 + SUB_BITS)) - 1)) as usize;
+    let first = ((1023 + EMIN) as usize) << SUB_BITS;
+    if top < first {
         return None;
     }
-    if e >= EMAX {
-        return Some(BUCKETS - 1);
-    }
-    let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB - 1);
-    Some(((e - EMIN) as usize) * SUB + sub)
+    Some((top - first).min(BUCKETS - 1))
 }
 
 /// The value range [lo, hi) of a bucket.
@@ -326,6 +325,37 @@ impl Estimate {
 mod tests {
     use super::*;
     use statrs::distribution::{ContinuousCDF, StudentsT};
+
+    #[test]
+    fn bucket_index_matches_exponent_arithmetic() {
+        // The bucket by exponent and sub-bucket, computed the long way.
+        fn reference(v: f64) -> Option<usize> {
+            let bits = v.to_bits();
+            let e = ((bits >> 52) & 0x7ff) as i32 - 1023;
+            if e < EMIN {
+                return None;
+            }
+            if e >= EMAX {
+                return Some(BUCKETS - 1);
+            }
+            let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB - 1);
+            Some(((e - EMIN) as usize) * SUB + sub)
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut values = vec![0.0, -0.0, 1.0, f64::INFINITY, f64::MAX, f64::MIN_POSITIVE];
+        for e in EMIN - 2..EMAX + 2 {
+            let p = 2f64.powi(e);
+            values.extend([p, p * 1.999, p * 0.999_999, -p]);
+        }
+        for _ in 0..100_000 {
+            x = crate::rng::mix64(x);
+            values.push(f64::from_bits(x & !(1 << 63)));
+            values.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1e3);
+        }
+        for v in values {
+            assert_eq!(bucket_of(v), reference(v), "{v:e}");
+        }
+    }
 
     #[test]
     fn t_critical_matches_statrs() {
