@@ -274,9 +274,6 @@ function wireStaticControls() {
   $('download-toml').addEventListener('click', () => download(`${scenarioStem()}.toml`, $('editor').value, 'application/toml'));
   $('download-json').addEventListener('click', () => outcome && download(
     outcome.kind === 'run' ? 'summary.json' : 'comparison.json', outcome.json, 'application/json'));
-  $('download-charts').addEventListener('click', () => {
-    for (const c of outcome?.charts ?? []) download(`${c.stem}.svg`, c.svg, 'image/svg+xml');
-  });
   $('share').addEventListener('click', async () => {
     await saveState();
     try {
@@ -306,8 +303,8 @@ function download(name, text, type) {
 function showGutter() {
   const lines = $('editor').value.split('\n').length;
   const bad = new Set((inspection?.errors ?? []).map((e) => e.line));
-  $('gutter').replaceChildren(...Array.from({ length: lines }, (_, k) => el('span', {
-    className: bad.has(k + 1) ? 'bad' : '', textContent: `${k + 1}\n`,
+  $('gutter').replaceChildren(...Array.from({ length: lines }, (_, k) => el('div', {
+    className: bad.has(k + 1) ? 'bad' : '', textContent: String(k + 1),
   })));
   $('gutter').scrollTop = $('editor').scrollTop;
 }
@@ -407,11 +404,19 @@ async function run() {
 function showResult({ outcome: o, elapsedMs, simulatedMs }) {
   outcome = o;
   $('results').innerHTML = o.html;
+  for (const chart of o.charts) {
+    const figure = document.getElementById(chart.stem);
+    if (!figure) continue;
+    const link = el('button', {
+      type: 'button', className: 'link-button', textContent: `Download this chart (${chart.stem}.svg)`,
+    });
+    link.addEventListener('click', () => download(`${chart.stem}.svg`, chart.svg, 'image/svg+xml'));
+    figure.append(link);
+  }
   const min = (x) => `${x.toFixed(1)} min`;
   $('headline').textContent = o.headline.map((h) => `${h.variant}: ${min(h.time_in_system_mean)} in the clinic on average`
     + (h.ci95[0] != null ? ` [95% CI ${h.ci95[0].toFixed(1)}, ${h.ci95[1].toFixed(1)}]` : '')).join(' · ');
   $('download-json').disabled = false;
-  $('download-charts').disabled = false;
   $('progress').value = $('progress').max;
   const seconds = (elapsedMs / 1000).toFixed(2);
   setStatus(`Done: ${o.replications} replication${o.replications === 1 ? '' : 's'}`
