@@ -52,20 +52,9 @@ pub fn warnings(base: &[String], models: &[&Model]) -> Vec<String> {
     out
 }
 
-/// HTML text escaping.
+/// HTML text escaping (the charts' XML escaping, which is valid HTML).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::chart::escape(s)
 }
 
 fn ci(lo: Option<f64>, hi: Option<f64>, digits: usize) -> String {

@@ -2,9 +2,9 @@
 //! boundary as strings (TOML in, JSON out), so the JavaScript side stays small and this crate
 //! is tested natively like any other.
 //!
-//! - [`gallery`]: the bundled scenarios ([`gallery::GALLERY`]).
-//! - [`inspect`]: problems placed on their lines, warnings, and what the controls are built from.
-//! - [`apply_settings`]: the sliders and switches rewrite the scenario text ([`settings`]).
+//! - [`gallery()`]: the bundled scenarios ([`gallery::GALLERY`]).
+//! - [`inspect()`]: problems placed on their lines, warnings, and what the controls are built from.
+//! - [`apply_settings()`]: the sliders and switches rewrite the scenario text ([`settings`]).
 //! - [`WebRun`]: a run or comparison driven one replication at a time ([`session`]), so a Web
 //!   Worker can report progress and be stopped between replications.
 //!

@@ -128,14 +128,17 @@ fn set_key(table: &mut Table, key: &str, value: Value) {
     }
 }
 
+/// The entry of a `[[list]]` whose `id` is `id`.
+fn entry<'d>(doc: &'d mut DocumentMut, list: &str, id: &str) -> Option<&'d mut Table> {
+    doc.get_mut(list)
+        .and_then(Item::as_array_of_tables_mut)?
+        .iter_mut()
+        .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
+}
+
 /// The `servers` value of station `id`.
 fn station_servers<'d>(doc: &'d mut DocumentMut, id: &str) -> Result<&'d mut Value, String> {
-    doc.get_mut("stations")
-        .and_then(Item::as_array_of_tables_mut)
-        .and_then(|a| {
-            a.iter_mut()
-                .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
-        })
+    entry(doc, "stations", id)
         .ok_or_else(|| format!("there is no station {id}"))?
         .get_mut("servers")
         .and_then(Item::as_value_mut)
@@ -143,13 +146,7 @@ fn station_servers<'d>(doc: &'d mut DocumentMut, id: &str) -> Result<&'d mut Val
 }
 
 fn variant_table<'d>(doc: &'d mut DocumentMut, id: &str) -> Result<&'d mut Table, String> {
-    doc.get_mut("variants")
-        .and_then(Item::as_array_of_tables_mut)
-        .and_then(|a| {
-            a.iter_mut()
-                .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
-        })
-        .ok_or_else(|| format!("there is no variant {id}"))
+    entry(doc, "variants", id).ok_or_else(|| format!("there is no variant {id}"))
 }
 
 /// Class ids as the model names them (`patient` when the file declares none).
