@@ -28,8 +28,8 @@ pub const GALLERY: &[Entry] = &[
                 consultation, tests, payment and pharmacy. The paper variant queues at every \
                 window; the digital variant switches on six mobile-first levers (online \
                 registration, paying at the point of care, credit payment, results online, face \
-                scan, e-prescriptions). Look at where the time goes for peak-time patients who \
-                need tests: close to five hours on paper, well under two digitally. Then move \
+                scan, e-prescriptions). Look at the class table for peak-time patients who need \
+                tests: close to five hours on paper, well under two digitally. Then move \
                 the adoption slider down to the 15–30% real pilots reached, and switch levers off \
                 one at a time to see which queue each one removes.",
         variants: &["paper", "digital"],

@@ -99,6 +99,13 @@ test('the page loads, the flagship comparison runs, charts appear, paper is slow
     assert.equal(await page.locator(`#results figure#${id} svg`).count(), 1, id);
   }
   assert.ok(await page.locator('#results #diff table tr').count() > 3, 'paired differences table');
+  // The claim: peak-time patients who need tests, about five hours on paper, far less digitally.
+  const tracer = await page.evaluate(() => {
+    const table = document.getElementById('classes').nextElementSibling;
+    const row = [...table.querySelectorAll('tr')].find((r) => r.cells[0].textContent.includes('06:00-09:00'));
+    return [...row.cells].slice(1).map((c) => parseFloat(c.textContent));
+  });
+  assert.ok(tracer[0] > 240 && tracer[1] < 120, `peak tracer: paper ${tracer[0]}, digital ${tracer[1]}`);
   const diff = await page.textContent('#results #diff');
   assert.match(diff, /time in system, mean \(min\)\s*digital/);
   // Downloads: the comparison JSON (as `carepath compare --out` writes it) and each chart's SVG.
