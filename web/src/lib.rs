@@ -92,3 +92,34 @@ impl WebRun {
         serde_json::to_string(&out).map_err(|e| e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boundary_speaks_json() {
+        let g: serde_json::Value = serde_json::from_str(&gallery()).unwrap();
+        assert_eq!(g[0]["id"], "future-hospital");
+        let text = g[7]["toml"].as_str().unwrap();
+        let i: serde_json::Value = serde_json::from_str(&inspect(text)).unwrap();
+        assert_eq!(i["ok"], true);
+        let applied: serde_json::Value =
+            serde_json::from_str(&apply_settings(text, r#"{"seed": 5, "replications": 2}"#))
+                .unwrap();
+        assert_eq!(applied["ok"], true);
+        let bad: serde_json::Value =
+            serde_json::from_str(&apply_settings(text, r#"{"sed": 5}"#)).unwrap();
+        assert_eq!(bad["ok"], false);
+        assert!(bad["error"].as_str().unwrap().contains("unknown field"));
+        let mut run = WebRun::start(applied["text"].as_str().unwrap(), "[]").unwrap();
+        assert!(run.finish().is_err());
+        while run.step() {}
+        assert_eq!(run.done(), run.total());
+        let out: serde_json::Value = serde_json::from_str(&run.finish().unwrap()).unwrap();
+        assert_eq!(out["kind"], "run");
+        assert_eq!(out["seed"], 5);
+        assert!(WebRun::start(text, "[\"nope\"]").is_err());
+        assert!(WebRun::start(text, "not json").is_err());
+    }
+}

@@ -104,16 +104,15 @@ function showGallery() {
     b.type = 'button';
     b.className = 'card';
     b.dataset.id = g.id;
-    b.setAttribute('role', 'listitem');
     b.textContent = g.title;
     b.addEventListener('click', () => pick(g.id));
-    return b;
+    return el('li', {}, b);
   }));
   markGallery();
 }
 
 function markGallery() {
-  for (const b of $('gallery').children) b.setAttribute('aria-pressed', String(b.dataset.id === galleryId));
+  for (const b of $('gallery').querySelectorAll('.card')) b.setAttribute('aria-pressed', String(b.dataset.id === galleryId));
   const entry = gallery.find((g) => g.id === galleryId);
   $('blurb').textContent = entry ? entry.blurb : 'Your own scenario (edited in the text below).';
 }
