@@ -378,7 +378,7 @@ impl<'m> Simulator<'m> {
             match &s.kind {
                 StreamKind::Poisson { .. } => {
                     if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
-                        self.schedule_source(t, Ev::Arrival(i as u32));
+                        self.schedule_arrival(t, i);
                     }
                 }
                 StreamKind::Appointments {
@@ -555,6 +555,14 @@ impl<'m> Simulator<'m> {
         self.events.push(time, ev);
     }
 
+    /// Schedules the next arrival of Poisson stream `s`: a source event that is always
+    /// pending, so it is held beside the heap when that slot is free.
+    #[inline]
+    fn schedule_arrival(&mut self, time: f64, s: usize) {
+        self.pending_sources += 1;
+        self.events.push_beside(time, Ev::Arrival(s as u32));
+    }
+
     fn sample(&mut self, at: f64, interval: f64) -> f64 {
         let ss = self.model.stats_start;
         for s in 0..self.stations.len() {
@@ -617,7 +625,7 @@ impl<'m> Simulator<'m> {
             if self.is_digital(key, class) {
                 self.book_online(s, key, class, now);
                 if let Some(t) = self.next_poisson(s, now) {
-                    self.schedule_source(t, Ev::Arrival(s as u32));
+                    self.schedule_arrival(t, s);
                 }
                 return;
             }
@@ -626,7 +634,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         if let Some(t) = self.next_poisson(s, now) {
-            self.schedule_source(t, Ev::Arrival(s as u32));
+            self.schedule_arrival(t, s);
         }
     }
 
