@@ -1128,6 +1128,7 @@ impl<'m> Simulator<'m> {
     /// Moves a patient past its current step (after a service or a delay) and into the next:
     /// `route` then `enter_step`, with the common case (no digital levers at the next step)
     /// done here without reloading the patient.
+    #[inline(always)]
     fn advance(&mut self, p: u32, now: f64) {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
