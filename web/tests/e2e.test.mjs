@@ -220,6 +220,21 @@ test('browser and native CLI give bit-identical summary.json for the same scenar
   const parsed = JSON.parse(native);
   assert.equal(parsed.seed, 4242);
   assert.equal(parsed.replications, 7);
+
+  // The flagship's digital variant too (shifts, classes, every lever, booked arrivals).
+  await pickScenario(page, 'future-hospital');
+  before = await page.textContent('#headline');
+  await page.fill('#replications', '3');
+  await page.locator('#replications').dispatchEvent('change');
+  before = await nextResult(page, before);
+  await page.uncheck('#variant-paper');
+  await nextResult(page, before);
+  assert.match(await page.textContent('#headline'), /^digital: /);
+  const flagship = await downloadText(page, '#download-toml');
+  const digital = await downloadText(page, '#download-json');
+  writeFileSync(scenario, flagship.text);
+  execFileSync(carepath, ['run', scenario, '--variant', 'digital', '--quiet', '--out', out]);
+  assert.equal(digital.text, readFileSync(join(out, 'summary.json'), 'utf8'), 'flagship digital differs');
   await context.close();
 });
 
