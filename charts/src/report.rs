@@ -146,18 +146,22 @@ pub fn sections(
         );
         table_head(&mut h, "class");
         for class in &first.model.classes {
-            row(&mut h, &class.name, &|r| match r.summary.classes.get(&class.id) {
-                Some(c) if c.patients.completed.mean > 0.0 => {
-                    let t = &c.time_in_system_min;
-                    format!(
-                        "{:.1}{}<br><span class=ci>p90 {:.0}</span>",
-                        t.mean,
-                        ci(t.ci95_low, t.ci95_high, 1),
-                        t.p90
-                    )
-                }
-                _ => "—".to_string(),
-            });
+            row(
+                &mut h,
+                &class.name,
+                &|r| match r.summary.classes.get(&class.id) {
+                    Some(c) if c.patients.completed.mean > 0.0 => {
+                        let t = &c.time_in_system_min;
+                        format!(
+                            "{:.1}{}<br><span class=ci>p90 {:.0}</span>",
+                            t.mean,
+                            ci(t.ci95_low, t.ci95_high, 1),
+                            t.p90
+                        )
+                    }
+                    _ => "—".to_string(),
+                },
+            );
         }
         h.push_str("</tbody></table>\n");
     }
