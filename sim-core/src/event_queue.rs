@@ -15,7 +15,9 @@
 //! heap's top, so the order of events is exactly the same as with everything in the heap.
 //!
 //! After 2^32 insertions in one run the sequence numbers are renumbered in place (an order-
-//! preserving compaction), so arbitrarily long runs keep exact tie order.
+//! preserving compaction), so arbitrarily long runs keep exact tie order. A sequence number
+//! therefore identifies an event only until the next renumbering: callers must not keep one to
+//! recognise the event later (the engine identifies its patience timers by patient generation).
 
 /// An event that packs into 32 bits.
 pub trait PackedEvent: Copy {
@@ -84,6 +86,9 @@ pub struct EventQueue<E> {
     next_seq: u64,
     /// Renumber when `next_seq` reaches this (2^32; lowered in tests).
     seq_limit: u64,
+    /// Renumberings so far (tests only).
+    #[cfg(test)]
+    pub(crate) renumbered: u64,
     _event: std::marker::PhantomData<E>,
 }
 
@@ -101,6 +106,8 @@ impl<E: PackedEvent> EventQueue<E> {
             beside: VACANT,
             next_seq: 0,
             seq_limit: 1 << 32,
+            #[cfg(test)]
+            renumbered: 0,
             _event: std::marker::PhantomData,
         }
     }
@@ -125,6 +132,16 @@ impl<E: PackedEvent> EventQueue<E> {
     /// Allocated entries (the high-water mark of pending events, rounded up).
     pub fn capacity(&self) -> usize {
         self.heap.capacity()
+    }
+
+    /// Lowers the renumbering threshold (normally 2^32) so tests can force renumbering.
+    #[cfg(test)]
+    pub(crate) fn set_seq_limit(&mut self, limit: u64) {
+        assert!(
+            self.next_seq < limit,
+            "limit below the next sequence number"
+        );
+        self.seq_limit = limit;
     }
 
     /// Time of the next event, if any.
@@ -280,6 +297,10 @@ impl<E: PackedEvent> EventQueue<E> {
     /// The entry beside the heap is renumbered with the rest and stays beside it.
     #[cold]
     fn renumber(&mut self) {
+        #[cfg(test)]
+        {
+            self.renumbered += 1;
+        }
         let beside = self.beside;
         if beside != VACANT {
             self.heap.push(beside);
