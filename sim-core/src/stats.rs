@@ -35,8 +35,8 @@ pub struct Tally {
     pub max: f64,
     /// Observations that were zero.
     pub zeros: u64,
-    /// Bucket counts.
-    pub buckets: Vec<u64>,
+    /// Bucket counts (a fixed-size array, so adding needs no bounds check).
+    pub buckets: Box<[u64; BUCKETS]>,
 }
 
 impl Default for Tally {
@@ -47,7 +47,7 @@ impl Default for Tally {
             sum_sq: 0.0,
             max: 0.0,
             zeros: 0,
-            buckets: vec![0; BUCKETS],
+            buckets: Box::new([0; BUCKETS]),
         }
     }
 }
@@ -106,7 +106,7 @@ impl Tally {
         self.sum_sq += other.sum_sq;
         self.max = self.max.max(other.max);
         self.zeros += other.zeros;
-        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
+        for (a, b) in self.buckets.iter_mut().zip(other.buckets.iter()) {
             *a += b;
         }
     }
