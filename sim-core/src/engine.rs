@@ -280,7 +280,8 @@ pub struct Simulator<'m> {
     stop_arrivals: bool,
     /// Queue lengths are sampled (`sample_interval > 0`): only then is `busy_since_sum` kept.
     sampling: bool,
-    /// One patient class: its time-in-system tally is the overall one, copied at the end.
+    /// One patient class: its counts and time-in-system tally are the overall ones, copied at
+    /// the end.
     one_class: bool,
     out: ReplicationResult,
 }
@@ -530,8 +531,11 @@ impl<'m> Simulator<'m> {
             c.patients.unfinished = *n;
         }
         if self.one_class {
-            // The same observations in the same order as the overall tally.
+            // The same observations in the same order as the overall tally, and the same
+            // counts (the hot path counts arrivals, completions and patients in the system
+            // only overall when there is one class).
             out.classes[0].time_in_system = out.time_in_system.clone();
+            out.classes[0].patients = out.patients;
         }
         std::mem::take(&mut self.out)
     }
@@ -828,9 +832,11 @@ impl<'m> Simulator<'m> {
         if self.model.steps[pat.step as usize].cyclic {
             pat.loop_visits += 1;
         }
-        let class = pat.class as usize;
-        out.classes[class].patients.arrived += 1;
-        self.class_in_system[class] += 1;
+        if !self.one_class {
+            let class = pat.class as usize;
+            out.classes[class].patients.arrived += 1;
+            self.class_in_system[class] += 1;
+        }
         self.patients[p as usize].state = State::Elsewhere;
         self.in_system += 1;
         self.out.max_in_system = self.out.max_in_system.max(self.in_system);
@@ -1246,11 +1252,11 @@ impl<'m> Simulator<'m> {
         let pat = self.patients[p as usize];
         let out = &mut self.out;
         out.patients.completed += 1;
-        let class = &mut out.classes[pat.class as usize];
-        class.patients.completed += 1;
         let tis = now - pat.arrival;
         out.time_in_system.add(tis);
         if !self.one_class {
+            let class = &mut out.classes[pat.class as usize];
+            class.patients.completed += 1;
             class.time_in_system.add(tis);
         }
         self.leave(p, now);
@@ -1261,7 +1267,9 @@ impl<'m> Simulator<'m> {
         let stay = self.clip(self.patients[p as usize].arrival, now);
         self.out.in_system_area += stay;
         self.in_system -= 1;
-        self.class_in_system[self.patients[p as usize].class as usize] -= 1;
+        if !self.one_class {
+            self.class_in_system[self.patients[p as usize].class as usize] -= 1;
+        }
         self.release(p);
     }
 }
