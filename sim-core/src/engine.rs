@@ -991,51 +991,74 @@ impl<'m> Simulator<'m> {
     }
 
     /// Puts `p` (whose wait starts `now`) into station `s`'s queue, or turns it away.
+    #[inline(always)]
     fn enqueue(&mut self, s: usize, p: u32, now: f64) {
-        let m = self.model;
-        let spec = &m.stations[s];
-        if self.stations[s].waiting >= spec.capacity {
-            self.stations[s].r.balks += 1;
-            self.out.patients.balked += 1;
-            let c = self.patients[p as usize].class as usize;
-            self.out.classes[c].patients.balked += 1;
-            self.leave(p, now);
+        let spec = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        if st.waiting >= spec.capacity {
+            self.balk(s, p, now);
             return;
         }
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
-        let st = &mut self.stations[s];
         let entry = (u64::from(pat.generation) << 32) | u64::from(p);
         if st.lower.is_empty() {
             st.queue.push_back(entry);
         } else {
-            match self.level_of[s][pat.class as usize] as usize {
-                0 => st.queue.push_back(entry),
-                level => st.lower[level - 1].push_back(entry),
-            }
+            Self::enqueue_by_level(st, &self.level_of[s], pat.class, entry);
         }
         st.waiting += 1;
         let r = &mut st.r;
         r.max_queue = r.max_queue.max(st.waiting);
         r.queued += 1;
         self.out.queue_joins += 1;
-        if let Some(patience) = &spec.patience {
-            let step = &m.steps[pat.step as usize];
-            let visit = if step.cyclic { pat.loop_visits } else { 0 };
-            let d = patience.sample(&mut draw_rng(pat.key, step.keys.patience, visit));
-            let timer = (p, pat.generation);
-            let t = match self.free_timers.pop() {
-                Some(t) => {
-                    self.timers[t as usize] = timer;
-                    t
-                }
-                None => {
-                    self.timers.push(timer);
-                    (self.timers.len() - 1) as u32
-                }
-            };
-            self.events.push(now + d, Ev::Renege(t));
+        if spec.patience.is_some() {
+            self.start_patience(s, p, now);
         }
+    }
+
+    /// Queues `entry` at its class's priority level (stations with priorities).
+    #[inline(never)]
+    fn enqueue_by_level(st: &mut StationState, levels: &[u16], class: u16, entry: u64) {
+        match levels[class as usize] as usize {
+            0 => st.queue.push_back(entry),
+            level => st.lower[level - 1].push_back(entry),
+        }
+    }
+
+    /// Patient `p` finds station `s`'s queue full and leaves.
+    #[inline(never)]
+    fn balk(&mut self, s: usize, p: u32, now: f64) {
+        self.stations[s].r.balks += 1;
+        self.out.patients.balked += 1;
+        let c = self.patients[p as usize].class as usize;
+        self.out.classes[c].patients.balked += 1;
+        self.leave(p, now);
+    }
+
+    /// Sets the patience timer of `p`, who has just started to wait at station `s`.
+    #[inline(never)]
+    fn start_patience(&mut self, s: usize, p: u32, now: f64) {
+        let m = self.model;
+        let Some(patience) = &m.stations[s].patience else {
+            return;
+        };
+        let pat = &self.patients[p as usize];
+        let step = &m.steps[pat.step as usize];
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        let d = patience.sample(&mut draw_rng(pat.key, step.keys.patience, visit));
+        let timer = (p, pat.generation);
+        let t = match self.free_timers.pop() {
+            Some(t) => {
+                self.timers[t as usize] = timer;
+                t
+            }
+            None => {
+                self.timers.push(timer);
+                (self.timers.len() - 1) as u32
+            }
+        };
+        self.events.push(now + d, Ev::Renege(t));
     }
 
     /// Starts serving `p` at station `s`; the patient's `enqueued` holds the start of its wait.
