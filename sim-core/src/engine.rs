@@ -1286,6 +1286,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// Removes a patient from the system (completed, balked or reneged).
+    #[inline(always)]
     fn leave(&mut self, p: u32, now: f64) {
         let stay = self.clip(self.patients[p as usize].arrival, now);
         self.out.in_system_area += stay;
