@@ -770,6 +770,7 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn allocate(&mut self, key: u64, s: usize) -> u32 {
         let class = self.class_for(s, key);
         let digital = self.is_digital(key, class);
