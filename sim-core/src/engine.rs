@@ -1204,7 +1204,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// The next step from a routed step: by the class's table, with a branch draw if needed.
-    #[inline]
+    #[inline(always)]
     fn pick(m: &Model, pat: &Patient, step: &crate::model::Step) -> u32 {
         let table = &m.routes[step.routes[pat.class as usize] as usize];
         if table.targets.len() == 1 {
