@@ -1133,7 +1133,7 @@ impl<'m> Simulator<'m> {
         st.busy -= 1;
         self.out.events += 1;
         if st.waiting > 0 && st.busy < st.avail {
-            self.serve_waiting(s, now);
+            self.serve_next(s, now);
         }
         self.advance(p, now);
     }
@@ -1152,6 +1152,21 @@ impl<'m> Simulator<'m> {
             st.waiting -= 1;
             self.start_service(s, p, now);
         }
+    }
+
+    /// Starts the service of the next waiting patient at station `s` after a service end, when
+    /// a patient waits and a server is free. Only one can start: while anyone waits every
+    /// available server is busy (joining queues only then, and staffing changes and
+    /// `serve_waiting` fill every free server), so one service end frees at most one.
+    fn serve_next(&mut self, s: usize, now: f64) {
+        let st = &mut self.stations[s];
+        let Some(p) = Self::pop_waiting(st, &self.patients) else {
+            return;
+        };
+        st.waiting -= 1;
+        self.start_service(s, p, now);
+        let st = &self.stations[s];
+        debug_assert!(st.waiting == 0 || st.busy >= st.avail);
     }
 
     /// Takes the next live entry from the highest non-empty priority level.
