@@ -283,6 +283,10 @@ pub struct Simulator<'m> {
     /// One patient class: its counts and time-in-system tally are the overall ones, copied at
     /// the end.
     one_class: bool,
+    /// The model uses none of: staffing changes, queue capacities, priority levels, patience,
+    /// class multipliers, several classes, the digital workflow, appointment or batch streams,
+    /// sampling. The event loop then runs a copy (`LEAN = true`) without those checks.
+    lean: bool,
     out: ReplicationResult,
 }
 
@@ -329,8 +333,29 @@ impl<'m> Simulator<'m> {
             stop_arrivals: false,
             sampling: model.sample_interval > 0.0,
             one_class: model.classes.len() == 1,
+            lean: Self::is_lean(model),
             out: ReplicationResult::default(),
         }
+    }
+
+    /// Whether `model` can run in the lean event loop (see `lean`).
+    fn is_lean(model: &Model) -> bool {
+        let w = &model.workflow;
+        model.classes.len() == 1
+            && model.sample_interval <= 0.0
+            && !model.has_multipliers
+            && w.online.is_none()
+            && w.adoption.iter().all(|a| *a <= 0.0)
+            && model.stations.iter().all(|s| {
+                // No changes: overtime (after the last change) never starts either.
+                s.changes.is_empty()
+                    && s.capacity == u32::MAX
+                    && s.patience.is_none()
+                    && s.discipline != crate::scenario::Discipline::Priority
+            })
+            && model.streams.iter().all(|s| {
+                matches!(s.kind, StreamKind::Poisson { .. }) && s.class.is_none_or(|c| c == 0)
+            })
     }
 
     /// Largest number of patient slots and pending events used so far (memory high-water marks).
@@ -421,54 +446,11 @@ impl<'m> Simulator<'m> {
         } else {
             f64::INFINITY
         };
-        let mut now = 0.0;
-        let mut stopped = false;
-        // Events before `fast_until` need neither the stop check nor a sample: one compare per
-        // event instead of two. (`t > stop` is `t >= stop.next_up()`.)
-        let mut fast_until = next_sample.min(stop.next_up());
-        while let Some(e) = self.events.pop() {
-            if e.time >= fast_until {
-                if e.time > stop {
-                    stopped = true;
-                    break;
-                }
-                while next_sample <= e.time {
-                    next_sample = self.sample(next_sample, interval);
-                }
-                fast_until = next_sample.min(stop.next_up());
-            }
-            now = e.time;
-            match e.event {
-                Ev::ServiceEnd(p) => self.on_service_end(p, now),
-                Ev::Arrival(s) => {
-                    self.pending_sources -= 1;
-                    self.on_poisson_arrival(s as usize, now);
-                }
-                Ev::Slot(s) => {
-                    self.pending_sources -= 1;
-                    self.on_slot(s as usize, now);
-                }
-                Ev::Batch(s) => {
-                    self.pending_sources -= 1;
-                    self.on_batch(s as usize, now);
-                }
-                Ev::Booked(p) => {
-                    self.pending_sources -= 1;
-                    if !self.admit_allocated(p, now) {
-                        self.release(p);
-                    }
-                }
-                Ev::DelayEnd(p) => self.advance(p, now),
-                Ev::Renege(t) => self.on_renege(t, now),
-                Ev::Staff(s) => self.on_staff_change(s as usize, now),
-                Ev::StatsStart => self.on_stats_start(now),
-            }
-            // The clinic is empty and nobody else can come: later events (shift changes,
-            // stale patience timers) cannot change anything.
-            if self.in_system == 0 && self.pending_sources == 0 {
-                break;
-            }
-        }
+        let (now, stopped) = if self.lean {
+            self.event_loop::<true>(stop, interval, &mut next_sample)
+        } else {
+            self.event_loop::<false>(stop, interval, &mut next_sample)
+        };
         // Patients stuck with no server left wait until the hard stop, if there is one.
         let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
             stop
@@ -538,6 +520,66 @@ impl<'m> Simulator<'m> {
             out.classes[0].patients = out.patients;
         }
         std::mem::take(&mut self.out)
+    }
+
+    /// The event loop proper, up to the stop or the end of the run: returns the time of the
+    /// last event and whether the hard stop was reached. `LEAN` (see `lean`) leaves out the
+    /// checks for features the model does not use.
+    fn event_loop<const LEAN: bool>(
+        &mut self,
+        stop: f64,
+        interval: f64,
+        next_sample: &mut f64,
+    ) -> (f64, bool) {
+        let mut now = 0.0;
+        let mut stopped = false;
+        // Events before `fast_until` need neither the stop check nor a sample: one compare per
+        // event instead of two. (`t > stop` is `t >= stop.next_up()`.)
+        let mut fast_until = (*next_sample).min(stop.next_up());
+        while let Some(e) = self.events.pop() {
+            if e.time >= fast_until {
+                if e.time > stop {
+                    stopped = true;
+                    break;
+                }
+                while *next_sample <= e.time {
+                    *next_sample = self.sample(*next_sample, interval);
+                }
+                fast_until = (*next_sample).min(stop.next_up());
+            }
+            now = e.time;
+            match e.event {
+                Ev::ServiceEnd(p) => self.on_service_end::<LEAN>(p, now),
+                Ev::Arrival(s) => {
+                    self.pending_sources -= 1;
+                    self.on_poisson_arrival::<LEAN>(s as usize, now);
+                }
+                Ev::Slot(s) => {
+                    self.pending_sources -= 1;
+                    self.on_slot(s as usize, now);
+                }
+                Ev::Batch(s) => {
+                    self.pending_sources -= 1;
+                    self.on_batch(s as usize, now);
+                }
+                Ev::Booked(p) => {
+                    self.pending_sources -= 1;
+                    if !self.admit_allocated::<false>(p, now) {
+                        self.release(p);
+                    }
+                }
+                Ev::DelayEnd(p) => self.advance::<LEAN>(p, now),
+                Ev::Renege(t) => self.on_renege(t, now),
+                Ev::Staff(s) => self.on_staff_change(s as usize, now),
+                Ev::StatsStart => self.on_stats_start(now),
+            }
+            // The clinic is empty and nobody else can come: later events (shift changes,
+            // stale patience timers) cannot change anything.
+            if self.in_system == 0 && self.pending_sources == 0 {
+                break;
+            }
+        }
+        (now, stopped)
     }
 
     /// Opens the observation window: clears every statistic that is windowed (waits, service
@@ -627,10 +669,10 @@ impl<'m> Simulator<'m> {
         None
     }
 
-    fn on_poisson_arrival(&mut self, s: usize, now: f64) {
+    fn on_poisson_arrival<const LEAN: bool>(&mut self, s: usize, now: f64) {
         let ordinal = self.streams[s].ordinal;
         self.streams[s].ordinal += 1;
-        if self.model.workflow.online.is_some() && !self.stop_arrivals {
+        if !LEAN && self.model.workflow.online.is_some() && !self.stop_arrivals {
             // A digital patient books online: instead of walking in now, they come at the
             // booked time with the same rank in the day (or not at all).
             let key = patient_key(self.streams[s].base, ordinal);
@@ -643,7 +685,7 @@ impl<'m> Simulator<'m> {
                 return;
             }
         }
-        if !self.admit(s, ordinal, now) {
+        if !self.admit::<LEAN>(s, ordinal, now) {
             return;
         }
         if let Some(t) = self.next_poisson(s, now) {
@@ -656,7 +698,7 @@ impl<'m> Simulator<'m> {
             return;
         };
         for ordinal in 0..u64::from(count) {
-            if !self.admit(s, ordinal, now) {
+            if !self.admit::<false>(s, ordinal, now) {
                 break;
             }
         }
@@ -685,7 +727,7 @@ impl<'m> Simulator<'m> {
         let offset = online.punctuality.as_ref().map_or(0.0, |d| {
             d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 1), 0))
         });
-        let p = self.allocate(key, s);
+        let p = self.allocate::<false>(key, s);
         self.schedule_source((booked + offset).max(now), Ev::Booked(p));
     }
 
@@ -735,7 +777,7 @@ impl<'m> Simulator<'m> {
             let offset = punctuality.as_ref().map_or(0.0, |d| {
                 d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 0), 0))
             });
-            let p = self.allocate(key, s);
+            let p = self.allocate::<false>(key, s);
             self.schedule_source((slot_time + offset).max(now), Ev::Booked(p));
         }
         if let Some(next) = next {
@@ -771,9 +813,10 @@ impl<'m> Simulator<'m> {
     }
 
     #[inline(always)]
-    fn allocate(&mut self, key: u64, s: usize) -> u32 {
-        let class = self.class_for(s, key);
-        let digital = self.is_digital(key, class);
+    fn allocate<const LEAN: bool>(&mut self, key: u64, s: usize) -> u32 {
+        // Lean: one class and no digital adoption, so neither draws.
+        let class = if LEAN { 0 } else { self.class_for(s, key) };
+        let digital = !LEAN && self.is_digital(key, class);
         let p = Patient {
             key,
             step: self.model.streams[s].start_step,
@@ -803,20 +846,20 @@ impl<'m> Simulator<'m> {
     }
 
     /// A new patient of stream `s` arrives; false once the arrival cap is reached.
-    fn admit(&mut self, s: usize, ordinal: u64, now: f64) -> bool {
+    fn admit<const LEAN: bool>(&mut self, s: usize, ordinal: u64, now: f64) -> bool {
         if self.stop_arrivals {
             return false;
         }
         let key = patient_key(self.streams[s].base, ordinal);
-        let p = self.allocate(key, s);
-        if !self.admit_allocated(p, now) {
+        let p = self.allocate::<LEAN>(key, s);
+        if !self.admit_allocated::<LEAN>(p, now) {
             self.release(p);
             return false;
         }
         true
     }
 
-    fn admit_allocated(&mut self, p: u32, now: f64) -> bool {
+    fn admit_allocated<const LEAN: bool>(&mut self, p: u32, now: f64) -> bool {
         if self.stop_arrivals {
             return false;
         }
@@ -833,7 +876,7 @@ impl<'m> Simulator<'m> {
         if self.model.steps[pat.step as usize].cyclic {
             pat.loop_visits += 1;
         }
-        if !self.one_class {
+        if !LEAN && !self.one_class {
             let class = pat.class as usize;
             out.classes[class].patients.arrived += 1;
             self.class_in_system[class] += 1;
@@ -841,7 +884,7 @@ impl<'m> Simulator<'m> {
         self.patients[p as usize].state = State::Elsewhere;
         self.in_system += 1;
         self.out.max_in_system = self.out.max_in_system.max(self.in_system);
-        self.enter_step(p, now);
+        self.enter_step::<LEAN>(p, now);
         true
     }
 
@@ -866,27 +909,27 @@ impl<'m> Simulator<'m> {
 
     /// Puts patient `p` into its current step.
     #[inline]
-    fn enter_step(&mut self, p: u32, now: f64) {
+    fn enter_step<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         if pat.step == EXIT {
-            self.depart(p, now);
+            self.depart::<LEAN>(p, now);
             return;
         }
         let step = &m.steps[pat.step as usize];
-        if pat.digital && step.role.is_some() {
+        if !LEAN && pat.digital && step.role.is_some() {
             self.enter_digital(p, now);
             return;
         }
         pat.service = Service::Step;
-        self.enter_plain(p, step, now);
+        self.enter_plain::<LEAN>(p, step, now);
     }
 
     /// Puts patient `p` into `step` (its current step), with its `service` already set.
     #[inline(always)]
-    fn enter_plain(&mut self, p: u32, step: &'m crate::model::Step, now: f64) {
+    fn enter_plain<const LEAN: bool>(&mut self, p: u32, step: &'m crate::model::Step, now: f64) {
         match &step.kind {
-            StepKind::Visit { station, .. } => self.join(*station as usize, p, now),
+            StepKind::Visit { station, .. } => self.join::<LEAN>(*station as usize, p, now),
             StepKind::Delay { delay } => {
                 let pat = &self.patients[p as usize];
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
@@ -911,7 +954,7 @@ impl<'m> Simulator<'m> {
                     self.route(p);
                     pat = self.patients[p as usize];
                     if pat.step == EXIT {
-                        self.depart(p, now);
+                        self.depart::<false>(p, now);
                         return;
                     }
                     step = &m.steps[pat.step as usize];
@@ -921,7 +964,7 @@ impl<'m> Simulator<'m> {
                 }
                 Action::Redirect(kiosk) => {
                     self.patients[p as usize].service = self.face_scan_or(step, Service::Station);
-                    self.join(kiosk as usize, p, now);
+                    self.join::<false>(kiosk as usize, p, now);
                     return;
                 }
                 Action::Visit => {
@@ -931,7 +974,7 @@ impl<'m> Simulator<'m> {
             }
         }
         self.patients[p as usize].service = service;
-        self.enter_plain(p, step, now);
+        self.enter_plain::<false>(p, step, now);
     }
 
     /// What a digital patient does at a step with a role, under this variant's levers.
@@ -979,31 +1022,31 @@ impl<'m> Simulator<'m> {
     /// Patient `p` arrives at station `s`: served at once if a server is free and nobody is
     /// waiting, else queued (or turned away when the queue is full).
     #[inline(always)]
-    fn join(&mut self, s: usize, p: u32, now: f64) {
+    fn join<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
         let pat = &mut self.patients[p as usize];
         pat.at_station = s as u32;
         pat.enqueued = now;
         let st = &self.stations[s];
         if st.waiting == 0 && st.busy < st.avail {
-            self.start_service(s, p, now);
+            self.start_service::<LEAN>(s, p, now);
         } else {
-            self.enqueue(s, p, now);
+            self.enqueue::<LEAN>(s, p, now);
         }
     }
 
     /// Puts `p` (whose wait starts `now`) into station `s`'s queue, or turns it away.
     #[inline(always)]
-    fn enqueue(&mut self, s: usize, p: u32, now: f64) {
+    fn enqueue<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
         let spec = &self.model.stations[s];
         let st = &mut self.stations[s];
-        if st.waiting >= spec.capacity {
+        if !LEAN && st.waiting >= spec.capacity {
             self.balk(s, p, now);
             return;
         }
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
         let entry = (u64::from(pat.generation) << 32) | u64::from(p);
-        if st.lower.is_empty() {
+        if LEAN || st.lower.is_empty() {
             st.queue.push_back(entry);
         } else {
             Self::enqueue_by_level(st, &self.level_of[s], pat.class, entry);
@@ -1013,7 +1056,7 @@ impl<'m> Simulator<'m> {
         r.max_queue = r.max_queue.max(st.waiting);
         r.queued += 1;
         self.out.queue_joins += 1;
-        if spec.patience.is_some() {
+        if !LEAN && spec.patience.is_some() {
             self.start_patience(s, p, now);
         }
     }
@@ -1034,7 +1077,7 @@ impl<'m> Simulator<'m> {
         self.out.patients.balked += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.balked += 1;
-        self.leave(p, now);
+        self.leave::<false>(p, now);
     }
 
     /// Sets the patience timer of `p`, who has just started to wait at station `s`.
@@ -1067,7 +1110,7 @@ impl<'m> Simulator<'m> {
     /// of busy servers passes the number on duty); queue length and busy servers are
     /// integrated per patient.
     #[inline(always)]
-    fn start_service(&mut self, s: usize, p: u32, now: f64) {
+    fn start_service<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
         let m = self.model;
         let ss = m.stats_start;
         let pat = &mut self.patients[p as usize];
@@ -1079,6 +1122,7 @@ impl<'m> Simulator<'m> {
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
         let rng = &mut draw_rng(pat.key, step.keys.service, visit);
         let mut d = match pat.service {
+            _ if LEAN => service.sample(rng),
             Service::Step => service.sample(rng),
             Service::Station => m.stations[s].service.sample(rng),
             Service::FaceScan => m
@@ -1091,17 +1135,18 @@ impl<'m> Simulator<'m> {
         let waited_from = pat.enqueued;
         pat.enqueued = now; // from here on: the service start
         pat.state = State::InService;
-        if m.has_multipliers {
+        if !LEAN && m.has_multipliers {
             d *= m.classes[pat.class as usize].multipliers[s];
         }
         let st = &mut self.stations[s];
-        if st.busy >= st.on_duty {
+        // Lean: nobody starts beyond the servers on duty (no staffing changes, no overtime).
+        if !LEAN && st.busy >= st.on_duty {
             // max(on duty, busy) is about to grow.
             st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
             st.last = now;
         }
         st.busy += 1;
-        if self.sampling {
+        if !LEAN && self.sampling {
             st.busy_since_sum += now.max(ss);
         }
         let queued = (now - waited_from.max(ss)).max(0.0);
@@ -1114,28 +1159,28 @@ impl<'m> Simulator<'m> {
         self.events.push(now + d, Ev::ServiceEnd(p));
     }
 
-    fn on_service_end(&mut self, p: u32, now: f64) {
+    fn on_service_end<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let ss = self.model.stats_start;
         let pat = &mut self.patients[p as usize];
         let s = pat.at_station as usize;
         let started = pat.enqueued;
         pat.state = State::Elsewhere;
         let st = &mut self.stations[s];
-        if st.busy > st.on_duty {
+        if !LEAN && st.busy > st.on_duty {
             // max(on duty, busy) is about to shrink.
             st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
             st.last = now;
         }
-        if self.sampling {
+        if !LEAN && self.sampling {
             st.busy_since_sum -= started.max(ss);
         }
         st.r.busy_area += (now - started.max(ss)).max(0.0);
         st.busy -= 1;
         self.out.events += 1;
         if st.waiting > 0 && st.busy < st.avail {
-            self.serve_next(s, now);
+            self.serve_next::<LEAN>(s, now);
         }
-        self.advance(p, now);
+        self.advance::<LEAN>(p, now);
     }
 
     /// Starts services from the queue while servers are free. The caller has touched the
@@ -1146,11 +1191,11 @@ impl<'m> Simulator<'m> {
             if st.waiting == 0 || st.busy >= st.avail {
                 break;
             }
-            let Some(p) = Self::pop_waiting(st, &self.patients) else {
+            let Some(p) = Self::pop_waiting::<false>(st, &self.patients) else {
                 break;
             };
             st.waiting -= 1;
-            self.start_service(s, p, now);
+            self.start_service::<false>(s, p, now);
         }
     }
 
@@ -1158,25 +1203,28 @@ impl<'m> Simulator<'m> {
     /// a patient waits and a server is free. Only one can start: while anyone waits every
     /// available server is busy (joining queues only then, and staffing changes and
     /// `serve_waiting` fill every free server), so one service end frees at most one.
-    fn serve_next(&mut self, s: usize, now: f64) {
+    fn serve_next<const LEAN: bool>(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
-        let Some(p) = Self::pop_waiting(st, &self.patients) else {
+        let Some(p) = Self::pop_waiting::<LEAN>(st, &self.patients) else {
             return;
         };
         st.waiting -= 1;
-        self.start_service(s, p, now);
+        self.start_service::<LEAN>(s, p, now);
         let st = &self.stations[s];
         debug_assert!(st.waiting == 0 || st.busy >= st.avail);
     }
 
     /// Takes the next live entry from the highest non-empty priority level.
     #[inline]
-    fn pop_waiting(st: &mut StationState, patients: &[Patient]) -> Option<u32> {
+    fn pop_waiting<const LEAN: bool>(st: &mut StationState, patients: &[Patient]) -> Option<u32> {
         let live = |entry: u64| patients[entry as u32 as usize].generation == (entry >> 32) as u32;
         while let Some(entry) = st.queue.pop_front() {
             if live(entry) {
                 return Some(entry as u32);
             }
+        }
+        if LEAN {
+            return None;
         }
         for level in st.lower.iter_mut() {
             while let Some(entry) = level.pop_front() {
@@ -1192,7 +1240,7 @@ impl<'m> Simulator<'m> {
     /// `route` then `enter_step`, with the common case (no digital levers at the next step)
     /// done here without reloading the patient.
     #[inline(always)]
-    fn advance(&mut self, p: u32, now: f64) {
+    fn advance<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
         let cur = &m.steps[pat.step as usize];
@@ -1203,19 +1251,19 @@ impl<'m> Simulator<'m> {
         };
         pat.step = next;
         if next == EXIT {
-            self.depart(p, now);
+            self.depart::<LEAN>(p, now);
             return;
         }
         let step = &m.steps[next as usize];
         if step.cyclic {
             pat.loop_visits += 1;
         }
-        if pat.digital && step.role.is_some() {
+        if !LEAN && pat.digital && step.role.is_some() {
             self.enter_digital(p, now);
             return;
         }
         pat.service = Service::Step;
-        self.enter_plain(p, step, now);
+        self.enter_plain::<LEAN>(p, step, now);
     }
 
     /// The next step from a routed step: by the class's table, with a branch draw if needed.
@@ -1264,7 +1312,7 @@ impl<'m> Simulator<'m> {
         self.out.patients.reneged += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.reneged += 1;
-        self.leave(p, now);
+        self.leave::<false>(p, now);
     }
 
     fn on_staff_change(&mut self, s: usize, now: f64) {
@@ -1287,27 +1335,27 @@ impl<'m> Simulator<'m> {
         self.serve_waiting(s, now);
     }
 
-    fn depart(&mut self, p: u32, now: f64) {
+    fn depart<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let pat = self.patients[p as usize];
         let out = &mut self.out;
         out.patients.completed += 1;
         let tis = now - pat.arrival;
         out.time_in_system.add(tis);
-        if !self.one_class {
+        if !LEAN && !self.one_class {
             let class = &mut out.classes[pat.class as usize];
             class.patients.completed += 1;
             class.time_in_system.add(tis);
         }
-        self.leave(p, now);
+        self.leave::<LEAN>(p, now);
     }
 
     /// Removes a patient from the system (completed, balked or reneged).
     #[inline(always)]
-    fn leave(&mut self, p: u32, now: f64) {
+    fn leave<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let stay = self.clip(self.patients[p as usize].arrival, now);
         self.out.in_system_area += stay;
         self.in_system -= 1;
-        if !self.one_class {
+        if !LEAN && !self.one_class {
             self.class_in_system[self.patients[p as usize].class as usize] -= 1;
         }
         self.release(p);

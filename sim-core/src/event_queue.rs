@@ -211,7 +211,7 @@ impl<E: PackedEvent> EventQueue<E> {
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
         let Some(&top) = self.heap.first() else {
             return self.pop_beside();
