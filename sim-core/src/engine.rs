@@ -1400,7 +1400,7 @@ steps = [{ id = "first", station = "a", next = "second" }, { id = "second", stat
 "#;
 
     /// Renumbering the event sequence (normally after 2^32 events; here forced every few dozen
-    /// events, hundreds of times per run, while patients wait with pending patience timers)
+    /// events, dozens of times over the four replications, while patients wait with pending patience timers)
     /// must not change which patients renege or when: results are identical to a run without
     /// renumbering.
     #[test]
