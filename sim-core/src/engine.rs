@@ -285,7 +285,9 @@ pub struct Simulator<'m> {
     one_class: bool,
     /// The model uses none of: staffing changes, queue capacities, priority levels, patience,
     /// class multipliers, several classes, the digital workflow, appointment or batch streams,
-    /// sampling. The event loop then runs a copy (`LEAN = true`) without those checks.
+    /// sampling, a warm-up. The event loop then runs a copy (`LEAN = true`) without those
+    /// checks, and without clipping waits, services and stays to the observation window (no
+    /// patient can arrive before it opens).
     lean: bool,
     out: ReplicationResult,
 }
@@ -354,7 +356,13 @@ impl<'m> Simulator<'m> {
                     && s.discipline != crate::scenario::Discipline::Priority
             })
             && model.streams.iter().all(|s| {
-                matches!(s.kind, StreamKind::Poisson { .. }) && s.class.is_none_or(|c| c == 0)
+                // Poisson arrivals never precede their first piece, so with every first piece
+                // inside the window (no warm-up) `clip` would change nothing.
+                let StreamKind::Poisson { pieces } = &s.kind else {
+                    return false;
+                };
+                s.class.is_none_or(|c| c == 0)
+                    && pieces.first().is_none_or(|p| p.0 >= model.stats_start)
             })
     }
 
@@ -1149,7 +1157,12 @@ impl<'m> Simulator<'m> {
         if !LEAN && self.sampling {
             st.busy_since_sum += now.max(ss);
         }
-        let queued = (now - waited_from.max(ss)).max(0.0);
+        // Lean: the wait lies inside the observation window (see `lean`).
+        let queued = if LEAN {
+            now - waited_from
+        } else {
+            (now - waited_from.max(ss)).max(0.0)
+        };
         let r = &mut st.r;
         r.visits += 1;
         r.queue_area += queued;
@@ -1174,7 +1187,11 @@ impl<'m> Simulator<'m> {
         if !LEAN && self.sampling {
             st.busy_since_sum -= started.max(ss);
         }
-        st.r.busy_area += (now - started.max(ss)).max(0.0);
+        st.r.busy_area += if LEAN {
+            now - started
+        } else {
+            (now - started.max(ss)).max(0.0)
+        };
         st.busy -= 1;
         self.out.events += 1;
         if st.waiting > 0 && st.busy < st.avail {
@@ -1352,7 +1369,12 @@ impl<'m> Simulator<'m> {
     /// Removes a patient from the system (completed, balked or reneged).
     #[inline(always)]
     fn leave<const LEAN: bool>(&mut self, p: u32, now: f64) {
-        let stay = self.clip(self.patients[p as usize].arrival, now);
+        let arrival = self.patients[p as usize].arrival;
+        let stay = if LEAN {
+            now - arrival
+        } else {
+            self.clip(arrival, now)
+        };
         self.out.in_system_area += stay;
         self.in_system -= 1;
         if !LEAN && !self.one_class {
@@ -1398,6 +1420,95 @@ rate = "20/h"
 id = "visit"
 steps = [{ id = "first", station = "a", next = "second" }, { id = "second", station = "b", next = "exit" }]
 "#;
+
+    /// A lean-eligible model with everything the lean loop still handles: a profile stream
+    /// starting after opening, a branch, a delay step, a loop back to an earlier step (visit
+    /// numbers in the draws), two stations, a non-exponential service and an arrival cap.
+    const LEAN_MIX: &str = r#"
+[scenario]
+name = "lean mix"
+[run]
+open = "08:00"
+close = "12:00"
+seed = 11
+replications = 3
+max_arrivals = 400
+sample_interval = "0min"
+[[stations]]
+id = "desk"
+servers = 2
+service = { dist = "exponential", mean = "2min" }
+[[stations]]
+id = "doctor"
+servers = 3
+service = { dist = "lognormal", mean = "6min", sd = "3min" }
+[[arrivals]]
+id = "walk_in"
+kind = "profile"
+pathway = "visit"
+rates = [{ from = "08:30", to = "10:00", rate = "40/h" }, { from = "10:00", to = "12:00", rate = "25/h" }]
+[[pathways]]
+id = "visit"
+[[pathways.steps]]
+id = "register"
+station = "desk"
+next = "see"
+[[pathways.steps]]
+id = "see"
+station = "doctor"
+branches = [{ to = "walk", p = 0.3 }, { to = "exit", p = 0.7 }]
+[[pathways.steps]]
+id = "walk"
+delay = { dist = "uniform", min = "5min", max = "15min" }
+next = "see"
+"#;
+
+    /// Runs every replication of `model` in the loop chosen by `lean`.
+    fn run_all(model: &Model, lean: bool) -> Vec<ReplicationResult> {
+        let mut sim = Simulator::new(model);
+        sim.lean = lean;
+        (0..model.replications).map(|r| sim.run(r)).collect()
+    }
+
+    /// The lean copy of the event loop leaves out checks and window clipping that cannot
+    /// matter for the models it is chosen for: its results must be bit for bit those of the
+    /// general loop.
+    #[test]
+    fn lean_and_general_loops_agree() {
+        let mut bench = Model::from_toml(include_str!("../../scenarios/benchmark.toml"))
+            .expect("valid scenario");
+        bench.max_arrivals = Some(20_000);
+        let mix = Model::from_toml(LEAN_MIX).expect("valid scenario");
+        for model in [&bench, &mix] {
+            assert!(Simulator::is_lean(model), "{} should run lean", model.name);
+            let lean = run_all(model, true);
+            assert!(lean.iter().all(|r| r.patients.completed > 0));
+            assert_eq!(lean, run_all(model, false), "{}", model.name);
+        }
+    }
+
+    /// A warm-up that ends after the first possible arrival moves the observation window
+    /// past some arrivals, so waits and stays must be clipped: such a model runs in the
+    /// general loop. One that ends by the first possible arrival clips nothing and may run
+    /// lean, with the general loop's results.
+    #[test]
+    fn warm_up_past_the_first_arrival_is_not_lean() {
+        let warm = |w: &str| {
+            let text = LEAN_MIX.replace(
+                "max_arrivals = 400",
+                &format!("max_arrivals = 400\nwarm_up = \"{w}\""),
+            );
+            Model::from_toml(&text).expect("valid scenario")
+        };
+        let late = warm("60min"); // window opens 09:00, arrivals from 08:30
+        assert!(late.stats_start > late.open + 30.0);
+        assert!(!Simulator::is_lean(&late));
+        // Forced into the lean loop it would count waits from before the window opened.
+        assert_ne!(run_all(&late, true), run_all(&late, false));
+        let on_time = warm("30min"); // window opens 08:30 with the first possible arrival
+        assert!(Simulator::is_lean(&on_time));
+        assert_eq!(run_all(&on_time, true), run_all(&on_time, false));
+    }
 
     /// Renumbering the event sequence (normally after 2^32 events; here forced every few dozen
     /// events, dozens of times over the four replications, while patients wait with pending patience timers)
