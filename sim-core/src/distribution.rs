@@ -522,20 +522,36 @@ impl Dist {
 include!(concat!(env!("OUT_DIR"), "/zig_exp.rs"));
 
 /// Standard exponential (mean 1) by the ziggurat method: one 64-bit draw and one multiply in
-/// about 98.9% of cases; the logarithm is only needed in the tail and at layer edges.
-#[inline]
+/// about 98.9% of cases; the logarithm is only needed in the tail and at layer edges. The
+/// common case is inlined into the caller; the rest (`standard_exp_edge`) stays out of line so
+/// that the common case needs no saved registers.
+#[inline(always)]
 pub fn standard_exp<R: Rng>(rng: &mut R) -> f64 {
+    let bits = rng.next_u64();
+    let i = (bits & 0xff) as usize;
+    let x = (bits >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0) * ZIG_EXP_X[i];
+    if x < ZIG_EXP_X[i + 1] {
+        return x;
+    }
+    standard_exp_edge(rng, i, x)
+}
+
+/// The ziggurat's rare cases, from a draw that fell outside its layer's rectangle (layer `i`,
+/// candidate `x`): the tail beyond `r`, or the wedge test, and new draws until one is accepted.
+#[cold]
+#[inline(never)]
+fn standard_exp_edge<R: Rng>(rng: &mut R, mut i: usize, mut x: f64) -> f64 {
     loop {
-        let bits = rng.next_u64();
-        let i = (bits & 0xff) as usize;
-        let x = (bits >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0) * ZIG_EXP_X[i];
-        if x < ZIG_EXP_X[i + 1] {
-            return x;
-        }
         if i == 0 {
             return ZIG_EXP_R - libm::log(uniform_open0(rng));
         }
         if ZIG_EXP_F[i + 1] + (ZIG_EXP_F[i] - ZIG_EXP_F[i + 1]) * uniform(rng) < libm::exp(-x) {
+            return x;
+        }
+        let bits = rng.next_u64();
+        i = (bits & 0xff) as usize;
+        x = (bits >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0) * ZIG_EXP_X[i];
+        if x < ZIG_EXP_X[i + 1] {
             return x;
         }
     }
