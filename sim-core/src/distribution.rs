@@ -209,12 +209,15 @@ pub enum Dist {
         /// Mean of each phase.
         phase_mean: f64,
     },
-    /// Discrete over values with cumulative probabilities.
+    /// Discrete over values with cumulative probabilities. Boxed slices rather than `Vec`s:
+    /// a `Vec`'s capacity would lend its spare values to the enum's tag, and every sample (and
+    /// every `StepKind` match) would then decode the variant arithmetically instead of reading
+    /// a tag byte.
     Empirical {
         /// Values.
-        values: Vec<f64>,
+        values: Box<[f64]>,
         /// Cumulative probabilities, last is 1.
-        cumulative: Vec<f64>,
+        cumulative: Box<[f64]>,
     },
 }
 
@@ -355,7 +358,7 @@ impl Dist {
                 *cumulative.last_mut().expect("non-empty") = 1.0;
                 Dist::Empirical {
                     values: values.iter().map(|v| v.0).collect(),
-                    cumulative,
+                    cumulative: cumulative.into_boxed_slice(),
                 }
             }
         };
@@ -381,7 +384,7 @@ impl Dist {
             Dist::LogNormal { mu, sigma } => vec![*mu, *sigma],
             Dist::Gamma { shape, scale } => vec![*shape, *scale],
             Dist::Erlang { phase_mean, .. } => vec![*phase_mean],
-            Dist::Empirical { values, .. } => values.clone(),
+            Dist::Empirical { values, .. } => values.to_vec(),
         };
         v.into_iter()
     }
