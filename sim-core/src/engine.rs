@@ -1122,7 +1122,10 @@ impl<'m> Simulator<'m> {
         let m = self.model;
         let ss = m.stats_start;
         let pat = &mut self.patients[p as usize];
-        pat.generation = pat.generation.wrapping_add(1);
+        // Lean: no patience, so no timer or queue entry can outlive this wait (see `pop_waiting`).
+        if !LEAN {
+            pat.generation = pat.generation.wrapping_add(1);
+        }
         let step = &m.steps[pat.step as usize];
         let StepKind::Visit { service, .. } = &step.kind else {
             unreachable!("joined a queue from a delay step")
@@ -1234,14 +1237,15 @@ impl<'m> Simulator<'m> {
     /// Takes the next live entry from the highest non-empty priority level.
     #[inline]
     fn pop_waiting<const LEAN: bool>(st: &mut StationState, patients: &[Patient]) -> Option<u32> {
+        if LEAN {
+            // Nobody reneges without patience, so every entry is live.
+            return st.queue.pop_front().map(|entry| entry as u32);
+        }
         let live = |entry: u64| patients[entry as u32 as usize].generation == (entry >> 32) as u32;
         while let Some(entry) = st.queue.pop_front() {
             if live(entry) {
                 return Some(entry as u32);
             }
-        }
-        if LEAN {
-            return None;
         }
         for level in st.lower.iter_mut() {
             while let Some(entry) = level.pop_front() {
