@@ -590,8 +590,13 @@ impl<'m> Simulator<'m> {
                 Ev::StatsStart => self.on_stats_start(now),
             }
             // The clinic is empty and nobody else can come: later events (shift changes,
-            // stale patience timers) cannot change anything.
-            if self.in_system == 0 && self.pending_sources == 0 {
+            // stale patience timers) cannot change anything. Lean models have no such events,
+            // so their queue is empty by then and the loop ends by itself.
+            debug_assert!(
+                !LEAN || self.in_system > 0 || self.pending_sources > 0 || self.events.is_empty(),
+                "a lean model left events behind an empty clinic"
+            );
+            if !LEAN && self.in_system == 0 && self.pending_sources == 0 {
                 break;
             }
         }
