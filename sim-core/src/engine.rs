@@ -245,6 +245,8 @@ struct StreamState {
     /// Root of this stream's patient keys in the current replication.
     base: u64,
     piece: usize,
+    /// A Poisson stream of one piece with no end: its start and rate (> 0), else rate 0.
+    steady: (f64, f64),
     ordinal: u64,
     slot_in_session: u64,
 }
@@ -401,6 +403,13 @@ impl<'m> Simulator<'m> {
                 rng: rng::stream_rng(self.rep_key, s.hash),
                 base: rng::stream_base(self.rep_key, s.hash),
                 piece: 0,
+                steady: match &s.kind {
+                    StreamKind::Poisson { pieces } => match pieces[..] {
+                        [(from, to, rate)] if to == f64::INFINITY && rate > 0.0 => (from, rate),
+                        _ => (0.0, 0.0),
+                    },
+                    _ => (0.0, 0.0),
+                },
                 ordinal: 0,
                 slot_in_session: 0,
             })
@@ -663,8 +672,27 @@ impl<'m> Simulator<'m> {
     }
 
     /// Next arrival time of Poisson stream `s` after `from`, by inverting the cumulative rate
-    /// of its piecewise-constant profile (exact; no thinning rejections).
+    /// of its piecewise-constant profile (exact; no thinning rejections). A stream of one
+    /// endless piece (the common case) is done inline: the same arithmetic as the first pass
+    /// of the general loop, whose piece never runs out.
+    #[inline(always)]
     fn next_poisson(&mut self, s: usize, from: f64) -> Option<f64> {
+        let st = &mut self.streams[s];
+        let (start, rate) = st.steady;
+        if rate > 0.0 {
+            let e = crate::distribution::standard_exp(&mut st.rng);
+            let at = from.max(start) + e / rate;
+            return match self.model.close {
+                Some(c) if at >= c => None,
+                _ => Some(at),
+            };
+        }
+        self.next_poisson_piecewise(s, from)
+    }
+
+    /// `next_poisson` for a profile of several pieces or with an end.
+    #[inline(never)]
+    fn next_poisson_piecewise(&mut self, s: usize, from: f64) -> Option<f64> {
         let StreamKind::Poisson { pieces } = &self.model.streams[s].kind else {
             return None;
         };
