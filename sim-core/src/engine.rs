@@ -972,7 +972,10 @@ impl<'m> Simulator<'m> {
             self.enter_digital(p, now);
             return;
         }
-        pat.service = Service::Step;
+        if !LEAN {
+            // Lean models have no digital levers: the service never changes from `Step`.
+            pat.service = Service::Step;
+        }
         self.enter_plain::<LEAN>(p, step, now);
     }
 
@@ -980,7 +983,7 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     fn enter_plain<const LEAN: bool>(&mut self, p: u32, step: &'m crate::model::Step, now: f64) {
         match &step.kind {
-            StepKind::Visit { station, .. } => self.join::<LEAN>(*station as usize, p, now),
+            StepKind::Visit { station, .. } => self.join::<LEAN>(*station as usize, p, step, now),
             StepKind::Delay { delay } => {
                 let pat = &self.patients[p as usize];
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
@@ -1015,7 +1018,7 @@ impl<'m> Simulator<'m> {
                 }
                 Action::Redirect(kiosk) => {
                     self.patients[p as usize].service = self.face_scan_or(step, Service::Station);
-                    self.join::<false>(kiosk as usize, p, now);
+                    self.join::<false>(kiosk as usize, p, step, now);
                     return;
                 }
                 Action::Visit => {
@@ -1070,17 +1073,17 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Patient `p` arrives at station `s`: served at once if a server is free and nobody is
-    /// waiting, else queued (or turned away when the queue is full).
+    /// Patient `p` arrives at station `s` for `step` (its current step): served at once if a
+    /// server is free and nobody is waiting, else queued (or turned away when the queue is full).
     #[inline(always)]
-    fn join<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
+    fn join<const LEAN: bool>(&mut self, s: usize, p: u32, step: &'m crate::model::Step, now: f64) {
         let pat = &mut self.patients[p as usize];
         pat.at_station = s as u32;
         pat.enqueued = now;
         let st = &self.stations[s];
         // Lean: the servers available never change, so while anyone waits all are busy.
         if (LEAN || st.waiting == 0) && st.busy < st.avail {
-            self.start_service::<LEAN>(s, p, now);
+            self.start_service_at::<LEAN>(s, p, step, now);
         } else {
             self.enqueue::<LEAN>(s, p, now);
         }
@@ -1163,14 +1166,27 @@ impl<'m> Simulator<'m> {
     /// integrated per patient.
     #[inline(always)]
     fn start_service<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
+        let step = &self.model.steps[self.patients[p as usize].step as usize];
+        self.start_service_at::<LEAN>(s, p, step, now);
+    }
+
+    /// `start_service` with the patient's current step already looked up.
+    #[inline(always)]
+    fn start_service_at<const LEAN: bool>(
+        &mut self,
+        s: usize,
+        p: u32,
+        step: &'m crate::model::Step,
+        now: f64,
+    ) {
         let m = self.model;
         let ss = m.stats_start;
         let pat = &mut self.patients[p as usize];
+        debug_assert!(std::ptr::eq(step, &m.steps[pat.step as usize]));
         // Lean: no patience, so no timer or queue entry can outlive this wait (see `pop_waiting`).
         if !LEAN {
             pat.generation = pat.generation.wrapping_add(1);
         }
-        let step = &m.steps[pat.step as usize];
         let StepKind::Visit { service, .. } = &step.kind else {
             unreachable!("joined a queue from a delay step")
         };
@@ -1332,7 +1348,10 @@ impl<'m> Simulator<'m> {
             self.enter_digital(p, now);
             return;
         }
-        pat.service = Service::Step;
+        if !LEAN {
+            // Lean models have no digital levers: the service never changes from `Step`.
+            pat.service = Service::Step;
+        }
         self.enter_plain::<LEAN>(p, step, now);
     }
 
