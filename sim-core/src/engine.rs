@@ -174,6 +174,9 @@ struct Patient {
     arrival: f64,
     enqueued: f64,
     step: u32,
+    /// The current step's `fixed_next` (or `ROUTED`), copied when the step is entered so that
+    /// the common case of leaving it needs no look-up of the step.
+    next: u32,
     /// Bumped whenever a wait ends or the slot is reused, so stale queue entries and
     /// patience timers can be recognised.
     generation: u32,
@@ -866,9 +869,11 @@ impl<'m> Simulator<'m> {
         // Lean: one class and no digital adoption, so neither draws.
         let class = if LEAN { 0 } else { self.class_for(s, key) };
         let digital = !LEAN && self.is_digital(key, class);
+        let start = self.model.streams[s].start_step;
         let p = Patient {
             key,
-            step: self.model.streams[s].start_step,
+            step: start,
+            next: self.fixed_next(start),
             class,
             digital,
             state: State::Booked,
@@ -1329,11 +1334,10 @@ impl<'m> Simulator<'m> {
     fn advance<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let m = self.model;
         let pat = &mut self.patients[p as usize];
-        let cur = &m.steps[pat.step as usize];
-        let next = if cur.fixed_next != crate::model::ROUTED {
-            cur.fixed_next
+        let next = if pat.next != crate::model::ROUTED {
+            pat.next
         } else {
-            Self::pick(m, pat, cur)
+            Self::pick(m, pat, &m.steps[pat.step as usize])
         };
         pat.step = next;
         if next == EXIT {
@@ -1341,6 +1345,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         let step = &m.steps[next as usize];
+        pat.next = step.fixed_next;
         if step.cyclic {
             pat.loop_visits += 1;
         }
@@ -1353,6 +1358,15 @@ impl<'m> Simulator<'m> {
             pat.service = Service::Step;
         }
         self.enter_plain::<LEAN>(p, step, now);
+    }
+
+    /// `fixed_next` of `step`, which may be `EXIT` (leaving needs no routing then either).
+    fn fixed_next(&self, step: u32) -> u32 {
+        if step == EXIT {
+            EXIT
+        } else {
+            self.model.steps[step as usize].fixed_next
+        }
     }
 
     /// The next step from a routed step: by the class's table, with a branch draw if needed.
@@ -1379,8 +1393,12 @@ impl<'m> Simulator<'m> {
             Self::pick(m, pat, step)
         };
         pat.step = next;
-        if next != EXIT && m.steps[next as usize].cyclic {
-            pat.loop_visits += 1;
+        if next != EXIT {
+            let step = &m.steps[next as usize];
+            pat.next = step.fixed_next;
+            if step.cyclic {
+                pat.loop_visits += 1;
+            }
         }
     }
 
