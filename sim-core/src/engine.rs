@@ -290,9 +290,9 @@ pub struct Simulator<'m> {
     one_class: bool,
     /// The model uses none of: staffing changes, queue capacities, priority levels, patience,
     /// class multipliers, several classes, the digital workflow, appointment or batch streams,
-    /// sampling, a warm-up. The event loop then runs a copy (`LEAN = true`) without those
-    /// checks, and without clipping waits, services and stays to the observation window (no
-    /// patient can arrive before it opens).
+    /// sampling, arrivals before the statistics window opens (a warm-up that ends after the
+    /// first possible arrival). The event loop then runs a copy (`LEAN = true`) without those
+    /// checks, and without clipping waits, services and stays to the window.
     lean: bool,
     out: ReplicationResult,
 }
