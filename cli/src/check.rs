@@ -95,8 +95,8 @@ pub fn run(args: crate::CheckArgs) -> Result<u8> {
         let text = read(scenario)?;
         let mut model = load_variant(scenario, &text, args.variant.as_deref())?;
         apply_overrides(&mut model, &args.reps)?;
-        let results = replicate::run_all(&model, args.reps.threads, true)?;
-        let current = baseline(&model, &results, &text);
+        let run = replicate::run_all(&model, args.reps.threads, true)?;
+        let current = baseline(&model, run.records(), &text);
         let path = baseline_path(args.baseline.as_deref(), scenario, args.variant.as_deref());
         if args.bless {
             if let Some(dir) = path.parent() {

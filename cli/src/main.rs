@@ -318,30 +318,29 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     let started = std::time::Instant::now();
-    let results = match replicate::run_all(&model, args.reps.threads, args.quiet) {
+    let acc = match replicate::run_all(&model, args.reps.threads, args.quiet) {
         Ok(r) => r,
         Err(e) => {
             // Interrupted: report what finished, write nothing (earlier files stay intact).
             if let Some(i) = e.downcast_ref::<replicate::Interrupted>()
-                && !i.completed.is_empty()
+                && let Some(partial) = &i.summary
                 && !args.quiet
             {
-                let partial = sim_core::summarize(&model, &i.completed);
                 print!(
                     "{}",
-                    table::render(&model, &partial, started.elapsed().as_secs_f64())
+                    table::render(&model, partial, started.elapsed().as_secs_f64())
                 );
             }
             return Err(e);
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let summary = sim_core::summarize(&model, &results);
+    let summary = acc.summary(&model);
     if !args.quiet {
         print!("{}", table::render(&model, &summary, wall));
     }
     if let Some(dir) = &args.out {
-        let series = sim_core::queue_series(&model, &results);
+        let series = acc.queue_series(&model);
         output::write_all(dir, &model, &summary, &series, wall)
             .with_context(|| format!("writing results to {}", dir.display()))?;
         if !args.quiet {
@@ -349,7 +348,7 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     if let Some(dir) = &args.charts {
-        charts::write_run(dir, &model, &summary, &results, args.quiet)?;
+        charts::write_run(dir, &model, &summary, &acc, args.quiet)?;
     }
     Ok(())
 }
