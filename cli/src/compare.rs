@@ -11,7 +11,7 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
     let text = read(&args.scenario)?;
     let base = load_variant(&args.scenario, &text, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
-        base.variant_ids.clone()
+        base.variant_ids.to_vec()
     } else {
         args.variants.clone()
     };

@@ -211,7 +211,7 @@ fn validate(path: &Path) -> Result<()> {
     // Every variant must build too; report them all before failing.
     let mut failures = Vec::new();
     let mut variants = Vec::new();
-    for id in &model.variant_ids {
+    for id in model.variant_ids.iter() {
         match load_variant(path, &text, Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => failures.push(format!("variant {id}: {e:#}")),

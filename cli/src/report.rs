@@ -45,7 +45,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let text = read(&args.scenario)?;
     let base = load_variant(&args.scenario, &text, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
-        base.variant_ids.clone()
+        base.variant_ids.to_vec()
     } else {
         args.variants.clone()
     };

@@ -403,6 +403,30 @@ impl Dist {
         }
     }
 
+    /// A value the distribution practically never exceeds: its upper end when it has one,
+    /// otherwise a quantile so far in the tail that no run reaches it (the mean plus 40
+    /// standard deviations; for the lognormal, exp(μ + 9σ), beyond the 1 − 10⁻¹⁸ quantile).
+    /// Validation bounds it so that every sampled time stays far inside what the clock can
+    /// represent. Infinite when a parameter is so large that the bound itself overflows.
+    pub fn practical_max(&self) -> f64 {
+        match self {
+            Dist::Exp { mean } => mean * 45.0,
+            Dist::Det { value } => *value,
+            Dist::Uniform { lo, width } => lo + width,
+            Dist::Triangular { hi, .. } => *hi,
+            Dist::Normal { mean, sd, min } => (mean + 40.0 * sd).max(*min),
+            Dist::LogNormal { mu, sigma } => libm::exp(mu + 9.0 * sigma),
+            Dist::Gamma { shape, scale } => scale * (shape + 40.0 * libm::sqrt(*shape) + 45.0),
+            Dist::Erlang { k, phase_mean } => {
+                let k = f64::from(*k);
+                phase_mean * (k + 40.0 * libm::sqrt(k) + 45.0)
+            }
+            Dist::Empirical { values, .. } => {
+                values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            }
+        }
+    }
+
     /// The mean (for the truncated normal, the mean after truncation).
     pub fn mean(&self) -> f64 {
         match self {

@@ -753,7 +753,7 @@ impl<'m> Simulator<'m> {
             return Ok(f64::INFINITY);
         }
         let next = at + interval;
-        if !(next > at) || !next.is_finite() {
+        if next.is_nan() || next <= at || !next.is_finite() {
             return Err(RunError::ClockStalled {
                 replication: self.out.replication,
                 what: "the queue-sampling interval",

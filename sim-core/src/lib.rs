@@ -37,6 +37,7 @@
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
+pub mod bounds;
 pub mod compare;
 pub mod distribution;
 pub mod engine;

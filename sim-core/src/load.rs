@@ -55,7 +55,13 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
                 no_show,
                 ..
             } => f64::from(*per_slot) * (1.0 - no_show) / slot,
-            StreamKind::Batch { .. } => 0.0,
+            // A batch brings all its patients at once; as a rate, spread them over the time
+            // left until closing (or the end of the run; an hour when neither is set), which
+            // understates the peak but never hides an overload that lasts all day.
+            StreamKind::Batch { at, count } => {
+                let end = model.close.or(model.stop).unwrap_or(at + 60.0);
+                f64::from(*count) / (end - at).max(1.0)
+            }
         };
         let class_probs: Vec<f64> = match stream.class {
             Some(c) => (0..model.classes.len())

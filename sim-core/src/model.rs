@@ -252,7 +252,7 @@ pub struct Model {
     /// The variant this model was built for (empty for the base scenario).
     pub variant: String,
     /// Every variant the scenario file declares.
-    pub variant_ids: Vec<String>,
+    pub variant_ids: std::sync::Arc<[String]>,
     /// The digital workflow of this variant.
     pub workflow: crate::workflow::Workflow,
 }
@@ -264,8 +264,51 @@ impl Model {
         Model::from_toml_variant(source, None)
     }
 
-    /// Parses a scenario and builds the named variant (None: the base scenario).
+    /// Parses a scenario and builds the named variant (None: the base scenario). To build
+    /// several variants of one file, parse it once with [`Scenario::parse`].
     pub fn from_toml_variant(source: &str, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        Scenario::parse(source)?.model(variant)
+    }
+
+    /// Checks an already-parsed scenario file (its base, without any variant).
+    pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
+        let mut b = Builder::default();
+        dup_check(&mut b, "variants", f.variants.iter().map(|v| v.id.as_str()));
+        let mut model = b.build(f, None)?;
+        model.variant_ids = f.variants.iter().map(|v| v.id.clone()).collect();
+        Ok(model)
+    }
+
+    /// Index of a station by id.
+    pub fn station_index(&self, id: &str) -> Option<usize> {
+        self.stations.iter().position(|s| s.id == id)
+    }
+
+    /// Index of a class by id.
+    pub fn class_index(&self, id: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c.id == id)
+    }
+}
+
+/// A scenario file parsed once, from which the base model and every variant are built.
+///
+/// Building a variant costs time in proportion to the base scenario and that variant's
+/// overlays, not to the number of variants: the parsed tree is kept without its variant
+/// list, and problems with the list itself (duplicate ids) are found once.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    file: ScenarioFile,
+    /// The file's TOML tree without `variants`, which overlays are applied to.
+    base: toml::Table,
+    /// Every declared variant id, shared by the models built from it.
+    variant_ids: std::sync::Arc<[String]>,
+    /// Problems with the variant list (reported with every model built).
+    variant_problems: Vec<Problem>,
+}
+
+impl Scenario {
+    /// Parses `source`; syntax errors carry line and column.
+    pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
         let syntax = |e: toml::de::Error| {
             let (line, column) = e.span().map_or((1, 1), |s| line_column(source, s.start));
             ScenarioError::Syntax {
@@ -275,8 +318,38 @@ impl Model {
             }
         };
         let file: ScenarioFile = toml::from_str(source).map_err(syntax)?;
+        let mut base: toml::Table = toml::from_str(source).map_err(syntax)?;
+        base.remove("variants");
+        let mut b = Builder::default();
+        dup_check(
+            &mut b,
+            "variants",
+            file.variants.iter().map(|v| v.id.as_str()),
+        );
+        Ok(Scenario {
+            variant_ids: file.variants.iter().map(|v| v.id.clone()).collect(),
+            variant_problems: b.problems,
+            file,
+            base,
+        })
+    }
+
+    /// The ids of the declared variants, in file order.
+    pub fn variant_ids(&self) -> &[String] {
+        &self.variant_ids
+    }
+
+    /// Builds the named variant (None: the base scenario).
+    pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        let file = &self.file;
+        let builder = || Builder {
+            problems: self.variant_problems.clone(),
+            warnings: Vec::new(),
+        };
         let Some(id) = variant else {
-            return Builder::default().build(&file, None);
+            let mut model = builder().build_with(file, None)?;
+            model.variant_ids = self.variant_ids.clone();
+            return Ok(model);
         };
         let Some(spec) = file.variants.iter().find(|v| v.id == id) else {
             let known: Vec<&str> = file.variants.iter().map(|v| v.id.as_str()).collect();
@@ -292,8 +365,7 @@ impl Model {
                 },
             }]));
         };
-        let table: toml::Table = toml::from_str(source).map_err(syntax)?;
-        let merged = crate::variant::apply(&table, spec).map_err(ScenarioError::Invalid)?;
+        let merged = crate::variant::apply(&self.base, spec).map_err(ScenarioError::Invalid)?;
         let resolved: ScenarioFile =
             toml::Value::Table(merged)
                 .try_into()
@@ -306,24 +378,10 @@ impl Model {
                         ),
                     }])
                 })?;
-        let mut model = Builder::default().build_with(&resolved, Some(spec), &file)?;
+        let mut model = builder().build_with(&resolved, Some(spec))?;
         model.variant = id.to_string();
+        model.variant_ids = self.variant_ids.clone();
         Ok(model)
-    }
-
-    /// Checks an already-parsed scenario file (its base, without any variant).
-    pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
-        Builder::default().build(f, None)
-    }
-
-    /// Index of a station by id.
-    pub fn station_index(&self, id: &str) -> Option<usize> {
-        self.stations.iter().position(|s| s.id == id)
-    }
-
-    /// Index of a class by id.
-    pub fn class_index(&self, id: &str) -> Option<usize> {
-        self.classes.iter().position(|c| c.id == id)
     }
 }
 
@@ -371,16 +429,14 @@ impl Builder {
         f: &ScenarioFile,
         variant: Option<&crate::scenario::VariantSpec>,
     ) -> Result<Model, ScenarioError> {
-        self.build_with(f, variant, f)
+        self.build_with(f, variant)
     }
 
-    /// Builds `f` (already resolved for `variant`); `original` is the file as written, whose
-    /// variant list is reported.
+    /// Builds `f` (already resolved for `variant`).
     fn build_with(
         mut self,
         f: &ScenarioFile,
         variant: Option<&crate::scenario::VariantSpec>,
-        original: &ScenarioFile,
     ) -> Result<Model, ScenarioError> {
         let run = &f.run;
         let open = run.open.map_or(0.0, |c| c.0);
@@ -898,11 +954,6 @@ impl Builder {
             }
         }
 
-        dup_check(
-            &mut self,
-            "variants",
-            original.variants.iter().map(|v| v.id.as_str()),
-        );
         let variant_at = variant.map_or("variants".to_string(), |v| format!("variants.{}", v.id));
         let workflow = crate::workflow::compile(
             f.workflow.as_ref(),
@@ -913,6 +964,23 @@ impl Builder {
             &variant_at,
             &mut self.problems,
         );
+        // A lever that sends patients to a station nobody ever staffs (an unstaffed kiosk)
+        // would hold them forever while the results look better.
+        if let Some(pc) = &workflow.point_of_care
+            && let Some(k) = pc.kiosk_station
+            && pc.counter_or_kiosk > pc.counter
+            && stations[k as usize].max_servers == 0
+        {
+            self.err(
+                "workflow.pay_at_point_of_care.kiosk_station".into(),
+                format!(
+                    "{}: sends {:.0}% of digital payers to station {:?}, which never has any servers, so they would never leave",
+                    variant_at,
+                    100.0 * (pc.counter_or_kiosk - pc.counter),
+                    stations[k as usize].id
+                ),
+            );
+        }
         if workflow.online.is_some()
             && streams
                 .iter()
@@ -982,15 +1050,33 @@ impl Builder {
             warnings: self.warnings,
             has_multipliers: false,
             variant: String::new(),
-            variant_ids: original.variants.iter().map(|v| v.id.clone()).collect(),
+            // Filled in by `Scenario::model` (shared, so building n variants stays linear).
+            variant_ids: std::sync::Arc::from(Vec::new()),
             workflow,
         };
         model.has_multipliers = model
             .classes
             .iter()
             .any(|c| c.multipliers.iter().any(|&x| x != 1.0));
+        // Times and durations the clock cannot represent (see `bounds`).
+        let mut problems = crate::bounds::check(&model);
+        // A warm-up that reaches past the end of the run leaves nothing to observe.
+        let end = model.stop.or(model.close);
+        if run.warm_up.is_some()
+            && let Some(end) = end
+            && model.stats_start >= end
+        {
+            problems.push(Problem {
+                at: "run.warm_up".into(),
+                message: format!(
+                    "the warm-up ends at {}, at or after the {} ({}), so nothing would be observed: shorten the warm-up",
+                    format_clock(model.stats_start),
+                    if model.stop.is_some() { "end of the run" } else { "closing time" },
+                    format_clock(end)
+                ),
+            });
+        }
         // Loops with a tiny exit probability make patients circle (almost) forever.
-        let mut problems = Vec::new();
         for st in &model.streams {
             for c in 0..model.classes.len() {
                 let visits: f64 = crate::load::expected_visits(&model, st.start_step, c)

@@ -85,7 +85,7 @@ pub fn inspect(text: &str) -> Inspection {
         }
     };
     let mut variants = Vec::new();
-    for id in &base.variant_ids {
+    for id in base.variant_ids.iter() {
         match Model::from_toml_variant(text, Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => out
