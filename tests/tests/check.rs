@@ -63,13 +63,13 @@ fn one_fewer_doctor_is_caught() {
     o.expect_no_panic().expect_code(1);
     assert!(o.stdout.contains("paired t-tests"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("stations.doctor.wait_min.mean") && o.stdout.contains("REGRESSION"),
+        o.stdout.contains("stations.doctor.wait_min.mean") && o.stdout.contains("CHANGED (worse)"),
         "{}",
         o.stdout
     );
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
-        xml.contains("<testsuite") && xml.contains("<failure message=\"regression\""),
+        xml.contains("<testsuite") && xml.contains("<failure message=\"changed (worse)\""),
         "{xml}"
     );
 }

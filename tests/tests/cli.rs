@@ -179,7 +179,7 @@ fn summary_json_has_the_documented_fields() {
             num(&s, &format!("{w}.{k}"));
         }
         check_time_metric(&s, &w);
-        let u = format!("stations.{id}.utilization");
+        let u = format!("stations.{id}.utilisation");
         for k in ["mean", "ci95_low", "ci95_high"] {
             let x = num(&s, &format!("{u}.{k}"));
             assert!((0.0..=1.0).contains(&x), "{u}.{k} = {x} is not a fraction");
@@ -236,7 +236,7 @@ fn summary_numbers_are_sane() {
     // after the last arrival) biases utilisation down by only ~0.002.
     let exact = [0.75, 12.5 / 15.0, 2.5 / 3.0, 0.75];
     for (id, rho) in STATIONS.iter().zip(exact) {
-        let u = format!("stations.{id}.utilization");
+        let u = format!("stations.{id}.utilisation");
         assert_close(
             &format!("{u}.mean"),
             num(&s, &format!("{u}.mean")),
@@ -306,8 +306,8 @@ fn stations_csv_agrees_with_summary_json() {
         for (csv, json) in [
             ("wait_mean_min", "wait_min.mean"),
             ("wait_p90_min", "wait_min.p90"),
-            ("utilization_mean", "utilization.mean"),
-            ("utilization_ci95_low", "utilization.ci95_low"),
+            ("utilisation_mean", "utilisation.mean"),
+            ("utilisation_ci95_low", "utilisation.ci95_low"),
             ("visits_mean", "visits.mean"),
         ] {
             // Both files print the shortest round-trip decimal, but serde_json (without its
