@@ -405,3 +405,94 @@ fn junit_xml(reports: &[(PathBuf, CheckReport)], fail_on: FailOn) -> String {
     o.push_str("</testsuites>\n");
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline_named(name: &str, metric: &str, values: &[f64]) -> Baseline {
+        Baseline {
+            schema_version: 1,
+            scenario: name.into(),
+            variant: String::new(),
+            scenario_hash: "h".into(),
+            carepath_version: "1".into(),
+            seed: 1,
+            replications: values.len() as u32,
+            metrics: BTreeMap::from([(metric.to_string(), values.to_vec())]),
+        }
+    }
+
+    #[test]
+    fn junit_is_well_formed_xml_whatever_the_names() {
+        let nasty = "ward\u{1b}[31m\r\n\u{7}\u{0}\u{1}<&>\"'\u{fffe}\u{9f}\ttab";
+        let metric = format!("stations.{nasty}.wait_min.mean");
+        let base: Vec<f64> = (0..10).map(|i| f64::from(i).sin()).collect();
+        let moved: Vec<f64> = base.iter().map(|x| x + 5.0).collect();
+        let mut current = baseline_named(nasty, &metric, &moved);
+        current.scenario_hash = "other".into();
+        let report = check(
+            &baseline_named(nasty, &metric, &base),
+            &current,
+            0.01,
+            Tolerance::default(),
+            &BTreeMap::new(),
+        );
+        assert!(report.failed());
+        let xml = junit_xml(
+            &[(PathBuf::from(format!("dir/{nasty}.toml")), report)],
+            FailOn::Any,
+        );
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        // Tab, CR and LF survive as character references; the rest is shown as escapes.
+        assert_eq!(
+            case.attribute("classname").unwrap(),
+            "ward\\u{1b}[31m\r\n\\u{7}\\u{0}\\u{1}<&>\"'\\u{fffe}\\u{9f}\ttab"
+        );
+        assert!(
+            doc.descendants()
+                .any(|n| n.attribute("message") == Some("changed (worse)"))
+        );
+    }
+
+    #[test]
+    fn bad_tolerances_are_refused() {
+        for (a, r) in [
+            (f64::NAN, 0.0),
+            (0.0, f64::NAN),
+            (-0.1, 0.0),
+            (0.0, -1.0),
+            (f64::INFINITY, 0.0),
+        ] {
+            let t = Tolerance {
+                absolute: a,
+                relative: r,
+            };
+            assert!(check_tolerance("x", t).is_err(), "{t:?}");
+        }
+        assert!(check_tolerance("x", Tolerance::default()).is_ok());
+    }
+
+    #[test]
+    fn baseline_names_are_unique_and_inside_the_directory() {
+        let dir = Path::new("b");
+        let s = Path::new("models/clinic.toml");
+        let name = |v: Option<&str>| baseline_path(Some(dir), s, v).1;
+        assert_eq!(name(None), "clinic.json");
+        assert_eq!(name(Some("digital")), "clinic.digital.json");
+        assert_ne!(name(Some("v.1")), name(Some("v_1")));
+        let escaped = name(Some("x/../../../escaped"));
+        assert!(
+            !escaped.contains('/') && !escaped.contains(".."),
+            "{escaped}"
+        );
+        assert_eq!(
+            baseline_path(None, Path::new("clinic.toml"), None).0,
+            Path::new("./baselines")
+        );
+    }
+}

@@ -138,6 +138,10 @@ impl Outputs {
                     bail!("injected failure before moving {name}");
                 }
                 let target = d.target.join(name);
+                // Only files are replaced: a directory in the way is the user's, not ours.
+                if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+                    bail!("cannot replace {}: it is a directory", target.display());
+                }
                 let backup = d.staging.join(format!(".old.{name}"));
                 let had_old = match std::fs::rename(&target, &backup) {
                     Ok(()) => true,
@@ -461,8 +465,9 @@ mod tests {
     }
 
     #[test]
-    fn a_real_rename_failure_keeps_the_old_files() {
-        // stations.csv is a non-empty directory: the rename onto it fails for real.
+    fn a_directory_in_the_way_fails_the_commit_and_keeps_everything() {
+        // b.txt is the user's (non-empty) directory: it is neither replaced nor deleted, and
+        // a.txt, already moved, is put back.
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("results");
         std::fs::create_dir_all(out.join("b.txt").join("inside")).unwrap();
@@ -470,11 +475,8 @@ mod tests {
         let mut o = Outputs::default();
         o.write(&out, "a.txt", b"new").unwrap();
         o.write(&out, "b.txt", b"new").unwrap();
-        // Renaming the directory b.txt aside works, but make it fail by a file in the way:
-        // the backup name is taken by a directory that cannot be replaced.
-        let staging = o.dirs[0].staging.clone();
-        std::fs::create_dir_all(staging.join(".old.b.txt").join("x")).unwrap();
-        assert!(o.commit().is_err());
+        let e = o.commit().unwrap_err();
+        assert!(format!("{e:#}").contains("is a directory"), "{e:#}");
         assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "old A");
         assert!(out.join("b.txt").join("inside").is_dir());
         assert_eq!(entries(tmp.path()), ["results"]);
