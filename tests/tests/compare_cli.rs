@@ -304,3 +304,87 @@ fn compare_warns_per_variant_about_unfinished_patients() {
         o.stdout
     );
 }
+
+#[test]
+fn chart_files_of_variants_never_overwrite_each_other_or_leave_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC)).unwrap();
+    for id in ["v.1", "v_1", "x/../../../escaped"] {
+        text.push_str(&format!(
+            "\n[[variants]]\nid = \"{id}\"\nstations = [{{ id = \"doctor\", servers = 7 }}]\n"
+        ));
+    }
+    let s = dir.path().join("clinic.toml");
+    std::fs::write(&s, text).unwrap();
+    let charts = dir.path().join("charts");
+    // v.1 and v_1 would share queue_length_v_1.svg: refused, nothing written.
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        "v.1,v_1",
+        "-r",
+        "2",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert!(
+        o.stderr.contains("rename one of the variants"),
+        "{}",
+        o.stderr
+    );
+    assert!(!charts.exists());
+    // A path-like id stays a file name inside the directory.
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        "paper,x/../../../escaped",
+        "-r",
+        "2",
+        "--quiet",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["charts", "clinic.toml"]);
+    assert!(std::fs::read_dir(&charts).unwrap().count() > 4);
+}
+
+#[test]
+fn report_out_is_a_directory_or_an_html_file_and_output_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("rep");
+    for (flag, target, file) in [
+        ("-o", d.clone(), d.join("report.html")),
+        (
+            "--out",
+            dir.path().join("a.html"),
+            dir.path().join("a.html"),
+        ),
+        (
+            "--output",
+            dir.path().join("b.html"),
+            dir.path().join("b.html"),
+        ),
+    ] {
+        run_carepath([
+            "report",
+            "scenarios/mm1.toml",
+            "-r",
+            "2",
+            "--quiet",
+            flag,
+            target.to_str().unwrap(),
+        ])
+        .expect_no_panic()
+        .expect_code(0);
+        assert!(file.is_file(), "{flag}: {}", file.display());
+    }
+}
