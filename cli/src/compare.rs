@@ -126,8 +126,12 @@ struct Grid {
 }
 
 impl Grid {
+    /// Adds a row; control characters are escaped here, before widths are measured, so a
+    /// name with an ESC still lines up (printing escapes them again only if still present).
     fn row(&mut self, label: impl Into<String>, cells: Vec<String>) {
-        self.rows.push((label.into(), cells));
+        let clean = |t: String| crate::output::clean_for_terminal(&t).into_owned();
+        self.rows
+            .push((clean(label.into()), cells.into_iter().map(clean).collect()));
     }
 
     fn render(&self, o: &mut String) {

@@ -181,7 +181,10 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     o
 }
 
+/// `s` cut to `n` characters (control characters escaped first, so the cut width is the
+/// printed width).
 fn truncate(s: &str, n: usize) -> String {
+    let s = crate::output::clean_for_terminal(s);
     if s.chars().count() <= n {
         s.to_string()
     } else {

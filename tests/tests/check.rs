@@ -362,3 +362,43 @@ fn improvements_are_labelled_better_and_can_be_allowed() {
         o.stdout
     );
 }
+
+#[test]
+fn bless_writes_all_baselines_or_none() {
+    let (d, scenario, base) = setup();
+    let second = d.path().join("second.toml");
+    std::fs::copy(&scenario, &second).unwrap();
+    bless(&scenario, &base, &["-r", "2"]);
+    let first = Path::new(&base).join("clinic.json");
+    let before = std::fs::read(&first).unwrap();
+    // second.json is a directory: the second baseline cannot be moved into place, so the
+    // first (already moved) must be put back.
+    std::fs::create_dir_all(Path::new(&base).join("second.json").join("x")).unwrap();
+    let o = run_carepath([
+        "check",
+        "--bless",
+        &scenario,
+        second.to_str().unwrap(),
+        "--baseline",
+        &base,
+        "-r",
+        "3",
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert!(
+        o.stderr.contains("previous baselines are unchanged"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        before,
+        "clinic.json was replaced"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("carepath-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
