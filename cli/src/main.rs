@@ -38,7 +38,13 @@ docs/regression-checks.md (check in CI), docs/robustness.md (what bad input does
 
 /// CarePath: discrete-event simulation of patient flow through outpatient departments.
 #[derive(Parser, Debug)]
-#[command(name = "carepath", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(
+    name = "carepath",
+    version,
+    about = "CarePath: simulate patient flow through outpatient departments",
+    long_about = None,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,21 +52,30 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario and print a summary (optionally write summary.json and CSV files).
+    /// Run a scenario and print a summary table.
+    ///
+    /// With --out DIR also writes summary.json, stations.csv and queue_length.csv; with
+    /// --charts DIR the charts (SVG and PNG). All result files appear together or not at all.
     Run(RunArgs),
-    /// Check a scenario and every variant it declares, explain every problem found, and warn
-    /// about overloaded stations.
+    /// Check a scenario and all its variants, without running them.
+    ///
+    /// Explains every problem found, with its place in the file, and warns about overloaded
+    /// stations.
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
-    /// Run variants with common random numbers and report paired differences and where the
-    /// time goes.
+    /// Compare variants with common random numbers: paired differences, where the time goes.
+    ///
+    /// The first variant is the baseline; differences are printed against it (every pair with
+    /// --all-pairs). --out DIR writes comparison.json (always with every pair).
     Compare(CompareArgs),
-    /// Run a scenario (and its variants) and write one self-contained HTML report with charts.
+    /// Write one self-contained HTML report with charts for a scenario and its variants.
     Report(report::ReportArgs),
-    /// Compare scenarios with stored baselines (CI regression checks); exit 0 pass, 1 changed,
-    /// 2 usage or input error.
+    /// Check scenarios against stored baselines (CI regression checks).
+    ///
+    /// Exit 0 nothing moved, 1 something moved, 2 usage or input error. See
+    /// docs/regression-checks.md.
     Check(CheckArgs),
 }
 
