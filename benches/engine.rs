@@ -22,14 +22,16 @@ fn benchmark_model() -> Model {
 fn workload(c: &mut Criterion) {
     let model = benchmark_model();
     let mut sim = Simulator::new(&model);
-    let events = sim.run(0).events;
+    let events = sim.run(0).unwrap().events;
     let mut g = c.benchmark_group("benchmark_scenario");
     g.sample_size(20);
     g.throughput(Throughput::Elements(events));
-    g.bench_function("events", |b| b.iter(|| black_box(sim.run(0).events)));
+    g.bench_function("events", |b| {
+        b.iter(|| black_box(sim.run(0).unwrap().events))
+    });
     g.throughput(Throughput::Elements(PATIENTS));
     g.bench_function("patients", |b| {
-        b.iter(|| black_box(sim.run(0).patients.completed))
+        b.iter(|| black_box(sim.run(0).unwrap().patients.completed))
     });
     // The yardstick: a hand-written engine for this workload only, same events.
     let sp_events = carepath_benches::single_purpose::run(PATIENTS, 1).events;

@@ -21,7 +21,7 @@ pub fn run(n: u64, seed: u64) -> (u64, f64) {
     let mut model = sim_core::Model::from_toml(SCENARIO).expect("benchmark scenario is valid");
     model.max_arrivals = Some(n);
     model.seed = seed;
-    let r = sim_core::run_replication(&model, 0);
+    let r = sim_core::run_replication(&model, 0).unwrap();
     (r.events, r.time_in_system.mean())
 }
 

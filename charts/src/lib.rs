@@ -49,11 +49,12 @@
 //! steps = [{ id = "desk", station = "desk", next = "exit" }]
 //! "#)?;
 //! let results: Vec<_> = (0..model.replications)
-//!     .map(|r| sim_core::run_replication(&model, r))
+//!     .map(|r| sim_core::run_replication(&model, r).unwrap())
 //!     .collect();
-//! let summary = sim_core::summarize(&model, &results);
-//! let breakdown = sim_core::compare::breakdown(&model, &results);
-//! let series = sim_core::queue_series(&model, &results);
+//! let acc = sim_core::summary::Accumulator::from_results(&model, &results);
+//! let summary = acc.summary(&model);
+//! let breakdown = sim_core::compare::breakdown(&model, acc.records());
+//! let series = acc.queue_series(&model);
 //! let input = carepath_charts::VariantInput::new("base", &model, &summary, &breakdown)
 //!     .with_series(&series);
 //! let chart = carepath_charts::Chart::waits(&[input])?;

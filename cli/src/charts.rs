@@ -10,9 +10,10 @@
 use crate::output::Outputs;
 use anyhow::{Result, bail};
 use carepath_charts::{Chart, VariantInput};
+use sim_core::Model;
 use sim_core::compare::{Breakdown, Comparison};
+use sim_core::summary::Accumulator;
 use sim_core::summary::{QueueSeries, Summary};
-use sim_core::{Model, ReplicationResult};
 use std::path::Path;
 
 /// The label of a single run's variant in charts ("base" for the base scenario).
@@ -26,30 +27,30 @@ pub fn stage_run(
     dir: &Path,
     model: &Model,
     summary: &Summary,
-    results: &[ReplicationResult],
+    run: &Accumulator,
     quiet: bool,
 ) -> Result<usize> {
-    let breakdown: Breakdown = sim_core::compare::breakdown(model, results);
-    let series = sim_core::queue_series(model, results);
+    let breakdown: Breakdown = sim_core::compare::breakdown(model, run.records());
+    let series = run.queue_series(model);
     let input =
         VariantInput::new(run_label(model), model, summary, &breakdown).with_series(&series);
     stage_all(files, dir, &[input], quiet)
 }
 
-/// Charts of a comparison (`carepath compare --charts DIR`); `results[i]` are the replications
+/// Charts of a comparison (`carepath compare --charts DIR`); `runs[i]` are the replications
 /// of `models[i]` (common random numbers).
 pub fn stage_comparison(
     files: &mut Outputs,
     dir: &Path,
     comparison: &Comparison,
     models: &[Model],
-    results: &[Vec<ReplicationResult>],
+    runs: &[Accumulator],
     quiet: bool,
 ) -> Result<usize> {
     let series: Vec<QueueSeries> = models
         .iter()
-        .zip(results)
-        .map(|(m, r)| sim_core::queue_series(m, r))
+        .zip(runs)
+        .map(|(m, r)| r.queue_series(m))
         .collect();
     let inputs = carepath_charts::comparison_inputs(comparison, models, Some(&series))?;
     stage_all(files, dir, &inputs, quiet)

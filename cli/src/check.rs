@@ -180,8 +180,8 @@ pub fn run(args: crate::CheckArgs) -> Result<u8> {
     for ((scenario, (text, model)), (dir, name)) in args.scenarios.iter().zip(&loaded).zip(&places)
     {
         crate::print_warnings(&[model], args.quiet);
-        let results = replicate::run_all(model, args.reps.threads, true)?;
-        let current = baseline(model, &results, text);
+        let run = replicate::run_all(model, args.reps.threads, true)?;
+        let current = baseline(model, run.records(), text);
         let path = dir.join(name);
         if args.bless {
             let mut json = serde_json::to_string_pretty(&current)?;

@@ -58,16 +58,20 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         } else {
             let mut other = m.clone();
             other.seed ^= INDEPENDENT_SEED_XOR;
-            Some(replicate::run_all(&other, args.reps.threads, true)?)
+            Some(
+                replicate::run_all(&other, args.reps.threads, true)?
+                    .records()
+                    .to_vec(),
+            )
         });
     }
-    let runs: Vec<VariantRun<'_>> = models
+    let runs: Vec<VariantRun<'_>> = results
         .iter()
-        .zip(&results)
         .zip(&independent)
-        .map(|((model, results), ind)| VariantRun {
+        .zip(&models)
+        .map(|((run, ind), model)| VariantRun {
             model,
-            results,
+            run,
             independent: ind.as_deref(),
         })
         .collect();

@@ -443,18 +443,17 @@ fn run(args: RunArgs) -> Result<()> {
     }
     print_warnings(&[&model], args.quiet);
     let started = std::time::Instant::now();
-    let results = match replicate::run_all(&model, args.reps.threads, args.quiet) {
+    let acc = match replicate::run_all(&model, args.reps.threads, args.quiet) {
         Ok(r) => r,
         Err(e) => {
             // Interrupted: report what finished, write nothing (earlier files stay intact).
             if let Some(i) = e.downcast_ref::<replicate::Interrupted>()
-                && !i.completed.is_empty()
+                && let Some(partial) = &i.summary
                 && !args.quiet
             {
-                let partial = sim_core::summarize(&model, &i.completed);
                 out(&table::render(
                     &model,
-                    &partial,
+                    partial,
                     started.elapsed().as_secs_f64(),
                 ))?;
             }
@@ -462,7 +461,7 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let summary = sim_core::summarize(&model, &results);
+    let summary = acc.summary(&model);
     if !args.quiet {
         out(&table::render(&model, &summary, wall))?;
     }
@@ -470,12 +469,12 @@ fn run(args: RunArgs) -> Result<()> {
     // only when all are complete.
     let mut files = output::Outputs::default();
     if let Some(dir) = &args.out {
-        let series = sim_core::queue_series(&model, &results);
+        let series = acc.queue_series(&model);
         output::stage_run(&mut files, dir, &model, &summary, &series)
             .with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let charts = match &args.charts {
-        Some(dir) => charts::stage_run(&mut files, dir, &model, &summary, &results, args.quiet)?,
+        Some(dir) => charts::stage_run(&mut files, dir, &model, &summary, &acc, args.quiet)?,
         None => 0,
     };
     files

@@ -1,20 +1,33 @@
 //! Runs a model's replications on a rayon pool, with a progress bar on terminals.
 //!
-//! Each replication is independent and seeded from (seed, replication number), and results are
-//! collected in replication order, so the output is identical for any number of threads.
+//! Each replication is independent and seeded from (seed, replication number). Replications
+//! run in chunks of a few per thread; each finished chunk is folded into a
+//! [`sim_core::summary::Accumulator`] in replication order and then dropped, so memory stays
+//! bounded however many replications are asked for, and the result is identical for any
+//! number of threads.
 //!
-//! Ctrl-C stops cleanly: replications already running finish, no new ones start, and the
-//! caller gets an [`Interrupted`] error carrying the completed replications (nothing is written,
-//! so earlier result files stay intact).
+//! Ctrl-C stops cleanly and quickly: the engine looks at the stop flag every few thousand
+//! events, so even one very long replication ends within moments. The caller gets an
+//! [`Interrupted`] error carrying the summary of the replications that had finished, in order
+//! (nothing is written, so earlier result files stay intact).
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use sim_core::{Model, ReplicationResult, Simulator};
+use sim_core::summary::Accumulator;
+use sim_core::{Model, RunError, Simulator, Summary};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Replications per thread in one chunk: enough to keep both cores busy between folds, few
+/// enough that a chunk's results (histograms of tens of kilobytes each) stay small.
+const PER_THREAD: usize = 4;
+
+/// Most worker threads accepted per available core. More threads than that cannot make a run
+/// faster, and tens of thousands of them exhaust the machine before the first replication.
+pub const MAX_THREADS_PER_CORE: usize = 4;
 
 /// Installs the Ctrl-C handler (once per process).
 pub fn install_interrupt_handler() {
@@ -22,11 +35,13 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
-/// The run was interrupted; `completed` holds the replications that finished, in order.
+/// The run was interrupted; `summary` summarises the replications that finished (in order).
 #[derive(Debug)]
 pub struct Interrupted {
-    /// Finished replications.
-    pub completed: Vec<ReplicationResult>,
+    /// Summary of the finished replications (None when none finished).
+    pub summary: Option<Box<Summary>>,
+    /// Replications that finished.
+    pub completed: u32,
     /// Replications asked for.
     pub total: u32,
 }
@@ -36,21 +51,33 @@ impl std::fmt::Display for Interrupted {
         write!(
             f,
             "interrupted after {} of {} replications; no files were written",
-            self.completed.len(),
-            self.total
+            self.completed, self.total
         )
     }
 }
 
 impl std::error::Error for Interrupted {}
 
+/// The number of worker threads to use: all cores by default (or with 0); more than
+/// [`MAX_THREADS_PER_CORE`] per core is refused.
+pub fn thread_count(threads: Option<usize>) -> Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match threads {
+        None | Some(0) => Ok(cores),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(crate::InputError(format!(
+            "--threads {n} is more than {MAX_THREADS_PER_CORE} per core ({} on this machine, which has {cores} core{}); more threads cannot make the run faster",
+            MAX_THREADS_PER_CORE * cores,
+            if cores == 1 { "" } else { "s" }
+        ))
+        .into()),
+        Some(n) => Ok(n),
+    }
+}
+
 /// Runs every replication of `model`; `threads` = None uses all cores.
-pub fn run_all(
-    model: &Model,
-    threads: Option<usize>,
-    quiet: bool,
-) -> Result<Vec<ReplicationResult>> {
+pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Accumulator> {
     let n = model.replications;
+    let threads = thread_count(threads)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -65,31 +92,78 @@ pub fn run_all(
         b
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(threads)
         .build()?;
-    let results = pool.install(|| {
-        (0..n)
-            .into_par_iter()
-            .map_init(
-                || Simulator::new(model),
-                |sim, r| {
-                    if INTERRUPTED.load(Ordering::SeqCst) {
-                        return None;
-                    }
-                    let out = sim.run(r);
-                    bar.inc(1);
-                    Some(out)
-                },
-            )
-            .collect::<Vec<_>>()
-    });
+    let mut acc = Accumulator::new(model);
+    let chunk = (threads * PER_THREAD).max(1) as u32;
+    let mut interrupted = false;
+    let mut failure = None;
+    let mut first = 0u32;
+    while first < n && !interrupted {
+        let last = first.saturating_add(chunk).min(n);
+        let results = pool.install(|| {
+            (first..last)
+                .into_par_iter()
+                .map_init(
+                    || Simulator::new(model).with_stop_flag(&INTERRUPTED),
+                    |sim, r| {
+                        if INTERRUPTED.load(Ordering::SeqCst) {
+                            return Err(RunError::Interrupted);
+                        }
+                        let out = sim.run(r);
+                        bar.inc(1);
+                        out
+                    },
+                )
+                .collect::<Vec<_>>()
+        });
+        // Fold the finished prefix in order; anything after a gap is dropped.
+        for r in results {
+            match r {
+                Ok(r) => acc.add(&r),
+                Err(RunError::Interrupted) => {
+                    interrupted = true;
+                    break;
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failure {
+            bar.finish_and_clear();
+            return Err(anyhow::Error::new(e).context("the simulation stopped"));
+        }
+        first = last;
+    }
     bar.finish_and_clear();
-    if results.iter().any(Option::is_none) {
+    if interrupted || INTERRUPTED.load(Ordering::SeqCst) && (acc.len() as u32) < n {
         return Err(Interrupted {
-            completed: results.into_iter().flatten().collect(),
+            summary: (!acc.is_empty()).then(|| Box::new(acc.summary(model))),
+            completed: acc.len() as u32,
             total: n,
         }
         .into());
     }
-    Ok(results.into_iter().flatten().collect())
+    Ok(acc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_count_is_capped_per_core() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(thread_count(None).unwrap(), cores);
+        assert_eq!(thread_count(Some(1)).unwrap(), 1);
+        assert_eq!(
+            thread_count(Some(MAX_THREADS_PER_CORE * cores)).unwrap(),
+            MAX_THREADS_PER_CORE * cores
+        );
+        assert_eq!(thread_count(Some(0)).unwrap(), cores);
+        let err = thread_count(Some(100_000)).unwrap_err().to_string();
+        assert!(err.contains("--threads 100000"), "{err}");
+    }
 }

@@ -6,9 +6,9 @@
 use crate::{apply_overrides, load_variant, read, replicate};
 use anyhow::{Context, Result};
 use carepath_charts::report::{RunView, esc, label};
+use sim_core::Model;
 use sim_core::compare::{Breakdown, Comparison, VariantRun, compare};
-use sim_core::summary::{QueueSeries, Summary};
-use sim_core::{Model, ReplicationResult};
+use sim_core::summary::{Accumulator, QueueSeries, Summary};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -33,9 +33,9 @@ pub(crate) struct ReportArgs {
 }
 
 /// One variant's results.
-struct Run {
-    model: Model,
-    results: Vec<ReplicationResult>,
+struct Run<'m> {
+    model: &'m Model,
+    acc: Accumulator,
     summary: Summary,
     breakdown: Breakdown,
     series: QueueSeries,
@@ -67,14 +67,14 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     // The terminal gets the same warning lines as every other command for these models.
     crate::print_warnings(&models.iter().collect::<Vec<_>>(), args.quiet);
     let mut runs = Vec::new();
-    for model in models {
-        let results = replicate::run_all(&model, args.reps.threads, args.quiet)?;
-        let summary = sim_core::summarize(&model, &results);
-        let breakdown = sim_core::compare::breakdown(&model, &results);
-        let series = sim_core::queue_series(&model, &results);
+    for model in &models {
+        let acc = replicate::run_all(model, args.reps.threads, args.quiet)?;
+        let summary = acc.summary(model);
+        let breakdown = sim_core::compare::breakdown(model, acc.records());
+        let series = acc.queue_series(model);
         runs.push(Run {
             model,
-            results,
+            acc,
             summary,
             breakdown,
             series,
@@ -84,8 +84,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         let v: Vec<VariantRun<'_>> = runs
             .iter()
             .map(|r| VariantRun {
-                model: &r.model,
-                results: &r.results,
+                model: r.model,
+                run: &r.acc,
                 independent: None,
             })
             .collect();
@@ -154,7 +154,7 @@ fn render(
     if !first.model.description.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(&first.model.description));
     }
-    let variants: Vec<&str> = runs.iter().map(|r| label(&r.model)).collect();
+    let variants: Vec<&str> = runs.iter().map(|r| label(r.model)).collect();
     let _ = writeln!(
         h,
         "<p class=meta>Scenario file <code>{}</code> · seed {} · {} replications{} · {} · \
@@ -193,7 +193,7 @@ fn render(
     let views: Vec<RunView<'_>> = runs
         .iter()
         .map(|r| RunView {
-            model: &r.model,
+            model: r.model,
             summary: &r.summary,
             breakdown: &r.breakdown,
             series: &r.series,

@@ -7,10 +7,9 @@
 //! (from a second run of each later variant with an unrelated seed, Welch's interval) so the
 //! gain can be seen.
 
-use crate::engine::ReplicationResult;
 use crate::model::Model;
 use crate::stats::{Estimate, t_critical};
-use crate::summary::{CONFIDENCE, Metric, SCHEMA_VERSION, Summary, summarize};
+use crate::summary::{Accumulator, CONFIDENCE, Metric, ReplicationRecord, SCHEMA_VERSION, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,10 +21,10 @@ pub const INDEPENDENT_SEED_XOR: u64 = 0x9e37_79b9_7f4a_7c15;
 pub struct VariantRun<'a> {
     /// The variant's model.
     pub model: &'a Model,
-    /// Replications with the shared seed.
-    pub results: &'a [ReplicationResult],
+    /// Its replications with the shared seed.
+    pub run: &'a Accumulator,
     /// Replications with an unrelated seed (for the independent-streams interval).
-    pub independent: Option<&'a [ReplicationResult]>,
+    pub independent: Option<&'a [ReplicationRecord]>,
 }
 
 /// Where the time goes: mean minutes per completed patient.
@@ -92,7 +91,7 @@ pub struct Comparison {
 type MetricValues = Vec<(String, Vec<f64>)>;
 
 /// Per-replication values of the compared metrics, by name.
-fn metric_values(model: &Model, results: &[ReplicationResult]) -> MetricValues {
+fn metric_values(model: &Model, results: &[ReplicationRecord]) -> MetricValues {
     let mut out = vec![
         (
             "time_in_system_min.mean".to_string(),
@@ -102,21 +101,21 @@ fn metric_values(model: &Model, results: &[ReplicationResult]) -> MetricValues {
             "time_in_system_min.p50".to_string(),
             results
                 .iter()
-                .map(|r| r.time_in_system.quantile(0.5))
+                .map(|r| r.time_in_system_quantiles[0])
                 .collect(),
         ),
         (
             "time_in_system_min.p90".to_string(),
             results
                 .iter()
-                .map(|r| r.time_in_system.quantile(0.9))
+                .map(|r| r.time_in_system_quantiles[1])
                 .collect(),
         ),
         (
             "time_in_system_min.p95".to_string(),
             results
                 .iter()
-                .map(|r| r.time_in_system.quantile(0.95))
+                .map(|r| r.time_in_system_quantiles[2])
                 .collect(),
         ),
         (
@@ -143,9 +142,9 @@ fn metric_values(model: &Model, results: &[ReplicationResult]) -> MetricValues {
 }
 
 /// Where the time goes for one variant, averaged over replications.
-pub fn breakdown(model: &Model, results: &[ReplicationResult]) -> Breakdown {
+pub fn breakdown(model: &Model, results: &[ReplicationRecord]) -> Breakdown {
     let n = results.len().max(1) as f64;
-    let per = |r: &ReplicationResult, v: f64| {
+    let per = |r: &ReplicationRecord, v: f64| {
         if r.time_in_system.count > 0 {
             v / r.time_in_system.count as f64
         } else {
@@ -203,7 +202,7 @@ pub fn compare(runs: &[VariantRun<'_>]) -> Comparison {
     let first = runs.first().expect("at least one variant");
     let values: Vec<MetricValues> = runs
         .iter()
-        .map(|v| metric_values(v.model, v.results))
+        .map(|v| metric_values(v.model, v.run.records()))
         .collect();
     let independent: Vec<Option<MetricValues>> = runs
         .iter()
@@ -237,16 +236,16 @@ pub fn compare(runs: &[VariantRun<'_>]) -> Comparison {
         schema_version: SCHEMA_VERSION,
         scenario: first.model.name.clone(),
         seed: first.model.seed,
-        replications: first.results.len() as u32,
+        replications: first.run.len() as u32,
         confidence_level: CONFIDENCE,
         order: runs.iter().map(|v| v.model.variant.clone()).collect(),
         variants: runs
             .iter()
-            .map(|v| (v.model.variant.clone(), summarize(v.model, v.results)))
+            .map(|v| (v.model.variant.clone(), v.run.summary(v.model)))
             .collect(),
         breakdown: runs
             .iter()
-            .map(|v| (v.model.variant.clone(), breakdown(v.model, v.results)))
+            .map(|v| (v.model.variant.clone(), breakdown(v.model, v.run.records())))
             .collect(),
         differences,
     }

@@ -10,6 +10,7 @@
 //! * routing, service distributions and class multipliers were resolved to indices when the
 //!   model was built: nothing is hashed, looked up by name or allocated per event.
 
+use crate::error::RunError;
 use crate::event_queue::{EventQueue, PackedEvent};
 use crate::model::{EXIT, Model, StepKind, StreamKind};
 use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
@@ -18,6 +19,11 @@ use crate::stats::Tally;
 use crate::workflow::Action;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The event loop looks at the caller's stop flag once every this many events (a power of
+/// two): often enough to stop within milliseconds, rarely enough to cost nothing measurable.
+const STOP_CHECK_EVENTS: u32 = 4096;
 
 /// Patient counts of one replication (or one class in it). Over a whole run
 /// `arrived = completed + balked + reneged + unfinished`.
@@ -128,6 +134,26 @@ enum Ev {
     /// The observation window opens (end of warm-up, or first possible arrival): statistics
     /// gathered so far are discarded, so nothing per event needs to check the window.
     StatsStart,
+    /// The clinic opens: stations with a constant number of servers count them as staffed
+    /// from now on (before opening, only time spent serving early patients counts).
+    Open,
+}
+
+impl Ev {
+    fn name(self) -> &'static str {
+        match self {
+            Ev::Arrival(_) => "arrival",
+            Ev::Slot(_) => "appointment slot",
+            Ev::Batch(_) => "batch arrival",
+            Ev::Booked(_) => "booked arrival",
+            Ev::ServiceEnd(_) => "end of service",
+            Ev::DelayEnd(_) => "end of delay",
+            Ev::Renege(_) => "patience running out",
+            Ev::Staff(_) => "staffing change",
+            Ev::StatsStart => "start of the observation window",
+            Ev::Open => "opening time",
+        }
+    }
 }
 
 /// Indices must fit in 28 bits (268 million patient slots, streams or stations).
@@ -147,6 +173,7 @@ impl PackedEvent for Ev {
             Ev::Renege(i) => (6, i),
             Ev::Staff(i) => (7, i),
             Ev::StatsStart => (8, 0),
+            Ev::Open => (9, 0),
         };
         debug_assert!(i <= EV_INDEX_MASK);
         (tag << EV_INDEX_BITS) | i
@@ -163,7 +190,8 @@ impl PackedEvent for Ev {
             5 => Ev::DelayEnd(i),
             6 => Ev::Renege(i),
             7 => Ev::Staff(i),
-            _ => Ev::StatsStart,
+            8 => Ev::StatsStart,
+            _ => Ev::Open,
         }
     }
 }
@@ -294,11 +322,16 @@ pub struct Simulator<'m> {
     /// first possible arrival). The event loop then runs a copy (`LEAN = true`) without those
     /// checks, and without clipping waits, services and stays to the window.
     lean: bool,
+    /// Raised by the caller to stop a run (checked every `STOP_CHECK_EVENTS` events).
+    stop_flag: Option<&'m AtomicBool>,
+    /// Stations whose constant servers count as staffed only from opening time (the window
+    /// opens earlier because booked patients may come early).
+    staffed_from_open: Vec<u32>,
     out: ReplicationResult,
 }
 
 /// Runs one replication (convenience wrapper around [`Simulator`]).
-pub fn run_replication(model: &Model, replication: u32) -> ReplicationResult {
+pub fn run_replication(model: &Model, replication: u32) -> Result<ReplicationResult, RunError> {
     Simulator::new(model).run(replication)
 }
 
@@ -341,14 +374,30 @@ impl<'m> Simulator<'m> {
             sampling: model.sample_interval > 0.0,
             one_class: model.classes.len() == 1,
             lean: Self::is_lean(model),
+            stop_flag: None,
+            staffed_from_open: if model.stats_start < model.open {
+                (0..model.stations.len() as u32)
+                    .filter(|&i| model.stations[i as usize].changes.is_empty())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             out: ReplicationResult::default(),
         }
+    }
+
+    /// Makes the run stop with [`RunError::Interrupted`] soon after `flag` becomes true, even
+    /// in the middle of a long replication.
+    pub fn with_stop_flag(mut self, flag: &'m AtomicBool) -> Self {
+        self.stop_flag = Some(flag);
+        self
     }
 
     /// Whether `model` can run in the lean event loop (see `lean`).
     fn is_lean(model: &Model) -> bool {
         let w = &model.workflow;
         model.classes.len() == 1
+            && model.stats_start >= model.open
             && model.sample_interval <= 0.0
             && !model.has_multipliers
             && w.online.is_none()
@@ -424,6 +473,14 @@ impl<'m> Simulator<'m> {
         };
         // First push: at equal times it precedes every other event.
         self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
+        if !self.staffed_from_open.is_empty() {
+            for &i in &self.staffed_from_open {
+                // Until opening, only busy servers count as available (`touch_capacity`
+                // integrates max(on duty, busy)); `avail` keeps them serving early patients.
+                self.stations[i as usize].on_duty = 0;
+            }
+            self.events.push(m.open, Ev::Open);
+        }
         for (i, s) in m.stations.iter().enumerate() {
             if !s.changes.is_empty() {
                 self.events.push(s.changes[0].at, Ev::Staff(i as u32));
@@ -456,7 +513,10 @@ impl<'m> Simulator<'m> {
     }
 
     /// Runs replication `replication` to completion and returns its measurements.
-    pub fn run(&mut self, replication: u32) -> ReplicationResult {
+    ///
+    /// Fails only when the stop flag was raised, or, as a last guard behind validation, when
+    /// an event time is not finite or the clock stops advancing.
+    pub fn run(&mut self, replication: u32) -> Result<ReplicationResult, RunError> {
         self.reset(replication);
         let m = self.model;
         let stop = m.stop.unwrap_or(f64::INFINITY);
@@ -467,9 +527,9 @@ impl<'m> Simulator<'m> {
             f64::INFINITY
         };
         let (now, stopped) = if self.lean {
-            self.event_loop::<true>(stop, interval, &mut next_sample)
+            self.event_loop::<true>(stop, interval, &mut next_sample)?
         } else {
-            self.event_loop::<false>(stop, interval, &mut next_sample)
+            self.event_loop::<false>(stop, interval, &mut next_sample)?
         };
         // Patients stuck with no server left wait until the hard stop, if there is one.
         let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
@@ -478,7 +538,7 @@ impl<'m> Simulator<'m> {
             now
         };
         while next_sample <= end {
-            next_sample = self.sample(next_sample, interval);
+            next_sample = self.sample(next_sample, interval)?;
         }
         if end < m.stats_start {
             // The run ended before the window opened: nothing was observed.
@@ -547,7 +607,7 @@ impl<'m> Simulator<'m> {
             out.classes[0].time_in_system = out.time_in_system.clone();
             out.classes[0].patients = out.patients;
         }
-        std::mem::take(&mut self.out)
+        Ok(std::mem::take(&mut self.out))
     }
 
     /// The event loop proper, up to the stop or the end of the run: returns the time of the
@@ -558,22 +618,41 @@ impl<'m> Simulator<'m> {
         stop: f64,
         interval: f64,
         next_sample: &mut f64,
-    ) -> (f64, bool) {
+    ) -> Result<(f64, bool), RunError> {
         let mut now = 0.0;
         let mut stopped = false;
         // Events before `fast_until` need neither the stop check nor a sample: one compare per
-        // event instead of two. (`t > stop` is `t >= stop.next_up()`.)
-        let mut fast_until = (*next_sample).min(stop.next_up());
+        // event instead of two. (`t > stop` is `t >= stop.next_up()`.) `fast_until` is always
+        // finite, so an infinite time (and, by the negated compare, NaN) takes the slow path,
+        // where it is refused.
+        let limit = stop.next_up().min(f64::MAX);
+        let mut fast_until = (*next_sample).min(limit);
+        let mut until_check = STOP_CHECK_EVENTS;
         while let Some(e) = self.events.pop() {
-            if e.time >= fast_until {
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if !(e.time < fast_until) {
+                if !e.time.is_finite() {
+                    return Err(RunError::NonFiniteTime {
+                        replication: self.out.replication,
+                        event: e.event.name(),
+                        time: e.time,
+                    });
+                }
                 if e.time > stop {
                     stopped = true;
                     break;
                 }
                 while *next_sample <= e.time {
-                    *next_sample = self.sample(*next_sample, interval);
+                    *next_sample = self.sample(*next_sample, interval)?;
                 }
-                fast_until = (*next_sample).min(stop.next_up());
+                fast_until = (*next_sample).min(limit);
+            }
+            until_check -= 1;
+            if until_check == 0 {
+                until_check = STOP_CHECK_EVENTS;
+                if self.stop_flag.is_some_and(|f| f.load(Ordering::Relaxed)) {
+                    return Err(RunError::Interrupted);
+                }
             }
             now = e.time;
             match e.event {
@@ -600,6 +679,7 @@ impl<'m> Simulator<'m> {
                 Ev::Renege(t) => self.on_renege(t, now),
                 Ev::Staff(s) => self.on_staff_change(s as usize, now),
                 Ev::StatsStart => self.on_stats_start(now),
+                Ev::Open => self.on_open(now),
             }
             // The clinic is empty and nobody else can come: later events (shift changes,
             // stale patience timers) cannot change anything. Lean models have no such events,
@@ -612,7 +692,16 @@ impl<'m> Simulator<'m> {
                 break;
             }
         }
-        (now, stopped)
+        Ok((now, stopped))
+    }
+
+    /// Opening time: stations with constant servers count them as staffed from now on.
+    fn on_open(&mut self, now: f64) {
+        for k in 0..self.staffed_from_open.len() {
+            let s = self.staffed_from_open[k] as usize;
+            self.touch_capacity(s, now);
+            self.stations[s].on_duty = self.model.stations[s].initial_servers;
+        }
     }
 
     /// Opens the observation window: clears every statistic that is windowed (waits, service
@@ -651,13 +740,29 @@ impl<'m> Simulator<'m> {
         self.events.push_beside(time, Ev::Arrival(s as u32));
     }
 
-    fn sample(&mut self, at: f64, interval: f64) -> f64 {
+    /// Records one queue-length sample at `at` and returns the next sample time: infinite once
+    /// `MAX_SAMPLES` are kept (so a tiny interval cannot make the loop run on), an error if
+    /// the interval no longer advances the clock.
+    fn sample(&mut self, at: f64, interval: f64) -> Result<f64, RunError> {
         let ss = self.model.stats_start;
+        if self
+            .stations
+            .first()
+            .is_some_and(|st| st.r.samples.len() >= crate::model::MAX_SAMPLES)
+        {
+            return Ok(f64::INFINITY);
+        }
+        let next = at + interval;
+        if !(next > at) || !next.is_finite() {
+            return Err(RunError::ClockStalled {
+                replication: self.out.replication,
+                what: "the queue-sampling interval",
+                at,
+                step: interval,
+            });
+        }
         for s in 0..self.stations.len() {
             let st = &mut self.stations[s];
-            if st.r.samples.len() >= crate::model::MAX_SAMPLES {
-                continue;
-            }
             let running = if at > ss {
                 f64::from(st.busy) * at - st.busy_since_sum
             } else {
@@ -671,7 +776,7 @@ impl<'m> Simulator<'m> {
             res.busy_samples.push(res.busy_area + running);
             res.capacity_samples.push(res.capacity_area + pending);
         }
-        at + interval
+        Ok(next)
     }
 
     /// Next arrival time of Poisson stream `s` after `from`, by inverting the cumulative rate
@@ -1557,7 +1662,9 @@ next = "see"
     fn run_all(model: &Model, lean: bool) -> Vec<ReplicationResult> {
         let mut sim = Simulator::new(model);
         sim.lean = lean;
-        (0..model.replications).map(|r| sim.run(r)).collect()
+        (0..model.replications)
+            .map(|r| sim.run(r).unwrap())
+            .collect()
     }
 
     /// The lean copy of the event loop leaves out checks and window clipping that cannot
@@ -1621,8 +1728,8 @@ next = "see"
         renumbered.events.set_seq_limit(50);
         let mut reneged = 0;
         for r in 0..4 {
-            let want = plain.run(r);
-            let got = renumbered.run(r);
+            let want = plain.run(r).unwrap();
+            let got = renumbered.run(r).unwrap();
             reneged += want.patients.reneged;
             assert!(want.stations.iter().all(|s| s.reneges > 0));
             assert_eq!(got.patients, want.patients, "replication {r}");

@@ -36,6 +36,43 @@ pub enum ScenarioError {
     Invalid(Vec<Problem>),
 }
 
+/// Why a replication stopped before its end. A validated model never produces the last two:
+/// they are the engine's own guard, so that no input, however it slipped past validation, can
+/// make the event loop run on without the clock advancing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The caller's stop flag was raised (Ctrl-C, a cancelled page run).
+    #[error("interrupted")]
+    Interrupted,
+    /// An event was scheduled at a time that is not a finite number.
+    #[error(
+        "replication {replication}: an event ({event}) was scheduled at time {time}, which is not a finite number of minutes; some duration or offset in the scenario is too large for the clock"
+    )]
+    NonFiniteTime {
+        /// Replication number.
+        replication: u32,
+        /// The kind of event.
+        event: &'static str,
+        /// The offending time.
+        time: f64,
+    },
+    /// A recurring time step (queue sampling) no longer advances the clock: the step is below
+    /// the float resolution at this clock value.
+    #[error(
+        "replication {replication}: the clock stopped advancing at {at} minutes ({what} of {step} minutes is below the clock's resolution there)"
+    )]
+    ClockStalled {
+        /// Replication number.
+        replication: u32,
+        /// What kind of step.
+        what: &'static str,
+        /// Clock value.
+        at: f64,
+        /// The step that no longer changes it.
+        step: f64,
+    },
+}
+
 fn list(problems: &[Problem]) -> String {
     problems
         .iter()

@@ -3,7 +3,7 @@
 //!
 //! Data flow: TOML text → [`scenario::ScenarioFile`] (as written) → [`model::Model`] (checked,
 //! compiled to index tables) → [`engine::Simulator`] (one replication → a
-//! [`engine::ReplicationResult`]) → [`summary::summarize`] (across replications → a
+//! [`engine::ReplicationResult`]) → [`summary::Accumulator`] (across replications → a
 //! [`summary::Summary`]). This crate does no I/O, starts no threads and never reads the clock or
 //! ambient randomness, so it compiles unchanged to wasm32 and gives the same bits everywhere.
 //!
@@ -27,8 +27,13 @@
 //! id = "visit"
 //! steps = [{ id = "desk", station = "desk", next = "exit" }]
 //! "#).unwrap();
-//! let results: Vec<_> = (0..model.replications).map(|r| sim_core::run_replication(&model, r)).collect();
-//! let summary = sim_core::summarize(&model, &results);
+//! // Replications are folded into an accumulator one by one, in order, so memory stays
+//! // bounded however many are run.
+//! let mut acc = sim_core::summary::Accumulator::new(&model);
+//! for r in 0..model.replications {
+//!     acc.add(&sim_core::run_replication(&model, r).unwrap());
+//! }
+//! let summary = acc.summary(&model);
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
@@ -50,6 +55,6 @@ pub mod variant;
 pub mod workflow;
 
 pub use engine::{ReplicationResult, Simulator, run_replication};
-pub use error::{Problem, ScenarioError};
+pub use error::{Problem, RunError, ScenarioError};
 pub use model::Model;
 pub use summary::{Summary, queue_series, summarize};

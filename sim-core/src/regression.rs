@@ -22,8 +22,8 @@
 //! Metric names use the British spelling `utilisation`; baselines and tolerances written with
 //! the old `utilization` still work ([`canonical_metric`]).
 
-use crate::engine::ReplicationResult;
 use crate::model::Model;
+use crate::summary::ReplicationRecord;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::BTreeMap;
@@ -197,9 +197,9 @@ pub fn text_hash(text: &str) -> String {
 }
 
 /// The metrics a regression check watches, per replication.
-pub fn metrics(model: &Model, results: &[ReplicationResult]) -> BTreeMap<String, Vec<f64>> {
+pub fn metrics(model: &Model, results: &[ReplicationRecord]) -> BTreeMap<String, Vec<f64>> {
     let mut m = BTreeMap::new();
-    let col = |f: &dyn Fn(&ReplicationResult) -> f64| results.iter().map(f).collect::<Vec<f64>>();
+    let col = |f: &dyn Fn(&ReplicationRecord) -> f64| results.iter().map(f).collect::<Vec<f64>>();
     m.insert(
         "patients.completed".to_string(),
         col(&|r| r.patients.completed as f64),
@@ -210,7 +210,7 @@ pub fn metrics(model: &Model, results: &[ReplicationResult]) -> BTreeMap<String,
     );
     m.insert(
         "time_in_system_min.p90".to_string(),
-        col(&|r| r.time_in_system.quantile(0.9)),
+        col(&|r| r.time_in_system_quantiles[1]),
     );
     for (i, s) in model.stations.iter().enumerate() {
         m.insert(
@@ -262,7 +262,7 @@ impl Baseline {
 }
 
 /// Builds a baseline from a run.
-pub fn baseline(model: &Model, results: &[ReplicationResult], scenario_text: &str) -> Baseline {
+pub fn baseline(model: &Model, results: &[ReplicationRecord], scenario_text: &str) -> Baseline {
     Baseline {
         schema_version: BASELINE_VERSION,
         scenario: model.name.clone(),

@@ -33,6 +33,8 @@ pub struct Tally {
     pub sum_sq: f64,
     /// Largest observation.
     pub max: f64,
+    /// Smallest observation (+infinity with none).
+    pub min: f64,
     /// Observations that were zero.
     pub zeros: u64,
     /// Bucket counts (a fixed-size array, so adding needs no bounds check).
@@ -46,6 +48,7 @@ impl Default for Tally {
             sum: 0.0,
             sum_sq: 0.0,
             max: 0.0,
+            min: f64::INFINITY,
             zeros: 0,
             buckets: Box::new([0; BUCKETS]),
         }
@@ -84,6 +87,9 @@ impl Tally {
         if v > self.max {
             self.max = v;
         }
+        if v < self.min {
+            self.min = v;
+        }
         match bucket_of(v) {
             Some(b) => self.buckets[b] += 1,
             None => self.zeros += 1,
@@ -105,18 +111,24 @@ impl Tally {
         self.sum += other.sum;
         self.sum_sq += other.sum_sq;
         self.max = self.max.max(other.max);
+        self.min = self.min.min(other.min);
         self.zeros += other.zeros;
         for (a, b) in self.buckets.iter_mut().zip(other.buckets.iter()) {
             *a += b;
         }
     }
 
-    /// The q-quantile (0 ≤ q ≤ 1), interpolated inside its bucket; 0 with no observations.
+    /// The q-quantile (0 ≤ q ≤ 1), interpolated inside its bucket and kept within the
+    /// observed minimum and maximum (so q = 0 is the smallest observation, q = 1 the largest);
+    /// 0 with no observations.
     pub fn quantile(&self, q: f64) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
-        let target = q.clamp(0.0, 1.0) * self.count as f64;
+        if q <= 0.0 {
+            return self.min;
+        }
+        let target = q.min(1.0) * self.count as f64;
         if target <= self.zeros as f64 {
             return 0.0;
         }
@@ -129,7 +141,7 @@ impl Tally {
             if below + n >= target {
                 let (lo, hi) = bucket_range(b);
                 let x = lo + (hi - lo) * ((target - below) / n);
-                return x.min(self.max);
+                return x.clamp(self.min, self.max);
             }
             below += n;
         }
@@ -137,11 +149,56 @@ impl Tally {
     }
 }
 
-/// Integral over time of a piecewise-constant quantity (queue length, busy servers).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TimeIntegral {
-    /// ∫ value dt over the observation window.
-    pub area: f64,
+/// A tally's count, moments and range without its histogram: what one replication keeps once
+/// its histogram has been merged into the pooled one (a few words instead of 42 KB).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    /// Number of observations.
+    pub count: u64,
+    /// Sum of observations.
+    pub sum: f64,
+    /// Sum of squares.
+    pub sum_sq: f64,
+    /// Largest observation (0 with none).
+    pub max: f64,
+    /// Smallest observation (+infinity with none).
+    pub min: f64,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments {
+            count: 0,
+            sum: 0.0,
+            sum_sq: 0.0,
+            max: 0.0,
+            min: f64::INFINITY,
+        }
+    }
+}
+
+impl Moments {
+    /// Mean, or 0 with no observations (as [`Tally::mean`]).
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64
+        }
+    }
+}
+
+impl Tally {
+    /// The count, moments and range, without the histogram.
+    pub fn moments(&self) -> Moments {
+        Moments {
+            count: self.count,
+            sum: self.sum,
+            sum_sq: self.sum_sq,
+            max: self.max,
+            min: self.min,
+        }
+    }
 }
 
 /// Two-sided Student t critical value for the given confidence level (0.90, 0.95 or 0.99) and

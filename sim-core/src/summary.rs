@@ -5,10 +5,17 @@
 //! from the per-replication values (each replication is one independent observation).
 //! Percentiles (p50, p90, p95) are of all observations pooled over the replications, read from
 //! the merged quantile histograms of `stats`.
+//!
+//! **Streaming.** A [`Accumulator`] takes replications one at a time, in replication order:
+//! it merges each one's histograms into the pooled ones and keeps only a small
+//! [`ReplicationRecord`] (the per-replication values the intervals and paired comparisons
+//! need), so memory grows by a few hundred bytes per replication instead of the tens of
+//! kilobytes a replication's histograms take. Folding in replication order keeps every sum in
+//! the same order whatever the number of threads, so results are bit-identical.
 
 use crate::engine::{PatientCounts, ReplicationResult};
 use crate::model::Model;
-use crate::stats::{Estimate, Tally};
+use crate::stats::{Estimate, Moments, Tally};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -31,15 +38,35 @@ pub struct Metric {
 }
 
 impl Metric {
-    /// From per-replication values.
+    /// From per-replication values of a quantity that can take any sign (a difference).
     pub fn from_values(values: &[f64]) -> Metric {
+        Metric::within(values, f64::NEG_INFINITY, f64::INFINITY)
+    }
+
+    /// From per-replication values of a quantity that cannot be negative (a count, a time, a
+    /// queue length): the interval is clipped at zero, since a bound below zero is impossible.
+    pub fn non_negative(values: &[f64]) -> Metric {
+        Metric::within(values, 0.0, f64::INFINITY)
+    }
+
+    /// From per-replication values of a share between 0 and 1 (utilisation, a proportion): the
+    /// interval is clipped to [0, 1].
+    pub fn share(values: &[f64]) -> Metric {
+        Metric::within(values, 0.0, 1.0)
+    }
+
+    /// From per-replication values of a quantity known to lie in [lo, hi]: the Student-t
+    /// interval clipped to that range (the mean itself is never changed). `-0.0` is written as
+    /// `0.0`.
+    fn within(values: &[f64], lo: f64, hi: f64) -> Metric {
         let e = Estimate::from_values(values, CONFIDENCE);
         let finite = e.half_width.is_finite();
+        // Adding +0.0 turns -0.0 into +0.0 and leaves every other value unchanged.
         Metric {
-            mean: e.mean,
-            sd: e.sd,
-            ci95_low: finite.then(|| e.low()),
-            ci95_high: finite.then(|| e.high()),
+            mean: e.mean + 0.0,
+            sd: e.sd + 0.0,
+            ci95_low: finite.then(|| e.low().clamp(lo, hi) + 0.0),
+            ci95_high: finite.then(|| e.high().clamp(lo, hi) + 0.0),
         }
     }
 }
@@ -68,14 +95,10 @@ pub struct TimeMetric {
 }
 
 impl TimeMetric {
-    fn from_tallies<'a>(tallies: impl Iterator<Item = &'a Tally>) -> TimeMetric {
-        let mut pooled = Tally::default();
-        let mut means = Vec::new();
-        for t in tallies {
-            means.push(t.mean());
-            pooled.merge(t);
-        }
-        let m = Metric::from_values(&means);
+    /// From the per-replication moments and the pooled histogram.
+    fn from_parts<'a>(moments: impl Iterator<Item = &'a Moments>, pooled: &Tally) -> TimeMetric {
+        let means: Vec<f64> = moments.map(Moments::mean).collect();
+        let m = Metric::non_negative(&means);
         TimeMetric {
             mean: m.mean,
             sd: m.sd,
@@ -110,7 +133,7 @@ pub struct PatientSummary {
 impl PatientSummary {
     fn from_counts(counts: &[PatientCounts]) -> PatientSummary {
         let f = |g: fn(&PatientCounts) -> u64| {
-            Metric::from_values(&counts.iter().map(|c| g(c) as f64).collect::<Vec<_>>())
+            Metric::non_negative(&counts.iter().map(|c| g(c) as f64).collect::<Vec<_>>())
         };
         PatientSummary {
             arrived: f(|c| c.arrived),
@@ -253,100 +276,369 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// Summarises replications (in replication order, so the result does not depend on how they
-/// were scheduled across threads).
+/// were scheduled across threads). A convenience over [`Accumulator`].
 pub fn summarize(model: &Model, results: &[ReplicationResult]) -> Summary {
-    let vals = |f: &dyn Fn(&ReplicationResult) -> f64| {
-        Metric::from_values(&results.iter().map(f).collect::<Vec<_>>())
-    };
-    let counts: Vec<PatientCounts> = results.iter().map(|r| r.patients).collect();
-    let classes = model
-        .classes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let counts: Vec<PatientCounts> =
-                results.iter().map(|r| r.classes[i].patients).collect();
-            (
-                c.id.clone(),
-                ClassSummary {
-                    name: c.name.clone(),
-                    patients: PatientSummary::from_counts(&counts),
-                    time_in_system_min: TimeMetric::from_tallies(
-                        results.iter().map(|r| &r.classes[i].time_in_system),
-                    ),
-                },
-            )
-        })
-        .collect();
-    let stations = model
-        .stations
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            (
-                s.id.clone(),
-                StationSummary {
-                    name: s.name.clone(),
-                    visits: vals(&|r| r.stations[i].visits as f64),
-                    wait_min: TimeMetric::from_tallies(
-                        results.iter().map(|r| &r.stations[i].waits),
-                    ),
-                    service_min: vals(&|r| {
-                        ratio(r.stations[i].service_sum, r.stations[i].waits.count as f64)
-                    }),
-                    utilization: vals(&|r| {
-                        ratio(r.stations[i].busy_area, r.stations[i].capacity_area)
-                    }),
-                    queue_length: vals(&|r| ratio(r.stations[i].queue_area, r.window)),
-                    max_queue_length: results
-                        .iter()
-                        .map(|r| r.stations[i].max_queue)
-                        .max()
-                        .unwrap_or(0),
-                    balks: vals(&|r| r.stations[i].balks as f64),
-                    reneges: vals(&|r| r.stations[i].reneges as f64),
-                    queued_share: vals(&|r| {
-                        ratio(
-                            r.stations[i].queued as f64,
-                            (r.stations[i].visits + r.stations[i].reneges) as f64,
-                        )
-                    }),
-                },
-            )
-        })
-        .collect();
-    Summary {
-        schema_version: SCHEMA_VERSION,
-        scenario: model.name.clone(),
-        variant: model.variant.clone(),
-        carepath_version: env!("CARGO_PKG_VERSION").to_string(),
-        seed: model.seed,
-        replications: results.len() as u32,
-        confidence_level: CONFIDENCE,
-        patients: PatientSummary::from_counts(&counts),
-        time_in_system_min: TimeMetric::from_tallies(results.iter().map(|r| &r.time_in_system)),
-        time_in_system_distribution: {
-            let mut pooled = Tally::default();
-            for r in results {
-                pooled.merge(&r.time_in_system);
+    Accumulator::from_results(model, results).summary(model)
+}
+
+/// One station in one replication, without its histogram and series.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StationRecord {
+    /// Services started.
+    pub visits: u64,
+    /// Waits in queue (count, moments, range).
+    pub waits: Moments,
+    /// Sum of service times started inside the window.
+    pub service_sum: f64,
+    /// ∫ queue length dt over the window.
+    pub queue_area: f64,
+    /// ∫ busy servers dt over the window.
+    pub busy_area: f64,
+    /// ∫ servers available dt over the window.
+    pub capacity_area: f64,
+    /// Longest queue seen.
+    pub max_queue: u32,
+    /// Balks.
+    pub balks: u64,
+    /// Reneges.
+    pub reneges: u64,
+    /// Patients who had to queue.
+    pub queued: u64,
+}
+
+/// One class in one replication, without its histogram.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ClassRecord {
+    /// Counts.
+    pub patients: PatientCounts,
+    /// Time in system (count, moments, range).
+    pub time_in_system: Moments,
+}
+
+/// What a study keeps of one replication once its histograms and series have been merged:
+/// the per-replication values behind the confidence intervals, paired differences and
+/// regression checks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplicationRecord {
+    /// Replication number.
+    pub replication: u32,
+    /// Time the run ended.
+    pub end_time: f64,
+    /// Length of the observation window.
+    pub window: f64,
+    /// Events.
+    pub events: u64,
+    /// Counts over all classes.
+    pub patients: PatientCounts,
+    /// Time in system over all classes.
+    pub time_in_system: Moments,
+    /// This replication's p50, p90 and p95 of time in system.
+    pub time_in_system_quantiles: [f64; 3],
+    /// Per class.
+    pub classes: Vec<ClassRecord>,
+    /// Per station.
+    pub stations: Vec<StationRecord>,
+    /// ∫ patients in system dt over the window.
+    pub in_system_area: f64,
+    /// Sum of delay-step durations started inside the window.
+    pub delay_sum: f64,
+    /// Times patients had to queue.
+    pub queue_joins: u64,
+    /// Most patients in the system at once.
+    pub max_in_system: u64,
+}
+
+impl ReplicationRecord {
+    /// The record of a replication's results.
+    pub fn of(r: &ReplicationResult) -> ReplicationRecord {
+        ReplicationRecord {
+            replication: r.replication,
+            end_time: r.end_time,
+            window: r.window,
+            events: r.events,
+            patients: r.patients,
+            time_in_system: r.time_in_system.moments(),
+            time_in_system_quantiles: [
+                r.time_in_system.quantile(0.5),
+                r.time_in_system.quantile(0.9),
+                r.time_in_system.quantile(0.95),
+            ],
+            classes: r
+                .classes
+                .iter()
+                .map(|c| ClassRecord {
+                    patients: c.patients,
+                    time_in_system: c.time_in_system.moments(),
+                })
+                .collect(),
+            stations: r
+                .stations
+                .iter()
+                .map(|s| StationRecord {
+                    visits: s.visits,
+                    waits: s.waits.moments(),
+                    service_sum: s.service_sum,
+                    queue_area: s.queue_area,
+                    busy_area: s.busy_area,
+                    capacity_area: s.capacity_area,
+                    max_queue: s.max_queue,
+                    balks: s.balks,
+                    reneges: s.reneges,
+                    queued: s.queued,
+                })
+                .collect(),
+            in_system_area: r.in_system_area,
+            delay_sum: r.delay_sum,
+            queue_joins: r.queue_joins,
+            max_in_system: r.max_in_system,
+        }
+    }
+}
+
+/// Queue-length and utilisation values of one station, one column per sample time, one entry
+/// per replication (utilisation only where that replication has the interval).
+#[derive(Debug, Clone, Default)]
+struct SeriesColumns {
+    queue: Vec<Vec<u32>>,
+    utilisation: Vec<Vec<f64>>,
+}
+
+/// Replications folded into a summary one at a time, in replication order (see the module
+/// documentation). Memory: one [`ReplicationRecord`] per replication, the pooled histograms,
+/// and the queue-length series' values (per station, sample time and replication).
+///
+/// It does not keep the model (so it can live beside it, in a page's run or a study); the
+/// methods that need it take it, and it must be the model the replications were run on.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    records: Vec<ReplicationRecord>,
+    time_in_system: Tally,
+    classes: Vec<Tally>,
+    waits: Vec<Tally>,
+    series: Vec<SeriesColumns>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for `model`.
+    pub fn new(model: &Model) -> Self {
+        Accumulator {
+            records: Vec::new(),
+            time_in_system: Tally::default(),
+            classes: vec![Tally::default(); model.classes.len()],
+            waits: vec![Tally::default(); model.stations.len()],
+            series: vec![SeriesColumns::default(); model.stations.len()],
+        }
+    }
+
+    /// An accumulator with `results` folded in, in order.
+    pub fn from_results(model: &Model, results: &[ReplicationResult]) -> Self {
+        let mut acc = Accumulator::new(model);
+        for r in results {
+            acc.add(r);
+        }
+        acc
+    }
+
+    /// Folds in the next replication. Replications must come in the order they are numbered
+    /// in the study (0, 1, 2, …), which is what makes the result independent of threads.
+    pub fn add(&mut self, r: &ReplicationResult) {
+        debug_assert_eq!(
+            r.stations.len(),
+            self.waits.len(),
+            "a replication of another model"
+        );
+        let n = self.records.len();
+        self.time_in_system.merge(&r.time_in_system);
+        for (pooled, c) in self.classes.iter_mut().zip(&r.classes) {
+            pooled.merge(&c.time_in_system);
+        }
+        for (i, st) in r.stations.iter().enumerate() {
+            self.waits[i].merge(&st.waits);
+            let cols = &mut self.series[i];
+            // A replication that ends later has more samples: earlier ones were empty there.
+            while cols.queue.len() < st.samples.len() {
+                cols.queue.push(vec![0; n]);
             }
-            (0..=100)
+            for (k, col) in cols.queue.iter_mut().enumerate() {
+                col.push(st.samples.get(k).copied().unwrap_or(0));
+            }
+            let intervals = st.busy_samples.len().saturating_sub(1);
+            while cols.utilisation.len() < intervals {
+                cols.utilisation.push(Vec::new());
+            }
+            for (k, col) in cols.utilisation.iter_mut().enumerate().take(intervals) {
+                let (b0, b1) = (st.busy_samples[k], st.busy_samples[k + 1]);
+                let (Some(c0), Some(c1)) =
+                    (st.capacity_samples.get(k), st.capacity_samples.get(k + 1))
+                else {
+                    continue;
+                };
+                if c1 - c0 > 1e-9 {
+                    col.push(((b1 - b0) / (c1 - c0)).clamp(0.0, 1.0));
+                }
+            }
+        }
+        self.records.push(ReplicationRecord::of(r));
+    }
+
+    /// The replications folded in so far.
+    pub fn records(&self) -> &[ReplicationRecord] {
+        &self.records
+    }
+
+    /// Number of replications folded in.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True before the first replication.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The pooled time-in-system histogram over every replication so far.
+    pub fn pooled_time_in_system(&self) -> &Tally {
+        &self.time_in_system
+    }
+
+    /// The summary of the replications folded in so far.
+    pub fn summary(&self, model: &Model) -> Summary {
+        let results = &self.records;
+        let vals = |f: &dyn Fn(&ReplicationRecord) -> f64| {
+            Metric::non_negative(&results.iter().map(f).collect::<Vec<_>>())
+        };
+        let share = |f: &dyn Fn(&ReplicationRecord) -> f64| {
+            Metric::share(&results.iter().map(f).collect::<Vec<_>>())
+        };
+        let counts: Vec<PatientCounts> = results.iter().map(|r| r.patients).collect();
+        let classes = model
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let counts: Vec<PatientCounts> =
+                    results.iter().map(|r| r.classes[i].patients).collect();
+                (
+                    c.id.clone(),
+                    ClassSummary {
+                        name: c.name.clone(),
+                        patients: PatientSummary::from_counts(&counts),
+                        time_in_system_min: TimeMetric::from_parts(
+                            results.iter().map(|r| &r.classes[i].time_in_system),
+                            &self.classes[i],
+                        ),
+                    },
+                )
+            })
+            .collect();
+        let stations = model
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    s.id.clone(),
+                    StationSummary {
+                        name: s.name.clone(),
+                        visits: vals(&|r| r.stations[i].visits as f64),
+                        wait_min: TimeMetric::from_parts(
+                            results.iter().map(|r| &r.stations[i].waits),
+                            &self.waits[i],
+                        ),
+                        service_min: vals(&|r| {
+                            ratio(r.stations[i].service_sum, r.stations[i].waits.count as f64)
+                        }),
+                        utilization: share(&|r| {
+                            ratio(r.stations[i].busy_area, r.stations[i].capacity_area)
+                        }),
+                        queue_length: vals(&|r| ratio(r.stations[i].queue_area, r.window)),
+                        max_queue_length: results
+                            .iter()
+                            .map(|r| r.stations[i].max_queue)
+                            .max()
+                            .unwrap_or(0),
+                        balks: vals(&|r| r.stations[i].balks as f64),
+                        reneges: vals(&|r| r.stations[i].reneges as f64),
+                        queued_share: share(&|r| {
+                            ratio(
+                                r.stations[i].queued as f64,
+                                (r.stations[i].visits + r.stations[i].reneges) as f64,
+                            )
+                        }),
+                    },
+                )
+            })
+            .collect();
+        let pooled = &self.time_in_system;
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            scenario: model.name.clone(),
+            variant: model.variant.clone(),
+            carepath_version: env!("CARGO_PKG_VERSION").to_string(),
+            seed: model.seed,
+            replications: results.len() as u32,
+            confidence_level: CONFIDENCE,
+            patients: PatientSummary::from_counts(&counts),
+            time_in_system_min: TimeMetric::from_parts(
+                results.iter().map(|r| &r.time_in_system),
+                pooled,
+            ),
+            time_in_system_distribution: (0..=100)
                 .map(|k| [f64::from(k) / 100.0, pooled.quantile(f64::from(k) / 100.0)])
-                .collect()
-        },
-        classes,
-        stations,
-        run: RunSummary {
-            end_time_min: vals(&|r| r.end_time),
-            window_min: vals(&|r| r.window),
-            in_system: vals(&|r| ratio(r.in_system_area, r.window)),
-            max_in_system: results.iter().map(|r| r.max_in_system).max().unwrap_or(0),
-            queues_per_patient: vals(&|r| ratio(r.queue_joins as f64, r.patients.arrived as f64)),
-        },
-        engine: EngineSummary {
-            events: results.iter().map(|r| r.events).sum(),
-        },
-        warnings: model.warnings.clone(),
+                .collect(),
+            classes,
+            stations,
+            run: RunSummary {
+                end_time_min: vals(&|r| r.end_time),
+                window_min: vals(&|r| r.window),
+                in_system: vals(&|r| ratio(r.in_system_area, r.window)),
+                max_in_system: results.iter().map(|r| r.max_in_system).max().unwrap_or(0),
+                queues_per_patient: vals(&|r| {
+                    ratio(r.queue_joins as f64, r.patients.arrived as f64)
+                }),
+            },
+            engine: EngineSummary {
+                events: results.iter().map(|r| r.events).sum(),
+            },
+            warnings: model.warnings.clone(),
+        }
+    }
+
+    /// Queue-length series across the replications so far (replications that ended earlier
+    /// contribute zeros: their clinic was empty), and utilisation by interval inside the
+    /// observation window.
+    pub fn queue_series(&self, model: &Model) -> QueueSeries {
+        let band = |columns: &mut dyn Iterator<Item = Vec<f64>>| {
+            let mut b = SeriesBand {
+                mean: Vec::new(),
+                p05: Vec::new(),
+                p95: Vec::new(),
+            };
+            for col in columns {
+                b.push(col);
+            }
+            b
+        };
+        let mut stations = BTreeMap::new();
+        let mut utilisation = BTreeMap::new();
+        for (s, cols) in model.stations.iter().zip(&self.series) {
+            stations.insert(
+                s.id.clone(),
+                band(
+                    &mut cols
+                        .queue
+                        .iter()
+                        .map(|c| c.iter().map(|&v| f64::from(v)).collect()),
+                ),
+            );
+            utilisation.insert(s.id.clone(), band(&mut cols.utilisation.iter().cloned()));
+        }
+        QueueSeries {
+            start_min: model.open,
+            interval_min: model.sample_interval,
+            stations,
+            utilisation,
+        }
     }
 }
 
@@ -367,62 +659,9 @@ impl SeriesBand {
     }
 }
 
-/// One band per station, with `len(station)` time points whose replication values `value`
-/// gives (None: that replication has no value there).
-fn bands(
-    model: &Model,
-    results: &[ReplicationResult],
-    len: impl Fn(usize) -> usize,
-    value: impl Fn(&ReplicationResult, usize, usize) -> Option<f64>,
-) -> BTreeMap<String, SeriesBand> {
-    model
-        .stations
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let n = len(i);
-            let mut band = SeriesBand {
-                mean: Vec::with_capacity(n),
-                p05: Vec::with_capacity(n),
-                p95: Vec::with_capacity(n),
-            };
-            for k in 0..n {
-                band.push(results.iter().filter_map(|r| value(r, i, k)).collect());
-            }
-            (s.id.clone(), band)
-        })
-        .collect()
-}
-
-/// Queue-length series across replications (replications that ended earlier contribute zeros:
-/// their clinic was empty), and utilisation by interval inside the observation window.
+/// Queue-length series across replications (a convenience over [`Accumulator`]).
 pub fn queue_series(model: &Model, results: &[ReplicationResult]) -> QueueSeries {
-    let longest = |i: usize, f: fn(&crate::engine::StationResult) -> usize| {
-        results.iter().map(|r| f(&r.stations[i])).max().unwrap_or(0)
-    };
-    let stations = bands(
-        model,
-        results,
-        |i| longest(i, |s| s.samples.len()),
-        |r, i, k| Some(r.stations[i].samples.get(k).map_or(0.0, |&v| f64::from(v))),
-    );
-    let utilisation = bands(
-        model,
-        results,
-        |i| longest(i, |s| s.busy_samples.len()).saturating_sub(1),
-        |r, i, k| {
-            let st = &r.stations[i];
-            let (b0, b1) = (st.busy_samples.get(k)?, st.busy_samples.get(k + 1)?);
-            let (c0, c1) = (st.capacity_samples.get(k)?, st.capacity_samples.get(k + 1)?);
-            (c1 - c0 > 1e-9).then(|| ((b1 - b0) / (c1 - c0)).clamp(0.0, 1.0))
-        },
-    );
-    QueueSeries {
-        start_min: model.open,
-        interval_min: model.sample_interval,
-        stations,
-        utilisation,
-    }
+    Accumulator::from_results(model, results).queue_series(model)
 }
 
 /// Linear-interpolation quantile of sorted values (Hyndman & Fan type 7).

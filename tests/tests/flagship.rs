@@ -13,7 +13,7 @@ fn run(variant: &str) -> (Model, Vec<ReplicationResult>) {
         .unwrap_or_else(|e| panic!("{variant}: {e}"));
     m.replications = 6;
     let mut sim = Simulator::new(&m);
-    let r = (0..m.replications).map(|i| sim.run(i)).collect();
+    let r = (0..m.replications).map(|i| sim.run(i).unwrap()).collect();
     (m, r)
 }
 

@@ -84,7 +84,7 @@ proptest! {
     fn invariants_hold(text in scenario()) {
         let model = Model::from_toml(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         for rep in 0..model.replications {
-            let r = run_replication(&model, rep);
+            let r = run_replication(&model, rep).unwrap();
             let p = r.patients;
             // Conservation: everybody who came is accounted for exactly once.
             prop_assert_eq!(p.arrived, p.completed + p.balked + p.reneged + p.unfinished, "{}", text);
@@ -113,11 +113,11 @@ proptest! {
         let model = Model::from_toml(&text).unwrap();
         let sequential: Vec<_> = {
             let mut sim = Simulator::new(&model);
-            (0..model.replications).map(|r| sim.run(r)).collect()
+            (0..model.replications).map(|r| sim.run(r).unwrap()).collect()
         };
         // Fresh simulators, replications in reverse order on two threads.
         let parallel: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..model.replications).rev().map(|r| { let m = &model; s.spawn(move || run_replication(m, r)) }).collect();
+            let hs: Vec<_> = (0..model.replications).rev().map(|r| { let m = &model; s.spawn(move || run_replication(m, r).unwrap()) }).collect();
             let mut v: Vec<_> = hs.into_iter().map(|h| h.join().unwrap()).collect();
             v.reverse();
             v

@@ -31,7 +31,7 @@ fn utilisation_counts_from_opening_not_midnight() {
          [[arrivals]]\nid = \"b\"\nkind = \"batch\"\nat = \"08:10\"\ncount = 1\npathway = \"p\"\n\
          [[arrivals]]\nid = \"c\"\nkind = \"batch\"\nat = \"08:20\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = run_replication(&m, 0);
+    let r = run_replication(&m, 0).unwrap();
     let s = &r.stations[0];
     assert_eq!(r.end_time, 8.0 * 60.0 + 23.0);
     assert!((s.busy_area - 9.0).abs() < 1e-9);
@@ -53,7 +53,7 @@ fn a_server_finishes_past_the_shift_end_and_lunch_is_not_overtime() {
          service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
          [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 3\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = run_replication(&m, 0);
+    let r = run_replication(&m, 0).unwrap();
     assert_eq!(r.end_time, 8.0 * 60.0 + 50.0);
     assert_eq!(r.stations[0].waits.max, 40.0);
     // Available time: 08:00–08:10 (on shift, then busy past it) + 08:30–09:00 (the second shift
@@ -75,10 +75,10 @@ fn overtime_after_the_last_shift_drains_the_queue() {
              [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 5\npathway = \"p\"\n{ONE_STEP}"
         )
     };
-    let with = run_replication(&model(&body(true)), 0);
+    let with = run_replication(&model(&body(true)), 0).unwrap();
     assert_eq!(with.patients.completed, 5);
     assert_eq!(with.end_time, 8.0 * 60.0 + 30.0); // 2 servers: 08:10, 08:20, 08:30
-    let without = run_replication(&model(&body(false)), 0);
+    let without = run_replication(&model(&body(false)), 0).unwrap();
     assert_eq!(without.patients.completed, 4); // two at 08:10, two more finish at 08:20
     assert_eq!(without.patients.unfinished, 1);
     assert_eq!(without.end_time, 23.0 * 60.0);
@@ -104,7 +104,7 @@ fn priority_serves_higher_classes_first_even_with_many_levels() {
         );
     }
     body += ONE_STEP;
-    let r = run_replication(&model(&body), 0);
+    let r = run_replication(&model(&body), 0).unwrap();
     // high: arrives 08:02, served 08:10–08:20 (18 min in system); low: 08:01, served 08:20–08:30 (29).
     assert_eq!(r.classes[1].time_in_system.max, 18.0);
     assert_eq!(r.classes[0].time_in_system.max, 29.0);
@@ -121,7 +121,7 @@ fn full_queues_balk_and_impatient_patients_renege() {
          service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
          [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 5\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = run_replication(&m, 0);
+    let r = run_replication(&m, 0).unwrap();
     assert_eq!(
         (r.patients.completed, r.patients.balked, r.patients.reneged),
         (2, 2, 1)
@@ -140,7 +140,7 @@ fn appointments_no_shows_and_punctuality() {
          [[arrivals]]\nid = \"booked\"\nkind = \"appointments\"\nsessions = [{{ from = \"08:00\", to = \"11:20\" }}]\n\
          slot = \"1min\"\nper_slot = 1\nno_show = 0.25\npunctuality = {{ dist = \"deterministic\", value = \"-5min\" }}\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = run_replication(&m, 0);
+    let r = run_replication(&m, 0).unwrap();
     assert_eq!(r.patients.arrived + r.patients.no_shows, 200);
     // Binomial(200, 0.25): mean 50, sd 6.1; a 4-sd band.
     assert!(
@@ -195,7 +195,7 @@ fn idle_staff_until_the_end_of_their_shift_count_as_available() {
          service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
          [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = run_replication(&m, 0);
+    let r = run_replication(&m, 0).unwrap();
     assert_eq!(r.end_time, 8.0 * 60.0 + 10.0);
     let s = &r.stations[0];
     assert!(
@@ -235,7 +235,7 @@ fn utilisation_by_interval_and_time_in_system_distribution() {
          [[arrivals]]\nid = \"a\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\npathway = \"p\"\n\
          [[arrivals]]\nid = \"b\"\nkind = \"batch\"\nat = \"08:20\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
     ));
-    let r = vec![run_replication(&m, 0)];
+    let r = vec![run_replication(&m, 0).unwrap()];
     let series = sim_core::queue_series(&m, &r);
     let u = &series.utilisation["desk"].mean;
     assert!((u[0] - 10.0 / 15.0).abs() < 1e-12, "{u:?}");

@@ -27,7 +27,10 @@ fn run(model: &Model) -> Vec<ReplicationResult> {
             .map(|chunk| {
                 s.spawn(move || {
                     let mut sim = Simulator::new(model);
-                    chunk.iter().map(|&r| sim.run(r)).collect::<Vec<_>>()
+                    chunk
+                        .iter()
+                        .map(|&r| sim.run(r).unwrap())
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();

@@ -5,6 +5,7 @@
 //! numbers, so "faster" means the whole interval of the difference is below zero.
 
 use sim_core::compare::{Comparison, VariantRun, compare};
+use sim_core::summary::Accumulator;
 use sim_core::{Model, ReplicationResult, ScenarioError, Simulator};
 
 const CLINIC: &str = include_str!("../fixtures/workflow/clinic.toml");
@@ -18,7 +19,9 @@ fn build(text: &str, variant: &str) -> Model {
 
 fn run(model: &Model) -> Vec<ReplicationResult> {
     let mut sim = Simulator::new(model);
-    (0..model.replications).map(|r| sim.run(r)).collect()
+    (0..model.replications)
+        .map(|r| sim.run(r).unwrap())
+        .collect()
 }
 
 fn comparison(
@@ -27,12 +30,17 @@ fn comparison(
 ) -> (Vec<Model>, Vec<Vec<ReplicationResult>>, Comparison) {
     let models: Vec<Model> = variants.iter().map(|v| build(text, v)).collect();
     let results: Vec<Vec<ReplicationResult>> = models.iter().map(run).collect();
-    let runs: Vec<VariantRun<'_>> = models
+    let accs: Vec<Accumulator> = models
         .iter()
         .zip(&results)
-        .map(|(model, results)| VariantRun {
+        .map(|(m, r)| Accumulator::from_results(m, r))
+        .collect();
+    let runs: Vec<VariantRun<'_>> = models
+        .iter()
+        .zip(&accs)
+        .map(|(model, run)| VariantRun {
             model,
-            results,
+            run,
             independent: None,
         })
         .collect();
@@ -161,16 +169,21 @@ fn common_random_numbers_narrow_the_interval() {
     let mut other = digital.clone();
     other.seed ^= sim_core::compare::INDEPENDENT_SEED_XOR;
     let (a, b, ind) = (run(&paper), run(&digital), run(&other));
+    let (a, b) = (
+        Accumulator::from_results(&paper, &a),
+        Accumulator::from_results(&digital, &b),
+    );
+    let ind = Accumulator::from_results(&other, &ind);
     let c = compare(&[
         VariantRun {
             model: &paper,
-            results: &a,
+            run: &a,
             independent: None,
         },
         VariantRun {
             model: &digital,
-            results: &b,
-            independent: Some(&ind),
+            run: &b,
+            independent: Some(ind.records()),
         },
     ]);
     let d = c

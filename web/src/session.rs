@@ -8,14 +8,18 @@ use carepath_charts::report::{RunView, label, sections};
 use carepath_charts::{ChartError, VariantInput};
 use serde::Serialize;
 use sim_core::compare::{Breakdown, VariantRun, compare};
-use sim_core::summary::{QueueSeries, Summary};
-use sim_core::{Model, ReplicationResult, ScenarioError};
+use sim_core::summary::{Accumulator, QueueSeries, Summary};
+use sim_core::{Model, ScenarioError, Simulator};
 
-/// A run in progress.
+/// A run in progress. Each replication is folded into its variant's accumulator as soon as it
+/// has run, so memory does not grow with the number of replications.
 pub struct Session {
     models: Vec<Model>,
-    results: Vec<Vec<ReplicationResult>>,
+    results: Vec<Accumulator>,
     warnings: Vec<String>,
+    /// Set if a replication stopped with an error (the engine's guard; not expected for a
+    /// validated model).
+    failure: Option<String>,
 }
 
 /// One chart of the result.
@@ -77,11 +81,12 @@ impl Session {
         };
         let refs: Vec<&Model> = models.iter().collect();
         let warnings = carepath_charts::report::warnings(&base.warnings, &refs);
-        let results = models.iter().map(|_| Vec::new()).collect();
+        let results = models.iter().map(Accumulator::new).collect();
         Ok(Session {
             models,
             results,
             warnings,
+            failure: None,
         })
     }
 
@@ -97,10 +102,19 @@ impl Session {
 
     /// Runs the next replication; false when every replication has run.
     pub fn step(&mut self) -> bool {
+        if self.failure.is_some() {
+            return false;
+        }
         for (model, results) in self.models.iter().zip(&mut self.results) {
             let next = results.len() as u32;
             if next < model.replications {
-                results.push(sim_core::run_replication(model, next));
+                match Simulator::new(model).run(next) {
+                    Ok(r) => results.add(&r),
+                    Err(e) => {
+                        self.failure = Some(e.to_string());
+                        return false;
+                    }
+                }
                 return true;
             }
         }
@@ -109,6 +123,9 @@ impl Session {
 
     /// Summaries, charts and tables once every replication has run.
     pub fn finish(&self) -> Result<Outcome, String> {
+        if let Some(e) = &self.failure {
+            return Err(format!("the simulation stopped: {e}"));
+        }
         if self.done() < self.total() {
             return Err("the run has not finished".into());
         }
@@ -116,28 +133,28 @@ impl Session {
             .models
             .iter()
             .zip(&self.results)
-            .map(|(m, r)| sim_core::summarize(m, r))
+            .map(|(m, r)| r.summary(m))
             .collect();
         let breakdowns: Vec<Breakdown> = self
             .models
             .iter()
             .zip(&self.results)
-            .map(|(m, r)| sim_core::compare::breakdown(m, r))
+            .map(|(m, r)| sim_core::compare::breakdown(m, r.records()))
             .collect();
         let series: Vec<QueueSeries> = self
             .models
             .iter()
             .zip(&self.results)
-            .map(|(m, r)| sim_core::queue_series(m, r))
+            .map(|(m, r)| r.queue_series(m))
             .collect();
         let comparison = (self.models.len() >= 2).then(|| {
             let runs: Vec<VariantRun<'_>> = self
                 .models
                 .iter()
                 .zip(&self.results)
-                .map(|(model, results)| VariantRun {
+                .map(|(model, run)| VariantRun {
                     model,
-                    results,
+                    run,
                     independent: None,
                 })
                 .collect();
@@ -227,7 +244,7 @@ mod tests {
         assert_eq!(out.kind, "run");
         let model = Model::from_toml(&text).unwrap();
         let results: Vec<_> = (0..model.replications)
-            .map(|r| sim_core::run_replication(&model, r))
+            .map(|r| sim_core::run_replication(&model, r).unwrap())
             .collect();
         let expected =
             serde_json::to_string_pretty(&sim_core::summarize(&model, &results)).unwrap() + "\n";

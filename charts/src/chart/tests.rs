@@ -5,9 +5,10 @@
 use crate::style::{self, BLUE, SERVICE_GREY, variant_colour};
 use crate::{Chart, ChartError, ChartKind, VariantInput, comparison_inputs, standard_charts};
 use plotters::style::RGBColor;
+use sim_core::Model;
 use sim_core::compare::{Breakdown, VariantRun, compare};
+use sim_core::summary::Accumulator;
 use sim_core::summary::{QueueSeries, Summary};
-use sim_core::{Model, ReplicationResult};
 
 /// Three stations (one with a name that needs escaping and a staffing schedule), two variants.
 const SCENARIO: &str = r#"
@@ -55,7 +56,7 @@ stations = [{ id = "doctor", servers = 4 }]
 
 struct Run {
     model: Model,
-    results: Vec<ReplicationResult>,
+    results: Accumulator,
     summary: Summary,
     breakdown: Breakdown,
     series: QueueSeries,
@@ -65,12 +66,13 @@ fn run(variant: &str, f: impl Fn(&mut Model)) -> Run {
     let mut model = Model::from_toml_variant(SCENARIO, Some(variant)).unwrap();
     f(&mut model);
     let results: Vec<_> = (0..model.replications)
-        .map(|r| sim_core::run_replication(&model, r))
+        .map(|r| sim_core::run_replication(&model, r).unwrap())
         .collect();
+    let results = Accumulator::from_results(&model, &results);
     Run {
-        summary: sim_core::summarize(&model, &results),
-        breakdown: sim_core::compare::breakdown(&model, &results),
-        series: sim_core::queue_series(&model, &results),
+        summary: results.summary(&model),
+        breakdown: sim_core::compare::breakdown(&model, results.records()),
+        series: results.queue_series(&model),
         model,
         results,
     }
@@ -381,7 +383,7 @@ fn standard_set_and_comparison_inputs() {
         .iter()
         .map(|r| VariantRun {
             model: &r.model,
-            results: &r.results,
+            run: &r.results,
             independent: None,
         })
         .collect();
