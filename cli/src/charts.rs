@@ -1,9 +1,14 @@
 //! `--charts DIR` for `run` and `compare`: every chart of `carepath-charts` written as SVG and
-//! PNG, each file atomically (see `output::write_atomic`). What the charts show is described in
-//! `docs/charts.md`.
+//! PNG, staged with the command's other result files (see `output::Outputs`) so they appear
+//! together or not at all. What the charts show is described in `docs/charts.md`.
+//!
+//! File names come from the charts' stems. Two variants whose ids differ only in characters a
+//! file name cannot hold (`v.1` and `v_1`) would give the same stem; that is refused with an
+//! error naming both charts rather than letting one overwrite the other, and a stem that is
+//! not a plain file name is refused too, so nothing is ever written outside DIR.
 
-use crate::output::write_atomic;
-use anyhow::{Context, Result};
+use crate::output::Outputs;
+use anyhow::{Result, bail};
 use carepath_charts::{Chart, VariantInput};
 use sim_core::Model;
 use sim_core::compare::{Breakdown, Comparison};
@@ -13,79 +18,106 @@ use std::path::Path;
 
 /// The label of a single run's variant in charts ("base" for the base scenario).
 pub fn run_label(model: &Model) -> &str {
-    if model.variant.is_empty() {
-        "base"
-    } else {
-        &model.variant
-    }
+    crate::model_label(model)
 }
 
 /// Charts of one run (`carepath run --charts DIR`).
-pub fn write_run(
+pub fn stage_run(
+    files: &mut Outputs,
     dir: &Path,
     model: &Model,
     summary: &Summary,
     run: &Accumulator,
     quiet: bool,
-) -> Result<()> {
+) -> Result<usize> {
     let breakdown: Breakdown = sim_core::compare::breakdown(model, run.records());
     let series = run.queue_series(model);
     let input =
         VariantInput::new(run_label(model), model, summary, &breakdown).with_series(&series);
-    write_all(dir, &[input], quiet)
+    stage_all(files, dir, &[input], quiet)
 }
 
 /// Charts of a comparison (`carepath compare --charts DIR`); `runs[i]` are the replications
 /// of `models[i]` (common random numbers).
-pub fn write_comparison(
+pub fn stage_comparison(
+    files: &mut Outputs,
     dir: &Path,
     comparison: &Comparison,
     models: &[Model],
     runs: &[Accumulator],
     quiet: bool,
-) -> Result<()> {
+) -> Result<usize> {
     let series: Vec<QueueSeries> = models
         .iter()
         .zip(runs)
         .map(|(m, r)| r.queue_series(m))
         .collect();
     let inputs = carepath_charts::comparison_inputs(comparison, models, Some(&series))?;
-    write_all(dir, &inputs, quiet)
+    stage_all(files, dir, &inputs, quiet)
 }
 
-/// Renders every chart and writes `<stem>.svg` and `<stem>.png` into `dir` (created if
-/// missing). Charts without data (queue length and utilisation over the day with sampling off)
-/// are skipped with a warning.
-pub fn write_all(dir: &Path, inputs: &[VariantInput<'_>], quiet: bool) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating directory {}", dir.display()))?;
+/// Renders every chart and stages `<stem>.svg` and `<stem>.png` for `dir`. Charts without
+/// data (queue length and utilisation over the day with sampling off) are skipped with a
+/// warning. Returns the number of charts.
+pub fn stage_all(
+    files: &mut Outputs,
+    dir: &Path,
+    inputs: &[VariantInput<'_>],
+    quiet: bool,
+) -> Result<usize> {
     let (charts, skipped) = carepath_charts::standard_charts(inputs)?;
     for e in &skipped {
         if !quiet {
-            eprintln!("warning: {e}");
+            crate::eprint_clean(&format!("warning: {e}\n"));
         }
     }
+    check_stems(&charts.iter().map(Chart::file_stem).collect::<Vec<_>>())?;
     for chart in &charts {
-        write_chart(dir, chart)
-            .with_context(|| format!("writing chart {} to {}", chart.file_stem(), dir.display()))?;
+        let stem = chart.file_stem();
+        files.write(dir, &format!("{stem}.svg"), chart.svg()?.as_bytes())?;
+        files.write(dir, &format!("{stem}.png"), &chart.png()?)?;
     }
-    if !quiet {
-        println!(
-            "wrote {} charts (SVG and PNG) to {}",
-            charts.len(),
-            dir.display()
-        );
+    Ok(charts.len())
+}
+
+/// The line printed once the charts are in place.
+pub fn wrote_line(charts: usize, dir: &Path) -> String {
+    format!("wrote {charts} charts (SVG and PNG) to {}\n", dir.display())
+}
+
+/// Refuses stems that collide or are not plain file names.
+fn check_stems(stems: &[&str]) -> Result<()> {
+    for (i, s) in stems.iter().enumerate() {
+        if s.is_empty()
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            || s.starts_with('.')
+        {
+            bail!("chart file name {s:?} is not a plain file name; rename the variant");
+        }
+        if stems[..i].contains(s) {
+            bail!(
+                "two charts would both be written as {s}.svg (variant ids that differ only in \
+                 characters a file name cannot hold, such as `v.1` and `v_1`); rename one of \
+                 the variants"
+            );
+        }
     }
     Ok(())
 }
 
-fn write_chart(dir: &Path, chart: &Chart) -> Result<()> {
-    let svg = chart.svg()?;
-    write_atomic(
-        &dir.join(format!("{}.svg", chart.file_stem())),
-        svg.as_bytes(),
-    )?;
-    let png = chart.png()?;
-    write_atomic(&dir.join(format!("{}.png", chart.file_stem())), &png)?;
-    Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_or_unsafe_stems_are_refused() {
+        assert!(check_stems(&["queue_length_v_1", "queue_length_v_2"]).is_ok());
+        let e = check_stems(&["queue_length_v_1", "queue_length_v_1"]).unwrap_err();
+        assert!(e.to_string().contains("v.1"), "{e}");
+        assert!(check_stems(&["../x"]).is_err());
+        assert!(check_stems(&[".hidden"]).is_err());
+        assert!(check_stems(&[""]).is_err());
+    }
 }

@@ -1,7 +1,11 @@
 //! `carepath compare`: runs variants with common random numbers and reports each variant, where
-//! its time goes, and paired differences (`comparison.json` with `--out`).
+//! its time goes, and paired differences against the first variant (the baseline; every pair
+//! with `--all-pairs`). `--out DIR` writes `comparison.json` (always with every pair).
+//!
+//! Columns are as wide as their longest cell, so long variant and station ids stay aligned.
 
-use crate::{InputError, apply_overrides, load_variant, read, replicate};
+use crate::table::{fixed, unfinished_warning};
+use crate::{InputError, apply_overrides, load_variant, out, print_warnings, read, replicate};
 use anyhow::{Context, Result};
 use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun, compare};
 use std::fmt::Write as _;
@@ -27,12 +31,23 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         ))
         .into());
     }
+    if let Some(dup) = ids
+        .iter()
+        .enumerate()
+        .find_map(|(i, v)| ids[..i].contains(v).then_some(v))
+    {
+        return Err(InputError(format!(
+            "--variants names {dup} twice; list each variant once (the first is the baseline)"
+        ))
+        .into());
+    }
     let mut models = Vec::new();
     for id in &ids {
         let mut m = load_variant(&args.scenario, &text, Some(id))?;
         apply_overrides(&mut m, &args.reps)?;
         models.push(m);
     }
+    print_warnings(&models.iter().collect::<Vec<_>>(), args.quiet);
     let mut results = Vec::new();
     let mut independent = Vec::new();
     for (i, m) in models.iter().enumerate() {
@@ -61,21 +76,40 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         })
         .collect();
     let comparison = compare(&runs);
-    if let Some(dir) = &args.charts {
-        crate::charts::write_comparison(dir, &comparison, &models, &results, args.quiet)?;
-    }
-    if !args.quiet {
-        print!("{}", render(&comparison, &models[0]));
-    }
+    let mut files = crate::output::Outputs::default();
+    let charts = match &args.charts {
+        Some(dir) => crate::charts::stage_comparison(
+            &mut files,
+            dir,
+            &comparison,
+            &models,
+            &results,
+            args.quiet,
+        )?,
+        None => 0,
+    };
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating directory {}", dir.display()))?;
         let mut json = serde_json::to_string_pretty(&comparison)?;
         json.push('\n');
-        crate::output::write_atomic(&dir.join("comparison.json"), json.as_bytes())
+        files
+            .write(dir, "comparison.json", json.as_bytes())
             .with_context(|| format!("writing results to {}", dir.display()))?;
-        if !args.quiet {
-            println!("wrote {}", dir.join("comparison.json").display());
+    }
+    if !args.quiet {
+        out(&render(&comparison, &models, args.all_pairs))?;
+    }
+    files
+        .commit()
+        .context("writing results (the previous results are unchanged)")?;
+    if !args.quiet {
+        if let Some(dir) = &args.charts {
+            out(&crate::charts::wrote_line(charts, dir))?;
+        }
+        if let Some(dir) = &args.out {
+            out(&format!(
+                "wrote {}\n",
+                dir.join("comparison.json").display()
+            ))?;
         }
     }
     Ok(())
@@ -83,99 +117,251 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
 
 fn ci(lo: Option<f64>, hi: Option<f64>) -> String {
     match (lo, hi) {
-        (Some(l), Some(h)) => format!("[{l:.1}, {h:.1}]"),
+        (Some(l), Some(h)) => format!("[{}, {}]", fixed(l, 1), fixed(h, 1)),
         _ => "[n/a]".into(),
     }
 }
 
-/// The printed comparison.
-pub fn render(c: &Comparison, base: &sim_core::Model) -> String {
+/// A table whose columns are as wide as their longest cell.
+struct Grid {
+    rows: Vec<(String, Vec<String>)>,
+    /// Columns aligned left (text); the others are aligned right (numbers).
+    left: Vec<usize>,
+}
+
+impl Grid {
+    /// Adds a row; control characters are escaped here, before widths are measured, so a
+    /// name with an ESC still lines up (printing escapes them again only if still present).
+    fn row(&mut self, label: impl Into<String>, cells: Vec<String>) {
+        let clean = |t: String| crate::output::clean_for_terminal(&t).into_owned();
+        self.rows
+            .push((clean(label.into()), cells.into_iter().map(clean).collect()));
+    }
+
+    fn render(&self, o: &mut String) {
+        // Rows without cells are headings: they may run past the label column.
+        let label_w = self
+            .rows
+            .iter()
+            .filter(|r| !r.1.is_empty())
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(0);
+        let n = self.rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..n)
+            .map(|k| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.1.get(k))
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for (label, cells) in &self.rows {
+            let mut line = format!("{label:<label_w$}");
+            for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+                if self.left.contains(&k) {
+                    let _ = write!(line, "  {c:<w$}");
+                } else {
+                    let _ = write!(line, "  {c:>w$}");
+                }
+            }
+            let _ = writeln!(o, "{}", line.trim_end());
+        }
+    }
+}
+
+/// Why the patients counted as arrived differ between variants, from what the summaries
+/// show. Under online registration a digital patient books a time instead of walking in
+/// (engine: `book_online`); one who does not show is counted as a no-show, never as arrived,
+/// and one who does comes at the booked time with the same rank in the day, which can fall
+/// after arrivals stop. When arrived + no-shows is the same in every variant, the no-shows are
+/// the whole difference and the note says so.
+fn arrivals_note(c: &Comparison, models: &[sim_core::Model]) -> Option<String> {
+    let arrived: Vec<f64> = c
+        .order
+        .iter()
+        .map(|v| c.variants[v].patients.arrived.mean)
+        .collect();
+    if arrived.iter().all(|a| (a - arrived[0]).abs() < 0.05) {
+        return None;
+    }
+    let online: Vec<&str> = models
+        .iter()
+        .filter(|m| m.workflow.online.is_some())
+        .map(crate::model_label)
+        .collect();
+    if online.is_empty() {
+        return Some(
+            "Note: patients arrived differ between variants because the variants change the \
+             arrival streams themselves (rates, times, caps or booked streams)."
+                .to_string(),
+        );
+    }
+    let with_no_shows: Vec<f64> = c
+        .order
+        .iter()
+        .map(|v| c.variants[v].patients.arrived.mean + c.variants[v].patients.no_shows.mean)
+        .collect();
+    let by_no_shows = with_no_shows
+        .iter()
+        .all(|a| (a - with_no_shows[0]).abs() < 0.05);
+    Some(format!(
+        "Note: patients arrived differ between variants: under online registration ({}) digital \
+         patients book a time instead of walking in, and those who then do not show are counted \
+         as no-shows, not arrivals{}",
+        online.join(", "),
+        if by_no_shows {
+            "; arrived + no-shows is the same in every variant, so the no-shows are the whole \
+             difference."
+        } else {
+            "; the others come at the booked time, which can fall after arrivals stop, so fewer \
+             arrive inside the run."
+        }
+    ))
+}
+
+/// The printed comparison: differences against the first variant, or every pair.
+pub fn render(c: &Comparison, models: &[sim_core::Model], all_pairs: bool) -> String {
+    let base = &models[0];
     let mut o = String::new();
-    let w = 24;
     let _ = writeln!(
         o,
-        "CarePath — {} — {} variants, seed {}, {} replications each, common random numbers (95% CI)\n",
+        "CarePath — {} — {} variants, seed {}, {} replications each, common random numbers (95% CI)",
         c.scenario,
         c.order.len(),
         c.seed,
         c.replications
     );
-    let _ = write!(o, "{:<30}", "");
     for v in &c.order {
-        let _ = write!(o, "{v:>w$}");
+        if let Some(w) = unfinished_warning(&c.variants[v], Some(v)) {
+            let _ = write!(o, "{w}");
+        }
+    }
+    if let Some(note) = arrivals_note(c, models) {
+        let _ = writeln!(o, "{note}");
     }
     let _ = writeln!(o);
-    let row = |o: &mut String, label: &str, f: &dyn Fn(&str) -> String| {
-        let _ = write!(o, "{label:<30}");
-        for v in &c.order {
-            let _ = write!(o, "{:>w$}", f(v));
-        }
-        let _ = writeln!(o);
+    let cells = |f: &dyn Fn(&str) -> String| c.order.iter().map(|v| f(v)).collect::<Vec<_>>();
+    let mut g = Grid {
+        rows: Vec::new(),
+        left: Vec::new(),
     };
-    row(&mut o, "patients arrived", &|v| {
-        format!("{:.1}", c.variants[v].patients.arrived.mean)
-    });
-    row(&mut o, "time in system, mean (min)", &|v| {
-        let t = &c.variants[v].time_in_system_min;
-        format!("{:.1} {}", t.mean, ci(t.ci95_low, t.ci95_high))
-    });
-    row(&mut o, "  p50 / p90 / p95", &|v| {
-        let t = &c.variants[v].time_in_system_min;
-        format!("{:.0} / {:.0} / {:.0}", t.p50, t.p90, t.p95)
-    });
-    row(&mut o, "queues joined per patient", &|v| {
-        format!("{:.2}", c.variants[v].run.queues_per_patient.mean)
-    });
-    let _ = writeln!(o, "\nWhere the time goes (mean minutes per patient)");
-    for s in &base.stations {
-        row(&mut o, &format!("  queueing at {}", s.id), &|v| {
+    g.row("", c.order.clone());
+    g.row(
+        "patients arrived",
+        cells(&|v| fixed(c.variants[v].patients.arrived.mean, 1)),
+    );
+    g.row(
+        "patients no-shows",
+        cells(&|v| fixed(c.variants[v].patients.no_shows.mean, 1)),
+    );
+    g.row(
+        "patients unfinished",
+        cells(&|v| fixed(c.variants[v].patients.unfinished.mean, 1)),
+    );
+    g.row(
+        "time in system, mean (min)",
+        cells(&|v| {
+            let t = &c.variants[v].time_in_system_min;
+            format!("{} {}", fixed(t.mean, 1), ci(t.ci95_low, t.ci95_high))
+        }),
+    );
+    g.row(
+        "  p50 / p90 / p95",
+        cells(&|v| {
+            let t = &c.variants[v].time_in_system_min;
             format!(
-                "{:.1}",
-                c.breakdown[v]
-                    .queueing_min
-                    .get(&s.id)
-                    .copied()
-                    .unwrap_or(0.0)
+                "{} / {} / {}",
+                fixed(t.p50, 0),
+                fixed(t.p90, 0),
+                fixed(t.p95, 0)
             )
-        });
+        }),
+    );
+    g.row(
+        "queues joined per patient",
+        cells(&|v| fixed(c.variants[v].run.queues_per_patient.mean, 2)),
+    );
+    g.row("", Vec::new());
+    g.row("Where the time goes (mean minutes per patient)", Vec::new());
+    for s in &base.stations {
+        g.row(
+            format!("  queueing at {}", s.id),
+            cells(&|v| {
+                fixed(
+                    c.breakdown[v]
+                        .queueing_min
+                        .get(&s.id)
+                        .copied()
+                        .unwrap_or(0.0),
+                    1,
+                )
+            }),
+        );
     }
-    row(&mut o, "  in service", &|v| {
-        format!("{:.1}", c.breakdown[v].service_min)
-    });
-    row(&mut o, "  in delays (results, walking)", &|v| {
-        format!("{:.1}", c.breakdown[v].delay_min)
-    });
-    row(&mut o, "  other (left early / unfinished)", &|v| {
-        format!("{:.1}", c.breakdown[v].other_min)
-    });
-    row(&mut o, "  = time in system", &|v| {
-        format!("{:.1}", c.breakdown[v].time_in_system_min)
-    });
+    g.row(
+        "  in service",
+        cells(&|v| fixed(c.breakdown[v].service_min, 1)),
+    );
+    g.row(
+        "  in delays (results, walking)",
+        cells(&|v| fixed(c.breakdown[v].delay_min, 1)),
+    );
+    g.row(
+        "  other (left early / unfinished)",
+        cells(&|v| fixed(c.breakdown[v].other_min, 1)),
+    );
+    g.row(
+        "  = time in system",
+        cells(&|v| fixed(c.breakdown[v].time_in_system_min, 1)),
+    );
+    g.render(&mut o);
     let _ = writeln!(
         o,
-        "\nPaired differences (b − a, 95% CI over replications; half-widths: paired vs independent runs)"
+        "\nPaired differences ({}; b − a, 95% CI over replications; half-widths: paired vs independent runs)",
+        if all_pairs {
+            "every pair".to_string()
+        } else {
+            format!("each variant against the baseline {}", c.order[0])
+        }
     );
-    for d in &c.differences {
-        if !(d.metric.starts_with("time_in_system_min")
-            || d.metric == "queues_per_patient"
-            || d.metric.ends_with("wait_min.mean"))
+    let mut d = Grid {
+        rows: Vec::new(),
+        left: vec![0, 2],
+    };
+    for x in &c.differences {
+        if !(x.metric.starts_with("time_in_system_min")
+            || x.metric == "queues_per_patient"
+            || x.metric.ends_with("wait_min.mean"))
         {
             continue;
         }
-        let _ = writeln!(
-            o,
-            "  {:<14} {:<40} {:>8.2} {:<18} ±{:.2} vs ±{}",
-            format!("{} − {}", d.b, d.a),
-            d.metric,
-            d.difference.mean,
-            ci(d.difference.ci95_low, d.difference.ci95_high),
-            d.difference
-                .ci95_high
-                .zip(d.difference.ci95_low)
-                .map_or(f64::NAN, |(h, l)| (h - l) / 2.0),
-            d.independent_ci95_half_width
-                .map_or("n/a".into(), |x| format!("{x:.2}")),
+        if !all_pairs && x.a != c.order[0] {
+            continue;
+        }
+        let half = x
+            .difference
+            .ci95_high
+            .zip(x.difference.ci95_low)
+            .map_or("n/a".into(), |(h, l)| {
+                format!("±{}", fixed((h - l) / 2.0, 2))
+            });
+        d.row(
+            format!("  {} − {}", x.b, x.a),
+            vec![
+                x.metric.clone(),
+                fixed(x.difference.mean, 2),
+                ci(x.difference.ci95_low, x.difference.ci95_high),
+                format!(
+                    "{half} vs {}",
+                    x.independent_ci95_half_width
+                        .map_or("n/a".into(), |h| format!("±{}", fixed(h, 2)))
+                ),
+            ],
         );
     }
+    d.render(&mut o);
     o
 }

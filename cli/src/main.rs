@@ -12,12 +12,39 @@ mod table;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use sim_core::{Model, ScenarioError};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Examples and the documentation's location, shown after the subcommand list of
+/// `carepath --help` (as cargo and ripgrep do).
+const AFTER_HELP: &str = "\
+Examples:
+  carepath validate scenarios/outpatient-clinic.toml
+  carepath run scenarios/outpatient-clinic.toml --replications 20 --out results/
+  carepath run tests/fixtures/workflow/clinic.toml --variant digital
+  carepath compare tests/fixtures/workflow/clinic.toml --variants paper,digital --out cmp/
+  carepath report scenarios/future-hospital.toml --out report.html
+  carepath check scenarios/regression/*.toml --baseline scenarios/regression/baselines
+
+-o/--out is where a command writes its results: a directory (for report, a path ending in
+.html is the file itself). `carepath help COMMAND` shows a command's options.
+
+Documentation (in the repository): README.md; docs/scenario-format.md (the scenario file),
+docs/output-format.md (summary.json, CSV, comparison.json), docs/charts.md (charts, report),
+docs/regression-checks.md (check in CI), docs/robustness.md (what bad input does).";
 
 /// CarePath: discrete-event simulation of patient flow through outpatient departments.
 #[derive(Parser, Debug)]
-#[command(name = "carepath", version, about, long_about = None)]
+#[command(
+    name = "carepath",
+    version,
+    about = "CarePath: simulate patient flow through outpatient departments",
+    long_about = None,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,21 +52,30 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario and print a summary (optionally write summary.json and CSV files).
+    /// Run a scenario and print a summary table.
+    ///
+    /// With --out DIR also writes summary.json, stations.csv and queue_length.csv; with
+    /// --charts DIR the charts (SVG and PNG). All result files appear together or not at all.
     Run(RunArgs),
-    /// Check a scenario and every variant it declares, explain every problem found, and warn
-    /// about overloaded stations.
+    /// Check a scenario and all its variants, without running them.
+    ///
+    /// Explains every problem found, with its place in the file, and warns about overloaded
+    /// stations.
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
-    /// Run variants with common random numbers and report paired differences and where the
-    /// time goes.
+    /// Compare variants with common random numbers: paired differences, where the time goes.
+    ///
+    /// The first variant is the baseline; differences are printed against it (every pair with
+    /// --all-pairs). --out DIR writes comparison.json (always with every pair).
     Compare(CompareArgs),
-    /// Run a scenario (and its variants) and write one self-contained HTML report with charts.
+    /// Write one self-contained HTML report with charts for a scenario and its variants.
     Report(report::ReportArgs),
-    /// Compare scenarios with stored baselines (CI regression checks); exit 0 pass, 1 changed,
-    /// 2 usage or input error.
+    /// Check scenarios against stored baselines (CI regression checks).
+    ///
+    /// Exit 0 nothing moved, 1 something moved, 2 usage or input error. See
+    /// docs/regression-checks.md.
     Check(CheckArgs),
 }
 
@@ -72,6 +108,11 @@ pub(crate) struct CheckArgs {
     /// Check this variant of every scenario.
     #[arg(long, value_name = "NAME")]
     variant: Option<String>,
+    /// Which significant changes fail the check: `any` (default; improvements too, so every
+    /// change in the results is blessed on purpose) or `worse` (improvements are reported but
+    /// pass; metrics without a better direction, such as utilisation, still fail).
+    #[arg(long, value_enum, default_value_t = check::FailOnArg::Any, value_name = "WHEN")]
+    fail_on: check::FailOnArg,
     /// Print only the summary line.
     #[arg(short, long)]
     quiet: bool,
@@ -89,6 +130,10 @@ pub(crate) struct CompareArgs {
     /// Write comparison.json into this directory.
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Print the paired differences of every pair of variants, not only each against the
+    /// first (the baseline).
+    #[arg(long)]
+    all_pairs: bool,
     /// Write the charts (SVG and PNG) into this directory.
     #[arg(long, value_name = "DIR")]
     charts: Option<PathBuf>,
@@ -168,16 +213,98 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(i) = e.downcast_ref::<replicate::Interrupted>() {
-                eprintln!("{i}");
+                eprint_clean(&format!("{i}\n"));
                 return ExitCode::from(EXIT_INTERRUPTED);
             }
-            eprintln!("error: {e:#}");
+            eprint_clean(&format!("error: {e:#}\n"));
             if e.downcast_ref::<InputError>().is_some() {
                 ExitCode::from(EXIT_INPUT)
             } else {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+/// Set once standard output is a closed pipe (`carepath validate x.toml | head -1`): from then
+/// on output is dropped and the command carries on (result files are still written), then
+/// exits as it would have. `println!` would panic here instead.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Prints `text` to standard output, control characters shown as visible escapes (see
+/// [`output::clean_for_terminal`]). Every line the commands print goes through here.
+pub(crate) fn out(text: &str) -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let text = output::clean_for_terminal(text);
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(text.as_bytes()).and_then(|()| lock.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(e).context("writing to standard output"),
+    }
+}
+
+/// Prints `text` to standard error, cleaned like [`out`]. A closed or failing standard error
+/// is ignored: there is nowhere left to report it.
+pub(crate) fn eprint_clean(text: &str) {
+    let text = output::clean_for_terminal(text);
+    let mut lock = std::io::stderr().lock();
+    let _ = lock.write_all(text.as_bytes()).and_then(|()| lock.flush());
+}
+
+/// The model warnings (overload, and whatever else sim-core's model reports) for the models a
+/// command uses, printed the same way by every command: `models` are the models it runs or
+/// checks (for `validate`, the base and every variant). A warning that holds for all of them
+/// is printed once as `warning: TEXT`; one that holds for only some names them:
+/// `warning: TEXT (in: base, digital)`. `validate` prints them on standard output (they are
+/// its report), the other commands on standard error.
+pub(crate) fn warning_lines(models: &[&Model]) -> Vec<String> {
+    let mut order: Vec<&String> = Vec::new();
+    for m in models {
+        for w in &m.warnings {
+            if !order.contains(&w) {
+                order.push(w);
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|w| {
+            let having: Vec<&str> = models
+                .iter()
+                .filter(|m| m.warnings.contains(w))
+                .map(|m| model_label(m))
+                .collect();
+            if having.len() == models.len() {
+                format!("warning: {w}")
+            } else {
+                format!("warning: {w} (in: {})", having.join(", "))
+            }
+        })
+        .collect()
+}
+
+/// Prints [`warning_lines`] to standard error (unless `quiet`).
+pub(crate) fn print_warnings(models: &[&Model], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for w in warning_lines(models) {
+        eprint_clean(&format!("{w}\n"));
+    }
+}
+
+/// "base" for the base scenario, else the variant id.
+pub(crate) fn model_label(m: &Model) -> &str {
+    if m.variant.is_empty() {
+        "base"
+    } else {
+        &m.variant
     }
 }
 
@@ -220,7 +347,9 @@ fn validate(path: &Path) -> Result<()> {
     if !failures.is_empty() {
         return Err(InputError(failures.join("\n")).into());
     }
-    println!(
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
         "{}: ok — {} station{}, {} pathway{}, {} arrival stream{}, {} class{}",
         path.display(),
         model.stations.len(),
@@ -235,19 +364,22 @@ fn validate(path: &Path) -> Result<()> {
     let loads = sim_core::load::peak_offered_load(&model);
     for (s, load) in model.stations.iter().zip(loads) {
         let c = f64::from(s.max_servers);
-        println!(
+        let _ = writeln!(
+            o,
             "  {:<20} peak offered load {load:>8.2} busy servers of {:>4} at most on duty ({:.0}%)",
             s.id,
             s.max_servers,
             if c > 0.0 { 100.0 * load / c } else { 0.0 }
         );
     }
-    for w in &model.warnings {
-        println!("warning: {w}");
+    let all: Vec<&Model> = std::iter::once(&model).chain(&variants).collect();
+    for w in warning_lines(&all) {
+        let _ = writeln!(o, "{w}");
     }
     for v in &variants {
         let levers: Vec<&str> = v.workflow.levers.iter().map(|l| l.name()).collect();
-        println!(
+        let _ = writeln!(
+            o,
             "variant {}: ok — levers: {}",
             v.variant,
             if levers.is_empty() {
@@ -256,11 +388,8 @@ fn validate(path: &Path) -> Result<()> {
                 levers.join(", ")
             }
         );
-        for w in v.warnings.iter().filter(|w| !model.warnings.contains(w)) {
-            println!("warning: variant {}: {w}", v.variant);
-        }
     }
-    Ok(())
+    out(&o)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -312,11 +441,7 @@ fn run(args: RunArgs) -> Result<()> {
         }
         model.max_arrivals = Some(n);
     }
-    if !args.quiet {
-        for w in &model.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
+    print_warnings(&[&model], args.quiet);
     let started = std::time::Instant::now();
     let acc = match replicate::run_all(&model, args.reps.threads, args.quiet) {
         Ok(r) => r,
@@ -326,10 +451,11 @@ fn run(args: RunArgs) -> Result<()> {
                 && let Some(partial) = &i.summary
                 && !args.quiet
             {
-                print!(
-                    "{}",
-                    table::render(&model, partial, started.elapsed().as_secs_f64())
-                );
+                out(&table::render(
+                    &model,
+                    partial,
+                    started.elapsed().as_secs_f64(),
+                ))?;
             }
             return Err(e);
         }
@@ -337,18 +463,30 @@ fn run(args: RunArgs) -> Result<()> {
     let wall = started.elapsed().as_secs_f64();
     let summary = acc.summary(&model);
     if !args.quiet {
-        print!("{}", table::render(&model, &summary, wall));
+        out(&table::render(&model, &summary, wall))?;
     }
+    // Every result file of the run (--out and --charts) is staged first and moved into place
+    // only when all are complete.
+    let mut files = output::Outputs::default();
     if let Some(dir) = &args.out {
         let series = acc.queue_series(&model);
-        output::write_all(dir, &model, &summary, &series, wall)
+        output::stage_run(&mut files, dir, &model, &summary, &series)
             .with_context(|| format!("writing results to {}", dir.display()))?;
-        if !args.quiet {
-            println!("wrote {}", dir.display());
-        }
     }
-    if let Some(dir) = &args.charts {
-        charts::write_run(dir, &model, &summary, &acc, args.quiet)?;
+    let charts = match &args.charts {
+        Some(dir) => charts::stage_run(&mut files, dir, &model, &summary, &acc, args.quiet)?,
+        None => 0,
+    };
+    files
+        .commit()
+        .context("writing results (the previous results are unchanged)")?;
+    if !args.quiet {
+        if let Some(dir) = &args.out {
+            out(&format!("wrote {}\n", dir.display()))?;
+        }
+        if let Some(dir) = &args.charts {
+            out(&charts::wrote_line(charts, dir))?;
+        }
     }
     Ok(())
 }

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 pub(crate) struct ReportArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
-    /// The HTML file to write.
-    #[arg(short, long, value_name = "FILE")]
-    output: PathBuf,
+    /// Where to write the report: a directory (the file is DIR/report.html), or a path
+    /// ending in `.html` for the file itself. `--output FILE` is an old spelling.
+    #[arg(short, long, value_name = "DIR|FILE.html", alias = "output")]
+    out: PathBuf,
     /// Variants to include, in order (default: all declared; the base scenario when none are).
     /// The first is the baseline of the paired differences.
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
@@ -63,11 +64,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     }
     let warnings =
         carepath_charts::report::warnings(&base_warnings, &models.iter().collect::<Vec<_>>());
-    if !args.quiet {
-        for w in &warnings {
-            eprintln!("warning: {w}");
-        }
-    }
+    // The terminal gets the same warning lines as every other command for these models.
+    crate::print_warnings(&models.iter().collect::<Vec<_>>(), args.quiet);
     let mut runs = Vec::new();
     for model in &models {
         let acc = replicate::run_all(model, args.reps.threads, args.quiet)?;
@@ -94,16 +92,31 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         compare(&v)
     });
     let html = render(&args.scenario, &text, &runs, comparison.as_ref(), &warnings)?;
-    if let Some(parent) = args.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+    let file = report_file(&args.out);
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating directory {}", parent.display()))?;
     }
-    crate::output::write_atomic(&args.output, html.as_bytes())
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    crate::output::write_atomic(&file, html.as_bytes())
+        .with_context(|| format!("writing {}", file.display()))?;
     if !args.quiet {
-        println!("wrote {}", args.output.display());
+        crate::out(&format!("wrote {}\n", file.display()))?;
     }
     Ok(())
+}
+
+/// The report's file for `--out`: the path itself when it ends in `.html` or `.htm` (the old
+/// `-o FILE` usage), else `report.html` inside that directory (what `-o` means elsewhere).
+fn report_file(out: &Path) -> PathBuf {
+    let is_html = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if is_html {
+        out.to_path_buf()
+    } else {
+        out.join("report.html")
+    }
 }
 
 /// The document's own style; the sections bring theirs ([`carepath_charts::report::STYLE`]).
@@ -203,4 +216,16 @@ fn render(
         s0.replications
     );
     Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_is_a_directory_unless_it_names_an_html_file() {
+        assert_eq!(report_file(Path::new("r.html")), Path::new("r.html"));
+        assert_eq!(report_file(Path::new("a/R.HTM")), Path::new("a/R.HTM"));
+        assert_eq!(report_file(Path::new("out")), Path::new("out/report.html"));
+    }
 }

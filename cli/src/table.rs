@@ -1,29 +1,76 @@
-//! The human-readable summary printed by `carepath run`.
+//! The human-readable summary printed by `carepath run`: units stand in the header line
+//! (`wait (min)`), a warning near the top when patients were still in the clinic at the end,
+//! and no number is ever printed as `-0.0`.
 
 use sim_core::Model;
 use sim_core::summary::{Metric, Summary, TimeMetric};
 use std::fmt::Write as _;
 
+/// `x` with `digits` decimals, never `-0.0`: a value that rounds to zero prints as zero
+/// whatever its sign (a tiny negative difference is not a negative number of patients).
+pub fn fixed(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
 fn ci(m: Option<f64>, h: Option<f64>, scale: f64, digits: usize) -> String {
     match (m, h) {
-        (Some(lo), Some(hi)) => format!("[{:.*}, {:.*}]", digits, lo * scale, digits, hi * scale),
+        (Some(lo), Some(hi)) => format!(
+            "[{}, {}]",
+            fixed(lo * scale, digits),
+            fixed(hi * scale, digits)
+        ),
         _ => "[n/a]".to_string(),
     }
 }
 
 fn metric(m: &Metric) -> String {
-    format!("{:.1} {}", m.mean, ci(m.ci95_low, m.ci95_high, 1.0, 1))
+    format!(
+        "{} {}",
+        fixed(m.mean, 1),
+        ci(m.ci95_low, m.ci95_high, 1.0, 1)
+    )
 }
 
 fn time(t: &TimeMetric) -> String {
     format!(
-        "mean {:.1} {}  p50 {:.1}  p90 {:.1}  p95 {:.1}",
-        t.mean,
+        "mean {} {}  p50 {}  p90 {}  p95 {}",
+        fixed(t.mean, 1),
         ci(t.ci95_low, t.ci95_high, 1.0, 1),
-        t.p50,
-        t.p90,
-        t.p95
+        fixed(t.p50, 1),
+        fixed(t.p90, 1),
+        fixed(t.p95, 1)
     )
+}
+
+/// The warning printed near the top of the run table (and per variant by `compare`) when
+/// patients were still in the clinic at the end of the run: their time in system is not
+/// known, so the mean time in system leaves them out and understates it.
+pub fn unfinished_warning(s: &Summary, variant: Option<&str>) -> Option<String> {
+    let u = s.patients.unfinished.mean;
+    if u > 0.0 {
+        let share = if s.patients.arrived.mean > 0.0 {
+            format!(
+                " ({}% of arrivals)",
+                fixed(100.0 * u / s.patients.arrived.mean, 1)
+            )
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "WARNING{}: {} patients per replication{share} were still in the clinic when the run \
+             ended. Their time in system is unknown, so the time-in-system figures leave them out \
+             and understate it. Common causes: a step whose station has no staff late in the day, or \
+             a run that stops before the clinic has emptied.\n",
+            variant.map_or(String::new(), |v| format!(" ({v})")),
+            fixed(u, 1)
+        ))
+    } else {
+        None
+    }
 }
 
 /// Renders the summary as a plain-text report.
@@ -43,6 +90,9 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         s.replications,
         if s.replications == 1 { "" } else { "s" }
     );
+    if let Some(w) = unfinished_warning(s, None) {
+        let _ = write!(o, "{w}");
+    }
     let p = &s.patients;
     let _ = writeln!(
         o,
@@ -62,12 +112,16 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     );
     let _ = writeln!(
         o,
-        "\n{:<18} {:>9} {:>26} {:>8} {:>8} {:>8} {:>16} {:>8} {:>7}",
+        "\nPer station: waits and service in minutes, utilisation in %, queue = mean number waiting"
+    );
+    let _ = writeln!(
+        o,
+        "{:<18} {:>9} {:>26} {:>8} {:>8} {:>8} {:>16} {:>8} {:>7}",
         "station",
         "visits",
-        "wait mean [95% CI] min",
-        "p90",
-        "p95",
+        "wait mean [95% CI]",
+        "wait p90",
+        "wait p95",
         "service",
         "utilisation",
         "queue",
@@ -78,19 +132,23 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         let w = &r.wait_min;
         let _ = writeln!(
             o,
-            "{:<18} {:>9.1} {:>26} {:>8.2} {:>8.2} {:>8.2} {:>16} {:>8.2} {:>7}",
+            "{:<18} {:>9} {:>26} {:>8} {:>8} {:>8} {:>16} {:>8} {:>7}",
             truncate(&st.id, 18),
-            r.visits.mean,
-            format!("{:.2} {}", w.mean, ci(w.ci95_low, w.ci95_high, 1.0, 2)),
-            w.p90,
-            w.p95,
-            r.service_min.mean,
+            fixed(r.visits.mean, 1),
             format!(
-                "{:.1}% {}",
-                100.0 * r.utilization.mean,
+                "{} {}",
+                fixed(w.mean, 2),
+                ci(w.ci95_low, w.ci95_high, 1.0, 2)
+            ),
+            fixed(w.p90, 2),
+            fixed(w.p95, 2),
+            fixed(r.service_min.mean, 2),
+            format!(
+                "{}% {}",
+                fixed(100.0 * r.utilization.mean, 1),
                 ci(r.utilization.ci95_low, r.utilization.ci95_high, 100.0, 1)
             ),
-            r.queue_length.mean,
+            fixed(r.queue_length.mean, 2),
             r.max_queue_length
         );
     }
@@ -123,10 +181,29 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     o
 }
 
+/// `s` cut to `n` characters (control characters escaped first, so the cut width is the
+/// printed width).
 fn truncate(s: &str, n: usize) -> String {
+    let s = crate::output::clean_for_terminal(s);
     if s.chars().count() <= n {
         s.to_string()
     } else {
         s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_zero_is_printed_as_zero() {
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-0.004, 2), "0.00");
+        assert_eq!(fixed(-0.05, 0), "0");
+        assert_eq!(fixed(-0.06, 1), "-0.1");
+        assert_eq!(fixed(-12.0, 1), "-12.0");
+        assert_eq!(fixed(1.234, 2), "1.23");
     }
 }

@@ -14,6 +14,13 @@
 //! the chance that an unchanged model raises any alarm is at most `alpha` (family-wise error
 //! rate). A significant difference is reported as a regression only when it also exceeds the
 //! tolerance (absolute + relative × baseline mean; zero unless configured).
+//!
+//! Every change is labelled with its direction ([`Change`]): lower waits and times in system
+//! are better, higher are worse; the other metrics (utilisation, patients completed) have no
+//! better direction and are just "changed". [`FailOn`] says which changes fail a check.
+//!
+//! Metric names use the British spelling `utilisation`; baselines and tolerances written with
+//! the old `utilization` still work ([`canonical_metric`]).
 
 use crate::model::Model;
 use crate::summary::ReplicationRecord;
@@ -66,6 +73,60 @@ pub enum Mode {
     Independent,
 }
 
+/// Which way a metric moved, judged from what the metric measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Not significant (or within tolerance): nothing to report.
+    None,
+    /// Moved the good way (a wait or time in system fell).
+    Better,
+    /// Moved the bad way (a wait or time in system rose).
+    Worse,
+    /// Moved, for a metric without a better direction (utilisation, patients completed), or
+    /// any difference in exact mode (a determinism break is neither better nor worse).
+    Changed,
+}
+
+/// Which significant changes fail a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Every significant change beyond tolerance, better or worse (the default: a CI check
+    /// should notice any change in the results, then the change is blessed on purpose).
+    #[default]
+    Any,
+    /// Only changes that are not improvements: "worse" and undirected "changed" metrics (and
+    /// determinism breaks and missing metrics) fail; "better" ones are reported and pass.
+    Worse,
+}
+
+/// True when a lower value of `metric` is better (waits and times in system).
+pub fn lower_is_better(metric: &str) -> bool {
+    metric.starts_with("time_in_system_min.") || metric.ends_with(".wait_min.mean")
+}
+
+/// The current name of a metric: `…utilization` (the old spelling) becomes `…utilisation`.
+pub fn canonical_metric(name: &str) -> String {
+    match name.strip_suffix(".utilization") {
+        Some(stem) => format!("{stem}.utilisation"),
+        None => name.to_string(),
+    }
+}
+
+/// A p-value as people read it: three decimals from 0.001 up, otherwise two significant
+/// digits in scientific notation, and `< 1e-300` below that (where `f64` underflows).
+pub fn format_p(p: f64) -> String {
+    if p.is_nan() {
+        "n/a".to_string()
+    } else if p < 1e-300 {
+        "< 1e-300".to_string()
+    } else if p < 0.001 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.3}")
+    }
+}
+
 /// The verdict on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricCheck {
@@ -85,6 +146,8 @@ pub struct MetricCheck {
     pub beyond_tolerance: bool,
     /// Significant and beyond tolerance (or any difference in exact mode).
     pub regression: bool,
+    /// Which way it moved (`None` unless `regression`).
+    pub change: Change,
 }
 
 /// The verdict on one scenario.
@@ -107,7 +170,19 @@ pub struct CheckReport {
 impl CheckReport {
     /// True when something moved (a regression, a determinism break or a missing metric).
     pub fn failed(&self) -> bool {
-        !self.missing.is_empty() || self.checks.iter().any(|c| c.regression)
+        self.failed_on(FailOn::Any)
+    }
+
+    /// True when a change that `fail_on` counts moved (missing metrics always count).
+    pub fn failed_on(&self, fail_on: FailOn) -> bool {
+        !self.missing.is_empty() || self.checks.iter().any(|c| c.fails(fail_on))
+    }
+}
+
+impl MetricCheck {
+    /// True when this metric fails the check under `fail_on`.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        self.regression && (fail_on == FailOn::Any || self.change != Change::Better)
     }
 }
 
@@ -143,7 +218,7 @@ pub fn metrics(model: &Model, results: &[ReplicationRecord]) -> BTreeMap<String,
             col(&|r| r.stations[i].waits.mean()),
         );
         m.insert(
-            format!("stations.{}.utilization", s.id),
+            format!("stations.{}.utilisation", s.id),
             col(&|r| {
                 let st = &r.stations[i];
                 if st.capacity_area > 0.0 {
@@ -155,6 +230,35 @@ pub fn metrics(model: &Model, results: &[ReplicationRecord]) -> BTreeMap<String,
         );
     }
     m
+}
+
+/// The names of the metrics [`metrics`] gives for `model` (known without running it).
+pub fn metric_names(model: &Model) -> Vec<String> {
+    let mut v = vec![
+        "patients.completed".to_string(),
+        "time_in_system_min.mean".to_string(),
+        "time_in_system_min.p90".to_string(),
+    ];
+    for s in &model.stations {
+        v.push(format!("stations.{}.wait_min.mean", s.id));
+        v.push(format!("stations.{}.utilisation", s.id));
+    }
+    v.sort();
+    v
+}
+
+impl Baseline {
+    /// Renames metrics stored under old names (`…utilization`) to their current names, so
+    /// baselines blessed before the rename still compare metric by metric.
+    pub fn upgrade_names(&mut self) {
+        if self.metrics.keys().any(|k| canonical_metric(k) != *k) {
+            let old = std::mem::take(&mut self.metrics);
+            self.metrics = old
+                .into_iter()
+                .map(|(k, v)| (canonical_metric(&k), v))
+                .collect();
+        }
+    }
 }
 
 /// Builds a baseline from a run.
@@ -193,8 +297,10 @@ fn p_two_sided(t: f64, df: f64) -> f64 {
     if !t.is_finite() {
         return 0.0;
     }
+    // The survival function, not 1 − cdf: the subtraction cancels to 0 below about 1e-16,
+    // which printed as "0.00e0" for every clear shift.
     match StudentsT::new(0.0, 1.0, df.max(1.0)) {
-        Ok(d) => (2.0 * (1.0 - d.cdf(t.abs()))).clamp(0.0, 1.0),
+        Ok(d) => (2.0 * d.sf(t.abs())).clamp(0.0, 1.0),
         Err(_) => 1.0,
     }
 }
@@ -281,6 +387,7 @@ pub fn check(
                 beyond_tolerance: beyond,
                 regression: mode == Mode::Exact
                     && b.iter().zip(c).any(|(x, y)| x.to_bits() != y.to_bits()),
+                change: Change::None,
             })
         })
         .collect();
@@ -299,6 +406,17 @@ pub fn check(
         for c in &mut checks {
             c.regression = c.significant && c.beyond_tolerance;
         }
+    }
+    for c in &mut checks {
+        c.change = if !c.regression {
+            Change::None
+        } else if mode == Mode::Exact || !lower_is_better(&c.metric) || c.difference == 0.0 {
+            Change::Changed
+        } else if c.difference < 0.0 {
+            Change::Better
+        } else {
+            Change::Worse
+        };
     }
     CheckReport {
         scenario: current.scenario.clone(),
@@ -370,6 +488,73 @@ mod tests {
         assert_eq!(
             check(&a, &c2, 0.01, Tolerance::default(), &BTreeMap::new()).mode,
             Mode::Independent
+        );
+    }
+
+    #[test]
+    fn changes_are_labelled_by_direction_and_fail_on_worse_passes_improvements() {
+        let base: Vec<f64> = (0..20).map(|i| 10.0 + (i as f64 * 0.37).sin()).collect();
+        let lower: Vec<f64> = base.iter().map(|x| x - 3.0).collect();
+        let higher: Vec<f64> = base.iter().map(|x| x + 3.0).collect();
+        let w = "stations.desk.wait_min.mean";
+        let u = "stations.desk.utilisation";
+        let a = b(1, "h1", &[(w, &base), (u, &base)]);
+        let fell = b(1, "h2", &[(w, &lower), (u, &lower)]);
+        let r = check(&a, &fell, 0.01, Tolerance::default(), &BTreeMap::new());
+        let get =
+            |r: &CheckReport, m: &str| r.checks.iter().find(|c| c.metric == m).unwrap().change;
+        assert_eq!(get(&r, w), Change::Better);
+        assert_eq!(
+            get(&r, u),
+            Change::Changed,
+            "utilisation has no better direction"
+        );
+        assert!(r.failed_on(FailOn::Any));
+        assert!(
+            r.failed_on(FailOn::Worse),
+            "the undirected utilisation change still fails"
+        );
+        let only_wait = b(1, "h1", &[(w, &base)]);
+        let wait_fell = b(1, "h2", &[(w, &lower)]);
+        let r = check(
+            &only_wait,
+            &wait_fell,
+            0.01,
+            Tolerance::default(),
+            &BTreeMap::new(),
+        );
+        assert!(r.failed_on(FailOn::Any) && !r.failed_on(FailOn::Worse));
+        let wait_rose = b(1, "h2", &[(w, &higher)]);
+        let r = check(
+            &only_wait,
+            &wait_rose,
+            0.01,
+            Tolerance::default(),
+            &BTreeMap::new(),
+        );
+        assert_eq!(get(&r, w), Change::Worse);
+        assert!(r.failed_on(FailOn::Worse));
+    }
+
+    #[test]
+    fn p_values_are_readable_and_do_not_cancel_to_zero() {
+        assert_eq!(format_p(0.0), "< 1e-300");
+        assert_eq!(format_p(0.5), "0.500");
+        assert_eq!(format_p(0.0004), "4.0e-4");
+        // t = 12 with 19 degrees of freedom: p ≈ 2.6e-10, which 1 − cdf still gets; t = 40 is
+        // far below 1e-16, where 1 − cdf gave exactly 0.
+        let p = p_two_sided(40.0, 19.0);
+        assert!(p > 0.0 && p < 1e-16, "{p}");
+    }
+
+    #[test]
+    fn old_utilization_names_are_upgraded() {
+        let mut a = b(1, "h", &[("stations.x.utilization", &[1.0, 2.0])]);
+        a.upgrade_names();
+        assert!(a.metrics.contains_key("stations.x.utilisation"));
+        assert_eq!(
+            canonical_metric("stations.x.wait_min.mean"),
+            "stations.x.wait_min.mean"
         );
     }
 

@@ -168,7 +168,9 @@ pub struct StationSummary {
     pub wait_min: TimeMetric,
     /// Mean service time.
     pub service_min: Metric,
-    /// Busy server time over available server time (servers on shift).
+    /// Busy server time over available server time (servers on shift). Written as
+    /// `utilisation` in summary.json (the project's spelling; the Rust field keeps its name).
+    #[serde(rename = "utilisation")]
     pub utilization: Metric,
     /// Time-average number waiting.
     pub queue_length: Metric,

@@ -63,13 +63,13 @@ fn one_fewer_doctor_is_caught() {
     o.expect_no_panic().expect_code(1);
     assert!(o.stdout.contains("paired t-tests"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("stations.doctor.wait_min.mean") && o.stdout.contains("REGRESSION"),
+        o.stdout.contains("stations.doctor.wait_min.mean") && o.stdout.contains("CHANGED (worse)"),
         "{}",
         o.stdout
     );
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
-        xml.contains("<testsuite") && xml.contains("<failure message=\"regression\""),
+        xml.contains("<testsuite") && xml.contains("<failure message=\"changed (worse)\""),
         "{xml}"
     );
 }
@@ -150,4 +150,255 @@ fn bad_tolerance_files_are_input_errors() {
     ]);
     o.expect_no_panic().expect_code(2);
     assert!(o.stderr.contains("unknown field `relativ`"), "{}", o.stderr);
+}
+
+fn check_with(scenario: &str, base: &str, extra: &[&str]) -> carepath_tests::Outcome {
+    let mut args = vec!["check", scenario, "--baseline", base];
+    args.extend_from_slice(extra);
+    run_carepath(args)
+}
+
+#[test]
+fn tolerances_that_would_switch_the_check_off_are_refused() {
+    let (d, scenario, base) = setup();
+    bless(&scenario, &base, &[]);
+    for (flag, value) in [
+        ("--absolute-tolerance", "nan"),
+        ("--absolute-tolerance", "-1"),
+        ("--relative-tolerance", "inf"),
+        ("--relative-tolerance", "NaN"),
+        ("--alpha", "nan"),
+        ("--alpha", "0"),
+        ("--alpha", "1"),
+    ] {
+        let o = check_with(&scenario, &base, &[flag, value]);
+        o.expect_no_panic();
+        assert_eq!(o.code, Some(2), "{flag} {value}: {o:#?}");
+    }
+    for body in [
+        "[default]\nabsolute = nan\n",
+        "[default]\nrelative = -0.5\n",
+        "[metrics.\"time_in_system_min.mean\"]\nabsolute = inf\n",
+    ] {
+        let f = d.path().join("tol.toml");
+        std::fs::write(&f, body).unwrap();
+        let o = check_with(&scenario, &base, &["--tolerances", f.to_str().unwrap()]);
+        o.expect_no_panic();
+        assert_eq!(o.code, Some(2), "{body}: {o:#?}");
+        assert!(
+            o.stderr.contains("finite number ≥ 0"),
+            "{body}: {}",
+            o.stderr
+        );
+    }
+}
+
+#[test]
+fn unknown_tolerance_metrics_are_errors_and_the_old_spelling_is_accepted() {
+    let (d, scenario, base) = setup();
+    bless(&scenario, &base, &[]);
+    let f = d.path().join("tol.toml");
+    std::fs::write(
+        &f,
+        "[metrics.\"stations.doctr.wait_min.mean\"]\nabsolute = 1\n",
+    )
+    .unwrap();
+    let o = check_with(&scenario, &base, &["--tolerances", f.to_str().unwrap()]);
+    o.expect_no_panic().expect_code(2);
+    assert!(
+        o.stderr.contains("stations.doctr.wait_min.mean")
+            && o.stderr.contains("known metrics")
+            && o.stderr.contains("stations.doctor.wait_min.mean"),
+        "{}",
+        o.stderr
+    );
+    std::fs::write(
+        &f,
+        "[metrics.\"stations.doctor.utilization\"]\nabsolute = 1\n",
+    )
+    .unwrap();
+    check_with(&scenario, &base, &["--tolerances", f.to_str().unwrap()])
+        .expect_no_panic()
+        .expect_code(0);
+}
+
+#[test]
+fn baselines_with_the_old_utilization_names_still_reproduce_exactly() {
+    let (_d, scenario, base) = setup();
+    bless(&scenario, &base, &[]);
+    let p = Path::new(&base).join("clinic.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        text.contains(".utilisation\""),
+        "new baselines use the new name"
+    );
+    std::fs::write(&p, text.replace(".utilisation\"", ".utilization\"")).unwrap();
+    let o = check_with(&scenario, &base, &[]);
+    o.expect_no_panic().expect_code(0);
+    assert!(o.stdout.contains("nothing moved"), "{}", o.stdout);
+}
+
+#[test]
+fn two_scenarios_with_one_file_name_do_not_share_a_baseline() {
+    let (d, scenario, base) = setup();
+    let other = d.path().join("b");
+    std::fs::create_dir(&other).unwrap();
+    let twin = other.join("clinic.toml");
+    std::fs::copy(&scenario, &twin).unwrap();
+    let o = run_carepath([
+        "check",
+        "--bless",
+        &scenario,
+        twin.to_str().unwrap(),
+        "--baseline",
+        &base,
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert!(
+        o.stderr.contains("would share the baseline"),
+        "{}",
+        o.stderr
+    );
+    assert!(!Path::new(&base).exists(), "nothing blessed");
+    // Without --baseline each has its own baselines/ folder: no clash.
+    run_carepath(["check", "--bless", &scenario, twin.to_str().unwrap()])
+        .expect_no_panic()
+        .expect_code(0);
+    assert!(other.join("baselines").join("clinic.json").is_file());
+    assert!(d.path().join("baselines").join("clinic.json").is_file());
+}
+
+#[test]
+fn variant_baselines_stay_inside_the_directory_and_never_collide() {
+    let (d, scenario, base) = setup();
+    let mut text = std::fs::read_to_string(&scenario).unwrap();
+    for id in ["v.1", "v_1", "x/../../../escaped"] {
+        text.push_str(&format!(
+            "\n[[variants]]\nid = \"{id}\"\nstations = [{{ id = \"doctor\", servers = 7 }}]\n"
+        ));
+    }
+    std::fs::write(&scenario, text).unwrap();
+    let mut names = Vec::new();
+    for id in ["v.1", "v_1", "x/../../../escaped"] {
+        let o = run_carepath([
+            "check",
+            "--bless",
+            &scenario,
+            "--baseline",
+            &base,
+            "--variant",
+            id,
+            "-r",
+            "2",
+        ]);
+        o.expect_no_panic().expect_code(0);
+        names.push(o.stdout.clone());
+    }
+    let files: Vec<String> = std::fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 3, "one baseline per variant: {files:?}");
+    let mut top: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        ["baselines", "clinic.toml"],
+        "nothing written beside: {names:?}"
+    );
+    assert!(!d.path().parent().unwrap().join("escaped.json").exists());
+}
+
+#[test]
+fn improvements_are_labelled_better_and_can_be_allowed() {
+    let (d, scenario, base) = setup();
+    bless(&scenario, &base, &[]);
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let more = text.replacen(
+        "id = \"doctor\"\nservers = 6",
+        "id = \"doctor\"\nservers = 8",
+        1,
+    );
+    assert_ne!(text, more, "fixture layout changed");
+    std::fs::write(&scenario, more).unwrap();
+    let o = check_with(&scenario, &base, &[]);
+    o.expect_no_panic().expect_code(1);
+    assert!(o.stdout.contains("CHANGED (better)"), "{}", o.stdout);
+    assert!(!o.stdout.contains("CHANGED (worse)"), "{}", o.stdout);
+    assert!(!o.stdout.contains("0.00e0"), "{}", o.stdout);
+    // Utilisation has no better direction: it is only "CHANGED", and still fails with
+    // --fail-on worse unless its tolerance allows it.
+    let o = check_with(&scenario, &base, &["--fail-on", "worse"]);
+    o.expect_no_panic().expect_code(1);
+    let f = d.path().join("tol.toml");
+    let mut tol = String::new();
+    for st in [
+        "registration",
+        "doctor",
+        "cashier",
+        "kiosk",
+        "lab",
+        "pharmacy",
+    ] {
+        tol.push_str(&format!(
+            "[metrics.\"stations.{st}.utilisation\"]\nrelative = 10\n"
+        ));
+    }
+    tol.push_str("[metrics.\"patients.completed\"]\nrelative = 10\n");
+    std::fs::write(&f, tol).unwrap();
+    let o = check_with(
+        &scenario,
+        &base,
+        &["--fail-on", "worse", "--tolerances", f.to_str().unwrap()],
+    );
+    o.expect_no_panic();
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(
+        o.stdout.contains("passes with --fail-on worse"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn bless_writes_all_baselines_or_none() {
+    let (d, scenario, base) = setup();
+    let second = d.path().join("second.toml");
+    std::fs::copy(&scenario, &second).unwrap();
+    bless(&scenario, &base, &["-r", "2"]);
+    let first = Path::new(&base).join("clinic.json");
+    let before = std::fs::read(&first).unwrap();
+    // second.json is a directory: the second baseline cannot be moved into place, so the
+    // first (already moved) must be put back.
+    std::fs::create_dir_all(Path::new(&base).join("second.json").join("x")).unwrap();
+    let o = run_carepath([
+        "check",
+        "--bless",
+        &scenario,
+        second.to_str().unwrap(),
+        "--baseline",
+        &base,
+        "-r",
+        "3",
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert!(
+        o.stderr.contains("previous baselines are unchanged"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        before,
+        "clinic.json was replaced"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("carepath-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -179,7 +179,7 @@ fn summary_json_has_the_documented_fields() {
             num(&s, &format!("{w}.{k}"));
         }
         check_time_metric(&s, &w);
-        let u = format!("stations.{id}.utilization");
+        let u = format!("stations.{id}.utilisation");
         for k in ["mean", "ci95_low", "ci95_high"] {
             let x = num(&s, &format!("{u}.{k}"));
             assert!((0.0..=1.0).contains(&x), "{u}.{k} = {x} is not a fraction");
@@ -236,7 +236,7 @@ fn summary_numbers_are_sane() {
     // after the last arrival) biases utilisation down by only ~0.002.
     let exact = [0.75, 12.5 / 15.0, 2.5 / 3.0, 0.75];
     for (id, rho) in STATIONS.iter().zip(exact) {
-        let u = format!("stations.{id}.utilization");
+        let u = format!("stations.{id}.utilisation");
         assert_close(
             &format!("{u}.mean"),
             num(&s, &format!("{u}.mean")),
@@ -306,8 +306,8 @@ fn stations_csv_agrees_with_summary_json() {
         for (csv, json) in [
             ("wait_mean_min", "wait_min.mean"),
             ("wait_p90_min", "wait_min.p90"),
-            ("utilization_mean", "utilization.mean"),
-            ("utilization_ci95_low", "utilization.ci95_low"),
+            ("utilisation_mean", "utilisation.mean"),
+            ("utilisation_ci95_low", "utilisation.ci95_low"),
             ("visits_mean", "visits.mean"),
         ] {
             // Both files print the shortest round-trip decimal, but serde_json (without its
@@ -554,4 +554,361 @@ fn binary_is_found_and_reports_its_version() {
         o.stdout.trim(),
         format!("carepath {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening (issue 12): outputs, CSV, terminal text, closed pipes, help, warnings.
+
+/// A small valid scenario: one desk, walk-ins until `close`, with the given scenario name,
+/// station id and station name (TOML basic-string escapes allowed), plus `extra_run` lines in
+/// `[run]` and `extra` tables at the end.
+fn tiny(name: &str, station: &str, station_name: &str, extra_run: &str, extra: &str) -> String {
+    format!(
+        "[scenario]\nname = \"{name}\"\n\n[run]\nclose = \"10:00\"\nreplications = 2\n{extra_run}\n\n\
+         [[stations]]\nid = \"{station}\"\nname = \"{station_name}\"\nservers = 2\n\
+         service = {{ dist = \"exponential\", mean = \"4min\" }}\n\n\
+         [[arrivals]]\nid = \"walk_ins\"\nkind = \"poisson\"\nrate = \"20/h\"\npathway = \"visit\"\n\n\
+         [[pathways]]\nid = \"visit\"\nsteps = [{{ id = \"check_in\", station = \"{station}\", next = \"exit\" }}]\n{extra}"
+    )
+}
+
+fn write_scenario(dir: &Path, text: &str) -> String {
+    let p = dir.join("s.toml");
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn names_in(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_failure_while_moving_results_into_place_keeps_every_old_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("summary.json"), "old summary").unwrap();
+    std::fs::write(out.join("queue_length.csv"), "old queue").unwrap();
+    // stations.csv is a non-empty directory: summary.json is moved first, then moving
+    // stations.csv fails for real, and summary.json must be put back.
+    std::fs::create_dir_all(out.join("stations.csv").join("blocker")).unwrap();
+    let o = run_carepath([
+        "run",
+        BENCH,
+        "--max-arrivals",
+        "200",
+        "-r",
+        "1",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert!(
+        o.stderr.contains("previous results are unchanged"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.json")).unwrap(),
+        "old summary"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("queue_length.csv")).unwrap(),
+        "old queue"
+    );
+    assert!(out.join("stations.csv").join("blocker").is_dir());
+    assert_eq!(
+        names_in(tmp.path()),
+        BTreeSet::from(["out".to_string()]),
+        "no staging left"
+    );
+    assert_eq!(
+        names_in(&out),
+        ["queue_length.csv", "stations.csv", "summary.json"]
+            .map(String::from)
+            .into()
+    );
+}
+
+#[test]
+fn charts_that_cannot_be_written_keep_the_run_files_from_changing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("summary.json"), "old summary").unwrap();
+    let charts = tmp.path().join("charts");
+    std::fs::write(&charts, "a file, not a directory").unwrap();
+    let o = run_carepath([
+        "run",
+        BENCH,
+        "--max-arrivals",
+        "200",
+        "-r",
+        "1",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.json")).unwrap(),
+        "old summary"
+    );
+    assert_eq!(names_in(&out), BTreeSet::from(["summary.json".to_string()]));
+    assert_eq!(
+        names_in(tmp.path()),
+        BTreeSet::from(["charts".to_string(), "out".to_string()])
+    );
+}
+
+#[test]
+fn csv_cells_from_the_scenario_are_quoted_and_neutralised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(
+        tmp.path(),
+        &tiny("csv", "=cmd\\r|x", "-2+3 desk, west", "", ""),
+    );
+    let out = tmp.path().join("out");
+    run_carepath(["run", &s, "--quiet", "--out", out.to_str().unwrap()])
+        .expect_no_panic()
+        .expect_code(0);
+    let csv = std::fs::read_to_string(out.join("stations.csv")).unwrap();
+    let row = csv.split_once('\n').unwrap().1;
+    assert!(
+        row.starts_with("\"'=cmd\r|x\",\"'-2+3 desk, west\","),
+        "the id (with its CR) and the name are one quoted, neutralised cell each: {row:?}"
+    );
+    // The CR is inside quotes, so the file still has one header and one row.
+    assert_eq!(csv.matches('\n').count(), 2, "{csv:?}");
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("utilisation_mean"), "{header}");
+    let queue = std::fs::read_to_string(out.join("queue_length.csv")).unwrap();
+    assert!(queue.contains(",\"'=cmd\r|x\","), "{queue:?}");
+}
+
+#[test]
+fn control_characters_in_names_never_reach_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write_scenario(
+        tmp.path(),
+        &tiny(
+            "ward\\u001b[2J\\r\\u0007\\u0000",
+            "desk\\u001b]0;x\\u0007",
+            "d",
+            "",
+            "",
+        ),
+    );
+    for args in [vec!["run", s.as_str()], vec!["validate", s.as_str()]] {
+        let o = run_carepath(&args);
+        o.expect_no_panic().expect_code(0);
+        for text in [&o.stdout, &o.stderr] {
+            assert!(
+                !text.contains(['\u{1b}', '\r', '\u{7}', '\u{0}']),
+                "{args:?}: raw control character printed: {text:?}"
+            );
+        }
+        assert!(o.stdout.contains("\\u{1b}"), "{args:?}: {}", o.stdout);
+    }
+    let o = run_carepath(["run", &s]);
+    assert!(
+        o.stdout.contains("ward\\u{1b}[2J\\u{d}\\u{7}\\u{0}"),
+        "{}",
+        o.stdout
+    );
+    // Error messages are cleaned too.
+    let o = run_carepath(["run", &s, "--variant", "v\u{1b}[1m"]);
+    o.expect_no_panic().expect_code(2);
+    assert!(!o.stderr.contains('\u{1b}'), "{:?}", o.stderr);
+}
+
+/// Runs carepath with its standard output a pipe whose reading end is already closed.
+fn with_closed_stdout(args: &[&str]) -> carepath_tests::Outcome {
+    use std::process::Stdio;
+    let mut child = carepath_tests::carepath(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // like `| head -0`: every write gets EPIPE
+    let out = child.wait_with_output().unwrap();
+    carepath_tests::Outcome {
+        code: out.status.code(),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let clinic = "tests/fixtures/workflow/clinic.toml";
+    for args in [
+        vec!["validate", "scenarios/future-hospital.toml"],
+        vec![
+            "run",
+            BENCH,
+            "--max-arrivals",
+            "500",
+            "-r",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        vec!["compare", clinic, "-r", "2"],
+        vec!["--help"],
+    ] {
+        let o = with_closed_stdout(&args);
+        o.expect_no_panic();
+        assert_eq!(o.code, Some(0), "{args:?}: {o:#?}");
+        assert!(!o.stderr.contains("Broken pipe"), "{args:?}: {}", o.stderr);
+    }
+    // The run carried on and wrote its files although nobody read the table.
+    assert!(out.join("summary.json").is_file());
+}
+
+#[test]
+fn top_level_help_lists_every_command_with_examples_and_the_docs() {
+    let o = run_carepath(["--help"]);
+    o.expect_code(0);
+    for cmd in ["run", "validate", "compare", "report", "check"] {
+        assert!(
+            o.stdout.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "{cmd} missing from:\n{}",
+            o.stdout
+        );
+    }
+    for part in [
+        "Examples:",
+        "carepath run ",
+        "docs/regression-checks.md",
+        "-o/--out",
+    ] {
+        assert!(
+            o.stdout.contains(part),
+            "{part:?} missing from:\n{}",
+            o.stdout
+        );
+    }
+}
+
+#[test]
+fn run_table_puts_units_in_a_header_line_and_never_prints_minus_zero() {
+    let o = run_carepath(["run", BENCH, "--max-arrivals", "500", "-r", "2"]);
+    o.expect_no_panic().expect_code(0);
+    let header = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("station "))
+        .unwrap();
+    assert!(!header.split_whitespace().any(|w| w == "min"), "{header}");
+    assert!(
+        o.stdout.contains("waits and service in minutes"),
+        "{}",
+        o.stdout
+    );
+    let minus_zero = o
+        .stdout
+        .split(|c: char| c.is_whitespace() || "[],%/".contains(c))
+        .filter(|w| w.starts_with('-'))
+        .find(|w| w.parse::<f64>() == Ok(0.0));
+    assert_eq!(minus_zero, None, "{}", o.stdout);
+}
+
+#[test]
+fn unfinished_patients_are_announced_at_the_top_of_the_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A slow desk and a hard stop at closing time: patients are still waiting at the end.
+    let s = write_scenario(
+        tmp.path(),
+        &tiny("busy", "desk", "Desk", "hard_stop = \"10:00\"", "").replace("\"4min\"", "\"9min\""),
+    );
+    let o = run_carepath(["run", &s]);
+    o.expect_no_panic().expect_code(0);
+    let warning = o.stdout.lines().position(|l| l.starts_with("WARNING: "));
+    let table = o.stdout.lines().position(|l| l.starts_with("station "));
+    assert!(
+        matches!((warning, table), (Some(w), Some(t)) if w < t && w <= 2),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("still in the clinic"), "{}", o.stdout);
+    // Without unfinished patients there is no such line.
+    let o = run_carepath(["run", BENCH, "--max-arrivals", "300", "-r", "1"]);
+    assert!(!o.stdout.contains("WARNING"), "{}", o.stdout);
+}
+
+/// The `warning: ` lines of an outcome (either stream), without the `(in: …)` tail.
+fn warnings(text: &str) -> Vec<(String, Option<String>)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .map(|w| match w.rsplit_once(" (in: ") {
+            Some((w, labels)) => (
+                w.to_string(),
+                Some(labels.trim_end_matches(')').to_string()),
+            ),
+            None => (w.to_string(), None),
+        })
+        .collect()
+}
+
+#[test]
+fn every_command_prints_the_same_warnings_for_the_same_model() {
+    const FUTURE: &str = "scenarios/future-hospital.toml";
+    let validate = run_carepath(["validate", FUTURE]);
+    validate.expect_no_panic().expect_code(0);
+    let listed = warnings(&validate.stdout);
+    assert!(!listed.is_empty(), "{}", validate.stdout);
+    let expected_for = |variant: &str| -> BTreeSet<String> {
+        listed
+            .iter()
+            .filter(|(_, labels)| {
+                labels
+                    .as_ref()
+                    .is_none_or(|l| l.split(", ").any(|x| x == variant))
+            })
+            .map(|(w, _)| w.clone())
+            .collect()
+    };
+    for variant in ["paper", "digital"] {
+        let o = run_carepath(["run", FUTURE, "--variant", variant, "-r", "1"]);
+        o.expect_no_panic().expect_code(0);
+        let got: BTreeSet<String> = warnings(&o.stderr).into_iter().map(|w| w.0).collect();
+        assert_eq!(got, expected_for(variant), "run --variant {variant}");
+    }
+    // compare and report on the same variants print the same lines.
+    let tmp = tempfile::tempdir().unwrap();
+    let cmp = run_carepath(["compare", FUTURE, "--variants", "paper,digital", "-r", "1"]);
+    cmp.expect_no_panic().expect_code(0);
+    let html = tmp.path().join("r.html");
+    let rep = run_carepath([
+        "report",
+        FUTURE,
+        "--variants",
+        "paper,digital",
+        "-r",
+        "1",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    rep.expect_no_panic().expect_code(0);
+    assert!(html.is_file());
+    assert!(!warnings(&cmp.stderr).is_empty(), "{}", cmp.stderr);
+    assert_eq!(warnings(&cmp.stderr), warnings(&rep.stderr));
+    // And each of them is one validate lists for that variant.
+    for (w, labels) in warnings(&cmp.stderr) {
+        let variants: Vec<String> = labels.map_or(vec!["paper".into(), "digital".into()], |l| {
+            l.split(", ").map(String::from).collect()
+        });
+        for v in variants {
+            assert!(expected_for(&v).contains(&w), "{v}: {w}");
+        }
+    }
 }

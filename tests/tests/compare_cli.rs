@@ -152,3 +152,239 @@ fn variant_mistakes_are_input_errors() {
         o.stderr
     );
 }
+
+#[test]
+fn a_variant_named_twice_is_an_input_error() {
+    let o = run_carepath(["compare", CLINIC, "--variants", "digital,digital"]);
+    o.expect_no_panic().expect_code(2);
+    assert!(o.stderr.contains("names digital twice"), "{}", o.stderr);
+}
+
+/// The lines of the paired-differences section.
+fn difference_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Paired differences"))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn differences_are_against_the_baseline_unless_all_pairs_are_asked_for() {
+    let args = ["compare", CLINIC, "-r", "3"];
+    let o = run_carepath(args);
+    o.expect_no_panic().expect_code(0);
+    let lines = difference_lines(&o.stdout);
+    assert!(!lines.is_empty(), "{}", o.stdout);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.split_whitespace().nth(2) == Some("paper")),
+        "only `x − paper`: {lines:#?}"
+    );
+    let o = run_carepath(args.iter().copied().chain(["--all-pairs"]));
+    o.expect_no_panic().expect_code(0);
+    let all = difference_lines(&o.stdout);
+    assert!(
+        all.iter()
+            .any(|l| l.trim_start().starts_with("digital_50pct − digital ")),
+        "{all:#?}"
+    );
+    // 6 pairs instead of 3, the same metrics each.
+    assert_eq!(all.len(), 2 * lines.len());
+}
+
+#[test]
+fn columns_stay_aligned_with_a_forty_character_variant_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "a_variant_id_that_is_forty_characters_xx";
+    assert_eq!(long.len(), 40);
+    let text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC))
+        .unwrap()
+        .replace("id = \"digital_50pct\"", &format!("id = \"{long}\""));
+    let s = dir.path().join("clinic.toml");
+    std::fs::write(&s, text).unwrap();
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        &format!("paper,{long}"),
+        "-r",
+        "2",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    // In the variant table every row ends at the same column, and the long id is whole.
+    let table: Vec<&str> = o
+        .stdout
+        .lines()
+        .skip_while(|l| !(l.trim_start().starts_with("paper") && l.ends_with(long)))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(table.len() > 4, "{}", o.stdout);
+    let width = table[0].chars().count();
+    for l in &table {
+        assert_eq!(
+            l.chars().count(),
+            width,
+            "misaligned row {l:?} in\n{}",
+            o.stdout
+        );
+    }
+    // The differences are aligned too: the metric column starts at the same place.
+    let starts: Vec<usize> = difference_lines(&o.stdout)
+        .iter()
+        .map(|l| {
+            l.find("time_in_system")
+                .or_else(|| l.find("stations."))
+                .or_else(|| l.find("queues"))
+                .unwrap()
+        })
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{}", o.stdout);
+}
+
+#[test]
+fn a_note_says_why_arrivals_differ_under_online_registration() {
+    let o = run_carepath(["compare", CLINIC, "--variants", "paper,digital", "-r", "3"]);
+    o.expect_no_panic().expect_code(0);
+    let note = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Note: patients arrived differ"))
+        .unwrap_or_else(|| panic!("no note in\n{}", o.stdout));
+    assert!(
+        note.contains("online registration (digital)") && note.contains("no-shows"),
+        "{note}"
+    );
+    // Two variants without online registration arrive alike: no note.
+    let o = run_carepath([
+        "compare",
+        CLINIC,
+        "--variants",
+        "digital,digital_fewer_cashiers",
+        "-r",
+        "2",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    assert!(
+        !o.stdout.contains("Note: patients arrived differ"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn compare_warns_per_variant_about_unfinished_patients() {
+    let dir = tempfile::tempdir().unwrap();
+    // A hard stop at closing time with one doctor in the `slow` variant leaves patients behind.
+    let text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC))
+        .unwrap()
+        .replace(
+            "close = \"12:00\"",
+            "close = \"12:00\"\nhard_stop = \"12:00\"",
+        )
+        + "\n[[variants]]\nid = \"slow\"\nstations = [{ id = \"doctor\", servers = 1 }]\n";
+    let s = dir.path().join("clinic.toml");
+    std::fs::write(&s, text).unwrap();
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        "digital,slow",
+        "-r",
+        "2",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let head: Vec<&str> = o.stdout.lines().take(4).collect();
+    assert!(
+        head.iter()
+            .any(|l| l.starts_with("WARNING (slow): ") && l.contains("still in the clinic")),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn chart_files_of_variants_never_overwrite_each_other_or_leave_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC)).unwrap();
+    for id in ["v.1", "v_1", "x/../../../escaped"] {
+        text.push_str(&format!(
+            "\n[[variants]]\nid = \"{id}\"\nstations = [{{ id = \"doctor\", servers = 7 }}]\n"
+        ));
+    }
+    let s = dir.path().join("clinic.toml");
+    std::fs::write(&s, text).unwrap();
+    let charts = dir.path().join("charts");
+    // v.1 and v_1 would share queue_length_v_1.svg: refused, nothing written.
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        "v.1,v_1",
+        "-r",
+        "2",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(1);
+    assert!(
+        o.stderr.contains("rename one of the variants"),
+        "{}",
+        o.stderr
+    );
+    assert!(!charts.exists());
+    // A path-like id stays a file name inside the directory.
+    let o = run_carepath([
+        "compare",
+        s.to_str().unwrap(),
+        "--variants",
+        "paper,x/../../../escaped",
+        "-r",
+        "2",
+        "--quiet",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["charts", "clinic.toml"]);
+    assert!(std::fs::read_dir(&charts).unwrap().count() > 4);
+}
+
+#[test]
+fn report_out_is_a_directory_or_an_html_file_and_output_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("rep");
+    for (flag, target, file) in [
+        ("-o", d.clone(), d.join("report.html")),
+        (
+            "--out",
+            dir.path().join("a.html"),
+            dir.path().join("a.html"),
+        ),
+        (
+            "--output",
+            dir.path().join("b.html"),
+            dir.path().join("b.html"),
+        ),
+    ] {
+        run_carepath([
+            "report",
+            "scenarios/mm1.toml",
+            "-r",
+            "2",
+            "--quiet",
+            flag,
+            target.to_str().unwrap(),
+        ])
+        .expect_no_panic()
+        .expect_code(0);
+        assert!(file.is_file(), "{flag}: {}", file.display());
+    }
+}
