@@ -5,7 +5,7 @@
 //! Columns are as wide as their longest cell, so long variant and station ids stay aligned.
 
 use crate::table::{fixed, unfinished_warning};
-use crate::{InputError, apply_overrides, load_variant, out, print_warnings, read, replicate};
+use crate::{InputError, apply_overrides, out, print_warnings, read, replicate};
 use anyhow::{Context, Result};
 use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun, compare};
 use std::fmt::Write as _;
@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 /// Runs the comparison.
 pub fn run(args: crate::CompareArgs) -> Result<()> {
     let text = read(&args.scenario)?;
-    let base = load_variant(&args.scenario, &text, None)?;
+    let scenario = crate::parse_scenario(&args.scenario, &text)?;
+    let base = crate::build_variant(&args.scenario, &scenario, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
         base.variant_ids.to_vec()
     } else {
@@ -43,7 +44,7 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
     }
     let mut models = Vec::new();
     for id in &ids {
-        let mut m = load_variant(&args.scenario, &text, Some(id))?;
+        let mut m = crate::build_variant(&args.scenario, &scenario, Some(id))?;
         apply_overrides(&mut m, &args.reps)?;
         models.push(m);
     }

@@ -317,7 +317,27 @@ pub(crate) fn read(path: &Path) -> Result<String> {
 /// Builds one variant (or the base) of an already-read scenario, turning scenario errors into
 /// messages naming the file.
 pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Result<Model> {
-    Model::from_toml_variant(text, variant).map_err(|e| {
+    build_variant(path, &parse_scenario(path, text)?, variant)
+}
+
+/// Parses a scenario once, for building several of its variants (each build then costs time
+/// in proportion to the base scenario, not to the number of variants).
+pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::model::Scenario> {
+    sim_core::model::Scenario::parse(text).map_err(|e| scenario_error(path, e))
+}
+
+/// Builds one variant (or the base) of a parsed scenario.
+pub(crate) fn build_variant(
+    path: &Path,
+    scenario: &sim_core::model::Scenario,
+    variant: Option<&str>,
+) -> Result<Model> {
+    scenario.model(variant).map_err(|e| scenario_error(path, e))
+}
+
+/// A scenario error as an input error naming the file.
+fn scenario_error(path: &Path, e: ScenarioError) -> anyhow::Error {
+    {
         let msg = match e {
             ScenarioError::Syntax {
                 line,
@@ -329,17 +349,18 @@ pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Re
             invalid @ ScenarioError::Invalid(_) => format!("{}: {invalid}", path.display()),
         };
         InputError(msg).into()
-    })
+    }
 }
 
 fn validate(path: &Path) -> Result<()> {
     let text = read(path)?;
-    let model = load_variant(path, &text, None)?;
+    let scenario = parse_scenario(path, &text)?;
+    let model = build_variant(path, &scenario, None)?;
     // Every variant must build too; report them all before failing.
     let mut failures = Vec::new();
     let mut variants = Vec::new();
     for id in model.variant_ids.iter() {
-        match load_variant(path, &text, Some(id)) {
+        match build_variant(path, &scenario, Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => failures.push(format!("variant {id}: {e:#}")),
         }

@@ -3,7 +3,7 @@
 //! anywhere, so it opens offline and can be mailed. Variants (if any) run with common random
 //! numbers, as in `carepath compare`.
 
-use crate::{apply_overrides, load_variant, read, replicate};
+use crate::{apply_overrides, read, replicate};
 use anyhow::{Context, Result};
 use carepath_charts::report::{RunView, esc, label};
 use sim_core::Model;
@@ -44,7 +44,8 @@ struct Run<'m> {
 /// Runs the scenario (or its variants) and writes the report.
 pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let text = read(&args.scenario)?;
-    let base = load_variant(&args.scenario, &text, None)?;
+    let scenario = crate::parse_scenario(&args.scenario, &text)?;
+    let base = crate::build_variant(&args.scenario, &scenario, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
         base.variant_ids.to_vec()
     } else {
@@ -56,7 +57,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         models.push(base);
     } else {
         for id in &ids {
-            models.push(load_variant(&args.scenario, &text, Some(id))?);
+            models.push(crate::build_variant(&args.scenario, &scenario, Some(id))?);
         }
     }
     for m in &mut models {

@@ -77,7 +77,16 @@ pub struct Inspection {
 /// Checks `text` (base and every variant) and gathers what the controls need.
 pub fn inspect(text: &str) -> Inspection {
     let mut out = Inspection::default();
-    let base = match Model::from_toml(text) {
+    // Parsed once: checking n variants costs time linear in n (the page re-checks as the
+    // user types).
+    let scenario = match sim_core::model::Scenario::parse(text) {
+        Ok(s) => s,
+        Err(e) => {
+            out.errors = errors(text, &e, "");
+            return out;
+        }
+    };
+    let base = match scenario.model(None) {
         Ok(m) => m,
         Err(e) => {
             out.errors = errors(text, &e, "");
@@ -86,7 +95,7 @@ pub fn inspect(text: &str) -> Inspection {
     };
     let mut variants = Vec::new();
     for id in base.variant_ids.iter() {
-        match Model::from_toml_variant(text, Some(id)) {
+        match scenario.model(Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => out
                 .errors

@@ -70,13 +70,14 @@ pub struct Outcome {
 impl Session {
     /// Builds the models: the base scenario when `variants` is empty, else each named variant.
     pub fn new(text: &str, variants: &[String]) -> Result<Session, ScenarioError> {
-        let base = Model::from_toml(text)?;
+        let scenario = sim_core::model::Scenario::parse(text)?;
+        let base = scenario.model(None)?;
         let models = if variants.is_empty() {
             vec![base.clone()]
         } else {
             variants
                 .iter()
-                .map(|v| Model::from_toml_variant(text, Some(v)))
+                .map(|v| scenario.model(Some(v)))
                 .collect::<Result<Vec<_>, _>>()?
         };
         let refs: Vec<&Model> = models.iter().collect();
