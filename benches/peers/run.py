@@ -129,7 +129,7 @@ def read_carepath_summary(path, n):
             st: {
                 "visits": dig(s, f"stations.{st}.visits.mean"),
                 "mean_wait": dig(s, f"stations.{st}.wait_min.mean"),
-                "utilisation": dig(s, f"stations.{st}.utilization.mean"),
+                "utilisation": dig(s, f"stations.{st}.utilisation.mean"),
             }
             for st in STATIONS
         }

@@ -442,6 +442,9 @@ pub(crate) fn apply_overrides(model: &mut Model, opts: &ReplicationOptions) -> R
             .into());
         }
         model.replications = r;
+        // More replications need more memory: the same budget as validation applies.
+        sim_core::memory::check(model)
+            .map_err(|m| InputError(format!("--replications {r}: {m}")))?;
     }
     if let Some(s) = opts.seed {
         model.seed = s;

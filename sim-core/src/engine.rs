@@ -1583,6 +1583,94 @@ impl<'m> Simulator<'m> {
 mod tests {
     use super::*;
 
+    const SMALL: &str = r#"
+[scenario]
+name = "guards"
+[run]
+close = "12:00"
+replications = 1
+[[stations]]
+id = "desk"
+servers = 1
+service = { dist = "exponential", mean = "4min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "12/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#;
+
+    /// Behind validation, the engine refuses an infinite event time instead of running on.
+    /// (Validation refuses such a duration; the model is changed after validation here to
+    /// reach the guard.)
+    #[test]
+    fn an_infinite_event_time_stops_the_run_with_an_error() {
+        let mut m = Model::from_toml(SMALL).unwrap();
+        m.stations[0].service = crate::distribution::Dist::Det {
+            value: f64::INFINITY,
+        };
+        if let StepKind::Visit { service, .. } = &mut m.steps[0].kind {
+            *service = crate::distribution::Dist::Det {
+                value: f64::INFINITY,
+            };
+        }
+        let e = Simulator::new(&m).run(0).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                RunError::NonFiniteTime {
+                    event: "end of service",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    /// A sampling step below the clock's resolution is an error, not a loop that never ends.
+    #[test]
+    fn a_sampling_step_that_does_not_advance_the_clock_is_an_error() {
+        let mut m = Model::from_toml(SMALL).unwrap();
+        // Sampling from 10^17 minutes on, where adding 1 minute changes nothing, while a
+        // service that lasts until 2·10^17 keeps the run going.
+        m.open = 1e17;
+        m.stats_start = 0.0;
+        m.sample_interval = 1.0;
+        let long = crate::distribution::Dist::Det { value: 2e17 };
+        m.stations[0].service = long.clone();
+        if let StepKind::Visit { service, .. } = &mut m.steps[0].kind {
+            *service = long;
+        }
+        let e = Simulator::new(&m).run(0).unwrap_err();
+        assert!(matches!(e, RunError::ClockStalled { .. }), "{e}");
+    }
+
+    /// Sampling stops once `MAX_SAMPLES` are kept, so a tiny (but resolvable) interval over a
+    /// long run cannot make the loop spin: the run ends and keeps exactly that many samples.
+    #[test]
+    fn sampling_ends_after_the_last_kept_sample() {
+        let mut m = Model::from_toml(SMALL).unwrap();
+        m.sample_interval = 1e-6;
+        let r = Simulator::new(&m).run(0).unwrap();
+        assert_eq!(r.stations[0].samples.len(), crate::model::MAX_SAMPLES);
+    }
+
+    /// A raised stop flag ends the replication (checked every `STOP_CHECK_EVENTS` events).
+    #[test]
+    fn the_stop_flag_interrupts_a_replication() {
+        let m = Model::from_toml(&SMALL.replace("close = \"12:00\"", "max_arrivals = 1000000"))
+            .unwrap();
+        let flag = AtomicBool::new(true);
+        let e = Simulator::new(&m).with_stop_flag(&flag).run(0).unwrap_err();
+        assert_eq!(e, RunError::Interrupted);
+        flag.store(false, Ordering::Relaxed);
+        let r = Simulator::new(&m).with_stop_flag(&flag).run(0).unwrap();
+        assert_eq!(r.patients.completed, 1_000_000);
+    }
+
     /// Two overloaded stations in a row, each with a small waiting room and a patience, so
     /// that patients renege at both, and stale patience timers (of patients served in time)
     /// are still pending when the same patient, or a later one in the same slot, waits again.

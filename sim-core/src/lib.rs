@@ -44,6 +44,7 @@ pub mod engine;
 pub mod error;
 pub mod event_queue;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod pathway;
 pub mod regression;

@@ -1060,6 +1060,13 @@ impl Builder {
             .any(|c| c.multipliers.iter().any(|&x| x != 1.0));
         // Times and durations the clock cannot represent (see `bounds`).
         let mut problems = crate::bounds::check(&model);
+        // A study too large for memory is refused before it starts (see `memory`).
+        if let Err(message) = crate::memory::check(&model) {
+            problems.push(Problem {
+                at: "run.replications".into(),
+                message,
+            });
+        }
         // A warm-up that reaches past the end of the run leaves nothing to observe.
         let end = model.stop.or(model.close);
         if run.warm_up.is_some()

@@ -222,7 +222,7 @@ pub fn metrics(model: &Model, results: &[ReplicationRecord]) -> BTreeMap<String,
             col(&|r| {
                 let st = &r.stations[i];
                 if st.capacity_area > 0.0 {
-                    st.busy_area / st.capacity_area
+                    (st.busy_area / st.capacity_area).min(1.0)
                 } else {
                     0.0
                 }

@@ -549,7 +549,9 @@ impl Accumulator {
                             ratio(r.stations[i].service_sum, r.stations[i].waits.count as f64)
                         }),
                         utilization: share(&|r| {
-                            ratio(r.stations[i].busy_area, r.stations[i].capacity_area)
+                            // Busy and available time are integrated separately; rounding can put their ratio a
+                            // few ulps above 1 when servers never idle.
+                            ratio(r.stations[i].busy_area, r.stations[i].capacity_area).min(1.0)
                         }),
                         queue_length: vals(&|r| ratio(r.stations[i].queue_area, r.window)),
                         max_queue_length: results

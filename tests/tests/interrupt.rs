@@ -62,3 +62,43 @@ fn ctrl_c_reports_completed_replications_and_keeps_old_files() {
         "no new or temporary files"
     );
 }
+
+/// Ctrl-C in the middle of one very long replication (tens of millions of patients, minutes of
+/// work) stops the run within about a second: the engine looks at the stop flag every few
+/// thousand events instead of only between replications.
+#[test]
+fn ctrl_c_stops_a_single_long_replication_within_a_second() {
+    let root = carepath_tests::workspace_root();
+    let child = Command::new(carepath_tests::carepath_bin())
+        .current_dir(root)
+        .args([
+            "run",
+            "scenarios/benchmark.toml",
+            "--max-arrivals",
+            "40000000",
+            "--replications",
+            "1",
+            "--threads",
+            "1",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("interrupted after 0 of 1"), "{stderr}");
+    // The whole replication takes many seconds even in an optimised build; a second is
+    // generous for a check every 4,096 events, also on a busy machine.
+    assert!(took < Duration::from_secs(2), "stopped after {took:?}");
+}

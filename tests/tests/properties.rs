@@ -128,3 +128,116 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// A random model with extreme but valid parameters: durations, rates, offsets, multipliers
+/// and sampling intervals spread over twelve orders of magnitude. Returns the TOML text.
+fn extreme_scenario() -> impl Strategy<Value = String> {
+    (
+        (-6.0f64..6.0, -6.0f64..6.0, 0u8..5, -3.0f64..3.0),
+        (-4.0f64..4.0, -3.0f64..3.0, 1.0f64..4.7, 0u8..3),
+        (-5.0f64..5.0, 1u64..1000, any::<bool>()),
+    )
+        .prop_map(
+            |((mean_exp, sd_exp, dist, mult_exp), (rate_exp, interval_exp, close_exp, kind), (punct_exp, seed, patience))| {
+                let mean = 10f64.powf(mean_exp);
+                let sd = 10f64.powf(sd_exp);
+                let service = match dist {
+                    0 => format!("{{ dist = \"exponential\", mean = \"{mean:e}min\" }}"),
+                    1 => format!("{{ dist = \"lognormal\", mean = \"{mean:e}min\", sd = \"{:e}min\" }}", sd.min(mean * 20.0)),
+                    2 => format!("{{ dist = \"normal\", mean = \"{mean:e}min\", sd = \"{sd:e}min\", min = \"0min\" }}"),
+                    3 => format!("{{ dist = \"triangular\", min = \"0min\", mode = \"{mean:e}min\", max = \"{:e}min\" }}", mean * 3.0),
+                    _ => format!("{{ dist = \"deterministic\", value = \"{mean:e}min\" }}"),
+                };
+                // Clock times are "HHH:MM" (at most 999 hours).
+                let close_min = 10f64.powf(close_exp).round().max(10.0) as u64;
+                let clock = format!("{:02}:{:02}", close_min / 60, close_min % 60);
+                let close = close_min as f64;
+                let mut t = format!(
+                    "[scenario]\nname = \"extreme\"\n[run]\nclose = \"{clock}\"\nmax_arrivals = 300\nseed = {seed}\nreplications = 2\nsample_interval = \"{:e}min\"\n",
+                    10f64.powf(interval_exp)
+                );
+                t += &format!(
+                    "[[classes]]\nid = \"c\"\nshare = 1\nservice_multiplier = {}\n",
+                    10f64.powf(mult_exp)
+                );
+                t += &format!("[[stations]]\nid = \"desk\"\nservers = 2\nservice = {service}\n");
+                if patience {
+                    t += &format!("patience = {{ dist = \"exponential\", mean = \"{:e}min\" }}\n", mean * 2.0);
+                }
+                t += "[[arrivals]]\nid = \"in\"\npathway = \"p\"\n";
+                let rate = 10f64.powf(rate_exp);
+                t += &match kind {
+                    0 => format!("kind = \"poisson\"\nrate = \"{rate:e}/min\"\n"),
+                    1 => format!(
+                        "kind = \"appointments\"\nsessions = [{{ from = \"00:00\", to = \"{clock}\" }}]\nslot = \"{:e}min\"\nper_slot = 2\npunctuality = {{ dist = \"uniform\", min = \"-{:e}min\", max = \"{:e}min\" }}\n",
+                        (close / 200.0).max(1e-3),
+                        10f64.powf(punct_exp),
+                        10f64.powf(punct_exp)
+                    ),
+                    _ => "kind = \"batch\"\nat = \"00:00\"\ncount = 200\n".to_string(),
+                };
+                t += "[[pathways]]\nid = \"p\"\n[[pathways.steps]]\nid = \"desk\"\nstation = \"desk\"\nnext = \"exit\"\n";
+                t
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Whatever validation accepts finishes: within an event budget (at most 300 patients,
+    /// each causing an arrival, a service start and end, and a patience timer), within a
+    /// time limit enforced by the engine's stop flag, and with finite results. What
+    /// validation refuses is refused with located problems.
+    #[test]
+    fn extreme_but_valid_models_finish_with_finite_results(text in extreme_scenario()) {
+        let model = match Model::from_toml(&text) {
+            Ok(m) => m,
+            Err(sim_core::ScenarioError::Invalid(problems)) => {
+                prop_assert!(problems.iter().all(|p| !p.at.is_empty() && !p.message.is_empty()));
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("{e}\n{text}"))),
+        };
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let results = std::thread::scope(|s| {
+            let watchdog = s.spawn(|| {
+                // Generous for a debug build on a busy machine; a hang trips it.
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while std::time::Instant::now() < until {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            });
+            let mut sim = Simulator::new(&model).with_stop_flag(&stop);
+            let out: Vec<_> = (0..model.replications).map(|r| sim.run(r)).collect();
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            watchdog.join().unwrap();
+            out
+        });
+        let mut ok = Vec::new();
+        for r in results {
+            let r = r.map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            prop_assert!(r.events <= 300 * 4 + 10, "{} events\n{}", r.events, text);
+            prop_assert!(r.end_time.is_finite() && r.window.is_finite());
+            ok.push(r);
+        }
+        let s = sim_core::summarize(&model, &ok);
+        let st = &s.stations["desk"];
+        for v in [
+            s.time_in_system_min.mean,
+            s.time_in_system_min.p95,
+            s.time_in_system_min.max,
+            st.wait_min.mean,
+            st.utilization.mean,
+            st.queue_length.mean,
+            s.run.in_system.mean,
+        ] {
+            prop_assert!(v.is_finite(), "{v}\n{text}");
+        }
+        prop_assert!((0.0..=1.0).contains(&st.utilization.mean), "{}\n{}", st.utilization.mean, text);
+    }
+}

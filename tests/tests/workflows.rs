@@ -303,3 +303,33 @@ fn online_registration_needs_walk_in_streams_that_end() {
         "{p}"
     );
 }
+
+/// A lever that sends digital payers to a kiosk nobody ever staffs would hold them forever
+/// (reported as unfinished while the mean time in system falls): it is a validation error
+/// naming the lever's table and the variant.
+#[test]
+fn a_kiosk_lever_pointing_at_an_unstaffed_kiosk_is_refused() {
+    let text = CLINIC.replacen(
+        "id = \"kiosk\"\nservers = 2",
+        "id = \"kiosk\"\nservers = 0",
+        1,
+    );
+    assert_ne!(text, CLINIC, "the fixture's kiosk must have `servers = 2`");
+    let variant = Model::from_toml(&text)
+        .unwrap()
+        .variant_ids
+        .iter()
+        .find(|v| {
+            Model::from_toml_variant(&text, Some(v)).is_err_and(|e| {
+                e.to_string()
+                    .contains("workflow.pay_at_point_of_care.kiosk_station")
+            })
+        })
+        .cloned();
+    let v = variant.expect("some variant uses the kiosk lever");
+    let e = Model::from_toml_variant(&text, Some(&v))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("never has any servers"), "{e}");
+    assert!(e.contains(&format!("variants.{v}")), "{e}");
+}
