@@ -297,10 +297,15 @@ impl Data {
         let plot = self.frame.draw(root)?;
         let (rows, cols) = (self.rows(), self.cols());
         let areas = plot.split_evenly((rows, cols));
+        // The lowest panel with an axis in each column carries the x-axis description (a
+        // panel for an unused station has no axis to describe).
+        let lowest_drawn = |col: usize| {
+            (col..self.panels.len())
+                .step_by(cols)
+                .rfind(|&k| !self.panels[k].unused)
+        };
         for (k, (panel, area)) in self.panels.iter().zip(&areas).enumerate() {
-            let row = k / cols;
-            // The bottom panel of each column carries the x-axis description.
-            let bottom = row == rows - 1 || k + cols >= self.panels.len();
+            let bottom = lowest_drawn(k % cols) == Some(k);
             self.draw_panel(root, area, panel, bottom)?;
         }
         Ok(())

@@ -597,6 +597,14 @@ fn a_station_nobody_visits_says_so_instead_of_an_empty_axis() {
             })
             .count();
         assert_eq!(bands, 2, "{}", chart.file_stem());
+        // The kiosk is the bottom panel of the left column: the x-axis description moves up to
+        // the lowest panel that has an axis, so each column still carries it once.
+        assert_eq!(
+            t.iter().filter(|s| *s == "time of day (HH:MM)").count(),
+            2,
+            "{}: {t:?}",
+            chart.file_stem()
+        );
     }
 }
 
