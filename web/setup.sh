@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing the web page need, skipping whatever is already there:
 # the wasm32 target, wasm-bindgen-cli at the exact version Cargo.lock pins (built from
-# crates.io; never --locked, see ../shared/toolchain.md), the npm packages of web/package-lock.json
+# crates.io; never --locked: that fails on a dependency version missing from the registry index,
+# see docs/web.md), the npm packages of web/package-lock.json
 # (binaryen's wasm-opt, playwright-core) and, for the browser tests, Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -298,6 +298,32 @@ pub(crate) fn wrap(text: &str, size: f64, width: i32) -> Vec<String> {
     lines
 }
 
+/// Like [`wrap`], but a word wider than a line is broken between characters, so that every
+/// line fits `width` (used where a name must be shown whole, e.g. station names on an axis).
+pub(crate) fn wrap_breaking(text: &str, size: f64, width: i32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in wrap(text, size, width) {
+        if text_width(&line, size) <= width {
+            lines.push(line);
+            continue;
+        }
+        // Only a single over-long word gets here (wrap keeps words whole).
+        let mut piece = String::new();
+        for c in line.chars() {
+            piece.push(c);
+            if text_width(&piece, size) > width && piece.chars().count() > 1 {
+                piece.pop();
+                lines.push(std::mem::take(&mut piece));
+                piece.push(c);
+            }
+        }
+        if !piece.is_empty() {
+            lines.push(piece);
+        }
+    }
+    lines
+}
+
 /// Shortens `text` with an ellipsis until it fits `width` pixels at `size`.
 pub(crate) fn ellipsize(text: &str, size: f64, width: i32) -> String {
     if text_width(text, size) <= width {
@@ -339,6 +365,18 @@ mod tests {
             lines.join(" "),
             "the quick brown fox jumps over the lazy dog"
         );
+    }
+
+    #[test]
+    fn breaking_wrap_fits_every_line_and_keeps_every_character() {
+        let word = "Radiology-and-nuclear-medicine-reporting-and-collection-desk";
+        let lines = wrap_breaking(word, 18.0, 150);
+        assert!(lines.len() > 2, "{lines:?}");
+        for l in &lines {
+            assert!(text_width(l, 18.0) <= 150, "{l}");
+        }
+        assert_eq!(lines.concat(), word);
+        assert_eq!(wrap_breaking("two words", 18.0, 500), ["two words"]);
     }
 
     #[test]

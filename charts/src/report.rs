@@ -30,6 +30,8 @@ th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 .diff td:nth-child(2),.diff th:nth-child(2){text-align:left}
 .warn{color:#a04000}
+.unfinished{border:2px solid #a04000;background:#fff4e5;color:#1b1b1b;border-radius:6px;padding:.6em 1em;margin:1em 0}
+.unfinished p{margin:.3em 0}
 ";
 
 /// The label of a variant in charts and tables ("base" for the base scenario).
@@ -92,7 +94,7 @@ pub fn sections(
         ))
     };
     let variants: Vec<&str> = runs.iter().map(|r| label(r.model)).collect();
-    let mut h = String::new();
+    let mut h = unfinished_warning(runs);
     // Summary table.
     let table_head = |h: &mut String, first_col: &str| {
         let _ = write!(h, "<table>\n<thead><tr><th>{}</th>", esc(first_col));
@@ -274,6 +276,65 @@ pub fn sections(
     Ok(h)
 }
 
+/// A warning box, placed before every section, when patients were still in the clinic when the
+/// run stopped in any variant (empty otherwise). It has to be prominent: those patients have no
+/// time in system, so the mean and percentiles of the others look better the more are left
+/// inside (a station that never serves makes the mean fall, not rise).
+pub fn unfinished_warning(runs: &[RunView<'_>]) -> String {
+    let left: Vec<String> = runs
+        .iter()
+        .filter(|r| r.summary.patients.unfinished.mean > 0.0)
+        .map(|r| {
+            let p = &r.summary.patients;
+            let share = if p.arrived.mean > 0.0 {
+                let pct = 100.0 * p.unfinished.mean / p.arrived.mean;
+                if pct < 0.1 {
+                    " (under 0.1% of arrivals)".to_string()
+                } else {
+                    format!(" ({pct:.1}% of arrivals)")
+                }
+            } else {
+                String::new()
+            };
+            let who = if runs.len() > 1 || !r.model.variant.is_empty() {
+                format!("{}: ", esc(label(r.model)))
+            } else {
+                String::new()
+            };
+            format!(
+                "{who}<b>{}</b> patients per replication on average{share}",
+                count(p.unfinished.mean)
+            )
+        })
+        .collect();
+    if left.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<div id=\"unfinished\" class=\"unfinished\" role=\"note\">\n<p><strong>Warning: patients \
+         were still in the clinic when the run stopped.</strong> {}.</p>\n<p>The time in system \
+         (mean and percentiles) counts only patients who left, so it leaves these patients out: the \
+         more are left inside, the more it understates how long a visit takes. Patients stay \
+         inside when the run ends at <code>hard_stop</code> or after <code>run_length</code> while \
+         queues are long, or when a station stops serving after its last shift \
+         (<code>overtime = false</code>). In a steady-state run (<code>run_length</code>) a few \
+         patients inside at the end are normal; a large share means the clinic did not keep \
+         up.</p>\n</div>\n",
+        left.join("; ")
+    )
+}
+
+/// A mean count, with as many decimals as it takes not to read as zero.
+fn count(m: f64) -> String {
+    if m >= 10.0 {
+        format!("{m:.0}")
+    } else if m >= 0.1 {
+        format!("{m:.1}")
+    } else {
+        format!("{m:.2}")
+    }
+}
+
 /// Paired differences of every later variant against the baseline.
 fn differences(h: &mut String, c: &Comparison, base: &Model) {
     let baseline = &c.order[0];
@@ -319,4 +380,128 @@ fn differences(h: &mut String, c: &Comparison, base: &Model) {
 
 fn metric_signed(m: &Metric) -> String {
     format!("{:+.2}{}", m.mean, ci(m.ci95_low, m.ci95_high, 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A desk that can serve about 20 patients an hour, offered 40 an hour, and a hard stop at
+    /// 10:00: a long queue is still waiting when the run ends.
+    const STOPPED: &str = r#"
+[scenario]
+name = "hard stop with a queue"
+[run]
+open = "08:00"
+close = "10:00"
+hard_stop = "10:00"
+replications = 3
+seed = 5
+[[stations]]
+id = "desk"
+name = "Desk"
+servers = 1
+service = { dist = "exponential", mean = "3min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "40/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#;
+
+    struct Ran {
+        model: Model,
+        summary: Summary,
+        breakdown: Breakdown,
+        series: QueueSeries,
+    }
+
+    fn ran(text: &str) -> Ran {
+        let model = Model::from_toml(text).unwrap();
+        let results: Vec<_> = (0..model.replications)
+            .map(|r| sim_core::run_replication(&model, r))
+            .collect();
+        Ran {
+            summary: sim_core::summarize(&model, &results),
+            breakdown: sim_core::compare::breakdown(&model, &results),
+            series: sim_core::queue_series(&model, &results),
+            model,
+        }
+    }
+
+    fn view(r: &Ran) -> RunView<'_> {
+        RunView {
+            model: &r.model,
+            summary: &r.summary,
+            breakdown: &r.breakdown,
+            series: &r.series,
+        }
+    }
+
+    #[test]
+    fn unfinished_patients_get_a_warning_box_before_every_section() {
+        let r = ran(STOPPED);
+        let left = r.summary.patients.unfinished.mean;
+        assert!(left > 5.0, "the scenario must leave a queue: {left}");
+        let html = sections(&[view(&r)], None, &[]).unwrap();
+        let boxed = html.find("<div id=\"unfinished\"").expect("warning box");
+        assert!(
+            boxed < html.find("<section").unwrap(),
+            "the box comes first"
+        );
+        assert!(html.contains("patients were still in the clinic when the run stopped"));
+        assert!(html.contains(&format!("<b>{}</b> patients per replication", count(left))));
+        let pct = 100.0 * left / r.summary.patients.arrived.mean;
+        assert!(html.contains(&format!("({pct:.1}% of arrivals)")), "{html}");
+        assert!(html.contains("counts only patients who left"));
+    }
+
+    #[test]
+    fn no_box_when_every_patient_left() {
+        let r = ran(&STOPPED.replace("hard_stop = \"10:00\"\n", ""));
+        assert_eq!(r.summary.patients.unfinished.mean, 0.0);
+        let html = sections(&[view(&r)], None, &[]).unwrap();
+        assert!(!html.contains("unfinished\""), "no box");
+        assert!(!html.contains("still in the clinic when the run stopped"));
+    }
+
+    #[test]
+    fn a_comparison_names_each_variant_with_patients_left() {
+        let text = format!(
+            "{STOPPED}\n[[variants]]\nid = \"short\"\n[[variants]]\nid = \"staffed\"\n\
+             stations = [{{ id = \"desk\", servers = 6 }}]\n"
+        );
+        let mut runs = Vec::new();
+        for v in ["short", "staffed"] {
+            let model = Model::from_toml_variant(&text, Some(v)).unwrap();
+            let results: Vec<_> = (0..model.replications)
+                .map(|r| sim_core::run_replication(&model, r))
+                .collect();
+            runs.push(Ran {
+                summary: sim_core::summarize(&model, &results),
+                breakdown: sim_core::compare::breakdown(&model, &results),
+                series: sim_core::queue_series(&model, &results),
+                model,
+            });
+        }
+        let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
+        let html = unfinished_warning(&views);
+        assert!(html.contains("short: <b>"), "{html}");
+        // A variant is named exactly when it left patients inside.
+        assert_eq!(
+            html.contains("staffed: <b>"),
+            runs[1].summary.patients.unfinished.mean > 0.0,
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn counts_never_read_as_zero() {
+        assert_eq!(count(123.4), "123");
+        assert_eq!(count(2.34), "2.3");
+        assert_eq!(count(0.04), "0.04");
+    }
 }

@@ -178,6 +178,8 @@ fn report_is_one_self_contained_html_file() {
         );
     }
     assert!(!html.contains("<script") && !html.contains("<link"));
+    // Every patient of the fixture leaves before the run ends: no unfinished-patients box.
+    assert!(!html.contains("<div id=\"unfinished\""));
     // Nothing else was left in the output directory.
     assert_eq!(names(out.parent().unwrap()).len(), 1);
 }
@@ -200,6 +202,10 @@ fn report_of_a_scenario_without_variants_and_bad_input() {
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("variant: base"));
     assert!(!html.contains("Paired differences"));
+    // M/M/1 stops after its run length with a few of its ~100,000 patients per replication
+    // still inside: the box says so, with their tiny share.
+    assert!(html.contains("<div id=\"unfinished\""));
+    assert!(html.contains("(under 0.1% of arrivals)"));
     // An unknown variant is bad input (exit 2), and no file is written.
     let out2 = tmp.path().join("nope.html");
     let fixture = fixture("workflow/clinic.toml");
@@ -214,4 +220,57 @@ fn report_of_a_scenario_without_variants_and_bad_input() {
     .expect_code(2)
     .expect_no_panic();
     assert!(!out2.exists());
+}
+
+#[test]
+fn report_warns_first_when_patients_are_left_inside() {
+    // One desk for 40 patients an hour of 3 minutes each, stopped hard at 10:00.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("stopped.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[scenario]
+name = "hard stop with a queue"
+[run]
+open = "08:00"
+close = "10:00"
+hard_stop = "10:00"
+replications = 3
+seed = 5
+[[stations]]
+id = "desk"
+name = "Desk"
+servers = 1
+service = { dist = "exponential", mean = "3min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "40/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("report.html");
+    run_carepath([
+        "report".as_ref(),
+        scenario.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+    ])
+    .expect_code(0)
+    .expect_no_panic();
+    let html = std::fs::read_to_string(&out).unwrap();
+    let boxed = html
+        .find("<div id=\"unfinished\"")
+        .expect("the unfinished-patients box");
+    assert!(boxed < html.find("<section id=\"summary\"").unwrap());
+    assert!(html.contains("patients were still in the clinic when the run stopped"));
+    assert!(html.contains("counts only patients who left"));
+    // Styled as a box by the report's own style sheet.
+    assert!(html.contains(".unfinished{border:"));
 }

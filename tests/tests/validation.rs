@@ -7,8 +7,9 @@
 //! Seeds are fixed, so a pass is reproducible bit for bit; the 99% level bounds the chance that
 //! a correct engine would fail one check at a fresh seed.
 //!
-//! The quick set runs on every `cargo test`; the long set (every R1 row, heavier loads) runs
-//! when `CAREPATH_LONG_TESTS=1`, as `.ci/run` sets.
+//! The quick set runs on every `cargo test`; the long set (every row of R1, the table of exact
+//! M/M/s values in docs/sources.md#r1-mms-table, and heavier loads) runs when
+//! `CAREPATH_LONG_TESTS=1`, as `.ci/run` sets.
 
 use sim_core::stats::t_critical;
 use sim_core::{Model, ReplicationResult, Simulator};
@@ -135,7 +136,8 @@ fn mean_waits(results: &[ReplicationResult], station: usize) -> Vec<f64> {
 
 #[test]
 fn erlang_c_reproduces_the_r1_table() {
-    // The analytic column of shared/domain.md R1 (pydesrap_mms parameter sets).
+    // The analytic column of the R1 table in docs/sources.md#r1-mms-table (pydesrap_mms
+    // parameter sets).
     let rows = [
         (4.0, 10.0, 5, 0.5215),
         (10.0, 3.0, 2, 0.0691),

@@ -238,6 +238,42 @@ test('browser and native CLI give bit-identical summary.json for the same scenar
   await context.close();
 });
 
+test('patients still inside at the end are shown in a warning box and in the headline', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  await pickScenario(page, 'outpatient-clinic');
+  assert.equal(await page.locator('#results #unfinished').count(), 0, 'no box when everyone left');
+  // One desk for 40 patients an hour of 3 minutes each, stopped hard at 10:00: a queue is left.
+  const stopped = [
+    '[scenario]', 'name = "hard stop with a queue"',
+    '[run]', 'open = "08:00"', 'close = "10:00"', 'hard_stop = "10:00"', 'replications = 3', 'seed = 5',
+    '[[stations]]', 'id = "desk"', 'name = "Desk"', 'servers = 1', 'service = { dist = "exponential", mean = "3min" }',
+    '[[arrivals]]', 'id = "walk_in"', 'kind = "poisson"', 'rate = "40/h"', 'pathway = "visit"',
+    '[[pathways]]', 'id = "visit"', 'steps = [{ id = "desk", station = "desk", next = "exit" }]', '',
+  ].join('\n');
+  const before = await page.textContent('#headline');
+  await page.fill('#editor', stopped);
+  const headline = await nextResult(page, before);
+  const box = page.locator('#results #unfinished');
+  assert.equal(await box.count(), 1);
+  assert.ok(await box.isVisible());
+  const text = await box.textContent();
+  assert.match(text, /patients were still in the clinic when the run stopped/);
+  assert.match(text, /counts only patients who left/);
+  // It is the first thing in the results, above the summary table.
+  assert.equal(await page.evaluate(() => document.getElementById('results').firstElementChild.id), 'unfinished');
+  // The same number as summary.json's patients.unfinished.mean, also next to the headline mean.
+  const json = JSON.parse((await downloadText(page, '#download-json')).text);
+  const left = json.patients.unfinished.mean;
+  assert.ok(left > 5, `unfinished ${left}`);
+  const shown = left >= 10 ? left.toFixed(0) : left.toFixed(1);
+  assert.ok(text.includes(`${shown} patients per replication`), `${shown} in ${text}`);
+  assert.match(headline, new RegExp(`not counting ${shown} patients per replication still inside`));
+  await page.screenshot({ path: join(shots, 'unfinished.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the state is in the URL: a copied link reopens the same scenario, settings and result', async () => {
   const { page, context } = await open();
   await finished(page);

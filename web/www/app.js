@@ -400,6 +400,26 @@ async function run() {
   showResult(reply);
 }
 
+/** Mean patients still inside at the end per variant label, from the run's JSON
+ * (`summary.json` for a run, `comparison.json` for a comparison). */
+function unfinishedByVariant(o) {
+  const out = new Map();
+  let parsed;
+  try {
+    parsed = JSON.parse(o.json);
+  } catch {
+    return out;
+  }
+  const summaries = o.kind === 'run' ? [parsed] : Object.values(parsed.variants || {});
+  for (const s of summaries) out.set(s.variant || 'base', s.patients?.unfinished?.mean ?? 0);
+  return out;
+}
+
+/** A mean count with as many decimals as it takes not to read as zero (as in the report). */
+function count(m) {
+  return m >= 10 ? m.toFixed(0) : m >= 0.1 ? m.toFixed(1) : m.toFixed(2);
+}
+
 function showResult({ outcome: o, elapsedMs, simulatedMs }) {
   outcome = o;
   $('results').innerHTML = o.html;
@@ -413,8 +433,14 @@ function showResult({ outcome: o, elapsedMs, simulatedMs }) {
     figure.append(link);
   }
   const min = (x) => `${x.toFixed(1)} min`;
+  const left = unfinishedByVariant(o);
+  // The headline's mean leaves out patients still inside at the end; say so right there (the
+  // warning box at the top of the results, from the report sections, explains it).
   $('headline').textContent = o.headline.map((h) => `${h.variant}: ${min(h.time_in_system_mean)} in the clinic on average`
-    + (h.ci95[0] != null ? ` [95% CI ${h.ci95[0].toFixed(1)}, ${h.ci95[1].toFixed(1)}]` : '')).join(' · ');
+    + (h.ci95[0] != null ? ` [95% CI ${h.ci95[0].toFixed(1)}, ${h.ci95[1].toFixed(1)}]` : '')
+    + (left.get(h.variant) > 0 ? ` (not counting ${count(left.get(h.variant))} patients per replication still inside at the end)` : ''))
+    .join(' · ');
+  $('headline').classList.toggle('has-unfinished', [...left.values()].some((n) => n > 0));
   $('download-json').disabled = false;
   $('progress').value = $('progress').max;
   const seconds = (elapsedMs / 1000).toFixed(2);

@@ -3,7 +3,7 @@
 
 use super::{Context, Y_DESC_SPACE, finite, format_number, nice_max};
 use crate::font::text_width;
-use crate::layout::{Area, Frame, LegendEntry, MARGIN, Swatch, ellipsize, whisker_v, wrap};
+use crate::layout::{Area, Frame, LegendEntry, MARGIN, Swatch, whisker_v, wrap_breaking};
 use crate::style::{self, INK, variant_colour};
 use crate::{ChartError, VariantInput};
 use plotters::prelude::*;
@@ -30,21 +30,32 @@ pub(crate) struct Data {
     percent: bool,
     /// A reference line: (value, label).
     threshold: Option<(f64, String)>,
+    /// The label under each station's group, one entry per line: the whole name wrapped to the
+    /// group's width, or the station's number when the names are listed in a footnote.
+    names: Vec<Vec<String>>,
 }
 
-/// Most lines a station name is wrapped onto (the last is ellipsized if needed).
-const NAME_LINES: usize = 3;
-/// Height of the plot (pixels).
+/// Most lines a station name is wrapped onto under its group. Names that need more are not
+/// cut: the groups are numbered and a footnote gives every number's full name.
+const NAME_LINES: usize = 5;
+/// Name lines the plot height already leaves room for.
+const BASE_NAME_LINES: usize = 3;
+/// Height of one line of a station name.
+const NAME_ROW: i32 = style::TICK as i32 + 2;
+/// Height of the plot with up to three lines of station names (pixels).
 const PLOT_H: i32 = 430;
+/// Width of the y-axis labels plus the axis description.
+const Y_AREA: i32 = 54 + Y_DESC_SPACE;
 /// Utilisation above which a station is considered overloaded (drawn as a line).
 pub(crate) const UTILISATION_LINE: f64 = 0.85;
 
 impl Data {
     fn new(
         inputs: &[VariantInput<'_>],
-        frame: Frame,
+        mut frame: Frame,
         y_desc: &str,
         percent: bool,
+        threshold: Option<(f64, String)>,
         pick: fn(&sim_core::summary::StationSummary) -> Bar,
     ) -> Data {
         let stations = super::stations(inputs);
@@ -57,14 +68,30 @@ impl Data {
                     .collect()
             })
             .collect();
+        let stations: Vec<String> = stations.into_iter().map(|(_, name)| name).collect();
+        let names = station_labels(&stations, slot_width(stations.len(), threshold.is_some()));
+        if names.is_none() {
+            // The key goes first among the footnotes: the numbers mean nothing without it.
+            let key: Vec<String> = stations
+                .iter()
+                .enumerate()
+                .map(|(i, name)| format!("{} = {name}", i + 1))
+                .collect();
+            frame
+                .notes
+                .insert(0, format!("Stations: {}.", key.join("; ")));
+        }
+        let names =
+            names.unwrap_or_else(|| (1..=stations.len()).map(|i| vec![i.to_string()]).collect());
         Data {
             frame,
-            stations: stations.into_iter().map(|(_, name)| name).collect(),
+            stations,
             variants: inputs.iter().map(|v| v.label.to_string()).collect(),
             bars,
             y_desc: y_desc.into(),
             percent,
-            threshold: None,
+            threshold,
+            names,
         }
     }
 
@@ -112,15 +139,14 @@ impl Data {
             legend,
             notes,
         };
-        let mut d = Data::new(inputs, frame, "utilisation (%)", true, |s| Bar {
-            mean: finite(s.utilization.mean),
-            ci: s.utilization.ci95_low.zip(s.utilization.ci95_high),
-        });
-        d.threshold = Some((
+        let threshold = Some((
             UTILISATION_LINE,
             format!("{:.0}%", UTILISATION_LINE * 100.0),
         ));
-        d
+        Data::new(inputs, frame, "utilisation (%)", true, threshold, |s| Bar {
+            mean: finite(s.utilization.mean),
+            ci: s.utilization.ci95_low.zip(s.utilization.ci95_high),
+        })
     }
 
     pub fn waits(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
@@ -140,7 +166,7 @@ impl Data {
             legend: Self::legend(inputs),
             notes,
         };
-        Data::new(inputs, frame, "mean wait (minutes)", false, |s| Bar {
+        Data::new(inputs, frame, "mean wait (minutes)", false, None, |s| Bar {
             mean: finite(s.wait_min.mean),
             ci: s.wait_min.ci95_low.zip(s.wait_min.ci95_high),
         })
@@ -148,7 +174,18 @@ impl Data {
 
     pub fn height(&self) -> u32 {
         let w = super::WIDTH as i32;
-        (self.frame.header_height(w) + self.frame.footer_height(w) + PLOT_H) as u32
+        (self.frame.header_height(w) + self.frame.footer_height(w) + PLOT_H + self.extra_name_h())
+            as u32
+    }
+
+    /// Lines of station names under the axis.
+    fn name_lines(&self) -> usize {
+        self.names.iter().map(|l| l.len().max(1)).max().unwrap_or(1)
+    }
+
+    /// Height added for station names of more than three lines, so the plot keeps its size.
+    fn extra_name_h(&self) -> i32 {
+        self.name_lines().saturating_sub(BASE_NAME_LINES) as i32 * NAME_ROW
     }
 
     pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<(), ChartError> {
@@ -170,34 +207,14 @@ impl Data {
             nice_max(top * scale * 1.1, 1.0)
         };
         let n = self.stations.len().max(1);
-        // Station names wrap onto up to three lines within their slot (computed here from the
-        // layout, before the chart is built, to size the label area).
-        let y_area = 54 + Y_DESC_SPACE;
-        let margin_right = if self.threshold.is_some() { 56 } else { MARGIN };
-        let plot_w = plot.dim_in_pixel().0 as i32 - (MARGIN - 10) - margin_right - y_area;
-        let slot_w = plot_w / n as i32;
-        let names: Vec<Vec<String>> = self
-            .stations
-            .iter()
-            .map(|name| {
-                let mut lines = wrap(name, style::TICK, slot_w - 10);
-                if lines.len() > NAME_LINES {
-                    lines[NAME_LINES - 1] = lines[NAME_LINES - 1..].join(" ");
-                    lines.truncate(NAME_LINES);
-                }
-                lines
-                    .iter()
-                    .map(|l| ellipsize(l, style::TICK, slot_w - 10))
-                    .collect()
-            })
-            .collect();
-        let name_lines = names.iter().map(|l| l.len().max(1)).max().unwrap_or(1) as i32;
+        let margin_right = margin_right(self.threshold.is_some());
+        let name_lines = self.name_lines() as i32;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(MARGIN - 10)
             .margin_right(margin_right)
             .margin_top(26)
-            .x_label_area_size(42 + name_lines * (style::TICK as i32 + 2))
-            .y_label_area_size(y_area)
+            .x_label_area_size(42 + name_lines * NAME_ROW)
+            .y_label_area_size(Y_AREA)
             .build_cartesian_2d(0.0..n as f64, 0.0..ymax)?;
         chart
             .configure_mesh()
@@ -287,16 +304,42 @@ impl Data {
             ))?;
         }
         // Station names under each group.
-        for (s, lines) in names.iter().enumerate() {
+        for (s, lines) in self.names.iter().enumerate() {
             let (cx, y) = chart.backend_coord(&(s as f64 + 0.5, 0.0));
             for (i, line) in lines.iter().enumerate() {
                 root.draw(&Text::new(
                     line.clone(),
-                    (cx, y + 8 + i as i32 * (style::TICK as i32 + 2)),
+                    (cx, y + 8 + i as i32 * NAME_ROW),
                     style::anchored(style::TICK, INK, HPos::Center, VPos::Top),
                 ))?;
             }
         }
         Ok(())
     }
+}
+
+/// Right margin of the plot: room for the reference line's label when there is one.
+fn margin_right(threshold: bool) -> i32 {
+    if threshold { 56 } else { MARGIN }
+}
+
+/// Width of one station's group in pixels, from the chart's fixed layout (the plot spans the
+/// chart's width; the frame only takes height).
+fn slot_width(stations: usize, threshold: bool) -> i32 {
+    let plot_w = super::WIDTH as i32 - (MARGIN - 10) - margin_right(threshold) - Y_AREA;
+    plot_w / stations.max(1) as i32
+}
+
+/// Every station name wrapped whole onto lines that fit its group (long words broken between
+/// characters), or `None` when some name would need more than [`NAME_LINES`] lines.
+fn station_labels(stations: &[String], slot_w: i32) -> Option<Vec<Vec<String>>> {
+    let width = slot_w - 10;
+    // The numbers of the keyed layout must fit too; below that nothing helps, so wrap anyway.
+    let labels: Vec<Vec<String>> = stations
+        .iter()
+        .map(|name| wrap_breaking(name, style::TICK, width.max(1)))
+        .collect();
+    let fits = labels.iter().all(|l| l.len() <= NAME_LINES);
+    let keyed_fits = text_width(&stations.len().to_string(), style::TICK) <= width;
+    (fits || !keyed_fits).then_some(labels)
 }

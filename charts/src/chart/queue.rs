@@ -5,8 +5,8 @@
 
 use super::{Context, Y_DESC_SPACE, finite, format_number, nice_max};
 use crate::font::text_width;
-use crate::layout::{Area, Frame, LegendEntry, Swatch, ellipsize};
-use crate::style::{self, BLUE, INK, SKY_BLUE, VERMILLION};
+use crate::layout::{Area, Frame, LegendEntry, Swatch, ellipsize, wrap_breaking};
+use crate::style::{self, BLUE, INK, MUTED, SKY_BLUE, VERMILLION};
 use crate::{ChartError, VariantInput};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -24,6 +24,12 @@ pub(super) struct Panel {
     pub initial: u32,
     /// Staffing changes after the first sample: (hours after midnight, servers on duty).
     pub changes: Vec<(f64, u32)>,
+    /// When the station's last shift ends (hours after midnight), if it ends inside the axis:
+    /// after it only servers still serving count as on duty (overtime).
+    pub last_shift_end: Option<f64>,
+    /// The variant sends nobody to this station (no service started in any replication): the
+    /// panel says so instead of drawing an empty axis.
+    pub unused: bool,
 }
 
 /// What the panels show: queue length (counts, samples at instants) or utilisation
@@ -48,6 +54,8 @@ pub(crate) struct Data {
     pub(super) end_h: f64,
     /// Rows of staffing labels above each panel (1 when no station changes staffing).
     pub(super) staff_rows: usize,
+    /// Rows of station name above each panel (2 when some name needs a second line).
+    pub(super) name_rows: usize,
     pub(super) measure: Measure,
 }
 
@@ -71,8 +79,9 @@ pub(super) fn staffing(
 }
 
 /// One panel per station of the model that has a band in `bands` (values passed through
-/// `pad`), the variant suffix for titles, and the number of staffing-label rows needed. Shared
-/// by the queue-length and utilisation-over-the-day charts.
+/// `pad`), the variant suffix for titles, the number of staffing-label rows needed and the
+/// number of rows the station names need. Shared by the queue-length and
+/// utilisation-over-the-day charts.
 pub(super) fn station_panels(
     chart: &'static str,
     input: &VariantInput<'_>,
@@ -80,13 +89,25 @@ pub(super) fn station_panels(
     start_min: f64,
     end_h: f64,
     pad: impl Fn(&[f64]) -> Vec<f64>,
-) -> Result<(Vec<Panel>, String, usize), ChartError> {
+) -> Result<(Vec<Panel>, String, usize, usize), ChartError> {
     let mut panels = Vec::new();
     for s in &input.model.stations {
         let Some(band) = bands.get(&s.id) else {
             continue;
         };
         let (initial, changes) = staffing(s, start_min, end_h);
+        // The schedule's end: its last change takes everyone off duty.
+        let last_shift_end = s
+            .changes
+            .last()
+            .filter(|c| c.count == 0)
+            .map(|c| c.at / 60.0)
+            .filter(|&h| h > start_min / 60.0 && h < end_h);
+        let unused = input
+            .summary
+            .stations
+            .get(&s.id)
+            .is_none_or(|st| st.visits.mean == 0.0);
         panels.push(Panel {
             name: s.name.clone(),
             mean: pad(&band.mean),
@@ -94,6 +115,8 @@ pub(super) fn station_panels(
             p95: pad(&band.p95),
             initial,
             changes,
+            last_shift_end,
+            unused,
         });
     }
     if panels.is_empty() {
@@ -112,7 +135,41 @@ pub(super) fn station_panels(
     } else {
         1
     };
-    Ok((panels, variant, staff_rows))
+    let name_w = name_width(panels.len());
+    let name_rows = if panels
+        .iter()
+        .any(|p| text_width(&p.name, style::AXIS) > name_w)
+    {
+        NAME_ROWS
+    } else {
+        1
+    };
+    Ok((panels, variant, staff_rows, name_rows))
+}
+
+/// Columns of panels for `panels` stations.
+fn columns(panels: usize) -> usize {
+    if panels >= 3 { 2 } else { 1 }
+}
+
+/// Left edge of the station name inside its panel, aligned with the plot's y axis.
+const NAME_X: i32 = 12 + Y_DESC_SPACE + 44;
+
+/// Room for a station name above its panel (pixels).
+fn name_width(panels: usize) -> i32 {
+    super::WIDTH as i32 / columns(panels) as i32 - NAME_X - 10
+}
+
+/// A station name on at most [`NAME_ROWS`] lines of `width` pixels; only a name too long for
+/// that is shortened, on its last line.
+fn name_lines(name: &str, width: i32) -> Vec<String> {
+    let mut lines = wrap_breaking(name, style::AXIS, width);
+    if lines.len() > NAME_ROWS {
+        let rest = lines[NAME_ROWS - 1..].join(" ");
+        lines.truncate(NAME_ROWS - 1);
+        lines.push(ellipsize(&rest, style::AXIS, width));
+    }
+    lines
 }
 
 /// Height of a panel with one row of staffing labels.
@@ -121,6 +178,10 @@ const PANEL_H: i32 = 260;
 pub(super) const STAFF_ROWS: usize = 2;
 /// Height of one row of staffing labels.
 const STAFF_ROW: i32 = 19;
+/// Most lines of station name above a panel.
+const NAME_ROWS: usize = 2;
+/// Height of one line of station name.
+const NAME_ROW: i32 = style::AXIS as i32 + 4;
 /// Size of staffing labels.
 pub(super) const STAFF_LABEL: f64 = style::VALUE - 1.0;
 pub(super) const BAND_ALPHA: f64 = 0.35;
@@ -153,7 +214,7 @@ impl Data {
                 .map(|k| finite(v.get(k).copied().unwrap_or(0.0)))
                 .collect()
         };
-        let (panels, variant, staff_rows) = station_panels(
+        let (panels, variant, staff_rows, name_rows) = station_panels(
             "queue length",
             input,
             &series.stations,
@@ -202,6 +263,7 @@ impl Data {
             step_h,
             end_h,
             staff_rows,
+            name_rows,
             measure: Measure::Queue,
         })
     }
@@ -212,7 +274,12 @@ impl Data {
     }
 
     fn cols(&self) -> usize {
-        if self.panels.len() >= 3 { 2 } else { 1 }
+        columns(self.panels.len())
+    }
+
+    /// Height of the station name above each plot beyond the first line.
+    fn extra_name(&self) -> i32 {
+        (self.name_rows as i32 - 1) * NAME_ROW
     }
 
     fn rows(&self) -> usize {
@@ -221,7 +288,7 @@ impl Data {
 
     pub fn height(&self) -> u32 {
         let w = super::WIDTH as i32;
-        let panel = PANEL_H + (self.staff_rows as i32 - 1) * STAFF_ROW;
+        let panel = PANEL_H + (self.staff_rows as i32 - 1) * STAFF_ROW + self.extra_name();
         (self.frame.header_height(w) + self.frame.footer_height(w) + panel * self.rows() as i32)
             as u32
     }
@@ -230,10 +297,15 @@ impl Data {
         let plot = self.frame.draw(root)?;
         let (rows, cols) = (self.rows(), self.cols());
         let areas = plot.split_evenly((rows, cols));
+        // The lowest panel with an axis in each column carries the x-axis description (a
+        // panel for an unused station has no axis to describe).
+        let lowest_drawn = |col: usize| {
+            (col..self.panels.len())
+                .step_by(cols)
+                .rfind(|&k| !self.panels[k].unused)
+        };
         for (k, (panel, area)) in self.panels.iter().zip(&areas).enumerate() {
-            let row = k / cols;
-            // The bottom panel of each column carries the x-axis description.
-            let bottom = row == rows - 1 || k + cols >= self.panels.len();
+            let bottom = lowest_drawn(k % cols) == Some(k);
             self.draw_panel(root, area, panel, bottom)?;
         }
         Ok(())
@@ -263,18 +335,31 @@ impl Data {
         } else {
             nice_max(top * 1.15, 1.0)
         };
-        let (w, _) = area.dim_in_pixel();
+        let (w, h) = area.dim_in_pixel();
         let (ax, ay) = area.get_base_pixel();
-        // Station name above the panel.
-        let name = ellipsize(&p.name, style::AXIS, w as i32 - 40);
-        root.draw(&Text::new(
-            name,
-            (ax + 12 + Y_DESC_SPACE + 44, ay + 4),
-            style::anchored(style::AXIS, INK, HPos::Left, VPos::Top),
-        ))?;
+        // Station name above the panel, on two lines when it needs them.
+        for (i, line) in name_lines(&p.name, name_width(self.panels.len()))
+            .into_iter()
+            .enumerate()
+        {
+            root.draw(&Text::new(
+                line,
+                (ax + NAME_X, ay + 4 + i as i32 * NAME_ROW),
+                style::anchored(style::AXIS, INK, HPos::Left, VPos::Top),
+            ))?;
+        }
+        if p.unused {
+            // No axis: an empty 0–1 axis would look like a measured zero.
+            root.draw(&Text::new(
+                "not used in this variant",
+                (ax + w as i32 / 2, ay + h as i32 / 2),
+                style::anchored(style::AXIS - 2.0, MUTED, HPos::Center, VPos::Center),
+            ))?;
+            return Ok(());
+        }
         let mut chart = ChartBuilder::on(area)
             .margin_left(12)
-            .margin_top(30 + self.strip())
+            .margin_top(30 + self.extra_name() + self.strip())
             .margin_right(if percent { 52 } else { 30 })
             .margin_bottom(4)
             .x_label_area_size(if bottom { 58 } else { 30 })
@@ -304,6 +389,18 @@ impl Data {
             .light_line_style(TRANSPARENT)
             .axis_style(INK.stroke_width(1))
             .draw()?;
+        // After the last shift only the servers still serving count as on duty, so any
+        // interval with work reads close to 100%: shade it so it is not read as full use of
+        // scheduled capacity (the legend and a footnote say what it is).
+        let overtime = p
+            .last_shift_end
+            .filter(|_| percent && self.shows_overtime(p));
+        if let Some(h) = overtime {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(h, 0.0), (self.end_h, ymax)],
+                OVERTIME_GREY.mix(OVERTIME_ALPHA).filled(),
+            )))?;
+        }
         // Utilisation of an interval is drawn at the interval's midpoint.
         let offset = if percent { 0.5 } else { 0.0 };
         let t = |k: usize| self.start_h + self.step_h * (k as f64 + offset);
@@ -352,6 +449,18 @@ impl Data {
                 run.map(|j| (t(j), p.mean[j] * scale)),
                 BLUE.stroke_width(3),
             ))?;
+        }
+        if let Some(h) = overtime {
+            // "overtime" inside the shaded region, near its bottom, when it fits.
+            let (x0, y0) = chart.backend_coord(&(h, 0.0));
+            let (x1, _) = chart.backend_coord(&(self.end_h, 0.0));
+            if text_width(OVERTIME_WORD, STAFF_LABEL) + 6 <= x1 - x0 {
+                root.draw(&Text::new(
+                    OVERTIME_WORD,
+                    ((x0 + x1) / 2, y0 - 6),
+                    style::anchored(STAFF_LABEL, INK, HPos::Center, VPos::Bottom),
+                ))?;
+            }
         }
         // Staffing: "N on duty" labels in a strip between the station name and the plot, each
         // joined to the plot by a dashed line at the change time. A label takes the first of
@@ -402,6 +511,25 @@ impl Data {
         Ok(())
     }
 }
+
+impl Data {
+    /// True when panel `p` has a value in some interval that ends after its last shift.
+    pub(super) fn shows_overtime(&self, p: &Panel) -> bool {
+        let Some(end) = p.last_shift_end else {
+            return false;
+        };
+        p.mean
+            .iter()
+            .enumerate()
+            .any(|(k, v)| v.is_finite() && self.start_h + self.step_h * (k as f64 + 1.0) > end)
+    }
+}
+
+/// Fill of the region after the last shift (overtime) on the utilisation-over-the-day chart.
+pub(super) const OVERTIME_GREY: RGBColor = style::DELAY_GREY;
+pub(super) const OVERTIME_ALPHA: f64 = 0.45;
+/// The word written in that region.
+const OVERTIME_WORD: &str = "overtime";
 
 /// A vertical dashed staffing line from `y0` up to `y1` (pixels).
 fn dashed_v<DB: DrawingBackend>(

@@ -471,3 +471,223 @@ fn png_is_a_valid_image_of_the_chart_size() {
         );
     }
 }
+
+/// A 60-character station name, a station nobody visits, and a front desk whose only shift ends
+/// at 10:30 while patients still arrive until 11:00 (so it works overtime).
+const LONG_NAMES: &str = r#"
+[scenario]
+name = "long names"
+[run]
+open = "08:00"
+close = "11:00"
+replications = 4
+seed = 11
+[[stations]]
+id = "desk"
+name = "Front desk"
+servers = [{ from = "08:00", to = "10:30", count = 1 }]
+service = { dist = "exponential", mean = "2.2min" }
+[[stations]]
+id = "radiology"
+name = "Radiology and nuclear medicine reporting and collection desk"
+servers = 3
+service = { dist = "exponential", mean = "6min" }
+[[stations]]
+id = "kiosk"
+name = "Self-service payment kiosks"
+servers = 2
+service = { dist = "exponential", mean = "1min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "25/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [
+  { id = "desk", station = "desk", next = "radiology" },
+  { id = "radiology", station = "radiology", next = "exit" },
+]
+"#;
+
+const LONG_NAME: &str = "Radiology and nuclear medicine reporting and collection desk";
+
+fn long_run() -> Run {
+    let model = Model::from_toml(LONG_NAMES).unwrap();
+    let results: Vec<_> = (0..model.replications)
+        .map(|r| sim_core::run_replication(&model, r))
+        .collect();
+    Run {
+        summary: sim_core::summarize(&model, &results),
+        breakdown: sim_core::compare::breakdown(&model, &results),
+        series: sim_core::queue_series(&model, &results),
+        model,
+        results,
+    }
+}
+
+fn long_input(r: &Run) -> VariantInput<'_> {
+    VariantInput::new("base", &r.model, &r.summary, &r.breakdown).with_series(&r.series)
+}
+
+/// Shaded rectangles (translucent fill) of `colour`.
+fn count_shaded(doc: &roxmltree::Document<'_>, colour: RGBColor) -> usize {
+    doc.descendants()
+        .filter(|n| {
+            n.has_tag_name("rect")
+                && n.attribute("fill") == Some(hex(colour).as_str())
+                && n.attribute("opacity") != Some("1")
+        })
+        .count()
+}
+
+#[test]
+fn utilisation_by_interval_shades_and_labels_overtime_after_the_last_shift() {
+    let r = long_run();
+    let svg = Chart::utilisation_by_interval(&long_input(&r), "")
+        .unwrap()
+        .svg()
+        .unwrap();
+    let doc = parse(&svg);
+    let t = texts(&doc);
+    assert!(has_text(&t, "overtime (after the last shift)"), "{t:?}");
+    assert!(
+        t.iter().any(|s| s.starts_with("Overtime (shaded):")),
+        "{t:?}"
+    );
+    // The front desk's panel (its shift ends at 10:30) and the legend swatch; the radiology
+    // desk is staffed around the clock and has no overtime region.
+    assert_eq!(count_shaded(&doc, super::queue::OVERTIME_GREY), 1 + 1);
+    assert!(has_text(&t, "overtime"), "the region's own label: {t:?}");
+
+    // Constant staffing everywhere: no overtime region, no legend entry, no note.
+    let runs = runs();
+    let svg = Chart::utilisation_by_interval(&inputs(&runs)[1], "")
+        .unwrap()
+        .svg()
+        .unwrap();
+    let doc = parse(&svg);
+    assert_eq!(count_shaded(&doc, super::queue::OVERTIME_GREY), 0);
+    assert!(!texts(&doc).iter().any(|s| s.contains("overtime")));
+}
+
+#[test]
+fn a_station_nobody_visits_says_so_instead_of_an_empty_axis() {
+    let r = long_run();
+    assert_eq!(r.summary.stations["kiosk"].visits.mean, 0.0);
+    for chart in [
+        Chart::queue_length(&long_input(&r), "").unwrap(),
+        Chart::utilisation_by_interval(&long_input(&r), "").unwrap(),
+    ] {
+        let svg = chart.svg().unwrap();
+        let doc = parse(&svg);
+        let t = texts(&doc);
+        assert!(has_text(&t, "Self-service payment kiosks"), "{t:?}");
+        assert_eq!(
+            t.iter()
+                .filter(|s| *s == "not used in this variant")
+                .count(),
+            1,
+            "{}: {t:?}",
+            chart.file_stem()
+        );
+        // Bands only for the two stations in use.
+        let bands = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("polygon") && n.attribute("fill") == Some(&hex(style::SKY_BLUE))
+            })
+            .count();
+        assert_eq!(bands, 2, "{}", chart.file_stem());
+        // The kiosk is the bottom panel of the left column: the x-axis description moves up to
+        // the lowest panel that has an axis, so each column still carries it once.
+        assert_eq!(
+            t.iter().filter(|s| *s == "time of day (HH:MM)").count(),
+            2,
+            "{}: {t:?}",
+            chart.file_stem()
+        );
+    }
+}
+
+/// The texts of `svg` that are pieces of `name`, joined in order with `sep`.
+fn pieces_of(t: &[String], name: &str, sep: &str) -> String {
+    t.iter()
+        .filter(|s| !s.is_empty() && name.contains(s.as_str()) && s.len() > 3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[test]
+fn a_60_character_station_name_is_shown_whole() {
+    assert_eq!(LONG_NAME.chars().count(), 60);
+    let r = long_run();
+    let input = long_input(&r);
+    for chart in [
+        Chart::utilisation(&[input]).unwrap(),
+        Chart::waits(&[input]).unwrap(),
+        Chart::utilisation_by_interval(&input, "").unwrap(),
+        Chart::queue_length(&input, "").unwrap(),
+    ] {
+        let svg = chart.svg().unwrap();
+        let t = texts(&parse(&svg));
+        assert!(
+            !t.iter().any(|s| s.contains('…')),
+            "{}: {t:?}",
+            chart.file_stem()
+        );
+        assert_eq!(
+            pieces_of(&t, LONG_NAME, " "),
+            LONG_NAME,
+            "{}: {t:?}",
+            chart.file_stem()
+        );
+    }
+}
+
+#[test]
+fn many_long_station_names_are_numbered_with_a_key_not_cut() {
+    let r = long_run();
+    let mut model = r.model.clone();
+    let template = model.stations[1].clone();
+    let names: Vec<String> = (0..12).map(|i| format!("{LONG_NAME} {i:02}")).collect();
+    model.stations = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut s = template.clone();
+            s.id = format!("s{i}");
+            s.name = name.clone();
+            s
+        })
+        .collect();
+    let mut summary = r.summary.clone();
+    let station = summary.stations["radiology"].clone();
+    summary.stations = model
+        .stations
+        .iter()
+        .map(|s| (s.id.clone(), station.clone()))
+        .collect();
+    let input = VariantInput::new("base", &model, &summary, &r.breakdown);
+    let svg = Chart::utilisation(&[input]).unwrap().svg().unwrap();
+    let t = texts(&parse(&svg));
+    assert!(!t.iter().any(|s| s.contains('…')), "{t:?}");
+    for i in 1..=12 {
+        assert!(has_text(&t, &i.to_string()), "group number {i}: {t:?}");
+    }
+    // The key, wrapped over several footnote lines, names every station in full.
+    let key = t
+        .iter()
+        .skip_while(|s| !s.starts_with("Stations: 1 = "))
+        .take_while(|s| !s.starts_with("Utilisation ="))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (i, name) in names.iter().enumerate() {
+        assert!(
+            key.contains(&format!("{} = {name}", i + 1)),
+            "{name}: {key}"
+        );
+    }
+}

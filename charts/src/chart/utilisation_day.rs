@@ -7,7 +7,7 @@
 use super::Context;
 use super::bars::UTILISATION_LINE;
 use super::format_number;
-use super::queue::{BAND_ALPHA, Data, Measure, station_panels};
+use super::queue::{BAND_ALPHA, Data, Measure, OVERTIME_ALPHA, OVERTIME_GREY, station_panels};
 use crate::layout::{Frame, LegendEntry, Swatch};
 use crate::style::{BLUE, INK, SKY_BLUE, VERMILLION};
 use crate::{ChartError, VariantInput};
@@ -41,7 +41,7 @@ impl Data {
                 .map(|k| v.get(k).copied().unwrap_or(f64::NAN))
                 .collect()
         };
-        let (panels, variant, staff_rows) = station_panels(
+        let (panels, variant, staff_rows, name_rows) = station_panels(
             "utilisation over the day",
             input,
             &series.utilisation,
@@ -75,13 +75,7 @@ impl Data {
             format_number(series.interval_min),
             format_clock(series.start_min)
         )];
-        if ctx.replications < 20 {
-            notes.push(format!(
-                "With {} the 5–95% band is close to the range of the replications.",
-                ctx.reps()
-            ));
-        }
-        Ok(Data {
+        let mut data = Data {
             frame: Frame {
                 title: format!("Utilisation over the day{variant}"),
                 subtitle: format!(
@@ -90,15 +84,38 @@ impl Data {
                     ctx.scenario,
                     ctx.reps()
                 ),
-                legend,
-                notes,
+                legend: Vec::new(),
+                notes: Vec::new(),
             },
             panels,
             start_h,
             step_h,
             end_h,
             staff_rows,
+            name_rows,
             measure: Measure::Utilisation,
-        })
+        };
+        if data.panels.iter().any(|p| data.shows_overtime(p)) {
+            legend.push(LegendEntry::new(
+                Swatch::Band(OVERTIME_GREY, OVERTIME_ALPHA),
+                "overtime (after the last shift)",
+            ));
+            notes.push(
+                "Overtime (shaded): after a station's last shift only the servers still serving \
+                 count as on duty, so utilisation there reads near 100% whenever anyone is \
+                 served. It shows that staff worked past their shift, not that scheduled \
+                 capacity was fully used."
+                    .into(),
+            );
+        }
+        if ctx.replications < 20 {
+            notes.push(format!(
+                "With {} the 5–95% band is close to the range of the replications.",
+                ctx.reps()
+            ));
+        }
+        data.frame.legend = legend;
+        data.frame.notes = notes;
+        Ok(data)
     }
 }
