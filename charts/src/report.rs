@@ -422,11 +422,14 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
     fn ran(text: &str) -> Ran {
         let model = Model::from_toml(text).unwrap();
         let results: Vec<_> = (0..model.replications)
-            .map(|r| sim_core::run_replication(&model, r))
+            .map(|r| sim_core::run_replication(&model, r).unwrap())
             .collect();
         Ran {
             summary: sim_core::summarize(&model, &results),
-            breakdown: sim_core::compare::breakdown(&model, &results),
+            breakdown: sim_core::compare::breakdown(
+                &model,
+                sim_core::summary::Accumulator::from_results(&model, &results).records(),
+            ),
             series: sim_core::queue_series(&model, &results),
             model,
         }
@@ -478,11 +481,14 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         for v in ["short", "staffed"] {
             let model = Model::from_toml_variant(&text, Some(v)).unwrap();
             let results: Vec<_> = (0..model.replications)
-                .map(|r| sim_core::run_replication(&model, r))
+                .map(|r| sim_core::run_replication(&model, r).unwrap())
                 .collect();
             runs.push(Ran {
                 summary: sim_core::summarize(&model, &results),
-                breakdown: sim_core::compare::breakdown(&model, &results),
+                breakdown: sim_core::compare::breakdown(
+                    &model,
+                    sim_core::summary::Accumulator::from_results(&model, &results).records(),
+                ),
                 series: sim_core::queue_series(&model, &results),
                 model,
             });

@@ -515,12 +515,13 @@ const LONG_NAME: &str = "Radiology and nuclear medicine reporting and collection
 fn long_run() -> Run {
     let model = Model::from_toml(LONG_NAMES).unwrap();
     let results: Vec<_> = (0..model.replications)
-        .map(|r| sim_core::run_replication(&model, r))
+        .map(|r| sim_core::run_replication(&model, r).unwrap())
         .collect();
+    let results = Accumulator::from_results(&model, &results);
     Run {
-        summary: sim_core::summarize(&model, &results),
-        breakdown: sim_core::compare::breakdown(&model, &results),
-        series: sim_core::queue_series(&model, &results),
+        summary: results.summary(&model),
+        breakdown: sim_core::compare::breakdown(&model, results.records()),
+        series: results.queue_series(&model),
         model,
         results,
     }
