@@ -67,6 +67,9 @@ pub fn check(model: &Model) -> Vec<Problem> {
             model.pathways[step.pathway as usize].id, step.id
         );
         match &step.kind {
+            // A step without a service of its own has its station's: checked there.
+            StepKind::Visit { station, service }
+                if service == &model.stations[*station as usize].service => {}
             StepKind::Visit { station, service } => {
                 c.duration(
                     &format!("{at}.service"),
@@ -184,7 +187,12 @@ impl Checker {
             self.problem(
                 at.to_string(),
                 format!(
-                    "this distribution can give durations of about {max:.3e} min{}, beyond the limit of {MAX_DURATION_MIN:e} min (about 19 years) that the simulation clock supports",
+                    "this distribution can give durations {}{}, beyond the limit of {MAX_DURATION_MIN:e} min (about 19 years) that the simulation clock supports",
+                    if max.is_finite() {
+                        format!("of about {max:.3e} min")
+                    } else {
+                        "so large that they overflow".to_string()
+                    },
                     if multiplier > 1.0 {
                         format!(" (with the largest class service multiplier, {multiplier})")
                     } else {

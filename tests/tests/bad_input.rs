@@ -557,3 +557,39 @@ fn every_fixture_starts_with_a_comment_and_is_used() {
         );
     }
 }
+
+/// Durations, offsets and steps the float clock cannot represent over the run are refused at
+/// validation with their place (they made runs spin forever before).
+#[test]
+fn durations_and_steps_the_clock_cannot_represent_are_refused() {
+    problem(
+        "huge_duration.toml",
+        "stations.desk.service",
+        &["1.000e308 min", "limit", "clock"],
+    );
+    problem(
+        "overflowing_normal.toml",
+        "stations.desk.service",
+        &["overflow", "limit"],
+    );
+    problem(
+        "huge_multiplier.toml",
+        "stations.desk.service",
+        &["multiplier", "limit"],
+    );
+    problem(
+        "tiny_sample_interval.toml",
+        "run.sample_interval",
+        &["too small", "resolve", "0min"],
+    );
+}
+
+/// A warm-up that reaches past the end of the run would give all-zero results.
+#[test]
+fn a_warm_up_past_the_end_of_the_run_is_refused() {
+    problem(
+        "warm_up_past_end.toml",
+        "run.warm_up",
+        &["warm-up", "end of the run", "nothing would be observed"],
+    );
+}

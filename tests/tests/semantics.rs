@@ -251,3 +251,57 @@ fn utilisation_by_interval_and_time_in_system_distribution() {
     assert_eq!(d[0][0], 0.0);
     assert!((d[50][1] - 10.0).abs() < 0.1, "{:?}", d[50]);
 }
+
+/// Utilisation is over the clinic's open hours: how early a booked patient *may* come (the
+/// punctuality lower bound, which moves the statistics window) must not change it when it
+/// changes no wait. (With the window at midnight, constant servers used to count as staffed
+/// from midnight: 76% fell to 29%.)
+#[test]
+fn utilisation_does_not_depend_on_how_early_a_booked_patient_may_arrive() {
+    let text = |min: &str| {
+        format!(
+            r#"
+[scenario]
+name = "punctuality window"
+[run]
+open = "08:00"
+replications = 4
+seed = 3
+[[stations]]
+id = "desk"
+servers = 2
+service = {{ dist = "exponential", mean = "8min" }}
+[[arrivals]]
+id = "booked"
+kind = "appointments"
+sessions = [{{ from = "08:00", to = "12:00" }}]
+slot = "10min"
+per_slot = 2
+punctuality = {{ dist = "normal", mean = "-5min", sd = "5min", min = "{min}" }}
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [{{ id = "desk", station = "desk", next = "exit" }}]
+"#
+        )
+    };
+    let summary = |min: &str| {
+        let m = Model::from_toml(&text(min)).unwrap();
+        let r: Vec<_> = (0..m.replications)
+            .map(|i| run_replication(&m, i).unwrap())
+            .collect();
+        (m.stats_start, sim_core::summarize(&m, &r))
+    };
+    let (start_30, near) = summary("-30min");
+    let (start_1440, far) = summary("-1440min");
+    assert!(start_1440 < start_30, "the window opens earlier");
+    let (a, b) = (&near.stations["desk"], &far.stations["desk"]);
+    assert_eq!(a.wait_min.mean, b.wait_min.mean, "no wait changes");
+    assert!(
+        (a.utilization.mean - b.utilization.mean).abs() < 1e-9,
+        "{} vs {}",
+        a.utilization.mean,
+        b.utilization.mean
+    );
+    assert!(a.utilization.mean > 0.5, "{}", a.utilization.mean);
+}
