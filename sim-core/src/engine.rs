@@ -25,6 +25,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// two): often enough to stop within milliseconds, rarely enough to cost nothing measurable.
 const STOP_CHECK_EVENTS: u32 = 4096;
 
+/// Most patients in the clinic at once (patient slots, about 50 bytes each, plus their events
+/// and queue entries: about 2 GB). A model this overloaded stops with
+/// [`RunError::TooManyInSystem`] instead of running the machine out of memory; checked with
+/// the stop flag, so at most a few thousand slots beyond it are ever allocated.
+pub const MAX_IN_SYSTEM: usize = 25_000_000;
+
 /// Patient counts of one replication (or one class in it). Over a whole run
 /// `arrived = completed + balked + reneged + unfinished`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -324,6 +330,8 @@ pub struct Simulator<'m> {
     lean: bool,
     /// Raised by the caller to stop a run (checked every `STOP_CHECK_EVENTS` events).
     stop_flag: Option<&'m AtomicBool>,
+    /// `MAX_IN_SYSTEM` (lower in tests).
+    max_in_system: usize,
     /// Stations whose constant servers count as staffed only from opening time (the window
     /// opens earlier because booked patients may come early).
     staffed_from_open: Vec<u32>,
@@ -375,6 +383,7 @@ impl<'m> Simulator<'m> {
             one_class: model.classes.len() == 1,
             lean: Self::is_lean(model),
             stop_flag: None,
+            max_in_system: MAX_IN_SYSTEM,
             staffed_from_open: if model.stats_start < model.open {
                 (0..model.stations.len() as u32)
                     .filter(|&i| model.stations[i as usize].changes.is_empty())
@@ -652,6 +661,12 @@ impl<'m> Simulator<'m> {
                 until_check = STOP_CHECK_EVENTS;
                 if self.stop_flag.is_some_and(|f| f.load(Ordering::Relaxed)) {
                     return Err(RunError::Interrupted);
+                }
+                if self.patients.len() > self.max_in_system {
+                    return Err(RunError::TooManyInSystem {
+                        replication: self.out.replication,
+                        limit: self.max_in_system,
+                    });
                 }
             }
             now = e.time;
@@ -1656,6 +1671,30 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         m.sample_interval = 1e-6;
         let r = Simulator::new(&m).run(0).unwrap();
         assert_eq!(r.stations[0].samples.len(), crate::model::MAX_SAMPLES);
+    }
+
+    /// A model so overloaded that its queues would exhaust memory stops with an error once
+    /// the clinic holds more patients than the engine keeps, instead of aborting on a failed
+    /// allocation (the limit is lowered here so the test stays small).
+    #[test]
+    fn an_overloaded_clinic_stops_before_memory_runs_out() {
+        let m = Model::from_toml(
+            &SMALL
+                .replace("close = \"12:00\"", "max_arrivals = 200000")
+                .replace("rate = \"12/h\"", "rate = \"100/min\""),
+        )
+        .unwrap();
+        let mut sim = Simulator::new(&m);
+        sim.max_in_system = 50_000;
+        let e = sim.run(0).unwrap_err();
+        assert_eq!(
+            e,
+            RunError::TooManyInSystem {
+                replication: 0,
+                limit: 50_000
+            }
+        );
+        assert!(sim.patients.len() <= 50_000 + STOP_CHECK_EVENTS as usize);
     }
 
     /// A raised stop flag ends the replication (checked every `STOP_CHECK_EVENTS` events).

@@ -56,6 +56,16 @@ pub enum RunError {
         /// The offending time.
         time: f64,
     },
+    /// More patients were in the clinic at once than the engine keeps (memory would run out).
+    #[error(
+        "replication {replication}: more than {limit} patients were in the clinic at once; the model is so overloaded that its queues would exhaust memory (add servers, lower the arrival rate, or set run.max_arrivals or a hard stop)"
+    )]
+    TooManyInSystem {
+        /// Replication number.
+        replication: u32,
+        /// The limit.
+        limit: usize,
+    },
     /// A recurring time step (queue sampling) no longer advances the clock: the step is below
     /// the float resolution at this clock value.
     #[error(
