@@ -33,6 +33,7 @@ add_counts "$(count_tap "$logs/self.tap")" "$status" "scripts/totals-test.sh"
 
 # Where cargo puts its output (CARGO_TARGET_DIR and build.target-dir are honoured).
 target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+: "${target:=$PWD/target}"
 
 echo "==> Rust tests"
 # One build of everything first, test executables and binaries together, so that `carepath`
@@ -47,14 +48,16 @@ status=0
 add_counts "$(count_cargo "$logs/cargo.log")" "$status" "cargo test"
 
 echo "==> web page in headless Chromium"
+# The test-profile binary is already built (step 1); building it again with `-p carepath`
+# alone would resolve other features and recompile half the dependencies.
 if [ "${CI:-}" = true ]; then
-  profile=release dir=release
+  dir=release build_cli=(cargo build -q --release -p carepath)
 else
-  profile=test dir=debug
+  dir=debug build_cli=(true)
 fi
 status=0
-if web/setup.sh --browser && cargo build -q -p carepath --profile "$profile" && web/build.sh; then
-  if [ "$profile" = test ]; then
+if web/setup.sh --browser && "${build_cli[@]}" && web/build.sh; then
+  if [ "$dir" = debug ]; then
     echo "(native timings below are of the test-profile build target/debug/carepath; CI=true uses release)"
   fi
   # Node prints its usual report; a TAP copy goes to a file for the totals.
