@@ -36,12 +36,13 @@ target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_direc
 : "${target:=$PWD/target}"
 
 echo "==> Rust tests"
-# One build of everything first, test executables and binaries together, so that `carepath`
-# is compiled with exactly the dependencies (and features) the tests use; the tests then run it
-# through CAREPATH_BIN instead of building it again with the features of the cli package alone.
+# One build of everything first (libraries for the doc tests, binaries, test executables), so
+# that `carepath` is compiled with exactly the dependencies (and features) the tests use; the
+# tests then run it through CAREPATH_BIN instead of building it again with the features of the
+# cli package alone, and `cargo test` itself compiles nothing more.
 status=0
 {
-  cargo build --workspace --bins --tests --profile test --color "$color" &&
+  cargo build --workspace --lib --bins --tests --profile test --color "$color" &&
     CAREPATH_BIN="$target/debug/carepath" \
       cargo test --workspace --no-fail-fast --color "$color" -- --color "$color"
 } 2>&1 | tee "$logs/cargo.log" || status=$?
