@@ -6,11 +6,13 @@
 #   2. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
 #      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist, then runs web/tests/
 #      with Node's test runner against the `carepath` binary step 1 already built (the `test`
-#      profile, target/debug/carepath), so no release build is needed. With CI=true it builds and uses the release binary
-#      instead, so the browser-versus-native figures the tests print are against release code.
+#      profile, target/debug/carepath), so no release build is needed. With CI=true it builds
+#      and uses the release binary instead, so the browser-versus-native figures the tests
+#      print are against release code.
 # The last line totals every test run: `N passed, M failed` (`, K skipped` when some were).
 # Exits non-zero when any test failed or a step could not run; such a step (a build error, a
-# crashed test executable) is counted as one failure and named above the totals.
+# crashed test executable, a failed tool install) is counted as one failure and named above
+# the totals.
 # Set CAREPATH_LONG_TESTS=1 for the long validation cases (CI does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
