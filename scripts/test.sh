@@ -1,18 +1,78 @@
 #!/usr/bin/env bash
 # CarePath's whole test suite — the README's test command:
-#   1. every Rust test of the workspace (`cargo test --workspace`);
+#   0. this script's own counting of results (scripts/totals-test.sh, a fraction of a second);
+#   1. every Rust test of the workspace (`cargo test --workspace --no-fail-fast`: a failing
+#      test executable does not stop the others, so the totals cover everything);
 #   2. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
-#      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist and the release CLI,
-#      then runs web/tests/ with Node's test runner.
+#      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist, then runs web/tests/
+#      with Node's test runner against the `carepath` binary step 1 already built (the `test`
+#      profile, target/debug/carepath), so no release build is needed. With CI=true it builds
+#      and uses the release binary instead, so the browser-versus-native figures the tests
+#      print are against release code.
+# The last line totals every test run: `N passed, M failed` (`, K skipped` when some were).
+# Exits non-zero when any test failed or a step could not run; such a step (a build error, a
+# crashed test executable, a failed tool install) is counted as one failure and named above
+# the totals.
 # Set CAREPATH_LONG_TESTS=1 for the long validation cases (CI does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/totals.sh
+. scripts/totals.sh
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+reset_totals
+
+# Colours survive the `tee` below when the script itself writes to a terminal.
+color=never
+if [ -t 1 ]; then color=always; fi
+
+echo "==> the test script's own counting"
+status=0
+scripts/totals-test.sh >"$logs/self.tap" || status=$?
+grep -v "^ok " "$logs/self.tap" || true
+add_counts "$(count_tap "$logs/self.tap")" "$status" "scripts/totals-test.sh"
+
+# Where cargo puts its output (CARGO_TARGET_DIR and build.target-dir are honoured).
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+: "${target:=$PWD/target}"
 
 echo "==> Rust tests"
-cargo test --workspace
+# One build of everything first (libraries for the doc tests, binaries, test executables), so
+# that `carepath` is compiled with exactly the dependencies (and features) the tests use; the
+# tests then run it through CAREPATH_BIN instead of building it again with the features of the
+# cli package alone, and `cargo test` itself compiles nothing more.
+status=0
+{
+  cargo build --workspace --lib --bins --tests --profile test --color "$color" &&
+    CAREPATH_BIN="$target/debug/carepath" \
+      cargo test --workspace --no-fail-fast --color "$color" -- --color "$color"
+} 2>&1 | tee "$logs/cargo.log" || status=$?
+add_counts "$(count_cargo "$logs/cargo.log")" "$status" "cargo test"
 
 echo "==> web page in headless Chromium"
-web/setup.sh --browser
-cargo build --release -q -p carepath
-web/build.sh
-node --test --test-concurrency=1 web/tests/
+# The test-profile binary is already built (step 1); building it again with `-p carepath`
+# alone would resolve other features and recompile half the dependencies.
+if [ "${CI:-}" = true ]; then
+  dir=release build_cli=(cargo build -q --release -p carepath)
+else
+  dir=debug build_cli=(true)
+fi
+status=0
+if web/setup.sh --browser && "${build_cli[@]}" && web/build.sh; then
+  if [ "$dir" = debug ]; then
+    echo "(native timings below are of the test-profile build target/debug/carepath; CI=true uses release)"
+  fi
+  # Node prints its usual report; a TAP copy goes to a file for the totals.
+  CAREPATH_BIN="$target/$dir/carepath" node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$logs/node.tap" web/tests/ || status=$?
+  add_counts "$(count_tap "$logs/node.tap")" "$status" "node --test web/tests/"
+else
+  add_counts "0 0 0" 1 "preparing the browser tests (web/setup.sh, the carepath build or web/build.sh)"
+fi
+
+echo
+for p in "${problems[@]}"; do echo "error: $p"; done
+totals_line "$passed" "$failed" "$skipped"
+[ "$failed" = 0 ]

@@ -16,11 +16,14 @@
 //! Everything is derived from where the running test executable lives, which is always
 //! `<T>/[<TRIPLE>/]<profile dir>/deps/<test>-<hash>`:
 //!
-//! * `<profile dir>` gives the profile. The `test` profile (optimised in this workspace) writes
-//!   into `debug`, the directory of the `dev` profile, so a plain `cargo test` builds `carepath`
-//!   with `dev` into `target/debug/carepath`; `cargo test --release` uses `release`; a custom
-//!   `--profile foo` uses `foo`. The binary thus lands next to the test executables and never
-//!   clobbers another profile's binary.
+//! * `<profile dir>` gives the profile. The `test` profile writes into `debug`, the directory
+//!   of the `dev` profile, so a plain `cargo test` builds `carepath` with the `test` profile
+//!   into `target/debug/carepath`: the dependencies the test run has just compiled with that
+//!   profile (optimised, see the root `Cargo.toml`) are reused instead of compiling them all
+//!   again unoptimised for `dev`, and the runs the tests start are fast. `cargo test --release`
+//!   uses `release`; a custom `--profile foo` uses `foo`. The binary thus lands next to the test
+//!   executables. (`target/debug/carepath` is also where `cargo build` puts its `dev` binary;
+//!   both are built from the same sources.)
 //! * `<T>` is taken from the path as well, so `CARGO_TARGET_DIR`, `--target-dir` and
 //!   `build.target-dir` are all honoured without reading any of them. A cross layout
 //!   (`--target TRIPLE`) is recognised because the target directory's root holds Cargo's
@@ -82,7 +85,9 @@ fn build_carepath() -> Result<PathBuf, String> {
         .and_then(OsStr::to_str)
         .ok_or("profile directory has no UTF-8 name")?;
     let profile = match dir_name {
-        "debug" => "dev",
+        // `cargo test` (the `test` profile) writes here; so does `dev`, whose
+        // unoptimised dependencies a test run has not built.
+        "debug" => "test",
         other => other, // "release", or a custom profile's own directory
     };
     let above = profile_dir.parent().ok_or("no target directory")?;
