@@ -96,7 +96,10 @@ pub struct ReplicationResult {
     pub replication: u32,
     /// Time the run ended (last departure, or the hard stop).
     pub end_time: f64,
-    /// Length of the observation window.
+    /// Length of the observation window: from its start, or, when it opens before the
+    /// clinic's opening time (booked patients who may come early), from the first arrival if
+    /// that is later. Time averages (queue length, patients in the clinic) are over this span;
+    /// nobody is present before the first arrival, so their integrals are the same.
     pub window: f64,
     /// Events: arrivals, service starts and service ends (the benchmark's definition).
     pub events: u64,
@@ -332,6 +335,9 @@ pub struct Simulator<'m> {
     stop_flag: Option<&'m AtomicBool>,
     /// `MAX_IN_SYSTEM` (lower in tests).
     max_in_system: usize,
+    /// Time of the replication's first arrival (infinite before it; kept only outside the
+    /// lean loop, whose models never open the window before the clinic).
+    first_arrival: f64,
     /// Stations whose constant servers count as staffed only from opening time (the window
     /// opens earlier because booked patients may come early).
     staffed_from_open: Vec<u32>,
@@ -384,6 +390,7 @@ impl<'m> Simulator<'m> {
             lean: Self::is_lean(model),
             stop_flag: None,
             max_in_system: MAX_IN_SYSTEM,
+            first_arrival: f64::INFINITY,
             staffed_from_open: if model.stats_start < model.open {
                 (0..model.stations.len() as u32)
                     .filter(|&i| model.stations[i as usize].changes.is_empty())
@@ -443,6 +450,7 @@ impl<'m> Simulator<'m> {
         self.free_timers.clear();
         self.rep_key = rng::replication_key(m.seed, replication);
         self.in_system = 0;
+        self.first_arrival = f64::INFINITY;
         self.pending_sources = 0;
         self.class_in_system = vec![0; m.classes.len()];
         self.stop_arrivals = false;
@@ -604,7 +612,14 @@ impl<'m> Simulator<'m> {
             .collect();
         let out = &mut self.out;
         out.end_time = end;
-        out.window = (end - m.stats_start).max(0.0);
+        // Before the clinic opens, the window only counts from the first patient: an early
+        // bound on punctuality must not dilute time averages with empty hours.
+        let from = if m.stats_start < m.open && self.first_arrival.is_finite() {
+            m.stats_start.max(self.first_arrival.min(m.open))
+        } else {
+            m.stats_start
+        };
+        out.window = (end - from).max(0.0);
         out.patients.unfinished = self.in_system;
         for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
             c.patients.unfinished = *n;
@@ -1046,6 +1061,9 @@ impl<'m> Simulator<'m> {
         }
         if !LEAN {
             out.events += 1;
+            if self.first_arrival == f64::INFINITY {
+                self.first_arrival = now;
+            }
         }
         let pat = &mut self.patients[p as usize];
         pat.arrival = now;

@@ -252,9 +252,9 @@ fn utilisation_by_interval_and_time_in_system_distribution() {
     assert!((d[50][1] - 10.0).abs() < 0.1, "{:?}", d[50]);
 }
 
-/// Utilisation is over the clinic's open hours: how early a booked patient *may* come (the
-/// punctuality lower bound, which moves the statistics window) must not change it when it
-/// changes no wait. (With the window at midnight, constant servers used to count as staffed
+/// Utilisation is over the clinic's open hours, and time averages start with the first
+/// patient: how early a booked patient *may* come (the punctuality lower bound, which moves the
+/// statistics window) must not change them when it changes no wait. (With the window at midnight, constant servers used to count as staffed
 /// from midnight: 76% fell to 29%.)
 #[test]
 fn utilisation_does_not_depend_on_how_early_a_booked_patient_may_arrive() {
@@ -304,4 +304,13 @@ steps = [{{ id = "desk", station = "desk", next = "exit" }}]
         b.utilization.mean
     );
     assert!(a.utilization.mean > 0.5, "{}", a.utilization.mean);
+    // Time averages start at the first patient when the window opens before the clinic
+    // does (0.46 against 0.18 waiting on average before).
+    assert!(
+        (a.queue_length.mean - b.queue_length.mean).abs() < 1e-9,
+        "{} vs {}",
+        a.queue_length.mean,
+        b.queue_length.mean
+    );
+    assert!((near.run.in_system.mean - far.run.in_system.mean).abs() < 1e-9);
 }
