@@ -138,7 +138,8 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
         first = last;
     }
     bar.finish_and_clear();
-    if interrupted || INTERRUPTED.load(Ordering::SeqCst) && (acc.len() as u32) < n {
+    // The loop ends early only when a replication saw the stop flag.
+    if interrupted {
         return Err(Interrupted {
             summary: (!acc.is_empty()).then(|| Box::new(acc.summary(model))),
             completed: acc.len() as u32,

@@ -783,7 +783,8 @@ impl<'m> Simulator<'m> {
             return Ok(f64::INFINITY);
         }
         let next = at + interval;
-        if next.is_nan() || next <= at || !next.is_finite() {
+        // NaN is not finite, so this also catches a NaN step.
+        if !next.is_finite() || next <= at {
             return Err(RunError::ClockStalled {
                 replication: self.out.replication,
                 what: "the queue-sampling interval",

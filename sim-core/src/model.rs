@@ -272,10 +272,13 @@ impl Model {
 
     /// Checks an already-parsed scenario file (its base, without any variant).
     pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
-        let mut b = Builder::default();
-        dup_check(&mut b, "variants", f.variants.iter().map(|v| v.id.as_str()));
-        let mut model = b.build(f, None)?;
-        model.variant_ids = f.variants.iter().map(|v| v.id.clone()).collect();
+        let (variant_ids, problems) = variant_list(f);
+        let mut model = Builder {
+            problems,
+            warnings: Vec::new(),
+        }
+        .build_with(f, None)?;
+        model.variant_ids = variant_ids;
         Ok(model)
     }
 
@@ -288,6 +291,17 @@ impl Model {
     pub fn class_index(&self, id: &str) -> Option<usize> {
         self.classes.iter().position(|c| c.id == id)
     }
+}
+
+/// The ids a file declares for its variants, and the problems with that list (an empty or
+/// reserved id, an id used twice).
+fn variant_list(f: &ScenarioFile) -> (std::sync::Arc<[String]>, Vec<Problem>) {
+    let mut b = Builder::default();
+    dup_check(&mut b, "variants", f.variants.iter().map(|v| v.id.as_str()));
+    (
+        f.variants.iter().map(|v| v.id.clone()).collect(),
+        b.problems,
+    )
 }
 
 /// A scenario file parsed once, from which the base model and every variant are built.
@@ -304,6 +318,9 @@ pub struct Scenario {
     variant_ids: std::sync::Arc<[String]>,
     /// Problems with the variant list (reported with every model built).
     variant_problems: Vec<Problem>,
+    /// Index into `file.variants` by id (the first of any duplicates), so that finding each
+    /// of n variants costs log n, not n.
+    variant_index: BTreeMap<String, usize>,
 }
 
 impl Scenario {
@@ -320,15 +337,15 @@ impl Scenario {
         let file: ScenarioFile = toml::from_str(source).map_err(syntax)?;
         let mut base: toml::Table = toml::from_str(source).map_err(syntax)?;
         base.remove("variants");
-        let mut b = Builder::default();
-        dup_check(
-            &mut b,
-            "variants",
-            file.variants.iter().map(|v| v.id.as_str()),
-        );
+        let (variant_ids, variant_problems) = variant_list(&file);
+        let mut variant_index = BTreeMap::new();
+        for (i, v) in file.variants.iter().enumerate() {
+            variant_index.entry(v.id.clone()).or_insert(i);
+        }
         Ok(Scenario {
-            variant_ids: file.variants.iter().map(|v| v.id.clone()).collect(),
-            variant_problems: b.problems,
+            variant_ids,
+            variant_problems,
+            variant_index,
             file,
             base,
         })
@@ -351,7 +368,7 @@ impl Scenario {
             model.variant_ids = self.variant_ids.clone();
             return Ok(model);
         };
-        let Some(spec) = file.variants.iter().find(|v| v.id == id) else {
+        let Some(spec) = self.variant_index.get(id).map(|&i| &file.variants[i]) else {
             let known: Vec<&str> = file.variants.iter().map(|v| v.id.as_str()).collect();
             return Err(ScenarioError::Invalid(vec![Problem {
                 at: "variants".into(),
@@ -422,14 +439,6 @@ impl Builder {
             self.err(at, m);
             Dist::Det { value: 0.0 }
         })
-    }
-
-    fn build(
-        self,
-        f: &ScenarioFile,
-        variant: Option<&crate::scenario::VariantSpec>,
-    ) -> Result<Model, ScenarioError> {
-        self.build_with(f, variant)
     }
 
     /// Builds `f` (already resolved for `variant`).

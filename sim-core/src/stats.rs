@@ -98,11 +98,7 @@ impl Tally {
 
     /// Mean, or 0 with no observations.
     pub fn mean(&self) -> f64 {
-        if self.count == 0 {
-            0.0
-        } else {
-            self.sum / self.count as f64
-        }
+        self.moments().mean()
     }
 
     /// Adds another tally's observations to this one.

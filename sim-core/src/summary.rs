@@ -6,7 +6,7 @@
 //! Percentiles (p50, p90, p95) are of all observations pooled over the replications, read from
 //! the merged quantile histograms of `stats`.
 //!
-//! **Streaming.** A [`Accumulator`] takes replications one at a time, in replication order:
+//! **Streaming.** An [`Accumulator`] takes replications one at a time, in replication order:
 //! it merges each one's histograms into the pooled ones and keeps only a small
 //! [`ReplicationRecord`] (the per-replication values the intervals and paired comparisons
 //! need), so memory grows by a few hundred bytes per replication instead of the tens of
