@@ -593,3 +593,42 @@ fn a_warm_up_past_the_end_of_the_run_is_refused() {
         &["warm-up", "end of the run", "nothing would be observed"],
     );
 }
+
+/// A study too large for memory is refused before it starts, with the estimate: in the file,
+/// and when `--replications` raises the count of a file that passed.
+#[test]
+fn a_study_too_large_for_memory_is_refused_with_the_estimate() {
+    let mut text = String::from(
+        "[scenario]\nname = \"big\"\n[run]\nclose = \"23:00\"\nreplications = 1\nsample_interval = \"1min\"\n",
+    );
+    for i in 0..2000 {
+        text += &format!(
+            "[[stations]]\nid = \"s{i}\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"3min\" }}\n"
+        );
+    }
+    text += "[[arrivals]]\nid = \"a\"\nkind = \"poisson\"\nrate = \"10/h\"\npathway = \"p\"\n\
+             [[pathways]]\nid = \"p\"\nsteps = [{ id = \"s\", station = \"s0\", next = \"exit\" }]\n";
+    let (_dir, path) = generated("big.toml", &text);
+    run_carepath([Path::new("validate"), path.as_path()])
+        .expect_no_panic()
+        .expect_code(0);
+    let o = run_carepath([
+        Path::new("run"),
+        path.as_path(),
+        Path::new("--replications"),
+        Path::new("1000"),
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert_words(
+        &o.stderr,
+        &["--replications 1000", "MiB of memory", "budget"],
+        "--replications",
+    );
+    let (_dir2, path) = generated(
+        "big.toml",
+        &text.replace("replications = 1\n", "replications = 1000\n"),
+    );
+    let o = run_carepath([Path::new("validate"), path.as_path()]);
+    o.expect_no_panic().expect_code(2);
+    assert_words(&o.stderr, &["run.replications", "MiB of memory"], "file");
+}
