@@ -164,7 +164,7 @@ struct Checker {
 impl Checker {
     fn problem(&mut self, at: String, message: String) {
         if !self.problems.iter().any(|p| p.at == at) {
-            self.problems.push(Problem { at, message });
+            self.problems.push(Problem::new(at, message));
         }
     }
 

@@ -12,6 +12,13 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem at the dotted path `at`.
+    pub fn new(at: String, message: String) -> Problem {
+        Problem { at, message }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.at, self.message)

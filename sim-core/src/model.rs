@@ -370,9 +370,9 @@ impl Scenario {
         };
         let Some(spec) = self.variant_index.get(id).map(|&i| &file.variants[i]) else {
             let known: Vec<&str> = file.variants.iter().map(|v| v.id.as_str()).collect();
-            return Err(ScenarioError::Invalid(vec![Problem {
-                at: "variants".into(),
-                message: if known.is_empty() {
+            return Err(ScenarioError::Invalid(vec![Problem::new(
+                "variants".into(),
+                if known.is_empty() {
                     format!("no variant is called {id:?}: this scenario declares no variants")
                 } else {
                     format!(
@@ -380,20 +380,20 @@ impl Scenario {
                         known.join(", ")
                     )
                 },
-            }]));
+            )]));
         };
         let merged = crate::variant::apply(&self.base, spec).map_err(ScenarioError::Invalid)?;
         let resolved: ScenarioFile =
             toml::Value::Table(merged)
                 .try_into()
                 .map_err(|e: toml::de::Error| {
-                    ScenarioError::Invalid(vec![Problem {
-                        at: format!("variants.{id}"),
-                        message: format!(
+                    ScenarioError::Invalid(vec![Problem::new(
+                        format!("variants.{id}"),
+                        format!(
                             "the scenario with this variant's overlays is not valid: {}",
                             e.message().trim()
                         ),
-                    }])
+                    )])
                 })?;
         let mut model = builder().build_with(&resolved, Some(spec))?;
         model.variant = id.to_string();
@@ -426,7 +426,7 @@ fn dup_check<'a>(b: &mut Builder, what: &str, ids: impl Iterator<Item = &'a str>
 
 impl Builder {
     fn err(&mut self, at: String, message: String) {
-        self.problems.push(Problem { at, message });
+        self.problems.push(Problem::new(at, message));
     }
 
     fn dist(
@@ -1071,10 +1071,7 @@ impl Builder {
         let mut problems = crate::bounds::check(&model);
         // A study too large for memory is refused before it starts (see `memory`).
         if let Err(message) = crate::memory::check(&model) {
-            problems.push(Problem {
-                at: "run.replications".into(),
-                message,
-            });
+            problems.push(Problem::new("run.replications".into(), message));
         }
         // A warm-up that reaches past the end of the run leaves nothing to observe.
         let end = model.stop.or(model.close);
@@ -1082,15 +1079,12 @@ impl Builder {
             && let Some(end) = end
             && model.stats_start >= end
         {
-            problems.push(Problem {
-                at: "run.warm_up".into(),
-                message: format!(
+            problems.push(Problem::new("run.warm_up".into(), format!(
                     "the warm-up ends at {}, at or after the {} ({}), so nothing would be observed: shorten the warm-up",
                     format_clock(model.stats_start),
                     if model.stop.is_some() { "end of the run" } else { "closing time" },
                     format_clock(end)
-                ),
-            });
+                )));
         }
         // Loops with a tiny exit probability make patients circle (almost) forever.
         for st in &model.streams {
@@ -1099,13 +1093,10 @@ impl Builder {
                     .iter()
                     .sum();
                 if visits.is_nan() || visits > MAX_EXPECTED_VISITS {
-                    problems.push(Problem {
-                        at: format!("pathways.{}", model.pathways[model.steps[st.start_step as usize].pathway as usize].id),
-                        message: format!(
+                    problems.push(Problem::new(format!("pathways.{}", model.pathways[model.steps[st.start_step as usize].pathway as usize].id), format!(
                             "a patient of class {:?} would pass through about {visits:.0} steps on average (a loop almost never exits); the limit is {MAX_EXPECTED_VISITS:.0}",
                             model.classes[c].id
-                        ),
-                    });
+                        )));
                 }
             }
         }

@@ -57,10 +57,7 @@ pub fn check_pathway(
     let mut problems: Vec<Problem> = Vec::new();
     macro_rules! err {
         ($at:expr, $msg:expr) => {
-            problems.push(Problem {
-                at: $at,
-                message: $msg,
-            })
+            problems.push(Problem::new($at, $msg))
         };
     }
     if p.steps.is_empty() {
@@ -391,38 +388,35 @@ fn check_branches(
     let mut out = Vec::new();
     let mut sum = 0.0;
     if list.is_empty() {
-        problems.push(Problem {
-            at: at.clone(),
-            message: "the branch list is empty".into(),
-        });
+        problems.push(Problem::new(at.clone(), "the branch list is empty".into()));
     }
     for b in list {
         if !(b.p.is_finite() && (0.0..=1.0).contains(&b.p)) {
-            problems.push(Problem {
-                at: at.clone(),
-                message: format!(
+            problems.push(Problem::new(
+                at.clone(),
+                format!(
                     "branch to {:?} has probability {}, outside [0, 1]",
                     b.to, b.p
                 ),
-            });
+            ));
         }
         sum += b.p;
         match resolve(&b.to) {
             Some(t) => out.push((t, b.p)),
-            None => problems.push(Problem {
-                at: at.clone(),
-                message: format!(
+            None => problems.push(Problem::new(
+                at.clone(),
+                format!(
                     "branch target {:?} is not a step of this pathway (or \"exit\")",
                     b.to
                 ),
-            }),
+            )),
         }
     }
     if !list.is_empty() && (sum - 1.0).abs() > 1e-9 {
-        problems.push(Problem {
+        problems.push(Problem::new(
             at,
-            message: format!("branch probabilities sum to {sum}, not 1"),
-        });
+            format!("branch probabilities sum to {sum}, not 1"),
+        ));
     }
     out
 }

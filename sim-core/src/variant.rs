@@ -30,18 +30,15 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
             .entry(key.to_string())
             .or_insert_with(|| Value::Array(Vec::new()));
         let Value::Array(items) = list else {
-            problems.push(Problem {
-                at: key.into(),
-                message: "must be a list of tables".into(),
-            });
+            problems.push(Problem::new(key.into(), "must be a list of tables".into()));
             continue;
         };
         for overlay in overlays {
             let Some(Value::String(id)) = overlay.get("id") else {
-                problems.push(Problem {
-                    at: format!("{at}.{key}"),
-                    message: "every overlay needs the `id` of the item it changes".into(),
-                });
+                problems.push(Problem::new(
+                    format!("{at}.{key}"),
+                    "every overlay needs the `id` of the item it changes".into(),
+                ));
                 continue;
             };
             let existing = items
@@ -54,13 +51,10 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
                     }
                 }
                 // A misspelt id would otherwise add a new item silently.
-                _ => problems.push(Problem {
-                    at: format!("{at}.{key}.{id}"),
-                    message: format!(
+                _ => problems.push(Problem::new(format!("{at}.{key}.{id}"), format!(
                         "the base scenario has no {} called {id:?}; overlays change existing items (define new ones in the base)",
                         key.trim_end_matches('s').replace("classe", "class")
-                    ),
-                }),
+                    ))),
             }
         }
     }
@@ -74,10 +68,7 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
                     base.insert(k.clone(), v.clone());
                 }
             }
-            _ => problems.push(Problem {
-                at: "workflow".into(),
-                message: "must be a table".into(),
-            }),
+            _ => problems.push(Problem::new("workflow".into(), "must be a table".into())),
         }
     }
     // The resolved file describes one variant: the variant list is not part of it.

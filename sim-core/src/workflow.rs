@@ -127,10 +127,10 @@ pub enum Action {
 
 fn share(problems: &mut Vec<Problem>, at: String, v: f64) -> f64 {
     if !(0.0..=1.0).contains(&v) {
-        problems.push(Problem {
+        problems.push(Problem::new(
             at,
-            message: format!("a share must be between 0 and 1 (got {v})"),
-        });
+            format!("a share must be between 0 and 1 (got {v})"),
+        ));
     }
     v
 }
@@ -157,10 +157,10 @@ pub fn compile(
         return w;
     }
     let Some(spec) = spec else {
-        problems.push(Problem {
-            at: format!("{variant_at}.levers"),
-            message: "levers are switched on but the scenario has no [workflow] section".into(),
-        });
+        problems.push(Problem::new(
+            format!("{variant_at}.levers"),
+            "levers are switched on but the scenario has no [workflow] section".into(),
+        ));
         return w;
     };
     let adoption = adoption_override.unwrap_or(&spec.adoption);
@@ -172,32 +172,32 @@ pub fn compile(
     for (cid, a) in adoption {
         match classes.iter().position(|c| &c.id == cid) {
             Some(i) => w.adoption[i] = share(problems, format!("{adoption_at}.{cid}"), *a),
-            None => problems.push(Problem {
-                at: format!("{adoption_at}.{cid}"),
-                message: format!("no class is called {cid:?}"),
-            }),
+            None => problems.push(Problem::new(
+                format!("{adoption_at}.{cid}"),
+                format!("no class is called {cid:?}"),
+            )),
         }
     }
     for c in classes {
         if !adoption.contains_key(&c.id) {
-            problems.push(Problem {
-                at: adoption_at.clone(),
-                message: format!(
+            problems.push(Problem::new(
+                adoption_at.clone(),
+                format!(
                     "no adoption share for class {:?} (give every class a share, 0 if none adopt)",
                     c.id
                 ),
-            });
+            ));
         }
     }
     let missing = |problems: &mut Vec<Problem>, lever: Lever| {
-        problems.push(Problem {
-            at: format!("{variant_at}.levers"),
-            message: format!(
+        problems.push(Problem::new(
+            format!("{variant_at}.levers"),
+            format!(
                 "lever {} is switched on but [workflow.{}] is missing",
                 lever.name(),
                 lever.name()
             ),
-        })
+        ))
     };
     for &lever in &levers {
         match lever {
@@ -208,14 +208,11 @@ pub fn compile(
                     let mut prev = f64::NEG_INFINITY;
                     for (i, RatePiece { from, to, rate }) in o.booked_rates.iter().enumerate() {
                         if to.0 <= from.0 || from.0 < prev || rate.0 <= 0.0 {
-                            problems.push(Problem {
-                                at: format!("{at}.booked_rates[{i}]"),
-                                message: format!(
+                            problems.push(Problem::new(format!("{at}.booked_rates[{i}]"), format!(
                                     "piece {}–{} must end after it starts, follow the previous one, and have a positive rate",
                                     format_clock(from.0),
                                     format_clock(to.0)
-                                ),
-                            });
+                                )));
                         }
                         prev = to.0;
                         pieces.push((from.0, to.0, rate.0));
@@ -223,10 +220,7 @@ pub fn compile(
                     let punctuality = o.punctuality.as_ref().and_then(|p| {
                         Dist::compile(p, false)
                             .map_err(|m| {
-                                problems.push(Problem {
-                                    at: format!("{at}.punctuality"),
-                                    message: m,
-                                })
+                                problems.push(Problem::new(format!("{at}.punctuality"), m))
                             })
                             .ok()
                     });
@@ -239,10 +233,10 @@ pub fn compile(
                                 no_show,
                             })
                         }
-                        None => problems.push(Problem {
-                            at: format!("{at}.booked_rates"),
-                            message: "no booked arrivals: give at least one piece".into(),
-                        }),
+                        None => problems.push(Problem::new(
+                            format!("{at}.booked_rates"),
+                            "no booked arrivals: give at least one piece".into(),
+                        )),
                     }
                 }
                 None => missing(problems, lever),
@@ -254,29 +248,28 @@ pub fn compile(
                     let k = share(problems, format!("{at}.kiosk"), p.kiosk);
                     let i = share(problems, format!("{at}.in_consultation"), p.in_consultation);
                     if (c + k + i - 1.0).abs() > 1e-9 {
-                        problems.push(Problem {
-                            at: at.into(),
-                            message: format!("channel shares sum to {}, not 1", c + k + i),
-                        });
+                        problems.push(Problem::new(
+                            at.into(),
+                            format!("channel shares sum to {}, not 1", c + k + i),
+                        ));
                     }
                     let kiosk_station = match &p.kiosk_station {
                         Some(id) => match station_ix.get(id.as_str()) {
                             Some(&s) => Some(s as u32),
                             None => {
-                                problems.push(Problem {
-                                    at: format!("{at}.kiosk_station"),
-                                    message: format!("no station is called {id:?}"),
-                                });
+                                problems.push(Problem::new(
+                                    format!("{at}.kiosk_station"),
+                                    format!("no station is called {id:?}"),
+                                ));
                                 None
                             }
                         },
                         None => {
                             if k > 0.0 {
-                                problems.push(Problem {
-                                    at: format!("{at}.kiosk_station"),
-                                    message: "kiosk share is above 0 but no kiosk_station is given"
-                                        .into(),
-                                });
+                                problems.push(Problem::new(
+                                    format!("{at}.kiosk_station"),
+                                    "kiosk share is above 0 but no kiosk_station is given".into(),
+                                ));
                             }
                             None
                         }
@@ -306,10 +299,7 @@ pub fn compile(
             Lever::FaceScan => match &spec.face_scan {
                 Some(f) => match Dist::compile(&f.service, true) {
                     Ok(d) => w.face_scan = Some(d),
-                    Err(m) => problems.push(Problem {
-                        at: "workflow.face_scan.service".into(),
-                        message: m,
-                    }),
+                    Err(m) => problems.push(Problem::new("workflow.face_scan.service".into(), m)),
                 },
                 None => missing(problems, lever),
             },
