@@ -42,7 +42,7 @@ pub mod compare;
 pub mod distribution;
 pub mod engine;
 pub mod error;
-pub mod event_queue;
+pub use engine::event_queue;
 pub mod load;
 pub mod memory;
 pub mod model;

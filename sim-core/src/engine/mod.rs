@@ -1,0 +1,474 @@
+//! The next-event engine: one replication of a model, from an empty clinic to the last
+//! departure (or the hard stop).
+//!
+//! Design for speed, in this order of importance:
+//! * the event set is one small `Copy` enum dispatched by `match`, held in a 4-ary heap;
+//! * patient state lives in a slab (`Vec<Patient>` plus a free list) reused as patients leave,
+//!   so storage grows with the number of patients *in the system*, not ever simulated;
+//! * station queues are ring buffers of `(slot, generation)` words; a patient who reneges is
+//!   left in place and skipped when reached (lazy deletion), so leaving a queue is O(1);
+//! * routing, service distributions and class multipliers were resolved to indices when the
+//!   model was built: nothing is hashed, looked up by name or allocated per event.
+
+use crate::error::RunError;
+use crate::event_queue::{EventQueue, PackedEvent};
+use crate::model::{EXIT, Model, StepKind, StreamKind};
+use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
+use crate::scenario::Role;
+use crate::stats::Tally;
+use crate::workflow::Action;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The event loop looks at the caller's stop flag once every this many events (a power of
+/// two): often enough to stop within milliseconds, rarely enough to cost nothing measurable.
+const STOP_CHECK_EVENTS: u32 = 4096;
+
+/// Most patients in the clinic at once (patient slots, about 50 bytes each, plus their events
+/// and queue entries: about 2 GB). A model this overloaded stops with
+/// [`RunError::TooManyInSystem`] instead of running the machine out of memory; checked with
+/// the stop flag, so at most a few thousand slots beyond it are ever allocated.
+pub const MAX_IN_SYSTEM: usize = 25_000_000;
+
+mod arrivals;
+mod event;
+pub mod event_queue;
+mod measure;
+mod pathway;
+mod patience;
+mod patient;
+mod staffing;
+mod station;
+#[cfg(test)]
+mod tests;
+mod workflow;
+
+use arrivals::{StreamState, lead_time};
+use event::Ev;
+pub use measure::{ClassResult, PatientCounts, ReplicationResult, StationResult};
+use patient::{Patient, Service, State};
+use station::StationState;
+
+/// Runs replications of one model, reusing its storage between them.
+pub struct Simulator<'m> {
+    model: &'m Model,
+    patients: Vec<Patient>,
+    free: Vec<u32>,
+    events: EventQueue<Ev>,
+    /// Pending patience timers: (patient slot, the patient's generation during the wait the
+    /// timer was set for). A slab reused through `free_timers`. Identifying a timer by the
+    /// patient's generation, not by its event's sequence number, keeps it valid when the event
+    /// queue renumbers its sequence (after 2^32 events).
+    timers: Vec<(u32, u32)>,
+    free_timers: Vec<u32>,
+    stations: Vec<StationState>,
+    streams: Vec<StreamState>,
+    /// Priority level of each (station, class).
+    level_of: Vec<Vec<u16>>,
+    rep_key: u64,
+    in_system: u64,
+    /// Pending events that can still bring patients (arrivals, slots, batches, booked visits).
+    pending_sources: u64,
+    class_in_system: Vec<u64>,
+    stop_arrivals: bool,
+    /// Queue lengths are sampled (`sample_interval > 0`): only then is `busy_since_sum` kept.
+    sampling: bool,
+    /// One patient class: its counts and time-in-system tally are the overall ones, copied at
+    /// the end.
+    one_class: bool,
+    /// The model uses none of: staffing changes, queue capacities, priority levels, patience,
+    /// class multipliers, several classes, the digital workflow, appointment or batch streams,
+    /// sampling, arrivals before the statistics window opens (a warm-up that ends after the
+    /// first possible arrival). The event loop then runs a copy (`LEAN = true`) without those
+    /// checks, and without clipping waits, services and stays to the window.
+    lean: bool,
+    /// Raised by the caller to stop a run (checked every `STOP_CHECK_EVENTS` events).
+    stop_flag: Option<&'m AtomicBool>,
+    /// `MAX_IN_SYSTEM` (lower in tests).
+    max_in_system: usize,
+    /// Time of the replication's first arrival (infinite before it; kept only outside the
+    /// lean loop, whose models never open the window before the clinic).
+    first_arrival: f64,
+    /// Stations whose constant servers count as staffed only from opening time (the window
+    /// opens earlier because booked patients may come early).
+    staffed_from_open: Vec<u32>,
+    out: ReplicationResult,
+}
+
+/// Runs one replication (convenience wrapper around [`Simulator`]).
+pub fn run_replication(model: &Model, replication: u32) -> Result<ReplicationResult, RunError> {
+    Simulator::new(model).run(replication)
+}
+
+impl<'m> Simulator<'m> {
+    /// Prepares a simulator for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        let level_of = model
+            .stations
+            .iter()
+            .map(|s| {
+                if s.discipline == crate::scenario::Discipline::Priority {
+                    let mut prios: Vec<i32> = model.classes.iter().map(|c| c.priority).collect();
+                    prios.sort_unstable_by(|a, b| b.cmp(a));
+                    prios.dedup();
+                    model
+                        .classes
+                        .iter()
+                        .map(|c| prios.iter().position(|p| *p == c.priority).unwrap_or(0) as u16)
+                        .collect()
+                } else {
+                    vec![0; model.classes.len()]
+                }
+            })
+            .collect();
+        Simulator {
+            model,
+            patients: Vec::new(),
+            free: Vec::new(),
+            events: EventQueue::new(),
+            timers: Vec::new(),
+            free_timers: Vec::new(),
+            stations: Vec::new(),
+            streams: Vec::new(),
+            level_of,
+            rep_key: 0,
+            in_system: 0,
+            pending_sources: 0,
+            class_in_system: Vec::new(),
+            stop_arrivals: false,
+            sampling: model.sample_interval > 0.0,
+            one_class: model.classes.len() == 1,
+            lean: Self::is_lean(model),
+            stop_flag: None,
+            max_in_system: MAX_IN_SYSTEM,
+            first_arrival: f64::INFINITY,
+            staffed_from_open: if model.stats_start < model.open {
+                (0..model.stations.len() as u32)
+                    .filter(|&i| model.stations[i as usize].changes.is_empty())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            out: ReplicationResult::default(),
+        }
+    }
+
+    /// Makes the run stop with [`RunError::Interrupted`] soon after `flag` becomes true, even
+    /// in the middle of a long replication.
+    pub fn with_stop_flag(mut self, flag: &'m AtomicBool) -> Self {
+        self.stop_flag = Some(flag);
+        self
+    }
+
+    /// Whether `model` can run in the lean event loop (see `lean`).
+    pub(super) fn is_lean(model: &Model) -> bool {
+        let w = &model.workflow;
+        model.classes.len() == 1
+            && model.stats_start >= model.open
+            && model.sample_interval <= 0.0
+            && !model.has_multipliers
+            && w.online.is_none()
+            && w.adoption.iter().all(|a| *a <= 0.0)
+            && model.stations.iter().all(|s| {
+                // No changes: overtime (after the last change) never starts either.
+                s.changes.is_empty()
+                    && s.capacity == u32::MAX
+                    && s.patience.is_none()
+                    && s.discipline != crate::scenario::Discipline::Priority
+            })
+            && model.streams.iter().all(|s| {
+                // Poisson arrivals never precede their first piece, so with every first piece
+                // inside the window (no warm-up) `clip` would change nothing.
+                let StreamKind::Poisson { pieces } = &s.kind else {
+                    return false;
+                };
+                s.class.is_none_or(|c| c == 0)
+                    && pieces.first().is_none_or(|p| p.0 >= model.stats_start)
+            })
+    }
+
+    pub(super) fn reset(&mut self, replication: u32) {
+        let m = self.model;
+        self.patients.clear();
+        self.free.clear();
+        self.events.clear();
+        self.timers.clear();
+        self.free_timers.clear();
+        self.rep_key = rng::replication_key(m.seed, replication);
+        self.in_system = 0;
+        self.first_arrival = f64::INFINITY;
+        self.pending_sources = 0;
+        self.class_in_system = vec![0; m.classes.len()];
+        self.stop_arrivals = false;
+        self.stations = m
+            .stations
+            .iter()
+            .zip(&self.level_of)
+            .map(|(s, levels)| StationState {
+                on_duty: s.initial_servers,
+                avail: s.initial_servers,
+                lower: vec![VecDeque::new(); levels.iter().copied().max().map_or(0, usize::from)],
+                ..Default::default()
+            })
+            .collect();
+        self.streams = m
+            .streams
+            .iter()
+            .map(|s| StreamState {
+                rng: rng::stream_rng(self.rep_key, s.hash),
+                base: rng::stream_base(self.rep_key, s.hash),
+                piece: 0,
+                steady: match &s.kind {
+                    StreamKind::Poisson { pieces } => match pieces[..] {
+                        [(from, to, rate)] if to == f64::INFINITY && rate > 0.0 => (from, rate),
+                        _ => (0.0, 0.0),
+                    },
+                    _ => (0.0, 0.0),
+                },
+                ordinal: 0,
+                slot_in_session: 0,
+            })
+            .collect();
+        self.out = ReplicationResult {
+            replication,
+            classes: vec![ClassResult::default(); m.classes.len()],
+            ..Default::default()
+        };
+        // First push: at equal times it precedes every other event.
+        self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
+        if !self.staffed_from_open.is_empty() {
+            for &i in &self.staffed_from_open {
+                // Until opening, only busy servers count as available (`touch_capacity`
+                // integrates max(on duty, busy)); `avail` keeps them serving early patients.
+                self.stations[i as usize].on_duty = 0;
+            }
+            self.events.push(m.open, Ev::Open);
+        }
+        for (i, s) in m.stations.iter().enumerate() {
+            if !s.changes.is_empty() {
+                self.events.push(s.changes[0].at, Ev::Staff(i as u32));
+            }
+        }
+        for (i, s) in m.streams.iter().enumerate() {
+            match &s.kind {
+                StreamKind::Poisson { .. } => {
+                    if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
+                        self.schedule_arrival(t, i);
+                    }
+                }
+                StreamKind::Appointments {
+                    sessions,
+                    punctuality,
+                    ..
+                } => {
+                    if let Some(&(first, _)) = sessions.first() {
+                        self.schedule_source(
+                            (first + lead_time(punctuality)).max(0.0),
+                            Ev::Slot(i as u32),
+                        );
+                    }
+                }
+                StreamKind::Batch { at, .. } => {
+                    self.schedule_source(*at, Ev::Batch(i as u32));
+                }
+            }
+        }
+    }
+
+    /// Runs replication `replication` to completion and returns its measurements.
+    ///
+    /// Fails only when the stop flag was raised, or, as a last guard behind validation, when
+    /// an event time is not finite or the clock stops advancing.
+    pub fn run(&mut self, replication: u32) -> Result<ReplicationResult, RunError> {
+        self.reset(replication);
+        let m = self.model;
+        let stop = m.stop.unwrap_or(f64::INFINITY);
+        let interval = m.sample_interval;
+        let mut next_sample = if interval > 0.0 {
+            m.open
+        } else {
+            f64::INFINITY
+        };
+        let (now, stopped) = if self.lean {
+            self.event_loop::<true>(stop, interval, &mut next_sample)?
+        } else {
+            self.event_loop::<false>(stop, interval, &mut next_sample)?
+        };
+        // Patients stuck with no server left wait until the hard stop, if there is one.
+        let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
+            stop
+        } else {
+            now
+        };
+        while next_sample <= end {
+            next_sample = self.sample(next_sample, interval)?;
+        }
+        if end < m.stats_start {
+            // The run ended before the window opened: nothing was observed.
+            self.on_stats_start(end);
+        }
+        for s in 0..self.stations.len() {
+            self.touch_capacity(s, end);
+            // Staff on a shift stay until it ends even when the clinic has emptied: their idle
+            // time counts as available time, so utilisation is against every on-shift minute.
+            let spec = &m.stations[s];
+            let st = &self.stations[s];
+            let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
+            for c in &spec.changes[st.next_change..] {
+                if c.at > stop {
+                    // Up to the hard stop: the shift was still on when the run was cut.
+                    extra += f64::from(on) * (stop - t.max(m.stats_start)).max(0.0);
+                    break;
+                }
+                extra += f64::from(on) * (c.at - t.max(m.stats_start)).max(0.0);
+                t = c.at;
+                on = c.count;
+            }
+            self.stations[s].r.capacity_area += extra;
+        }
+        // Waits and services still open at the end count up to the end.
+        for i in 0..self.patients.len() {
+            let pat = self.patients[i];
+            if matches!(
+                pat.state,
+                State::Elsewhere | State::Waiting | State::InService
+            ) {
+                self.out.in_system_area += self.clip(pat.arrival, end);
+            }
+            let station = pat.at_station;
+            let part = self.clip(pat.enqueued, end);
+            match pat.state {
+                State::Waiting => self.stations[station as usize].r.queue_area += part,
+                State::InService => self.stations[station as usize].r.busy_area += part,
+                State::Free | State::Booked | State::Elsewhere => {}
+            }
+        }
+        if self.lean {
+            // The lean loop does not count events one by one: an event is an admitted
+            // arrival, a service start (each is a visit) or a service end (each start has
+            // ended except the services still running).
+            let starts: u64 = self.stations.iter().map(|st| st.r.visits).sum();
+            let running: u64 = self.stations.iter().map(|st| u64::from(st.busy)).sum();
+            self.out.events = self.out.patients.arrived + 2 * starts - running;
+        }
+        self.out.stations = self
+            .stations
+            .iter_mut()
+            .map(|st| std::mem::take(&mut st.r))
+            .collect();
+        let out = &mut self.out;
+        out.end_time = end;
+        // Before the clinic opens, the window only counts from the first patient: an early
+        // bound on punctuality must not dilute time averages with empty hours.
+        let from = if m.stats_start < m.open && self.first_arrival.is_finite() {
+            m.stats_start.max(self.first_arrival.min(m.open))
+        } else {
+            m.stats_start
+        };
+        out.window = (end - from).max(0.0);
+        out.patients.unfinished = self.in_system;
+        for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
+            c.patients.unfinished = *n;
+        }
+        if self.one_class {
+            // The same observations in the same order as the overall tally, and the same
+            // counts (the hot path counts arrivals, completions and patients in the system
+            // only overall when there is one class).
+            out.classes[0].time_in_system = out.time_in_system.clone();
+            out.classes[0].patients = out.patients;
+        }
+        Ok(std::mem::take(&mut self.out))
+    }
+
+    /// The event loop proper, up to the stop or the end of the run: returns the time of the
+    /// last event and whether the hard stop was reached. `LEAN` (see `lean`) leaves out the
+    /// checks for features the model does not use.
+    pub(super) fn event_loop<const LEAN: bool>(
+        &mut self,
+        stop: f64,
+        interval: f64,
+        next_sample: &mut f64,
+    ) -> Result<(f64, bool), RunError> {
+        let mut now = 0.0;
+        let mut stopped = false;
+        // Events before `fast_until` need neither the stop check nor a sample: one compare per
+        // event instead of two. (`t > stop` is `t >= stop.next_up()`.) `fast_until` is always
+        // finite, so an infinite time (and, by the negated compare, NaN) takes the slow path,
+        // where it is refused.
+        let limit = stop.next_up().min(f64::MAX);
+        let mut fast_until = (*next_sample).min(limit);
+        let mut until_check = STOP_CHECK_EVENTS;
+        while let Some(e) = self.events.pop() {
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if !(e.time < fast_until) {
+                if !e.time.is_finite() {
+                    return Err(RunError::NonFiniteTime {
+                        replication: self.out.replication,
+                        event: e.event.name(),
+                        time: e.time,
+                    });
+                }
+                if e.time > stop {
+                    stopped = true;
+                    break;
+                }
+                while *next_sample <= e.time {
+                    *next_sample = self.sample(*next_sample, interval)?;
+                }
+                fast_until = (*next_sample).min(limit);
+            }
+            until_check -= 1;
+            if until_check == 0 {
+                until_check = STOP_CHECK_EVENTS;
+                if self.stop_flag.is_some_and(|f| f.load(Ordering::Relaxed)) {
+                    return Err(RunError::Interrupted);
+                }
+                if self.patients.len() > self.max_in_system {
+                    return Err(RunError::TooManyInSystem {
+                        replication: self.out.replication,
+                        limit: self.max_in_system,
+                    });
+                }
+            }
+            now = e.time;
+            match e.event {
+                Ev::ServiceEnd(p) => self.on_service_end::<LEAN>(p, now),
+                Ev::Arrival(s) => {
+                    self.pending_sources -= 1;
+                    self.on_poisson_arrival::<LEAN>(s as usize, now);
+                }
+                Ev::Slot(s) => {
+                    self.pending_sources -= 1;
+                    self.on_slot(s as usize, now);
+                }
+                Ev::Batch(s) => {
+                    self.pending_sources -= 1;
+                    self.on_batch(s as usize, now);
+                }
+                Ev::Booked(p) => {
+                    self.pending_sources -= 1;
+                    if !self.admit_allocated::<false>(p, now) {
+                        self.release(p);
+                    }
+                }
+                Ev::DelayEnd(p) => self.advance::<LEAN>(p, now),
+                Ev::Renege(t) => self.on_renege(t, now),
+                Ev::Staff(s) => self.on_staff_change(s as usize, now),
+                Ev::StatsStart => self.on_stats_start(now),
+                Ev::Open => self.on_open(now),
+            }
+            // The clinic is empty and nobody else can come: later events (shift changes,
+            // stale patience timers) cannot change anything. Lean models have no such events,
+            // so their queue is empty by then and the loop ends by itself.
+            debug_assert!(
+                !LEAN || self.in_system > 0 || self.pending_sources > 0 || self.events.is_empty(),
+                "a lean model left events behind an empty clinic"
+            );
+            if !LEAN && self.in_system == 0 && self.pending_sources == 0 {
+                break;
+            }
+        }
+        Ok((now, stopped))
+    }
+}
