@@ -27,13 +27,11 @@
 //! id = "visit"
 //! steps = [{ id = "desk", station = "desk", next = "exit" }]
 //! "#).unwrap();
-//! // Replications are folded into an accumulator one by one, in order, so memory stays
-//! // bounded however many are run.
-//! let mut acc = sim_core::summary::Accumulator::new(&model);
-//! for r in 0..model.replications {
-//!     acc.add(&sim_core::run_replication(&model, r).unwrap());
-//! }
-//! let summary = acc.summary(&model);
+//! // Replications are folded into the study one by one, in order, so memory stays bounded
+//! // however many are run (and the result does not depend on how they were scheduled).
+//! let mut study = sim_core::Study::new(&model);
+//! study.run().unwrap();
+//! let summary = study.summary();
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
@@ -51,6 +49,7 @@ pub mod regression;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod study;
 pub mod summary;
 pub mod units;
 pub mod variant;
@@ -59,4 +58,5 @@ pub mod workflow;
 pub use engine::{ReplicationResult, Simulator, run_replication};
 pub use error::{Problem, RunError, ScenarioError};
 pub use model::Model;
+pub use study::Study;
 pub use summary::{Summary, queue_series, summarize};

@@ -93,6 +93,77 @@ pub struct ReplicationResult {
     pub max_in_system: u64,
 }
 
+impl StationResult {
+    /// Empties the result, keeping the storage of its histogram and sample vectors.
+    pub fn clear(&mut self) {
+        let StationResult {
+            visits,
+            waits,
+            service_sum,
+            queue_area,
+            busy_area,
+            capacity_area,
+            max_queue,
+            balks,
+            reneges,
+            queued,
+            samples,
+            busy_samples,
+            capacity_samples,
+        } = self;
+        *visits = 0;
+        waits.clear();
+        *service_sum = 0.0;
+        *queue_area = 0.0;
+        *busy_area = 0.0;
+        *capacity_area = 0.0;
+        *max_queue = 0;
+        *balks = 0;
+        *reneges = 0;
+        *queued = 0;
+        samples.clear();
+        busy_samples.clear();
+        capacity_samples.clear();
+    }
+}
+
+impl ReplicationResult {
+    /// The empty result of replication `replication` with `classes` patient classes, keeping
+    /// the storage of its histograms (`stations` is left as it is: `finish` replaces it).
+    pub(super) fn reset(&mut self, replication: u32, classes: usize) {
+        let ReplicationResult {
+            replication: number,
+            end_time,
+            window,
+            events,
+            patients,
+            time_in_system,
+            classes: per_class,
+            stations: _,
+            in_system_area,
+            delay_sum,
+            queue_joins,
+            max_in_system,
+        } = self;
+        *number = replication;
+        *end_time = 0.0;
+        *window = 0.0;
+        *events = 0;
+        *patients = PatientCounts::default();
+        time_in_system.clear();
+        per_class.truncate(classes);
+        for c in per_class.iter_mut() {
+            c.patients = PatientCounts::default();
+            c.time_in_system.clear();
+        }
+        per_class.resize_with(classes, ClassResult::default);
+        *in_system_area = 0.0;
+        *delay_sum = 0.0;
+        *queue_joins = 0;
+        *max_in_system = 0;
+    }
+}
+
 impl<'m> Simulator<'m> {
     /// Opens the observation window: clears every statistic that is windowed (waits, service
     /// sums, time integrals, time in system, delays) and restarts the integrals at `now`.
@@ -101,16 +172,16 @@ impl<'m> Simulator<'m> {
         for st in self.stations.iter_mut() {
             st.last = now;
             let r = &mut st.r;
-            r.waits = Tally::default();
+            r.waits.clear();
             r.service_sum = 0.0;
             r.queue_area = 0.0;
             r.busy_area = 0.0;
             r.capacity_area = 0.0;
         }
         self.out.in_system_area = 0.0;
-        self.out.time_in_system = Tally::default();
+        self.out.time_in_system.clear();
         for c in &mut self.out.classes {
-            c.time_in_system = Tally::default();
+            c.time_in_system.clear();
         }
         self.out.delay_sum = 0.0;
     }
@@ -172,5 +243,91 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn clip(&self, from: f64, now: f64) -> f64 {
         (now - from.max(self.model.stats_start)).max(0.0)
+    }
+
+    /// Closes the books at `end`: capacity of shifts still on, waits, services and stays still
+    /// open, the event count of the lean loop, and the window's length.
+    pub(super) fn finish(&mut self, end: f64) {
+        let m = self.model;
+        let stop = m.stop.unwrap_or(f64::INFINITY);
+        if end < m.stats_start {
+            // The run ended before the window opened: nothing was observed.
+            self.on_stats_start(end);
+        }
+        for s in 0..self.stations.len() {
+            self.touch_capacity(s, end);
+            // Staff on a shift stay until it ends even when the clinic has emptied: their idle
+            // time counts as available time, so utilisation is against every on-shift minute.
+            let spec = &m.stations[s];
+            let st = &self.stations[s];
+            let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
+            for c in &spec.changes[st.next_change..] {
+                if c.at > stop {
+                    // Up to the hard stop: the shift was still on when the run was cut.
+                    extra += f64::from(on) * (stop - t.max(m.stats_start)).max(0.0);
+                    break;
+                }
+                extra += f64::from(on) * (c.at - t.max(m.stats_start)).max(0.0);
+                t = c.at;
+                on = c.count;
+            }
+            self.stations[s].r.capacity_area += extra;
+        }
+        // Waits and services still open at the end count up to the end.
+        for i in 0..self.patients.len() {
+            let pat = self.patients[i];
+            if matches!(
+                pat.state,
+                State::Elsewhere | State::Waiting | State::InService
+            ) {
+                self.out.in_system_area += self.clip(pat.arrival, end);
+            }
+            let station = pat.at_station;
+            let part = self.clip(pat.enqueued, end);
+            match pat.state {
+                State::Waiting => self.stations[station as usize].r.queue_area += part,
+                State::InService => self.stations[station as usize].r.busy_area += part,
+                State::Free | State::Booked | State::Elsewhere => {}
+            }
+        }
+        if self.lean {
+            // The lean loop does not count events one by one: an event is an admitted
+            // arrival, a service start (each is a visit) or a service end (each start has
+            // ended except the services still running).
+            let starts: u64 = self.stations.iter().map(|st| st.r.visits).sum();
+            let running: u64 = self.stations.iter().map(|st| u64::from(st.busy)).sum();
+            self.out.events = self.out.patients.arrived + 2 * starts - running;
+        }
+        // Hand the stations' results over by swapping them with the (stale) ones `out` held,
+        // which the next replication clears and reuses (allocated only on a first run).
+        let n = self.stations.len();
+        self.out.stations.truncate(n);
+        self.out.stations.resize_with(n, StationResult::default);
+        for (st, r) in self.stations.iter_mut().zip(self.out.stations.iter_mut()) {
+            std::mem::swap(&mut st.r, r);
+        }
+        let out = &mut self.out;
+        out.end_time = end;
+        // Before the clinic opens, the window only counts from the first patient: an early
+        // bound on punctuality must not dilute time averages with empty hours.
+        let from = if m.stats_start < m.open && self.first_arrival.is_finite() {
+            m.stats_start.max(self.first_arrival.min(m.open))
+        } else {
+            m.stats_start
+        };
+        out.window = (end - from).max(0.0);
+        out.patients.unfinished = self.in_system;
+        for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
+            c.patients.unfinished = *n;
+        }
+        if self.one_class {
+            // The same observations in the same order as the overall tally, and the same
+            // counts (the hot path counts arrivals, completions and patients in the system
+            // only overall when there is one class).
+            out.classes[0]
+                .time_in_system
+                .clone_from(&out.time_in_system);
+            out.classes[0].patients = out.patients;
+        }
     }
 }

@@ -199,42 +199,39 @@ impl<'m> Simulator<'m> {
         self.in_system = 0;
         self.first_arrival = f64::INFINITY;
         self.pending_sources = 0;
-        self.class_in_system = vec![0; m.classes.len()];
+        self.class_in_system.clear();
+        self.class_in_system.resize(m.classes.len(), 0);
         self.stop_arrivals = false;
-        self.stations = m
+        // Station states and results keep their storage from the last replication (queues,
+        // histograms, sample vectors): cleared, not reallocated, so a study of thousands of
+        // short replications does not allocate and zero its buffers afresh each time (see
+        // `run_into` and `finish`).
+        self.stations.truncate(m.stations.len());
+        self.stations
+            .resize_with(m.stations.len(), StationState::default);
+        for (st, (s, levels)) in self
             .stations
-            .iter()
-            .zip(&self.level_of)
-            .map(|(s, levels)| StationState {
-                on_duty: s.initial_servers,
-                avail: s.initial_servers,
-                lower: vec![VecDeque::new(); levels.iter().copied().max().map_or(0, usize::from)],
-                ..Default::default()
-            })
-            .collect();
-        self.streams = m
-            .streams
-            .iter()
-            .map(|s| StreamState {
-                rng: rng::stream_rng(self.rep_key, s.hash),
-                base: rng::stream_base(self.rep_key, s.hash),
-                piece: 0,
-                steady: match &s.kind {
-                    StreamKind::Poisson { pieces } => match pieces[..] {
-                        [(from, to, rate)] if to == f64::INFINITY && rate > 0.0 => (from, rate),
-                        _ => (0.0, 0.0),
-                    },
+            .iter_mut()
+            .zip(m.stations.iter().zip(&self.level_of))
+        {
+            st.reset(s.initial_servers, levels);
+        }
+        self.streams.clear();
+        self.streams.extend(m.streams.iter().map(|s| StreamState {
+            rng: rng::stream_rng(self.rep_key, s.hash),
+            base: rng::stream_base(self.rep_key, s.hash),
+            piece: 0,
+            steady: match &s.kind {
+                StreamKind::Poisson { pieces } => match pieces[..] {
+                    [(from, to, rate)] if to == f64::INFINITY && rate > 0.0 => (from, rate),
                     _ => (0.0, 0.0),
                 },
-                ordinal: 0,
-                slot_in_session: 0,
-            })
-            .collect();
-        self.out = ReplicationResult {
-            replication,
-            classes: vec![ClassResult::default(); m.classes.len()],
-            ..Default::default()
-        };
+                _ => (0.0, 0.0),
+            },
+            ordinal: 0,
+            slot_in_session: 0,
+        }));
+        self.out.reset(replication, m.classes.len());
         // First push: at equal times it precedes every other event.
         self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
         if !self.staffed_from_open.is_empty() {
@@ -281,6 +278,21 @@ impl<'m> Simulator<'m> {
     /// Fails only when the stop flag was raised, or, as a last guard behind validation, when
     /// an event time is not finite or the clock stops advancing.
     pub fn run(&mut self, replication: u32) -> Result<ReplicationResult, RunError> {
+        let mut out = ReplicationResult::default();
+        self.run_into(replication, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`run`](Self::run) into `out`, reusing the storage of the result it held (its
+    /// histograms and vectors) instead of allocating new: a study that folds each result and
+    /// passes it back runs its replications without allocating. `out` holds the new
+    /// replication's results on success; on an error its contents are unspecified.
+    pub fn run_into(
+        &mut self,
+        replication: u32,
+        out: &mut ReplicationResult,
+    ) -> Result<(), RunError> {
+        std::mem::swap(&mut self.out, out);
         self.reset(replication);
         let m = self.model;
         let stop = m.stop.unwrap_or(f64::INFINITY);
@@ -290,95 +302,26 @@ impl<'m> Simulator<'m> {
         } else {
             f64::INFINITY
         };
-        let (now, stopped) = if self.lean {
-            self.event_loop::<true>(stop, interval, &mut next_sample)?
+        let result = if self.lean {
+            self.event_loop::<true>(stop, interval, &mut next_sample)
         } else {
-            self.event_loop::<false>(stop, interval, &mut next_sample)?
+            self.event_loop::<false>(stop, interval, &mut next_sample)
         };
-        // Patients stuck with no server left wait until the hard stop, if there is one.
-        let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
-            stop
-        } else {
-            now
-        };
-        while next_sample <= end {
-            next_sample = self.sample(next_sample, interval)?;
-        }
-        if end < m.stats_start {
-            // The run ended before the window opened: nothing was observed.
-            self.on_stats_start(end);
-        }
-        for s in 0..self.stations.len() {
-            self.touch_capacity(s, end);
-            // Staff on a shift stay until it ends even when the clinic has emptied: their idle
-            // time counts as available time, so utilisation is against every on-shift minute.
-            let spec = &m.stations[s];
-            let st = &self.stations[s];
-            let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
-            for c in &spec.changes[st.next_change..] {
-                if c.at > stop {
-                    // Up to the hard stop: the shift was still on when the run was cut.
-                    extra += f64::from(on) * (stop - t.max(m.stats_start)).max(0.0);
-                    break;
-                }
-                extra += f64::from(on) * (c.at - t.max(m.stats_start)).max(0.0);
-                t = c.at;
-                on = c.count;
+        let outcome = result.and_then(|(now, stopped)| {
+            // Patients stuck with no server left wait until the hard stop, if there is one.
+            let end = if stopped || (self.in_system > 0 && stop.is_finite()) {
+                stop
+            } else {
+                now
+            };
+            while next_sample <= end {
+                next_sample = self.sample(next_sample, interval)?;
             }
-            self.stations[s].r.capacity_area += extra;
-        }
-        // Waits and services still open at the end count up to the end.
-        for i in 0..self.patients.len() {
-            let pat = self.patients[i];
-            if matches!(
-                pat.state,
-                State::Elsewhere | State::Waiting | State::InService
-            ) {
-                self.out.in_system_area += self.clip(pat.arrival, end);
-            }
-            let station = pat.at_station;
-            let part = self.clip(pat.enqueued, end);
-            match pat.state {
-                State::Waiting => self.stations[station as usize].r.queue_area += part,
-                State::InService => self.stations[station as usize].r.busy_area += part,
-                State::Free | State::Booked | State::Elsewhere => {}
-            }
-        }
-        if self.lean {
-            // The lean loop does not count events one by one: an event is an admitted
-            // arrival, a service start (each is a visit) or a service end (each start has
-            // ended except the services still running).
-            let starts: u64 = self.stations.iter().map(|st| st.r.visits).sum();
-            let running: u64 = self.stations.iter().map(|st| u64::from(st.busy)).sum();
-            self.out.events = self.out.patients.arrived + 2 * starts - running;
-        }
-        self.out.stations = self
-            .stations
-            .iter_mut()
-            .map(|st| std::mem::take(&mut st.r))
-            .collect();
-        let out = &mut self.out;
-        out.end_time = end;
-        // Before the clinic opens, the window only counts from the first patient: an early
-        // bound on punctuality must not dilute time averages with empty hours.
-        let from = if m.stats_start < m.open && self.first_arrival.is_finite() {
-            m.stats_start.max(self.first_arrival.min(m.open))
-        } else {
-            m.stats_start
-        };
-        out.window = (end - from).max(0.0);
-        out.patients.unfinished = self.in_system;
-        for (c, n) in out.classes.iter_mut().zip(&self.class_in_system) {
-            c.patients.unfinished = *n;
-        }
-        if self.one_class {
-            // The same observations in the same order as the overall tally, and the same
-            // counts (the hot path counts arrivals, completions and patients in the system
-            // only overall when there is one class).
-            out.classes[0].time_in_system = out.time_in_system.clone();
-            out.classes[0].patients = out.patients;
-        }
-        Ok(std::mem::take(&mut self.out))
+            self.finish(end);
+            Ok(())
+        });
+        std::mem::swap(&mut self.out, out);
+        outcome
     }
 
     /// The event loop proper, up to the stop or the end of the run: returns the time of the

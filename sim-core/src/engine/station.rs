@@ -24,6 +24,27 @@ pub(super) struct StationState {
     pub(super) r: StationResult,
 }
 
+impl StationState {
+    /// The state at the start of a replication, with `initial` servers on duty and `levels`
+    /// giving each class's priority level; queue and result storage are kept.
+    pub(super) fn reset(&mut self, initial: u32, levels: &[u16]) {
+        let lower = levels.iter().copied().max().map_or(0, usize::from);
+        self.busy = 0;
+        self.on_duty = initial;
+        self.avail = initial;
+        self.overtime = false;
+        self.next_change = 0;
+        self.queue.clear();
+        self.lower.truncate(lower);
+        self.lower.iter_mut().for_each(VecDeque::clear);
+        self.lower.resize_with(lower, VecDeque::new);
+        self.waiting = 0;
+        self.last = 0.0;
+        self.busy_since_sum = 0.0;
+        self.r.clear();
+    }
+}
+
 impl<'m> Simulator<'m> {
     /// Patient `p` arrives at station `s` for `step` (its current step): served at once if a
     /// server is free and nobody is waiting, else queued (or turned away when the queue is full).
