@@ -276,3 +276,169 @@ fn reneges_survive_sequence_renumbering() {
         renumbered.events.renumbered
     );
 }
+
+/// A random model (as scenario text) from `seed`: one to four stations with random servers
+/// and service distributions, a pathway with branches, delays and a loop, one or two Poisson
+/// streams with piecewise rates, a closing time, sometimes a hard stop, an arrival cap or a
+/// warm-up that ends by the first arrival. With `feature`, one feature only the general loop
+/// handles is added (0 = none).
+fn random_model(seed: u64, feature: u32) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let dist = |k: u64, m: u64| -> String {
+        let m = m + 1;
+        match k {
+            0 => format!(r#"{{ dist = "exponential", mean = "{m}min" }}"#),
+            1 => format!(
+                r#"{{ dist = "lognormal", mean = "{m}min", sd = "{}min" }}"#,
+                m / 2 + 1
+            ),
+            2 => format!(
+                r#"{{ dist = "gamma", mean = "{m}min", cv = 0.{} }}"#,
+                m % 9 + 1
+            ),
+            3 => format!(
+                r#"{{ dist = "uniform", min = "{}min", max = "{}min" }}"#,
+                m / 2,
+                m + 2
+            ),
+            4 => format!(
+                r#"{{ dist = "triangular", min = "0min", mode = "{m}min", max = "{}min" }}"#,
+                2 * m
+            ),
+            5 => format!(
+                r#"{{ dist = "erlang", mean = "{m}min", k = {} }}"#,
+                m % 4 + 1
+            ),
+            6 => format!(r#"{{ dist = "normal", mean = "{m}min", sd = "1min", min = "0.5min" }}"#),
+            _ => format!(r#"{{ dist = "deterministic", value = "{m}min" }}"#),
+        }
+    };
+    let stations = 1 + next(4);
+    let mut text = String::from(
+        "[scenario]\nname = \"random\"\n[run]\nopen = \"08:00\"\nclose = \"11:00\"\nreplications = 3\n",
+    );
+    text += &format!("seed = {}\n", next(1000));
+    if feature != 8 {
+        text += "sample_interval = \"0min\"\n";
+    }
+    match next(4) {
+        0 => text += "hard_stop = \"10:30\"\n",
+        1 => text += &format!("max_arrivals = {}\n", 20 + next(200)),
+        2 if feature != 9 => text += "warm_up = \"0min\"\n",
+        _ => {}
+    }
+    if feature == 9 {
+        text += "warm_up = \"45min\"\n";
+    }
+    if feature == 1 {
+        text += "[[classes]]\nid = \"a\"\nshare = 0.6\n[[classes]]\nid = \"b\"\nshare = 0.4\n";
+    }
+    if feature == 3 {
+        text += "[[classes]]\nid = \"a\"\nshare = 0.6\npriority = 1\n[[classes]]\nid = \"b\"\nshare = 0.4\n";
+    }
+    for s in 0..stations {
+        text += &format!("[[stations]]\nid = \"s{s}\"\n");
+        if feature == 2 && s == 0 {
+            text += "servers = [{ from = \"08:00\", to = \"09:30\", count = 2 }, { from = \"09:30\", to = \"11:00\", count = 1 }]\n";
+        } else {
+            text += &format!("servers = {}\n", 1 + next(5));
+        }
+        text += &format!("service = {}\n", dist(next(8), next(6)));
+        match (feature, s) {
+            (3, 0) => text += "discipline = \"priority\"\n",
+            (4, 0) => text += "capacity = 2\n",
+            (5, 0) => text += "patience = { dist = \"uniform\", min = \"2min\", max = \"9min\" }\n",
+            _ => {}
+        }
+    }
+    for a in 0..1 + next(2) {
+        text += &format!("[[arrivals]]\nid = \"a{a}\"\npathway = \"p\"\n");
+        if next(2) == 0 {
+            text += &format!("kind = \"poisson\"\nrate = \"{}/h\"\n", 10 + next(40));
+        } else {
+            text += &format!(
+                "kind = \"profile\"\nrates = [{{ from = \"08:00\", to = \"09:00\", rate = \"{}/h\" }}, {{ from = \"09:15\", to = \"10:30\", rate = \"{}/h\" }}]\n",
+                10 + next(40),
+                1 + next(30)
+            );
+        }
+    }
+    // The pathway: every station once, in order, with a delay, a branch that skips ahead
+    // and a loop back to the first station.
+    text += "[[pathways]]\nid = \"p\"\n";
+    for s in 0..stations {
+        text += &format!("[[pathways.steps]]\nid = \"v{s}\"\nstation = \"s{s}\"\n");
+        let to = if s + 1 < stations {
+            format!("v{}", s + 1)
+        } else {
+            "d".into()
+        };
+        match next(3) {
+            0 => text += &format!("next = \"{to}\"\n"),
+            1 => {
+                text += &format!(
+                    "branches = [{{ to = \"{to}\", p = 0.8 }}, {{ to = \"d\", p = 0.2 }}]\n"
+                )
+            }
+            _ => {
+                text += &format!(
+                    "branches = [{{ to = \"{to}\", p = 0.85 }}, {{ to = \"v0\", p = 0.15 }}]\n"
+                )
+            }
+        }
+    }
+    text += &format!(
+        "[[pathways.steps]]\nid = \"d\"\ndelay = {}\nnext = \"exit\"\n",
+        dist(next(8), next(3))
+    );
+    if feature == 6 {
+        text += "[[stations]]\nid = \"extra\"\nservers = 1\nservice = { dist = \"exponential\", mean = \"1min\" }\n";
+        text += "[[arrivals]]\nid = \"booked\"\nkind = \"appointments\"\npathway = \"p\"\nsessions = [{ from = \"08:00\", to = \"10:00\" }]\nslot = \"10min\"\nper_slot = 1\n";
+    }
+    if feature == 7 {
+        text = text.replace("[[classes]]", "");
+        text += "[[classes]]\nid = \"a\"\nshare = 1.0\nstation_multipliers = { s0 = 1.5 }\n";
+    }
+    text
+}
+
+/// The lean instance of the event loop gives the general instance's results bit for bit on
+/// every random model the features classify as lean; and each feature on its own makes a
+/// model not lean.
+#[test]
+fn random_lean_models_run_the_same_in_both_loops() {
+    let mut lean_models = 0;
+    for seed in 0..120 {
+        let text = random_model(seed, 0);
+        let model = Model::from_toml(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(
+            Features::of(&model).lean(),
+            "seed {seed}: {:?}",
+            Features::of(&model)
+        );
+        lean_models += 1;
+        let lean = run_all(&model, true);
+        assert!(lean.iter().any(|r| r.patients.arrived > 0), "seed {seed}");
+        assert_eq!(lean, run_all(&model, false), "seed {seed}\n{text}");
+    }
+    assert_eq!(lean_models, 120);
+    for feature in 1..=9 {
+        for seed in 0..5 {
+            let text = random_model(seed, feature);
+            let model = match Model::from_toml(&text) {
+                Ok(m) => m,
+                Err(e) => panic!("feature {feature}: {e}\n{text}"),
+            };
+            assert!(
+                !Features::of(&model).lean(),
+                "feature {feature} went unnoticed\n{text}"
+            );
+        }
+    }
+}
