@@ -5,6 +5,7 @@ mod charts;
 mod check;
 mod compare;
 mod output;
+mod regression;
 mod replicate;
 mod report;
 mod table;

@@ -36,7 +36,6 @@
 //! ```
 
 pub mod bounds;
-pub mod compare;
 pub mod distribution;
 pub mod engine;
 pub mod error;
@@ -45,12 +44,10 @@ pub mod load;
 pub mod memory;
 pub mod model;
 pub mod pathway;
-pub mod regression;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod study;
-pub mod summary;
 pub mod units;
 pub mod variant;
 pub mod workflow;
@@ -58,5 +55,6 @@ pub mod workflow;
 pub use engine::{ReplicationResult, Simulator, run_replication};
 pub use error::{Problem, RunError, ScenarioError};
 pub use model::Model;
+pub use stats::{compare, summary};
 pub use study::Study;
 pub use summary::{Summary, queue_series, summarize};

@@ -5,7 +5,7 @@
 //! What is counted (sizes of the engine's and the summary's own structures):
 //! * per replication in flight: one quantile histogram per station, per class and overall
 //!   ([`crate::stats::BUCKETS`] counters each), and the queue-length samples of each station;
-//! * per replication finished: its [`crate::summary::ReplicationRecord`] and its values in the
+//! * per replication finished: its [`crate::stats::summary::ReplicationRecord`] and its values in the
 //!   queue-length and utilisation series (the only parts a study keeps per replication).
 //!
 //! Not counted: patients in the system at once (the engine's slab grows with them, and how

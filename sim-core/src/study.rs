@@ -38,7 +38,7 @@
 use crate::engine::{ReplicationResult, Simulator};
 use crate::error::RunError;
 use crate::model::Model;
-use crate::summary::{Accumulator, Summary};
+use crate::stats::summary::{Accumulator, Summary};
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
@@ -212,7 +212,7 @@ steps = [{ id = "desk", station = "desk", next = "doctor" }, { id = "doctor", st
         let model = Model::from_toml(CLINIC).expect("valid scenario");
         let mut here = Study::new(&model);
         here.run().unwrap();
-        let fresh = crate::summary::Accumulator::from_results(
+        let fresh = crate::stats::summary::Accumulator::from_results(
             &model,
             &(0..model.replications)
                 .map(|r| crate::run_replication(&model, r).unwrap())

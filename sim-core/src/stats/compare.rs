@@ -8,8 +8,10 @@
 //! gain can be seen.
 
 use crate::model::Model;
+use crate::stats::summary::{
+    Accumulator, CONFIDENCE, Metric, ReplicationRecord, SCHEMA_VERSION, Summary,
+};
 use crate::stats::{Estimate, t_critical};
-use crate::summary::{Accumulator, CONFIDENCE, Metric, ReplicationRecord, SCHEMA_VERSION, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

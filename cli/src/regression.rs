@@ -22,9 +22,9 @@
 //! Metric names use the British spelling `utilisation`; baselines and tolerances written with
 //! the old `utilization` still work ([`canonical_metric`]).
 
-use crate::model::Model;
-use crate::summary::ReplicationRecord;
 use serde::{Deserialize, Serialize};
+use sim_core::Model;
+use sim_core::summary::ReplicationRecord;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::BTreeMap;
 
@@ -169,6 +169,7 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// True when something moved (a regression, a determinism break or a missing metric).
+    #[cfg(test)]
     pub fn failed(&self) -> bool {
         self.failed_on(FailOn::Any)
     }
