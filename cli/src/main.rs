@@ -486,20 +486,19 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let summary = acc.summary(&model);
+    let findings = sim_core::study::Findings::of(&model, &acc);
     if !args.quiet {
-        out(&table::render(&model, &summary, wall))?;
+        out(&table::render(&model, &findings.summary, wall))?;
     }
     // Every result file of the run (--out and --charts) is staged first and moved into place
     // only when all are complete.
     let mut files = output::Outputs::default();
     if let Some(dir) = &args.out {
-        let series = acc.queue_series(&model);
-        output::stage_run(&mut files, dir, &model, &summary, &series)
+        output::stage_run(&mut files, dir, &model, &findings.summary, &findings.series)
             .with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let charts = match &args.charts {
-        Some(dir) => charts::stage_run(&mut files, dir, &model, &summary, &acc, args.quiet)?,
+        Some(dir) => charts::stage_run(&mut files, dir, &model, &findings, args.quiet)?,
         None => 0,
     };
     files

@@ -38,32 +38,71 @@
 use crate::engine::{ReplicationResult, Simulator};
 use crate::error::RunError;
 use crate::model::Model;
-use crate::stats::summary::{Accumulator, Summary};
+use crate::stats::compare::Breakdown;
+use crate::stats::summary::{Accumulator, QueueSeries, Summary};
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 /// The replications of one model, run or folded so far.
 pub struct Study<'m> {
     model: &'m Model,
+    state: StudyState,
+    /// Runs the replications done here (`step`, `run`), reusing its storage.
+    sim: Simulator<'m>,
+}
+
+/// What a study has done so far, without its borrow of the model: for a caller that cannot
+/// keep a [`Study`] between calls (the web page runs one replication per call and keeps the
+/// models it owns beside this), see [`Study::resume`] and [`Study::pause`].
+#[derive(Debug, Clone)]
+pub struct StudyState {
     acc: Accumulator,
     /// The next replication to fold.
     next: u32,
-    /// Runs the replications done here (`step`, `run`), reusing its storage.
-    sim: Simulator<'m>,
     /// The last result, passed back to the simulator so its buffers are reused.
     buffer: ReplicationResult,
+}
+
+impl StudyState {
+    /// Nothing run yet, for `model`.
+    pub fn new(model: &Model) -> Self {
+        StudyState {
+            acc: Accumulator::new(model),
+            next: 0,
+            buffer: ReplicationResult::default(),
+        }
+    }
+
+    /// Replications folded in so far.
+    pub fn completed(&self) -> u32 {
+        self.next
+    }
+
+    /// The replications folded so far.
+    pub fn accumulator(&self) -> &Accumulator {
+        &self.acc
+    }
 }
 
 impl<'m> Study<'m> {
     /// A study of `model`'s `run.replications` replications, none run yet.
     pub fn new(model: &'m Model) -> Self {
+        Study::resume(model, StudyState::new(model))
+    }
+
+    /// Carries on a study of `model` from `state` (which must come from a study of the same
+    /// model).
+    pub fn resume(model: &'m Model, state: StudyState) -> Self {
         Study {
             model,
-            acc: Accumulator::new(model),
-            next: 0,
+            state,
             sim: Simulator::new(model),
-            buffer: ReplicationResult::default(),
         }
+    }
+
+    /// Ends this borrow of the model, keeping what was done (see [`StudyState`]).
+    pub fn pause(self) -> StudyState {
+        self.state
     }
 
     /// Makes replications run here stop with [`RunError::Interrupted`] soon after `flag` is
@@ -85,18 +124,23 @@ impl<'m> Study<'m> {
 
     /// Replications folded in so far (the first `completed()` ones).
     pub fn completed(&self) -> u32 {
-        self.next
+        self.state.next
     }
 
     /// True when every replication has been folded in.
     pub fn is_done(&self) -> bool {
-        self.next >= self.total()
+        self.state.next >= self.total()
     }
 
     /// The next `size` replications still to run (fewer at the end; empty when done): what a
     /// parallel caller hands to its workers next.
     pub fn next_batch(&self, size: u32) -> Range<u32> {
-        self.next..self.next.saturating_add(size.max(1)).min(self.total())
+        self.state.next
+            ..self
+                .state
+                .next
+                .saturating_add(size.max(1))
+                .min(self.total())
     }
 
     /// Runs the next replication here and folds it in; `Ok(false)` when none was left.
@@ -104,9 +148,9 @@ impl<'m> Study<'m> {
         if self.is_done() {
             return Ok(false);
         }
-        self.sim.run_into(self.next, &mut self.buffer)?;
-        self.acc.add(&self.buffer);
-        self.next += 1;
+        self.sim.run_into(self.state.next, &mut self.state.buffer)?;
+        self.state.acc.add(&self.state.buffer);
+        self.state.next += 1;
         Ok(true)
     }
 
@@ -124,27 +168,56 @@ impl<'m> Study<'m> {
     /// property of the input).
     pub fn fold(&mut self, r: &ReplicationResult) {
         assert_eq!(
-            r.replication, self.next,
+            r.replication, self.state.next,
             "replications must be folded in order"
         );
         assert!(!self.is_done(), "the study has all its replications");
-        self.acc.add(r);
-        self.next += 1;
+        self.state.acc.add(r);
+        self.state.next += 1;
     }
 
     /// The replications folded so far.
     pub fn accumulator(&self) -> &Accumulator {
-        &self.acc
+        &self.state.acc
     }
 
     /// The accumulator, for comparisons and outputs that outlive the study.
     pub fn into_accumulator(self) -> Accumulator {
-        self.acc
+        self.state.acc
+    }
+
+    /// Its summary, where the time goes and the queue-length series.
+    pub fn findings(&self) -> Findings {
+        Findings::of(self.model, &self.state.acc)
     }
 
     /// The summary of the replications folded so far.
     pub fn summary(&self) -> Summary {
-        self.acc.summary(self.model)
+        self.state.acc.summary(self.model)
+    }
+}
+
+/// What a study of one model found: the summary (= `summary.json`), where the time goes
+/// and the queue-length series, computed once from its accumulator for every output (table,
+/// files, charts, report, comparison).
+#[derive(Debug, Clone)]
+pub struct Findings {
+    /// Means, intervals and percentiles.
+    pub summary: Summary,
+    /// Mean minutes per completed patient, by activity.
+    pub breakdown: Breakdown,
+    /// Queue length over the day, across replications.
+    pub series: QueueSeries,
+}
+
+impl Findings {
+    /// The findings of the replications in `acc`, run on `model`.
+    pub fn of(model: &Model, acc: &Accumulator) -> Findings {
+        Findings {
+            summary: acc.summary(model),
+            breakdown: crate::stats::compare::breakdown(model, acc.records()),
+            series: acc.queue_series(model),
+        }
     }
 }
 

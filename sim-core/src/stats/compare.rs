@@ -25,6 +25,8 @@ pub struct VariantRun<'a> {
     pub model: &'a Model,
     /// Its replications with the shared seed.
     pub run: &'a Accumulator,
+    /// What they gave (computed once by the caller, who prints or draws it too).
+    pub findings: &'a crate::study::Findings,
     /// Replications with an unrelated seed (for the independent-streams interval).
     pub independent: Option<&'a [ReplicationRecord]>,
 }
@@ -243,11 +245,11 @@ pub fn compare(runs: &[VariantRun<'_>]) -> Comparison {
         order: runs.iter().map(|v| v.model.variant.clone()).collect(),
         variants: runs
             .iter()
-            .map(|v| (v.model.variant.clone(), v.run.summary(v.model)))
+            .map(|v| (v.model.variant.clone(), v.findings.summary.clone()))
             .collect(),
         breakdown: runs
             .iter()
-            .map(|v| (v.model.variant.clone(), breakdown(v.model, v.run.records())))
+            .map(|v| (v.model.variant.clone(), v.findings.breakdown.clone()))
             .collect(),
         differences,
     }
