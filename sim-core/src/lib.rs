@@ -37,24 +37,23 @@
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
-pub mod bounds;
 pub mod compare;
+pub mod compile;
 pub mod distribution;
 pub mod engine;
 pub mod error;
 pub mod event_queue;
-pub mod load;
-pub mod memory;
 pub mod model;
-pub mod pathway;
 pub mod regression;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
-pub mod units;
-pub mod variant;
-pub mod workflow;
+
+// Old paths of modules that moved into the layers, kept while other code still uses them.
+pub use compile::{load, memory};
+pub use model::{pathway, workflow};
+pub use scenario::units;
 
 pub use engine::{ReplicationResult, Simulator, run_replication};
 pub use error::{Problem, RunError, ScenarioError};

@@ -5,7 +5,7 @@
 //! replace the base item's keys; an id the base does not have is an error (a misspelling would
 //! otherwise add an item silently), so stations only some variants use (a kiosk) are defined in
 //! the base. `workflow`
-//! merges key by key into `[workflow]`. Levers and adoption are read by `model`. Everything the
+//! merges key by key into `[workflow]`. Levers and adoption are read by `compile`. Everything the
 //! variant does not mention — pathways, seed, replications — is shared, which is what makes
 //! common random numbers line up across variants.
 

@@ -5,6 +5,7 @@
 //! recover later. The message gives the utilisation the station would need, which is the number
 //! a planner acts on.
 
+use crate::model::workflow::Action;
 use crate::model::{EXIT, Model, StepKind, StreamKind};
 
 /// Expected number of visits to each step by one patient starting at `start` with class `class`.
@@ -85,8 +86,8 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
                 continue;
             }
             let visits = expected_visits(model, stream.start_step, ci);
-            // Digital patients skip, redirect or shorten some steps (`workflow`): weigh the
-            // paper and digital pathways by the class's adoption share.
+            // Digital patients skip, redirect or shorten some steps (`Workflow::decision`):
+            // weigh the paper and digital pathways by the class's adoption share.
             let adoption = model.workflow.adoption.get(ci).copied().unwrap_or(0.0);
             for (si, v) in visits.iter().enumerate() {
                 if let StepKind::Visit { station, service } = &model.steps[si].kind {
@@ -109,7 +110,8 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
     load
 }
 
-/// What a digital patient does at a station step, on average (mirrors `engine::digital_action`).
+/// What a digital patient does at a station step, on average: the bands of the step's
+/// [`Decision`](crate::model::workflow::Decision) weighed by their widths.
 struct DigitalVisit {
     /// Probability of visiting the step's own station.
     here: f64,
@@ -122,40 +124,30 @@ struct DigitalVisit {
 }
 
 fn digital_visit(model: &Model, step: usize, mean: f64) -> DigitalVisit {
-    use crate::scenario::Role;
     let w = &model.workflow;
-    let role = model.steps[step].role;
-    let face = |m: f64| match (&w.face_scan, role) {
-        (Some(f), Some(r)) if crate::workflow::face_scan_applies(r) => f.mean(),
+    let Some(role) = model.steps[step].role else {
+        return DigitalVisit {
+            here: 1.0,
+            here_service: mean,
+            kiosk: None,
+            kiosk_service: 0.0,
+        };
+    };
+    let decision = w.decision(role);
+    let face = |m: f64| match &w.face_scan {
+        Some(f) if decision.face_scan() => f.mean(),
         _ => m,
     };
-    let mut d = DigitalVisit {
-        here: 1.0,
+    let kiosk = decision.bands().iter().find_map(|b| match b.action {
+        Action::Redirect(k) => Some(k),
+        _ => None,
+    });
+    DigitalVisit {
+        here: decision.probability(|a| a == Action::Visit),
         here_service: face(mean),
-        kiosk: None,
-        kiosk_service: 0.0,
-    };
-    match role {
-        Some(Role::Registration) if w.online.is_some() => d.here = 0.0,
-        Some(Role::Prepayment) if w.credit => d.here = 0.0,
-        Some(Role::Prepayment | Role::Payment) => {
-            if let Some(pc) = &w.point_of_care {
-                d.here = pc.counter;
-                match pc.kiosk_station {
-                    Some(k) => {
-                        d.kiosk = Some((k, pc.counter_or_kiosk - pc.counter));
-                        d.kiosk_service = face(model.stations[k as usize].service.mean());
-                    }
-                    None => d.here = pc.counter_or_kiosk,
-                }
-            }
-        }
-        Some(Role::ReportCollection) if w.results_online.is_some() => d.here = 0.0,
-        Some(Role::Revisit) => d.here = 1.0 - w.results_online.unwrap_or(0.0),
-        Some(Role::Pharmacy) => d.here = 1.0 - w.e_prescription.unwrap_or(0.0),
-        _ => {}
+        kiosk: kiosk.map(|k| (k, decision.probability(|a| a == Action::Redirect(k)))),
+        kiosk_service: kiosk.map_or(0.0, |k| face(model.stations[k as usize].service.mean())),
     }
-    d
 }
 
 /// Warnings for stations whose peak offered load reaches or exceeds their staffing.
