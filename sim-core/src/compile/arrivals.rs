@@ -328,3 +328,76 @@ fn day_shape(kind: &StreamKind, close: Option<f64>) -> Option<DayShape> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{MM1, problems_of};
+    use crate::Model;
+    use crate::model::StreamKind;
+
+    const STREAM: &str = "kind = \"poisson\"\nrate = \"15/h\"";
+
+    fn with_stream(keys: &str) -> String {
+        MM1.replace(STREAM, keys)
+    }
+
+    #[test]
+    fn a_profile_is_poisson_pieces_and_shapes_the_day() {
+        let m = Model::from_toml(&with_stream(
+            r#"kind = "profile"
+rates = [{ from = "08:00", to = "10:00", rate = "10/h" }, { from = "10:00", to = "12:00", rate = "5/h" }]"#,
+        ))
+        .unwrap();
+        let StreamKind::Poisson { pieces } = &m.streams[0].kind else {
+            panic!("{:?}", m.streams[0].kind)
+        };
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].0, 480.0);
+        let shape = m.streams[0]
+            .shape
+            .as_ref()
+            .expect("a bounded day has a shape");
+        assert!((shape.fraction(600.0) - 2.0 / 3.0).abs() < 1e-12);
+        // Statistics start at the first possible arrival.
+        assert_eq!(m.stats_start, 0.0);
+    }
+
+    #[test]
+    fn keys_of_another_kind_and_missing_keys_are_named() {
+        assert_eq!(
+            problems_of(&with_stream("kind = \"batch\"\nrate = \"15/h\"")),
+            [
+                "arrivals.walk_in.rate: `rate` does not apply to kind = \"batch\"",
+                "arrivals.walk_in.at: kind = \"batch\" needs `at`",
+                "arrivals.walk_in.count: kind = \"batch\" needs `count`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stream_without_end_needs_a_stopping_rule() {
+        let text = MM1.replace("max_arrivals = 1000\n", "");
+        assert_eq!(
+            problems_of(&text),
+            [
+                "run: arrival stream walk_in never stops: set run.close, an end time on the stream, run.max_arrivals, or a hard stop"
+            ]
+        );
+    }
+
+    #[test]
+    fn appointment_slots_are_counted_not_listed() {
+        let m = Model::from_toml(&with_stream(
+            r#"kind = "appointments"
+sessions = [{ from = "08:00", to = "09:00" }]
+slot = "7min"
+per_slot = 2"#,
+        ))
+        .unwrap();
+        assert!(matches!(
+            m.streams[0].kind,
+            StreamKind::Appointments { per_slot: 2, .. }
+        ));
+        assert_eq!(crate::model::slot_count(480.0, 540.0, 7.0), 9);
+    }
+}

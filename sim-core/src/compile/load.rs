@@ -168,3 +168,42 @@ pub fn offered_load(model: &Model) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::test_util::MM1;
+
+    #[test]
+    fn expected_visits_follow_the_routing_tables() {
+        let m = Model::from_toml(&MM1.replace(
+            r#"steps = [{ id = "desk", station = "desk", next = "exit" }]"#,
+            r#"steps = [{ id = "desk", station = "desk", branches = [{ to = "desk", p = 0.5 }, { to = "exit", p = 0.5 }] }]"#,
+        ))
+        .unwrap();
+        // A geometric number of visits with mean 1 / 0.5.
+        let v = expected_visits(&m, m.streams[0].start_step, 0);
+        assert!((v[0] - 2.0).abs() < 1e-9, "{v:?}");
+        // 15 an hour, 2 visits of 3 minutes: 1.5 busy servers, which warns.
+        let load = peak_offered_load(&m);
+        assert!((load[0] - 1.5).abs() < 1e-9, "{load:?}");
+        assert_eq!(offered_load(&m).len(), 1);
+    }
+
+    #[test]
+    fn digital_payers_are_weighed_by_the_decision_bands() {
+        let text = format!(
+            "{}\n[workflow]\nadoption = {{ patient = 1.0 }}\npay_at_point_of_care = {{ counter = 0.25, kiosk = 0.25, in_consultation = 0.5, kiosk_station = \"kiosk\" }}\n[[stations]]\nid = \"kiosk\"\nservers = 1\nservice = {{ dist = \"deterministic\", value = \"6min\" }}\n[[variants]]\nid = \"v\"\nlevers = [\"pay_at_point_of_care\"]\n",
+            MM1.replace(
+                r#"next = "exit" }]"#,
+                r#"role = "payment", next = "exit" }]"#
+            )
+        );
+        let m = Model::from_toml_variant(&text, Some("v")).unwrap();
+        let load = peak_offered_load(&m);
+        // Every patient is digital: a quarter pay at the desk (0.25 h⁻¹ · 15 · 3 min), a
+        // quarter at the kiosk (6 min), half in the consulting room.
+        assert!((load[0] - 0.25 * 0.75).abs() < 1e-12, "{load:?}");
+        assert!((load[1] - 0.25 * 1.5).abs() < 1e-12, "{load:?}");
+    }
+}

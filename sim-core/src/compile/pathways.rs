@@ -557,3 +557,78 @@ fn check_branches(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{MM1, problems_of};
+    use crate::Model;
+    use crate::model::{EXIT, ROUTED};
+
+    fn with_steps(steps: &str) -> String {
+        MM1.replace(
+            r#"steps = [{ id = "desk", station = "desk", next = "exit" }]"#,
+            &format!("steps = {steps}"),
+        )
+    }
+
+    #[test]
+    fn a_single_next_is_fixed_and_a_loop_is_marked_cyclic() {
+        let m = Model::from_toml(&with_steps(
+            r#"[{ id = "desk", station = "desk", next = "check" }, { id = "check", station = "desk", branches = [{ to = "check", p = 0.25 }, { to = "exit", p = 0.75 }] }]"#,
+        ))
+        .unwrap();
+        assert_eq!(m.steps[0].fixed_next, 1);
+        assert!(!m.steps[0].cyclic);
+        assert_eq!(m.steps[1].fixed_next, ROUTED);
+        assert!(m.steps[1].cyclic);
+        let table = &m.routes[m.steps[1].routes[0] as usize];
+        assert_eq!(table.cumulative, [0.25, 1.0]);
+        assert_eq!(table.targets, [1, EXIT]);
+    }
+
+    #[test]
+    fn zero_probability_branches_are_left_out_of_the_table() {
+        let m = Model::from_toml(&with_steps(
+            r#"[{ id = "desk", station = "desk", branches = [{ to = "desk", p = 0.0 }, { to = "exit", p = 1.0 }] }]"#,
+        ))
+        .unwrap();
+        assert_eq!(m.steps[0].fixed_next, EXIT);
+        assert!(!m.steps[0].cyclic, "an edge of probability 0 is no loop");
+    }
+
+    #[test]
+    fn a_trap_is_named_with_where_it_leads() {
+        assert_eq!(
+            problems_of(&with_steps(
+                r#"[{ id = "desk", station = "desk", next = "a" }, { id = "a", station = "desk", next = "b" }, { id = "b", station = "desk", next = "a" }]"#
+            )),
+            [
+                "pathways.visit.steps: patients can enter a loop that never exits: desk → a, a → b, b → a"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_nobody_reaches_is_refused() {
+        assert_eq!(
+            problems_of(&with_steps(
+                r#"[{ id = "desk", station = "desk", next = "exit" }, { id = "lost", station = "desk", next = "exit" }]"#
+            )),
+            ["pathways.visit.steps.lost: no patient can reach this step from the start"]
+        );
+    }
+
+    #[test]
+    fn branch_problems_are_all_reported() {
+        assert_eq!(
+            problems_of(&with_steps(
+                r#"[{ id = "desk", station = "desk", branches = [{ to = "lab", p = 0.5 }, { to = "exit", p = 1.5 }] }]"#
+            )),
+            [
+                "pathways.visit.steps.desk.branches: branch target \"lab\" is not a step of this pathway (or \"exit\")",
+                "pathways.visit.steps.desk.branches: branch to \"exit\" has probability 1.5, outside [0, 1]",
+                "pathways.visit.steps.desk.branches: branch probabilities sum to 2, not 1",
+            ]
+        );
+    }
+}

@@ -319,3 +319,66 @@ fn point_of_care(
         kiosk_station,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{MM1, problems_of, warnings_of};
+    use crate::Model;
+    use crate::scenario::Role;
+
+    /// MM1 with a payment step, a kiosk and a workflow, built as variant `v` with `levers`.
+    fn with_levers(levers: &str, extra: &str) -> String {
+        format!(
+            "{}{extra}\n[workflow]\nadoption = {{ patient = 0.5 }}\npay_at_point_of_care = {{ counter = 0.2, kiosk = 0.3, in_consultation = 0.5, kiosk_station = \"kiosk\" }}\ne_prescription = {{ home_delivery = 0.4 }}\n[[stations]]\nid = \"kiosk\"\nservers = 1\nservice = {{ dist = \"deterministic\", value = \"30s\" }}\n[[variants]]\nid = \"v\"\nlevers = {levers}\n",
+            MM1.replace("15/h", "5/h").replace(
+                r#"steps = [{ id = "desk", station = "desk", next = "exit" }]"#,
+                r#"steps = [{ id = "desk", station = "desk", next = "pay" }, { id = "pay", station = "desk", role = "payment", next = "exit" }]"#,
+            )
+        )
+    }
+
+    fn variant(text: &str) -> Result<Model, Vec<String>> {
+        Model::from_toml_variant(text, Some("v")).map_err(|e| match e {
+            crate::ScenarioError::Invalid(p) => p.iter().map(|p| p.to_string()).collect(),
+            e => vec![e.to_string()],
+        })
+    }
+
+    #[test]
+    fn levers_compile_to_cumulative_channel_shares() {
+        let m = variant(&with_levers(r#"["pay_at_point_of_care"]"#, "")).unwrap();
+        let pc = m.workflow.point_of_care.as_ref().unwrap();
+        assert_eq!(
+            (pc.counter, pc.counter_or_kiosk, pc.kiosk_station),
+            (0.2, 0.5, Some(1))
+        );
+        assert_eq!(m.workflow.adoption, [0.5]);
+        // The base scenario switches no lever on, so nobody is digital there.
+        let base = Model::from_toml(&with_levers("[]", "")).unwrap();
+        assert_eq!(base.workflow.adoption, [0.0]);
+        assert!(base.workflow.levers.is_empty());
+    }
+
+    #[test]
+    fn a_lever_without_its_table_is_refused() {
+        assert_eq!(
+            variant(&with_levers(r#"["credit_payment", "face_scan"]"#, "")).unwrap_err(),
+            [
+                "variants.v.levers: lever credit_payment is switched on but [workflow.credit_payment] is missing",
+                "variants.v.levers: lever face_scan is switched on but [workflow.face_scan] is missing",
+            ]
+        );
+        assert!(problems_of(&with_levers(r#"["credit_payment"]"#, "")).is_empty());
+    }
+
+    #[test]
+    fn a_lever_with_no_step_of_its_roles_warns() {
+        let m = variant(&with_levers(r#"["e_prescription"]"#, "")).unwrap();
+        assert_eq!(
+            m.warnings,
+            ["lever e_prescription has nothing to act on (no step has role pharmacy)"]
+        );
+        assert!(warnings_of(&with_levers(r#"["e_prescription"]"#, "")).is_empty());
+        assert_eq!(m.workflow.decision(Role::Pharmacy).bands().len(), 2);
+    }
+}

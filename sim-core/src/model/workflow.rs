@@ -326,6 +326,196 @@ pub fn lever_roles(lever: Lever) -> Vec<Role> {
 mod tests {
     use super::*;
 
+    /// The engine's decision as it was written in `Simulator::digital_action` and
+    /// `face_scan_or` before `Workflow::decision` existed, copied verbatim but for the draw,
+    /// which is passed in: what the decision must reproduce, draw for draw.
+    fn engine_action(w: &Workflow, role: Option<Role>, draw: f64) -> Action {
+        let u = || draw;
+        match role {
+            Some(Role::Registration) if w.online.is_some() => Action::Skip,
+            Some(Role::Prepayment) if w.credit => Action::Skip,
+            Some(Role::Prepayment | Role::Payment) => match &w.point_of_care {
+                Some(pc) => {
+                    let x = u();
+                    if x < pc.counter {
+                        Action::Visit
+                    } else if x < pc.counter_or_kiosk {
+                        pc.kiosk_station.map_or(Action::Visit, Action::Redirect)
+                    } else {
+                        Action::Skip
+                    }
+                }
+                None => Action::Visit,
+            },
+            Some(Role::ReportCollection) if w.results_online.is_some() => Action::Skip,
+            Some(Role::Revisit) => match w.results_online {
+                Some(share) if u() < share => Action::Skip,
+                _ => Action::Visit,
+            },
+            Some(Role::Pharmacy) => match w.e_prescription {
+                Some(share) if u() < share => Action::Skip,
+                _ => Action::Visit,
+            },
+            _ => Action::Visit,
+        }
+    }
+
+    /// The engine's `face_scan_or`: whether the face-scan service replaces the other.
+    fn engine_face_scan(w: &Workflow, role: Option<Role>) -> bool {
+        match (w.face_scan.as_ref(), role) {
+            (Some(_), Some(role)) if face_scan_applies(role) => true,
+            _ => false,
+        }
+    }
+
+    /// Every combination of levers, with shares at 0, 1 and in between.
+    fn workflows() -> Vec<Workflow> {
+        let shares = [None, Some(0.0), Some(0.3), Some(0.5), Some(1.0)];
+        let mut channels = vec![None];
+        for (c, k) in [
+            (0.0, 0.0),
+            (0.0, 1.0),
+            (1.0, 0.0),
+            (0.2, 0.3),
+            (0.5, 0.5),
+            (0.25, 0.0),
+            (0.0, 0.4),
+        ] {
+            for kiosk in [None, Some(7)] {
+                channels.push(Some(PointOfCare {
+                    counter: c,
+                    counter_or_kiosk: c + k,
+                    kiosk_station: kiosk,
+                }));
+            }
+        }
+        let online = DayShape::new(&[(0.0, 1.0, 1.0)]).map(|booked| OnlineRegistration {
+            booked,
+            punctuality: None,
+            no_show: 0.0,
+        });
+        let mut out = Vec::new();
+        for on in [false, true] {
+            for credit in [false, true] {
+                for pc in &channels {
+                    for results in shares {
+                        for home in shares {
+                            for face in [false, true] {
+                                out.push(Workflow {
+                                    online: if on { online.clone() } else { None },
+                                    credit,
+                                    point_of_care: pc.clone(),
+                                    results_online: results,
+                                    e_prescription: home,
+                                    face_scan: face.then_some(Dist::Det { value: 0.5 }),
+                                    ..Workflow::default()
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Draws on a grid, plus every bound a decision can have and its neighbours.
+    fn draws() -> Vec<f64> {
+        let mut u: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
+        for b in [0.0f64, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0] {
+            u.extend([b, b.next_down(), b.next_up()]);
+        }
+        u.push(1.0f64.next_down());
+        u.retain(|x| (0.0..1.0).contains(x));
+        u
+    }
+
+    #[test]
+    fn decisions_reproduce_the_engine_draw_for_draw() {
+        let draws = draws();
+        let mut checked = 0u64;
+        for w in workflows() {
+            for role in Role::ALL {
+                let d = w.decision(role);
+                assert_eq!(
+                    d.face_scan(),
+                    engine_face_scan(&w, Some(role)),
+                    "{w:?} {role:?}"
+                );
+                for &u in &draws {
+                    let expected = engine_action(&w, Some(role), u);
+                    assert_eq!(d.pick(u), expected, "{w:?} {role:?} u = {u}");
+                    // No draw needed means the engine's answer does not depend on it.
+                    assert_eq!(
+                        d.choose(|| u),
+                        expected,
+                        "{w:?} {role:?} u = {u} (fixed: {:?})",
+                        d.fixed()
+                    );
+                    checked += 1;
+                }
+                // The widths are the probabilities of the engine's actions.
+                let total = d.probability(|_| true);
+                assert!((total - 1.0).abs() < 1e-12, "{w:?} {role:?}: {total}");
+            }
+        }
+        assert!(checked > 1_000_000, "{checked}");
+    }
+
+    #[test]
+    fn one_band_means_no_draw() {
+        let w = Workflow {
+            results_online: Some(0.0),
+            credit: true,
+            ..Workflow::default()
+        };
+        assert_eq!(w.decision(Role::Revisit).fixed(), Some(Action::Visit));
+        assert_eq!(w.decision(Role::Prepayment).fixed(), Some(Action::Skip));
+        assert_eq!(w.decision(Role::Pharmacy).fixed(), Some(Action::Visit));
+        let w = Workflow {
+            point_of_care: Some(PointOfCare {
+                counter: 0.2,
+                counter_or_kiosk: 0.5,
+                kiosk_station: None,
+            }),
+            ..Workflow::default()
+        };
+        // Kiosk payers without a kiosk pay at the counter: one Visit band below 0.5.
+        let d = w.decision(Role::Payment);
+        assert_eq!(d.fixed(), None);
+        assert_eq!(
+            d.bands(),
+            [
+                Band {
+                    upper: 0.5,
+                    action: Action::Visit
+                },
+                Band {
+                    upper: f64::INFINITY,
+                    action: Action::Skip
+                },
+            ]
+        );
+        assert_eq!(d.probability(|a| a == Action::Visit), 0.5);
+    }
+
+    #[test]
+    fn lever_roles_are_the_roles_each_lever_changes() {
+        use Role::*;
+        assert_eq!(lever_roles(Lever::OnlineRegistration), [Registration]);
+        assert_eq!(lever_roles(Lever::PayAtPointOfCare), [Prepayment, Payment]);
+        assert_eq!(lever_roles(Lever::CreditPayment), [Prepayment]);
+        assert_eq!(
+            lever_roles(Lever::ResultsOnline),
+            [ReportCollection, Revisit]
+        );
+        assert_eq!(
+            lever_roles(Lever::FaceScan),
+            [Registration, Identity, Prepayment, Payment]
+        );
+        assert_eq!(lever_roles(Lever::EPrescription), [Pharmacy]);
+    }
+
     #[test]
     fn day_shape_maps_quantiles() {
         // Walk-ins: half of the day's arrivals between 06:00 and 08:00, half 08:00–12:00.
