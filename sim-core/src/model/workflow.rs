@@ -362,10 +362,7 @@ mod tests {
 
     /// The engine's `face_scan_or`: whether the face-scan service replaces the other.
     fn engine_face_scan(w: &Workflow, role: Option<Role>) -> bool {
-        match (w.face_scan.as_ref(), role) {
-            (Some(_), Some(role)) if face_scan_applies(role) => true,
-            _ => false,
-        }
+        matches!((w.face_scan.as_ref(), role), (Some(_), Some(role)) if face_scan_applies(role))
     }
 
     /// Every combination of levers, with shares at 0, 1 and in between.
