@@ -323,14 +323,14 @@ pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Re
 
 /// Parses a scenario once, for building several of its variants (each build then costs time
 /// in proportion to the base scenario, not to the number of variants).
-pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::model::Scenario> {
-    sim_core::model::Scenario::parse(text).map_err(|e| scenario_error(path, e))
+pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenario> {
+    sim_core::Scenario::parse(text).map_err(|e| scenario_error(path, e))
 }
 
 /// Builds one variant (or the base) of a parsed scenario.
 pub(crate) fn build_variant(
     path: &Path,
-    scenario: &sim_core::model::Scenario,
+    scenario: &sim_core::Scenario,
     variant: Option<&str>,
 ) -> Result<Model> {
     scenario.model(variant).map_err(|e| scenario_error(path, e))
@@ -383,7 +383,7 @@ fn validate(path: &Path) -> Result<()> {
         model.classes.len(),
         if model.classes.len() == 1 { "" } else { "es" },
     );
-    let loads = sim_core::load::peak_offered_load(&model);
+    let loads = sim_core::compile::load::peak_offered_load(&model);
     for (s, load) in model.stations.iter().zip(loads) {
         let c = f64::from(s.max_servers);
         let _ = writeln!(
@@ -444,7 +444,7 @@ pub(crate) fn apply_overrides(model: &mut Model, opts: &ReplicationOptions) -> R
         }
         model.replications = r;
         // More replications need more memory: the same budget as validation applies.
-        sim_core::memory::check(model)
+        sim_core::compile::memory::check(model)
             .map_err(|m| InputError(format!("--replications {r}: {m}")))?;
     }
     if let Some(s) = opts.seed {

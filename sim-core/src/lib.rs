@@ -35,26 +35,23 @@
 //! assert_eq!(summary.patients.arrived.mean, 1000.0);
 //! ```
 
-pub mod bounds;
+pub mod compile;
 pub mod distribution;
 pub mod engine;
 pub mod error;
-pub use engine::event_queue;
-pub mod load;
-pub mod memory;
 pub mod model;
-pub mod pathway;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod study;
-pub mod units;
-pub mod variant;
-pub mod workflow;
+
+// The benchmarks' hand-written yardstick engine uses the same future-event list.
+pub use engine::event_queue;
 
 pub use engine::{ReplicationResult, Simulator, run_replication};
 pub use error::{Problem, RunError, ScenarioError};
 pub use model::Model;
+pub use scenario::Scenario;
 pub use stats::{compare, summary};
 pub use study::Study;
 pub use summary::{Summary, queue_series, summarize};

@@ -287,10 +287,10 @@ fn overload_warnings_account_for_the_levers() {
         "{:?}",
         digital.warnings
     );
-    let load = sim_core::load::peak_offered_load(&digital);
+    let load = sim_core::compile::load::peak_offered_load(&digital);
     let kiosk = digital.station_index("kiosk").unwrap();
     assert!(load[kiosk] > 0.0);
-    let base = sim_core::load::peak_offered_load(&build(CLINIC, "paper"));
+    let base = sim_core::compile::load::peak_offered_load(&build(CLINIC, "paper"));
     let reg = digital.station_index("registration").unwrap();
     assert!(
         load[reg] < base[reg],

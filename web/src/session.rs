@@ -71,7 +71,7 @@ pub struct Outcome {
 impl Session {
     /// Builds the models: the base scenario when `variants` is empty, else each named variant.
     pub fn new(text: &str, variants: &[String]) -> Result<Session, ScenarioError> {
-        let scenario = sim_core::model::Scenario::parse(text)?;
+        let scenario = sim_core::Scenario::parse(text)?;
         let base = scenario.model(None)?;
         let models = if variants.is_empty() {
             vec![base.clone()]

@@ -9,9 +9,9 @@
 //! unit test `random_lean_models_run_the_same_in_both_loops` (engine/tests.rs) checks the
 //! classification over random models, bit for bit.
 
+use crate::model::workflow::Workflow;
 use crate::model::{Class, Model, Station, Step, StepKind, Stream, StreamKind};
 use crate::scenario::Discipline;
-use crate::workflow::Workflow;
 
 /// The features of a model that only the general event loop handles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -12,11 +12,10 @@
 
 use crate::error::RunError;
 use crate::event_queue::{EventQueue, PackedEvent};
+use crate::model::workflow::Action;
 use crate::model::{EXIT, Model, StepKind, StreamKind};
 use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
-use crate::scenario::Role;
 use crate::stats::Tally;
-use crate::workflow::Action;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
