@@ -33,9 +33,9 @@ impl<'m> Simulator<'m> {
     /// Schedules the next arrival of Poisson stream `s`: a source event that is always
     /// pending, so it is held beside the heap when that slot is free.
     #[inline]
-    pub(super) fn schedule_arrival(&mut self, time: f64, s: usize) {
+    pub(super) fn schedule_arrival(&mut self, time: f64, s: StreamIx) {
         self.pending_sources += 1;
-        self.events.push_beside(time, Ev::Arrival(s as u32));
+        self.events.push_beside(time, Ev::Arrival(s));
     }
 
     /// Next arrival time of Poisson stream `s` after `from`, by inverting the cumulative rate
@@ -43,8 +43,8 @@ impl<'m> Simulator<'m> {
     /// endless piece (the common case) is done inline: the same arithmetic as the first pass
     /// of the general loop, whose piece never runs out.
     #[inline(always)]
-    pub(super) fn next_poisson(&mut self, s: usize, from: f64) -> Option<f64> {
-        let st = &mut self.streams[s];
+    pub(super) fn next_poisson(&mut self, s: StreamIx, from: f64) -> Option<f64> {
+        let st = &mut self.streams[s.ix()];
         let (start, rate) = st.steady;
         if rate > 0.0 {
             let e = crate::distribution::standard_exp(&mut st.rng);
@@ -59,11 +59,11 @@ impl<'m> Simulator<'m> {
 
     /// `next_poisson` for a profile of several pieces or with an end.
     #[inline(never)]
-    pub(super) fn next_poisson_piecewise(&mut self, s: usize, from: f64) -> Option<f64> {
-        let StreamKind::Poisson { pieces } = &self.model.streams[s].kind else {
+    pub(super) fn next_poisson_piecewise(&mut self, s: StreamIx, from: f64) -> Option<f64> {
+        let StreamKind::Poisson { pieces } = &self.model.streams[s.ix()].kind else {
             return None;
         };
-        let st = &mut self.streams[s];
+        let st = &mut self.streams[s.ix()];
         let mut e = crate::distribution::standard_exp(&mut st.rng);
         let mut t = from;
         while st.piece < pieces.len() {
@@ -85,13 +85,13 @@ impl<'m> Simulator<'m> {
         None
     }
 
-    pub(super) fn on_poisson_arrival<const LEAN: bool>(&mut self, s: usize, now: f64) {
-        let ordinal = self.streams[s].ordinal;
-        self.streams[s].ordinal += 1;
+    pub(super) fn on_poisson_arrival<const LEAN: bool>(&mut self, s: StreamIx, now: f64) {
+        let ordinal = self.streams[s.ix()].ordinal;
+        self.streams[s.ix()].ordinal += 1;
         if !LEAN && self.model.workflow.online.is_some() && !self.stop_arrivals {
             // A digital patient books online: instead of walking in now, they come at the
             // booked time with the same rank in the day (or not at all).
-            let key = patient_key(self.streams[s].base, ordinal);
+            let key = patient_key(self.streams[s.ix()].base, ordinal);
             let class = self.class_for(s, key);
             if self.is_digital(key, class) {
                 self.book_online(s, key, class, now);
@@ -109,8 +109,8 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    pub(super) fn on_batch(&mut self, s: usize, now: f64) {
-        let StreamKind::Batch { count, .. } = self.model.streams[s].kind else {
+    pub(super) fn on_batch(&mut self, s: StreamIx, now: f64) {
+        let StreamKind::Batch { count, .. } = self.model.streams[s.ix()].kind else {
             return;
         };
         for ordinal in 0..u64::from(count) {
@@ -121,7 +121,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// Online registration for a digital walk-in whose walk-in time would have been `now`.
-    pub(super) fn book_online(&mut self, s: usize, key: u64, class: u16, now: f64) {
+    pub(super) fn book_online(&mut self, s: StreamIx, key: u64, class: u16, now: f64) {
         let m = self.model;
         let online = m
             .workflow
@@ -135,7 +135,7 @@ impl<'m> Simulator<'m> {
             self.out.classes[class as usize].patients.no_shows += 1;
             return;
         }
-        let shape = m.streams[s]
+        let shape = m.streams[s.ix()]
             .shape
             .as_ref()
             .expect("validated: walk-in streams end");
@@ -150,8 +150,8 @@ impl<'m> Simulator<'m> {
     /// Books the patients of a stream's next slot: each either fails to attend or is scheduled
     /// to walk in at the slot time plus a punctuality offset. The slot event fires early by the
     /// largest possible earliness, so no patient is scheduled in the past.
-    pub(super) fn on_slot(&mut self, s: usize, now: f64) {
-        let stream = &self.model.streams[s];
+    pub(super) fn on_slot(&mut self, s: StreamIx, now: f64) {
+        let stream = &self.model.streams[s.ix()];
         let StreamKind::Appointments {
             sessions,
             slot,
@@ -165,7 +165,7 @@ impl<'m> Simulator<'m> {
         if self.stop_arrivals {
             return;
         }
-        let st = &mut self.streams[s];
+        let st = &mut self.streams[s.ix()];
         // For appointment streams `ordinal` counts slots so far and `piece` is the session.
         let k = st.ordinal;
         let (from, to) = sessions[st.piece];
@@ -197,12 +197,12 @@ impl<'m> Simulator<'m> {
             self.schedule_source((slot_time + offset).max(now), Ev::Booked(p));
         }
         if let Some(next) = next {
-            self.schedule_source((next + lead_time(punctuality)).max(now), Ev::Slot(s as u32));
+            self.schedule_source((next + lead_time(punctuality)).max(now), Ev::Slot(s));
         }
     }
 
-    pub(super) fn class_for(&self, s: usize, key: u64) -> u16 {
-        match self.model.streams[s].class {
+    pub(super) fn class_for(&self, s: StreamIx, key: u64) -> u16 {
+        match self.model.streams[s.ix()].class {
             Some(c) => c,
             // One class: nothing to draw.
             None if self.model.class_cumulative.len() == 1 => 0,
@@ -215,11 +215,11 @@ impl<'m> Simulator<'m> {
     }
 
     /// A new patient of stream `s` arrives; false once the arrival cap is reached.
-    pub(super) fn admit<const LEAN: bool>(&mut self, s: usize, ordinal: u64, now: f64) -> bool {
+    pub(super) fn admit<const LEAN: bool>(&mut self, s: StreamIx, ordinal: u64, now: f64) -> bool {
         if self.stop_arrivals {
             return false;
         }
-        let key = patient_key(self.streams[s].base, ordinal);
+        let key = patient_key(self.streams[s.ix()].base, ordinal);
         let p = self.allocate::<LEAN>(key, s);
         if !self.admit_allocated::<LEAN>(p, now) {
             self.release(p);

@@ -5,11 +5,11 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Ev {
     /// Next arrival of a Poisson stream.
-    Arrival(u32),
+    Arrival(StreamIx),
     /// Generate the patients of a stream's next appointment slot.
-    Slot(u32),
+    Slot(StreamIx),
     /// A batch stream's group arrives.
-    Batch(u32),
+    Batch(StreamIx),
     /// A booked patient (already allocated) walks in.
     Booked(u32),
     /// A patient's service ends.
@@ -20,7 +20,7 @@ pub(super) enum Ev {
     /// still in the wait the timer was set for.
     Renege(u32),
     /// A station's staffing changes.
-    Staff(u32),
+    Staff(StationIx),
     /// The observation window opens (end of warm-up, or first possible arrival): statistics
     /// gathered so far are discarded, so nothing per event needs to check the window.
     StatsStart,
@@ -54,14 +54,14 @@ impl PackedEvent for Ev {
     #[inline(always)]
     fn pack(self) -> u32 {
         let (tag, i) = match self {
-            Ev::Arrival(i) => (0, i),
-            Ev::Slot(i) => (1, i),
-            Ev::Batch(i) => (2, i),
+            Ev::Arrival(StreamIx(i)) => (0, i),
+            Ev::Slot(StreamIx(i)) => (1, i),
+            Ev::Batch(StreamIx(i)) => (2, i),
             Ev::Booked(i) => (3, i),
             Ev::ServiceEnd(i) => (4, i),
             Ev::DelayEnd(i) => (5, i),
             Ev::Renege(i) => (6, i),
-            Ev::Staff(i) => (7, i),
+            Ev::Staff(StationIx(i)) => (7, i),
             Ev::StatsStart => (8, 0),
             Ev::Open => (9, 0),
         };
@@ -72,14 +72,14 @@ impl PackedEvent for Ev {
     fn unpack(bits: u32) -> Self {
         let i = bits & EV_INDEX_MASK;
         match bits >> EV_INDEX_BITS {
-            0 => Ev::Arrival(i),
-            1 => Ev::Slot(i),
-            2 => Ev::Batch(i),
+            0 => Ev::Arrival(StreamIx(i)),
+            1 => Ev::Slot(StreamIx(i)),
+            2 => Ev::Batch(StreamIx(i)),
             3 => Ev::Booked(i),
             4 => Ev::ServiceEnd(i),
             5 => Ev::DelayEnd(i),
             6 => Ev::Renege(i),
-            7 => Ev::Staff(i),
+            7 => Ev::Staff(StationIx(i)),
             8 => Ev::StatsStart,
             _ => Ev::Open,
         }

@@ -208,8 +208,7 @@ impl<'m> Simulator<'m> {
                 step: interval,
             });
         }
-        for s in 0..self.stations.len() {
-            let st = &mut self.stations[s];
+        for st in self.stations.iter_mut() {
             let running = if at > ss {
                 f64::from(st.busy) * at - st.busy_since_sum
             } else {
@@ -231,8 +230,8 @@ impl<'m> Simulator<'m> {
     /// shift's end, overtime), so the hot path calls this only in those cases. Queue length
     /// and busy servers are integrated per patient instead (see `clip`).
     #[inline]
-    pub(super) fn touch_capacity(&mut self, s: usize, now: f64) {
-        let st = &mut self.stations[s];
+    pub(super) fn touch_capacity(&mut self, s: StationIx, now: f64) {
+        let st = &mut self.stations[s.ix()];
         st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
         st.last = now;
     }
@@ -254,12 +253,12 @@ impl<'m> Simulator<'m> {
             // The run ended before the window opened: nothing was observed.
             self.on_stats_start(end);
         }
-        for s in 0..self.stations.len() {
+        for s in (0..self.stations.len() as u32).map(StationIx) {
             self.touch_capacity(s, end);
             // Staff on a shift stay until it ends even when the clinic has emptied: their idle
             // time counts as available time, so utilisation is against every on-shift minute.
-            let spec = &m.stations[s];
-            let st = &self.stations[s];
+            let spec = &m.stations[s.ix()];
+            let st = &self.stations[s.ix()];
             let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
             for c in &spec.changes[st.next_change..] {
                 if c.at > stop {
@@ -271,7 +270,7 @@ impl<'m> Simulator<'m> {
                 t = c.at;
                 on = c.count;
             }
-            self.stations[s].r.capacity_area += extra;
+            self.stations[s.ix()].r.capacity_area += extra;
         }
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {
@@ -285,8 +284,8 @@ impl<'m> Simulator<'m> {
             let station = pat.at_station;
             let part = self.clip(pat.enqueued, end);
             match pat.state {
-                State::Waiting => self.stations[station as usize].r.queue_area += part,
-                State::InService => self.stations[station as usize].r.busy_area += part,
+                State::Waiting => self.stations[station.ix()].r.queue_area += part,
+                State::InService => self.stations[station.ix()].r.busy_area += part,
                 State::Free | State::Booked | State::Elsewhere => {}
             }
         }

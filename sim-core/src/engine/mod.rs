@@ -34,6 +34,7 @@ mod arrivals;
 mod event;
 pub mod event_queue;
 pub mod features;
+mod index;
 mod measure;
 mod pathway;
 mod patience;
@@ -47,6 +48,7 @@ mod workflow;
 use arrivals::{StreamState, lead_time};
 use event::Ev;
 pub use features::Features;
+use index::{StationIx, StreamIx};
 pub use measure::{ClassResult, PatientCounts, ReplicationResult, StationResult};
 use patient::{Patient, Service, State};
 use station::StationState;
@@ -223,10 +225,12 @@ impl<'m> Simulator<'m> {
         }
         for (i, s) in m.stations.iter().enumerate() {
             if !s.changes.is_empty() {
-                self.events.push(s.changes[0].at, Ev::Staff(i as u32));
+                self.events
+                    .push(s.changes[0].at, Ev::Staff(StationIx(i as u32)));
             }
         }
         for (i, s) in m.streams.iter().enumerate() {
+            let i = StreamIx(i as u32);
             match &s.kind {
                 StreamKind::Poisson { .. } => {
                     if let Some(t) = self.next_poisson(i, f64::NEG_INFINITY) {
@@ -241,12 +245,12 @@ impl<'m> Simulator<'m> {
                     if let Some(&(first, _)) = sessions.first() {
                         self.schedule_source(
                             (first + lead_time(punctuality)).max(0.0),
-                            Ev::Slot(i as u32),
+                            Ev::Slot(i),
                         );
                     }
                 }
                 StreamKind::Batch { at, .. } => {
-                    self.schedule_source(*at, Ev::Batch(i as u32));
+                    self.schedule_source(*at, Ev::Batch(i));
                 }
             }
         }
@@ -358,15 +362,15 @@ impl<'m> Simulator<'m> {
                 Ev::ServiceEnd(p) => self.on_service_end::<LEAN>(p, now),
                 Ev::Arrival(s) => {
                     self.pending_sources -= 1;
-                    self.on_poisson_arrival::<LEAN>(s as usize, now);
+                    self.on_poisson_arrival::<LEAN>(s, now);
                 }
                 Ev::Slot(s) => {
                     self.pending_sources -= 1;
-                    self.on_slot(s as usize, now);
+                    self.on_slot(s, now);
                 }
                 Ev::Batch(s) => {
                     self.pending_sources -= 1;
-                    self.on_batch(s as usize, now);
+                    self.on_batch(s, now);
                 }
                 Ev::Booked(p) => {
                     self.pending_sources -= 1;
@@ -376,7 +380,7 @@ impl<'m> Simulator<'m> {
                 }
                 Ev::DelayEnd(p) => self.advance::<LEAN>(p, now),
                 Ev::Renege(t) => self.on_renege(t, now),
-                Ev::Staff(s) => self.on_staff_change(s as usize, now),
+                Ev::Staff(s) => self.on_staff_change(s, now),
                 Ev::StatsStart => self.on_stats_start(now),
                 Ev::Open => self.on_open(now),
             }

@@ -33,7 +33,7 @@ impl<'m> Simulator<'m> {
         now: f64,
     ) {
         match &step.kind {
-            StepKind::Visit { station, .. } => self.join::<LEAN>(*station as usize, p, step, now),
+            StepKind::Visit { station, .. } => self.join::<LEAN>(StationIx(*station), p, step, now),
             StepKind::Delay { delay } => {
                 let pat = &self.patients[p as usize];
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };

@@ -5,9 +5,9 @@ use super::*;
 impl<'m> Simulator<'m> {
     /// Sets the patience timer of `p`, who has just started to wait at station `s`.
     #[inline(never)]
-    pub(super) fn start_patience(&mut self, s: usize, p: u32, now: f64) {
+    pub(super) fn start_patience(&mut self, s: StationIx, p: u32, now: f64) {
         let m = self.model;
-        let Some(patience) = &m.stations[s].patience else {
+        let Some(patience) = &m.stations[s.ix()].patience else {
             return;
         };
         let pat = &self.patients[p as usize];
@@ -37,11 +37,11 @@ impl<'m> Simulator<'m> {
         if pat.generation != generation || pat.state != State::Waiting {
             return; // served (or gone) before patience ran out
         }
-        let s = self.patients[p as usize].at_station as usize;
+        let s = self.patients[p as usize].at_station;
         let queued = self.clip(self.patients[p as usize].enqueued, now);
-        self.stations[s].r.queue_area += queued;
-        self.stations[s].waiting -= 1;
-        self.stations[s].r.reneges += 1;
+        self.stations[s.ix()].r.queue_area += queued;
+        self.stations[s.ix()].waiting -= 1;
+        self.stations[s.ix()].r.reneges += 1;
         self.out.patients.reneged += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.reneged += 1;

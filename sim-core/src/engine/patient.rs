@@ -22,7 +22,7 @@ pub(super) struct Patient {
     /// Which service distribution applies at the current station (see `Service`).
     pub(super) service: Service,
     /// Station the patient is queueing or being served at.
-    pub(super) at_station: u32,
+    pub(super) at_station: StationIx,
     /// What the patient is doing (for the end-of-run accounting of waits and services).
     pub(super) state: State,
 }
@@ -57,11 +57,11 @@ pub(super) enum State {
 
 impl<'m> Simulator<'m> {
     #[inline(always)]
-    pub(super) fn allocate<const LEAN: bool>(&mut self, key: u64, s: usize) -> u32 {
+    pub(super) fn allocate<const LEAN: bool>(&mut self, key: u64, s: StreamIx) -> u32 {
         // Lean: one class and no digital adoption, so neither draws.
         let class = if LEAN { 0 } else { self.class_for(s, key) };
         let digital = !LEAN && self.is_digital(key, class);
-        let start = self.model.streams[s].start_step;
+        let start = self.model.streams[s.ix()].start_step;
         let p = Patient {
             key,
             step: start,

@@ -6,16 +6,16 @@ impl<'m> Simulator<'m> {
     /// Opening time: stations with constant servers count them as staffed from now on.
     pub(super) fn on_open(&mut self, now: f64) {
         for k in 0..self.staffed_from_open.len() {
-            let s = self.staffed_from_open[k] as usize;
+            let s = StationIx(self.staffed_from_open[k]);
             self.touch_capacity(s, now);
-            self.stations[s].on_duty = self.model.stations[s].initial_servers;
+            self.stations[s.ix()].on_duty = self.model.stations[s.ix()].initial_servers;
         }
     }
 
-    pub(super) fn on_staff_change(&mut self, s: usize, now: f64) {
+    pub(super) fn on_staff_change(&mut self, s: StationIx, now: f64) {
         self.touch_capacity(s, now);
-        let spec = &self.model.stations[s];
-        let st = &mut self.stations[s];
+        let spec = &self.model.stations[s.ix()];
+        let st = &mut self.stations[s.ix()];
         let change = spec.changes[st.next_change];
         st.on_duty = change.count;
         st.next_change += 1;
@@ -27,7 +27,7 @@ impl<'m> Simulator<'m> {
             st.on_duty
         };
         if let Some(next) = spec.changes.get(st.next_change) {
-            self.events.push(next.at, Ev::Staff(s as u32));
+            self.events.push(next.at, Ev::Staff(s));
         }
         self.serve_waiting(s, now);
     }

@@ -51,15 +51,15 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn join<const LEAN: bool>(
         &mut self,
-        s: usize,
+        s: StationIx,
         p: u32,
         step: &'m crate::model::Step,
         now: f64,
     ) {
         let pat = &mut self.patients[p as usize];
-        pat.at_station = s as u32;
+        pat.at_station = s;
         pat.enqueued = now;
-        let st = &self.stations[s];
+        let st = &self.stations[s.ix()];
         // Lean: the servers available never change, so while anyone waits all are busy.
         if (LEAN || st.waiting == 0) && st.busy < st.avail {
             self.start_service_at::<LEAN>(s, p, step, now);
@@ -70,9 +70,9 @@ impl<'m> Simulator<'m> {
 
     /// Puts `p` (whose wait starts `now`) into station `s`'s queue, or turns it away.
     #[inline(always)]
-    pub(super) fn enqueue<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
-        let spec = &self.model.stations[s];
-        let st = &mut self.stations[s];
+    pub(super) fn enqueue<const LEAN: bool>(&mut self, s: StationIx, p: u32, now: f64) {
+        let spec = &self.model.stations[s.ix()];
+        let st = &mut self.stations[s.ix()];
         if !LEAN && st.waiting >= spec.capacity {
             self.balk(s, p, now);
             return;
@@ -83,7 +83,7 @@ impl<'m> Simulator<'m> {
         if LEAN || st.lower.is_empty() {
             st.queue.push_back(entry);
         } else {
-            Self::enqueue_by_level(st, &self.level_of[s], pat.class, entry);
+            Self::enqueue_by_level(st, &self.level_of[s.ix()], pat.class, entry);
         }
         st.waiting += 1;
         let r = &mut st.r;
@@ -106,8 +106,8 @@ impl<'m> Simulator<'m> {
 
     /// Patient `p` finds station `s`'s queue full and leaves.
     #[inline(never)]
-    pub(super) fn balk(&mut self, s: usize, p: u32, now: f64) {
-        self.stations[s].r.balks += 1;
+    pub(super) fn balk(&mut self, s: StationIx, p: u32, now: f64) {
+        self.stations[s.ix()].r.balks += 1;
         self.out.patients.balked += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.balked += 1;
@@ -119,7 +119,7 @@ impl<'m> Simulator<'m> {
     /// of busy servers passes the number on duty); queue length and busy servers are
     /// integrated per patient.
     #[inline(always)]
-    pub(super) fn start_service<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
+    pub(super) fn start_service<const LEAN: bool>(&mut self, s: StationIx, p: u32, now: f64) {
         let step = &self.model.steps[self.patients[p as usize].step as usize];
         self.start_service_at::<LEAN>(s, p, step, now);
     }
@@ -128,7 +128,7 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn start_service_at<const LEAN: bool>(
         &mut self,
-        s: usize,
+        s: StationIx,
         p: u32,
         step: &'m crate::model::Step,
         now: f64,
@@ -149,7 +149,7 @@ impl<'m> Simulator<'m> {
         let mut d = match pat.service {
             _ if LEAN => service.sample(rng),
             Service::Step => service.sample(rng),
-            Service::Station => m.stations[s].service.sample(rng),
+            Service::Station => m.stations[s.ix()].service.sample(rng),
             Service::FaceScan => m
                 .workflow
                 .face_scan
@@ -161,9 +161,9 @@ impl<'m> Simulator<'m> {
         pat.enqueued = now; // from here on: the service start
         pat.state = State::InService;
         if !LEAN && m.has_multipliers {
-            d *= m.classes[pat.class as usize].multipliers[s];
+            d *= m.classes[pat.class as usize].multipliers[s.ix()];
         }
-        let st = &mut self.stations[s];
+        let st = &mut self.stations[s.ix()];
         // Lean: nobody starts beyond the servers on duty (no staffing changes, no overtime).
         if !LEAN && st.busy >= st.on_duty {
             // max(on duty, busy) is about to grow.
@@ -194,10 +194,10 @@ impl<'m> Simulator<'m> {
     pub(super) fn on_service_end<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let ss = self.model.stats_start;
         let pat = &mut self.patients[p as usize];
-        let s = pat.at_station as usize;
+        let s = pat.at_station;
         let started = pat.enqueued;
         pat.state = State::Elsewhere;
-        let st = &mut self.stations[s];
+        let st = &mut self.stations[s.ix()];
         if !LEAN && st.busy > st.on_duty {
             // max(on duty, busy) is about to shrink.
             st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
@@ -224,9 +224,9 @@ impl<'m> Simulator<'m> {
 
     /// Starts services from the queue while servers are free. The caller has touched the
     /// station at `now`.
-    pub(super) fn serve_waiting(&mut self, s: usize, now: f64) {
+    pub(super) fn serve_waiting(&mut self, s: StationIx, now: f64) {
         loop {
-            let st = &mut self.stations[s];
+            let st = &mut self.stations[s.ix()];
             if st.waiting == 0 || st.busy >= st.avail {
                 break;
             }
@@ -242,14 +242,14 @@ impl<'m> Simulator<'m> {
     /// a patient waits and a server is free. Only one can start: while anyone waits every
     /// available server is busy (joining queues only then, and staffing changes and
     /// `serve_waiting` fill every free server), so one service end frees at most one.
-    pub(super) fn serve_next<const LEAN: bool>(&mut self, s: usize, now: f64) {
-        let st = &mut self.stations[s];
+    pub(super) fn serve_next<const LEAN: bool>(&mut self, s: StationIx, now: f64) {
+        let st = &mut self.stations[s.ix()];
         let Some(p) = Self::pop_waiting::<LEAN>(st, &self.patients) else {
             return;
         };
         st.waiting -= 1;
         self.start_service::<LEAN>(s, p, now);
-        let st = &self.stations[s];
+        let st = &self.stations[s.ix()];
         debug_assert!(st.waiting == 0 || st.busy >= st.avail);
     }
 

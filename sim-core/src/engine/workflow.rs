@@ -52,7 +52,7 @@ impl<'m> Simulator<'m> {
                     } else {
                         Service::Station
                     };
-                    self.join::<false>(kiosk as usize, p, step, now);
+                    self.join::<false>(StationIx(kiosk), p, step, now);
                     return;
                 }
                 Action::Visit => {
