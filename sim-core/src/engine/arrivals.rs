@@ -1,7 +1,17 @@
 //! The four kinds of arrivals (Poisson streams, appointment slots, batches, booked online
 //! visits) and the admission of a patient into the clinic.
 
-use super::*;
+use super::Simulator;
+use super::event::Ev;
+use super::index::StreamIx;
+use super::patient::State;
+use crate::model::StreamKind;
+use crate::rng::Purpose;
+use crate::rng::draw_rng;
+use crate::rng::patient_key;
+use crate::rng::purpose_key;
+use crate::rng::uniform;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone)]
 pub(super) struct StreamState {

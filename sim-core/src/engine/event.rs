@@ -1,6 +1,8 @@
 //! The engine's closed set of events, packed into 32 bits for the future-event list.
 
-use super::*;
+use super::index::StationIx;
+use super::index::StreamIx;
+use crate::event_queue::PackedEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Ev {

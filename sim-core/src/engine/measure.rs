@@ -1,7 +1,11 @@
 //! What one replication measures: the result schema, the observation window, the time integrals
 //! and the queue-length samples.
 
-use super::*;
+use super::Simulator;
+use super::index::StationIx;
+use super::patient::State;
+use crate::error::RunError;
+use crate::stats::Tally;
 
 /// Patient counts of one replication (or one class in it). Over a whole run
 /// `arrived = completed + balked + reneged + unfinished`.

@@ -11,13 +11,9 @@
 //!   model was built: nothing is hashed, looked up by name or allocated per event.
 
 use crate::error::RunError;
-use crate::event_queue::{EventQueue, PackedEvent};
-use crate::model::workflow::Action;
-use crate::model::{EXIT, Model, StepKind, StreamKind};
-use crate::rng::{self, Purpose, draw_rng, patient_key, purpose_key, uniform};
-use crate::stats::Tally;
-use rand_xoshiro::Xoshiro256PlusPlus;
-use std::collections::VecDeque;
+use crate::event_queue::EventQueue;
+use crate::model::{Model, StreamKind};
+use crate::rng::{self};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The event loop looks at the caller's stop flag once every this many events (a power of
@@ -50,7 +46,7 @@ use event::Ev;
 pub use features::Features;
 use index::{StationIx, StreamIx};
 pub use measure::{ClassResult, PatientCounts, ReplicationResult, StationResult};
-use patient::{Patient, Service, State};
+use patient::Patient;
 use station::StationState;
 
 /// Runs replications of one model, reusing its storage between them.

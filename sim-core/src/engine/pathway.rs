@@ -1,6 +1,15 @@
 //! Moving patients along their pathway: entering a step, routing to the next, leaving.
 
-use super::*;
+use super::Simulator;
+use super::event::Ev;
+use super::index::StationIx;
+use super::patient::Patient;
+use super::patient::Service;
+use crate::model::EXIT;
+use crate::model::Model;
+use crate::model::StepKind;
+use crate::rng::draw_rng;
+use crate::rng::uniform;
 
 impl<'m> Simulator<'m> {
     /// Puts patient `p` into its current step.

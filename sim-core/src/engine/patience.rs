@@ -1,6 +1,10 @@
 //! Reneging: patience timers set when a wait starts, and leaving the queue when one runs out.
 
-use super::*;
+use super::Simulator;
+use super::event::Ev;
+use super::index::StationIx;
+use super::patient::State;
+use crate::rng::draw_rng;
 
 impl<'m> Simulator<'m> {
     /// Sets the patience timer of `p`, who has just started to wait at station `s`.

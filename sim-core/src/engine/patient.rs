@@ -1,7 +1,9 @@
 //! Patient slots: what the engine knows of a patient in the clinic, kept in a slab reused as
 //! patients leave.
 
-use super::*;
+use super::Simulator;
+use super::index::StationIx;
+use super::index::StreamIx;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Patient {

@@ -1,6 +1,8 @@
 //! Staffing: shift changes, overtime and opening time.
 
-use super::*;
+use super::Simulator;
+use super::event::Ev;
+use super::index::StationIx;
 
 impl<'m> Simulator<'m> {
     /// Opening time: stations with constant servers count them as staffed from now on.

@@ -1,6 +1,15 @@
 //! Stations: joining a queue, starting and ending services, taking the next patient.
 
-use super::*;
+use super::Simulator;
+use super::event::Ev;
+use super::index::StationIx;
+use super::measure::StationResult;
+use super::patient::Patient;
+use super::patient::Service;
+use super::patient::State;
+use crate::model::StepKind;
+use crate::rng::draw_rng;
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct StationState {

@@ -1,6 +1,7 @@
 //! Unit tests of the engine's guards, the lean loop and sequence renumbering.
 
 use super::*;
+use crate::model::StepKind;
 
 const SMALL: &str = r#"
 [scenario]

@@ -1,6 +1,14 @@
 //! The digital workflow in the engine: which patients use it and what the levers do at a step.
 
-use super::*;
+use super::Simulator;
+use super::index::StationIx;
+use super::patient::Service;
+use crate::model::EXIT;
+use crate::model::workflow::Action;
+use crate::rng::Purpose;
+use crate::rng::draw_rng;
+use crate::rng::purpose_key;
+use crate::rng::uniform;
 
 impl<'m> Simulator<'m> {
     /// Whether a patient uses the digital workflow: one draw per patient against the class's
