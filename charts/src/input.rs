@@ -17,7 +17,7 @@ pub struct VariantInput<'a> {
     pub summary: &'a Summary,
     /// Where the time goes (`sim_core::compare::breakdown`).
     pub breakdown: &'a Breakdown,
-    /// Queue length over the day (`sim_core::queue_series`), if computed.
+    /// Queue length over the day (`Findings::series`), if computed.
     pub series: Option<&'a QueueSeries>,
 }
 

@@ -54,4 +54,4 @@ pub use model::Model;
 pub use scenario::Scenario;
 pub use stats::{compare, summary};
 pub use study::Study;
-pub use summary::{Summary, queue_series, summarize};
+pub use summary::Summary;

@@ -123,8 +123,8 @@ proptest! {
             v
         });
         prop_assert_eq!(&sequential, &parallel);
-        let a = sim_core::summarize(&model, &sequential);
-        let b = sim_core::summarize(&model, &parallel);
+        let a = sim_core::summary::Accumulator::from_results(&model, &sequential).summary(&model);
+        let b = sim_core::summary::Accumulator::from_results(&model, &parallel).summary(&model);
         prop_assert_eq!(a, b);
     }
 }
@@ -225,7 +225,7 @@ proptest! {
             prop_assert!(r.end_time.is_finite() && r.window.is_finite());
             ok.push(r);
         }
-        let s = sim_core::summarize(&model, &ok);
+        let s = sim_core::summary::Accumulator::from_results(&model, &ok).summary(&model);
         let st = &s.stations["desk"];
         for v in [
             s.time_in_system_min.mean,

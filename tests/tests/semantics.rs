@@ -236,7 +236,7 @@ fn utilisation_by_interval_and_time_in_system_distribution() {
          [[arrivals]]\nid = \"b\"\nkind = \"batch\"\nat = \"08:20\"\ncount = 1\npathway = \"p\"\n{ONE_STEP}"
     ));
     let r = vec![run_replication(&m, 0).unwrap()];
-    let series = sim_core::queue_series(&m, &r);
+    let series = sim_core::summary::Accumulator::from_results(&m, &r).queue_series(&m);
     let u = &series.utilisation["desk"].mean;
     assert!((u[0] - 10.0 / 15.0).abs() < 1e-12, "{u:?}");
     assert!((u[1] - 10.0 / 15.0).abs() < 1e-12, "{u:?}");
@@ -245,7 +245,7 @@ fn utilisation_by_interval_and_time_in_system_distribution() {
         2,
         "the run ends at 08:30, when the clinic is empty: {u:?}"
     );
-    let s = sim_core::summarize(&m, &r);
+    let s = sim_core::summary::Accumulator::from_results(&m, &r).summary(&m);
     let d = &s.time_in_system_distribution;
     assert_eq!(d.len(), 101);
     assert_eq!(d[0][0], 0.0);
@@ -290,7 +290,10 @@ steps = [{{ id = "desk", station = "desk", next = "exit" }}]
         let r: Vec<_> = (0..m.replications)
             .map(|i| run_replication(&m, i).unwrap())
             .collect();
-        (m.stats_start, sim_core::summarize(&m, &r))
+        (
+            m.stats_start,
+            sim_core::summary::Accumulator::from_results(&m, &r).summary(&m),
+        )
     };
     let (start_30, near) = summary("-30min");
     let (start_1440, far) = summary("-1440min");

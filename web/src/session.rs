@@ -249,8 +249,11 @@ mod tests {
         let results: Vec<_> = (0..model.replications)
             .map(|r| sim_core::run_replication(&model, r).unwrap())
             .collect();
-        let expected =
-            serde_json::to_string_pretty(&sim_core::summarize(&model, &results)).unwrap() + "\n";
+        let expected = serde_json::to_string_pretty(
+            &sim_core::summary::Accumulator::from_results(&model, &results).summary(&model),
+        )
+        .unwrap()
+            + "\n";
         assert_eq!(out.json, expected);
         assert!(out.html.contains("id=\"summary\""));
         assert!(out.charts.iter().any(|c| c.stem == "time_breakdown"));

@@ -28,7 +28,7 @@ pub extern "C" fn render() -> u32 {
     let summaries: Vec<_> = models
         .iter()
         .zip(&results)
-        .map(|(m, r)| sim_core::summarize(m, r))
+        .map(|(m, r)| sim_core::summary::Accumulator::from_results(m, r).summary(m))
         .collect();
     let breakdowns: Vec<_> = models
         .iter()
@@ -38,7 +38,7 @@ pub extern "C" fn render() -> u32 {
     let series: Vec<_> = models
         .iter()
         .zip(&results)
-        .map(|(m, r)| sim_core::queue_series(m, r))
+        .map(|(m, r)| sim_core::summary::Accumulator::from_results(m, r).queue_series(m))
         .collect();
     let inputs: Vec<_> = (0..models.len())
         .map(|i| {

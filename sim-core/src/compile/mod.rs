@@ -32,7 +32,7 @@ use crate::distribution::{Dist, DistSpec};
 use crate::error::{Problem, ScenarioError, line_column};
 use crate::model::{MAX_EXPECTED_VISITS, Model, Stream, StreamKind};
 use crate::scenario::units::format_clock;
-use crate::scenario::{Scenario, ScenarioFile, VariantSpec};
+use crate::scenario::{Overrides, Scenario, ScenarioFile, VariantSpec};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Model {
@@ -102,7 +102,28 @@ impl Scenario {
 
     /// Builds the named variant (None: the base scenario).
     pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
-        let file = &self.file;
+        self.model_with(variant, &Overrides::default())
+    }
+
+    /// Builds the named variant with `overrides` in place of the file's `[run]` values, checked
+    /// exactly as if they had been written there (a model cannot be changed after it is
+    /// built, so this is how a command-line `--seed`, `--replications` or `--max-arrivals`
+    /// reaches it).
+    pub fn model_with(
+        &self,
+        variant: Option<&str>,
+        overrides: &Overrides,
+    ) -> Result<Model, ScenarioError> {
+        let overridden;
+        let file = if overrides.is_empty() {
+            &self.file
+        } else {
+            overridden = ScenarioFile {
+                run: overrides.apply(&self.file.run),
+                ..self.file.clone()
+            };
+            &overridden
+        };
         let builder = || Builder {
             problems: self.variant_problems.clone(),
             warnings: Vec::new(),
@@ -128,7 +149,7 @@ impl Scenario {
         };
         let merged =
             crate::scenario::variant::apply(&self.base, spec).map_err(ScenarioError::Invalid)?;
-        let resolved: ScenarioFile =
+        let mut resolved: ScenarioFile =
             toml::Value::Table(merged)
                 .try_into()
                 .map_err(|e: toml::de::Error| {
@@ -140,6 +161,7 @@ impl Scenario {
                         ),
                     )])
                 })?;
+        resolved.run = overrides.apply(&resolved.run);
         let mut model = builder().build(&resolved, Some(spec))?;
         model.variant = id.to_string();
         model.variant_ids = self.variant_ids.clone();

@@ -101,7 +101,119 @@ pub struct Model {
     pub workflow: Workflow,
 }
 
+/// Read-only access: a model is built and checked by the compiler and cannot be changed
+/// afterwards (values from outside the file go in as [`crate::scenario::Overrides`]).
 impl Model {
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Scenario description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Clinic opening time (minutes after midnight of day one).
+    pub fn open(&self) -> f64 {
+        self.open
+    }
+
+    /// Arrivals stop at this time, if set.
+    pub fn close(&self) -> Option<f64> {
+        self.close
+    }
+
+    /// The run stops at this time, if set (the hard stop).
+    pub fn stop(&self) -> Option<f64> {
+        self.stop
+    }
+
+    /// Cap on arrivals per replication, if set.
+    pub fn max_arrivals(&self) -> Option<u64> {
+        self.max_arrivals
+    }
+
+    /// Base seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Replications of a study.
+    pub fn replications(&self) -> u32 {
+        self.replications
+    }
+
+    /// Start of the observation window (see the field).
+    pub fn stats_start(&self) -> f64 {
+        self.stats_start
+    }
+
+    /// Queue-length sampling interval (0 = off).
+    pub fn sample_interval(&self) -> f64 {
+        self.sample_interval
+    }
+
+    /// Patient classes.
+    pub fn classes(&self) -> &[Class] {
+        &self.classes
+    }
+
+    /// Stations.
+    pub fn stations(&self) -> &[Station] {
+        &self.stations
+    }
+
+    /// All pathway steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Pathways.
+    pub fn pathways(&self) -> &[Pathway] {
+        &self.pathways
+    }
+
+    /// Routing tables referenced by `Step::routes`.
+    pub fn routes(&self) -> &[RouteTable] {
+        &self.routes
+    }
+
+    /// Arrival streams.
+    pub fn streams(&self) -> &[Stream] {
+        &self.streams
+    }
+
+    /// Warnings found while checking (the model still runs).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The variant this model was built for (empty for the base scenario).
+    pub fn variant(&self) -> &str {
+        &self.variant
+    }
+
+    /// Every variant the scenario file declares.
+    pub fn variant_ids(&self) -> &[String] {
+        &self.variant_ids
+    }
+
+    /// The digital workflow of this variant.
+    pub fn workflow(&self) -> &Workflow {
+        &self.workflow
+    }
+
+    /// Cumulative class shares (for streams without a fixed class).
+    pub fn class_cumulative(&self) -> &[f64] {
+        &self.class_cumulative
+    }
+
+    /// True when some class has a service multiplier other than 1.
+    pub fn has_multipliers(&self) -> bool {
+        self.has_multipliers
+    }
+
     /// Index of a station by id.
     pub fn station_index(&self, id: &str) -> Option<usize> {
         self.stations.iter().position(|s| s.id == id)

@@ -104,6 +104,40 @@ pub struct RunSpec {
     pub sample_interval: Option<Duration>,
 }
 
+/// `[run]` values given from outside the file (a command line, a page's controls), used as if
+/// they had been written in it and checked the same way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `run.seed`.
+    pub seed: Option<u64>,
+    /// `run.replications`.
+    pub replications: Option<u32>,
+    /// `run.max_arrivals`.
+    pub max_arrivals: Option<u64>,
+}
+
+impl Overrides {
+    /// True when nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+
+    /// `run` with these values in place of its own.
+    pub fn apply(&self, run: &RunSpec) -> RunSpec {
+        let mut run = run.clone();
+        if let Some(seed) = self.seed {
+            run.seed = seed;
+        }
+        if let Some(n) = self.replications {
+            run.replications = n;
+        }
+        if let Some(n) = self.max_arrivals {
+            run.max_arrivals = Some(n);
+        }
+        run
+    }
+}
+
 fn default_seed() -> u64 {
     1
 }

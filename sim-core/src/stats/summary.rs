@@ -275,12 +275,6 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
 
-/// Summarises replications (in replication order, so the result does not depend on how they
-/// were scheduled across threads). A convenience over [`Accumulator`].
-pub fn summarize(model: &Model, results: &[ReplicationResult]) -> Summary {
-    Accumulator::from_results(model, results).summary(model)
-}
-
 /// One station in one replication, without its histogram and series.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StationRecord {
@@ -659,11 +653,6 @@ impl SeriesBand {
         self.p05.push(empirical_quantile(&column, 0.05));
         self.p95.push(empirical_quantile(&column, 0.95));
     }
-}
-
-/// Queue-length series across replications (a convenience over [`Accumulator`]).
-pub fn queue_series(model: &Model, results: &[ReplicationResult]) -> QueueSeries {
-    Accumulator::from_results(model, results).queue_series(model)
 }
 
 /// Linear-interpolation quantile of sorted values (Hyndman & Fan type 7).
