@@ -11,44 +11,33 @@
 #[unsafe(no_mangle)]
 pub extern "C" fn render() -> u32 {
     let text = include_str!("../../../tests/fixtures/workflow/clinic.toml");
-    let mut models = Vec::new();
-    for v in ["paper", "digital"] {
-        let mut m = sim_core::Model::from_toml_variant(text, Some(v)).expect("fixture builds");
-        m.replications = 3;
-        models.push(m);
-    }
-    let results: Vec<Vec<_>> = models
+    let scenario = sim_core::Scenario::parse(text).expect("fixture parses");
+    let three = sim_core::scenario::Overrides {
+        replications: Some(3),
+        ..Default::default()
+    };
+    let models: Vec<sim_core::Model> = ["paper", "digital"]
         .iter()
-        .map(|m| {
-            (0..m.replications)
-                .map(|r| sim_core::run_replication(m, r))
-                .collect()
+        .map(|v| {
+            scenario
+                .model_with(Some(v), &three)
+                .expect("fixture builds")
         })
         .collect();
-    let summaries: Vec<_> = models
+    let findings: Vec<sim_core::study::Findings> = models
         .iter()
-        .zip(&results)
-        .map(|(m, r)| sim_core::summary::Accumulator::from_results(m, r).summary(m))
+        .map(|m| {
+            let mut study = sim_core::Study::new(m);
+            study.run().expect("replications run");
+            study.findings()
+        })
         .collect();
-    let breakdowns: Vec<_> = models
+    let inputs: Vec<_> = models
         .iter()
-        .zip(&results)
-        .map(|(m, r)| sim_core::compare::breakdown(m, r))
-        .collect();
-    let series: Vec<_> = models
-        .iter()
-        .zip(&results)
-        .map(|(m, r)| sim_core::summary::Accumulator::from_results(m, r).queue_series(m))
-        .collect();
-    let inputs: Vec<_> = (0..models.len())
-        .map(|i| {
-            carepath_charts::VariantInput::new(
-                &models[i].variant,
-                &models[i],
-                &summaries[i],
-                &breakdowns[i],
-            )
-            .with_series(&series[i])
+        .zip(&findings)
+        .map(|(m, f)| {
+            carepath_charts::VariantInput::new(m.variant(), m, &f.summary, &f.breakdown)
+                .with_series(&f.series)
         })
         .collect();
     let (charts, _) = carepath_charts::standard_charts(&inputs).expect("charts");
