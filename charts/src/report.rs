@@ -36,19 +36,19 @@ figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 
 /// The label of a variant in charts and tables ("base" for the base scenario).
 pub fn label(m: &Model) -> &str {
-    if m.variant.is_empty() {
+    if m.variant().is_empty() {
         "base"
     } else {
-        &m.variant
+        &m.variant()
     }
 }
 
 /// Validation warnings for a set of runs: the base scenario's once, then each variant's own.
 pub fn warnings(base: &[String], models: &[&Model]) -> Vec<String> {
     let mut out: Vec<String> = base.to_vec();
-    for m in models.iter().filter(|m| !m.variant.is_empty()) {
-        for w in m.warnings.iter().filter(|w| !base.contains(w)) {
-            out.push(format!("variant {}: {w}", m.variant));
+    for m in models.iter().filter(|m| !m.variant().is_empty()) {
+        for w in m.warnings().iter().filter(|w| !base.contains(w)) {
+            out.push(format!("variant {}: {w}", m.variant()));
         }
     }
     out
@@ -142,12 +142,12 @@ pub fn sections(
         metric(&r.summary.run.in_system, 1)
     });
     h.push_str("</tbody></table>\n");
-    if first.model.classes.len() > 1 {
+    if first.model.classes().len() > 1 {
         h.push_str(
             "<p id=\"classes\">Time in system by patient class (min): mean [95% CI], p90.</p>\n",
         );
         table_head(&mut h, "class");
-        for class in &first.model.classes {
+        for class in first.model.classes() {
             row(
                 &mut h,
                 &class.name,
@@ -176,7 +176,7 @@ pub fn sections(
     h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
     h.push_str(&figure(Chart::time_breakdown(&inputs))?);
     table_head(&mut h, "mean minutes per completed patient");
-    for st in &first.model.stations {
+    for st in first.model.stations() {
         row(&mut h, &format!("queueing at {}", st.name), &|r| {
             format!(
                 "{:.1}",
@@ -205,7 +205,7 @@ pub fn sections(
     let station_table =
         |h: &mut String, cell: &dyn Fn(&sim_core::summary::StationSummary) -> String| {
             table_head(h, "station");
-            for st in &first.model.stations {
+            for st in first.model.stations() {
                 row(h, &st.name, &|r| {
                     r.summary
                         .stations
@@ -296,7 +296,7 @@ pub fn unfinished_warning(runs: &[RunView<'_>]) -> String {
             } else {
                 String::new()
             };
-            let who = if runs.len() > 1 || !r.model.variant.is_empty() {
+            let who = if runs.len() > 1 || !r.model.variant().is_empty() {
                 format!("{}: ", esc(label(r.model)))
             } else {
                 String::new()
@@ -356,7 +356,7 @@ fn differences(h: &mut String, c: &Comparison, base: &Model) {
                 let id = m
                     .strip_prefix("stations.")?
                     .strip_suffix(".wait_min.mean")?;
-                let st = base.stations.iter().find(|s| s.id == id)?;
+                let st = base.stations().iter().find(|s| s.id == id)?;
                 Some(format!("wait at {} (min)", st.name))
             }
         }

@@ -86,7 +86,7 @@ pub(crate) const WIDTH: u32 = 1000;
 pub(crate) fn stations(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for v in inputs {
-        for s in &v.model.stations {
+        for s in v.model.stations() {
             if !out.iter().any(|(id, _)| id == &s.id) {
                 out.push((s.id.clone(), s.name.clone()));
             }

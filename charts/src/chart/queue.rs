@@ -91,7 +91,7 @@ pub(super) fn station_panels(
     pad: impl Fn(&[f64]) -> Vec<f64>,
 ) -> Result<(Vec<Panel>, String, usize, usize), ChartError> {
     let mut panels = Vec::new();
-    for s in &input.model.stations {
+    for s in input.model.stations() {
         let Some(band) = bands.get(&s.id) else {
             continue;
         };

@@ -74,21 +74,23 @@ fn study(model: Model) -> Run {
     }
 }
 
-fn run(variant: &str, f: impl Fn(&mut Model)) -> Run {
-    let mut model = Model::from_toml_variant(SCENARIO, Some(variant)).unwrap();
-    f(&mut model);
-    study(model)
+/// The chart test clinic's `variant`, with `edit` applied to the scenario text first.
+fn run(variant: &str, edit: impl Fn(&str) -> String) -> Run {
+    study(Model::from_toml_variant(&edit(SCENARIO), Some(variant)).unwrap())
 }
 
 fn runs() -> Vec<Run> {
-    vec![run("today", |_| {}), run("more_doctors", |_| {})]
+    vec![
+        run("today", str::to_string),
+        run("more_doctors", str::to_string),
+    ]
 }
 
 fn inputs(runs: &[Run]) -> Vec<VariantInput<'_>> {
     runs.iter()
         .map(|r| {
             VariantInput::new(
-                &r.model.variant,
+                &r.model.variant(),
                 &r.model,
                 &r.findings.summary,
                 &r.findings.breakdown,
@@ -433,7 +435,9 @@ fn standard_set_and_comparison_inputs() {
 #[test]
 fn missing_data_is_an_error_not_a_panic() {
     assert_eq!(Chart::waits(&[]).unwrap_err(), ChartError::NoVariants);
-    let off = run("today", |m| m.sample_interval = 0.0);
+    let off = run("today", |t| {
+        t.replace("[run]\n", "[run]\nsample_interval = \"0min\"\n")
+    });
     let input = VariantInput::new(
         "today",
         &off.model,
@@ -466,7 +470,9 @@ fn missing_data_is_an_error_not_a_panic() {
 
 #[test]
 fn one_replication_draws_no_intervals_and_says_so() {
-    let one = run("today", |m| m.replications = 1);
+    let one = run("today", |t| {
+        t.replace("replications = 4", "replications = 1")
+    });
     let input = VariantInput::new(
         "today",
         &one.model,
@@ -670,23 +676,23 @@ fn a_60_character_station_name_is_shown_whole() {
 #[test]
 fn many_long_station_names_are_numbered_with_a_key_not_cut() {
     let r = long_run();
-    let mut model = r.model.clone();
-    let template = model.stations[1].clone();
     let names: Vec<String> = (0..12).map(|i| format!("{LONG_NAME} {i:02}")).collect();
-    model.stations = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let mut s = template.clone();
-            s.id = format!("s{i}");
-            s.name = name.clone();
-            s
-        })
-        .collect();
+    // Twelve stations like radiology, each with its long name.
+    let mut text = String::from(
+        "[scenario]\nname = \"long names\"\n[run]\nclose = \"11:00\"\nreplications = 1\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        text += &format!(
+            "[[stations]]\nid = \"s{i}\"\nname = \"{name}\"\nservers = 3\nservice = {{ dist = \"exponential\", mean = \"6min\" }}\n"
+        );
+    }
+    text += "[[arrivals]]\nid = \"walk_in\"\nkind = \"poisson\"\nrate = \"25/h\"\npathway = \"visit\"\n";
+    text += "[[pathways]]\nid = \"visit\"\nsteps = [{ id = \"x\", station = \"s0\", next = \"exit\" }]\n";
+    let model = Model::from_toml(&text).unwrap();
     let mut summary = r.findings.summary.clone();
     let station = summary.stations["radiology"].clone();
     summary.stations = model
-        .stations
+        .stations()
         .iter()
         .map(|s| (s.id.clone(), station.clone()))
         .collect();
