@@ -1,12 +1,15 @@
-//! Criterion benchmarks: the canonical workload end to end (events/s and patients/s) and the
-//! engine's hot paths (event queue, sampling, statistics). Fixed seeds throughout.
+//! Criterion benchmarks: the canonical workload end to end (events/s and patients/s), the two
+//! scenarios planners run (the flagship and the outpatient clinic, a few replications each, in
+//! events/s so their cost per event compares with the canonical workload's), and the engine's
+//! hot paths (event queue, sampling, statistics). Fixed seeds throughout.
 //! Run with `cargo bench -p carepath-benches`; figures are recorded in docs/performance.md.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use sim_core::distribution::Dist;
+use sim_core::distribution::{Dist, DistKind, DistSpec};
 use sim_core::event_queue::EventQueue;
 use sim_core::rng::{Purpose, draw_rng, purpose_key};
 use sim_core::stats::Tally;
+use sim_core::units::Offset;
 use sim_core::{Model, Simulator};
 use std::hint::black_box;
 
@@ -39,6 +42,39 @@ fn workload(c: &mut Criterion) {
     g.bench_function("single_purpose_events", |b| {
         b.iter(|| black_box(carepath_benches::single_purpose::run(PATIENTS, 1).events))
     });
+    g.finish();
+}
+
+/// Replications `0..replications` of one model on one simulator, as one thread of
+/// `carepath run` does them (without the summary): the events of all of them.
+fn run_replications(sim: &mut Simulator, replications: u32) -> u64 {
+    (0..replications).map(|r| sim.run(r).unwrap().events).sum()
+}
+
+fn scenarios(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scenarios");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(3));
+    // A few replications each: about 60 ms per iteration for the flagship (5 peak days of
+    // ~24,000 events) and 80 ms for the clinic (100 days of ~7,000 events).
+    for (name, source, replications) in [
+        ("future_hospital_5", carepath_benches::FLAGSHIP_SCENARIO, 5),
+        (
+            "outpatient_clinic_100",
+            carepath_benches::CLINIC_SCENARIO,
+            100,
+        ),
+    ] {
+        let model = Model::from_toml(source).expect("shipped scenario is valid");
+        let mut sim = Simulator::new(&model);
+        g.throughput(Throughput::Elements(run_replications(
+            &mut sim,
+            replications,
+        )));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(run_replications(&mut sim, replications)))
+        });
+    }
     g.finish();
 }
 
@@ -84,6 +120,26 @@ fn sampling(c: &mut Criterion) {
             black_box(s)
         })
     });
+    // The shipped gamma (cv 0.6: Marsaglia–Tsang over the ziggurat normal) and lognormal
+    // (one `exp` per draw), keyed as the engine draws them.
+    for (name, dist) in [
+        ("gamma_cv06_keyed_1000", Dist::compile(&gamma_cv06(), true)),
+        (
+            "lognormal_keyed_1000",
+            Dist::compile(&lognormal_4_2(), true),
+        ),
+    ] {
+        let dist = dist.expect("valid distribution");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut s = 0.0;
+                for i in 0..1000u64 {
+                    s += dist.sample(&mut draw_rng(i, service_key, 0));
+                }
+                black_box(s)
+            })
+        });
+    }
     let mut rng = draw_rng(3, service_key, 0);
     g.bench_function("exponential_stream_1000", |b| {
         b.iter(|| {
@@ -113,5 +169,30 @@ fn statistics(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, workload, event_queue, sampling, statistics);
+/// `{ dist = "gamma", mean = "5min", cv = 0.6 }`, the flagship's consultation.
+fn gamma_cv06() -> DistSpec {
+    DistSpec {
+        mean: Some(Offset(5.0)),
+        cv: Some(0.6),
+        ..DistSpec::of(DistKind::Gamma)
+    }
+}
+
+/// `{ dist = "lognormal", mean = "4min", sd = "2min" }`, a flagship service.
+fn lognormal_4_2() -> DistSpec {
+    DistSpec {
+        mean: Some(Offset(4.0)),
+        sd: Some(Offset(2.0)),
+        ..DistSpec::of(DistKind::Lognormal)
+    }
+}
+
+criterion_group!(
+    benches,
+    workload,
+    scenarios,
+    event_queue,
+    sampling,
+    statistics
+);
 criterion_main!(benches);
