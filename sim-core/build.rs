@@ -35,6 +35,7 @@ fn main() {
     let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(dir.join("zig_exp.rs"), out).expect("write ziggurat tables");
     std::fs::write(dir.join("zig_norm.rs"), normal_tables()).expect("write ziggurat tables");
+    std::fs::write(dir.join("fast_exp.rs"), exp_tables()).expect("write exp tables");
     println!("cargo::rerun-if-changed=build.rs");
 }
 
@@ -64,5 +65,27 @@ fn normal_tables() -> String {
     let _ = writeln!(out, "const ZIG_NORM_X: [f64; 257] = {:?};", x);
     let _ = writeln!(out, "/// exp(-edge²/2).");
     let _ = writeln!(out, "const ZIG_NORM_F: [f64; 257] = {:?};", fx);
+    out
+}
+
+/// ln 2 − `LN_2` (the next 53 bits of ln 2 beyond the double nearest to it).
+const LN2_TAIL: f64 = 2.319_046_813_846_299_6e-17;
+
+/// The table and constants of `fastmath::exp`: 2^(j/64) for j in 0..64 (libm's `exp2`, within
+/// 1 ulp), and ln 2 / 64 as a high half with the low 20 mantissa bits cleared plus the rest,
+/// computed with ln 2 to double-double precision.
+fn exp_tables() -> String {
+    let t: Vec<f64> = (0..64).map(|j| libm::exp2(f64::from(j) / 64.0)).collect();
+    let l = std::f64::consts::LN_2 / 64.0;
+    let hi = f64::from_bits(l.to_bits() & !0xf_ffff);
+    // 64·hi is exact and within a few ulps of LN_2, so the subtraction is exact too.
+    let lo = ((std::f64::consts::LN_2 - 64.0 * hi) + LN2_TAIL) / 64.0;
+    let mut out = String::new();
+    let _ = writeln!(out, "/// 2^(j/64) for j in 0..64.");
+    let _ = writeln!(out, "const EXP2_64: [f64; 64] = {:?};", t);
+    let _ = writeln!(out, "/// High part of ln 2 / 64 (20 trailing zero bits).");
+    let _ = writeln!(out, "const LN2_64_HI: f64 = {hi:?};");
+    let _ = writeln!(out, "/// ln 2 / 64 − LN2_64_HI.");
+    let _ = writeln!(out, "const LN2_64_LO: f64 = {lo:?};");
     out
 }

@@ -43,6 +43,7 @@ pub mod distribution;
 pub mod engine;
 pub mod error;
 pub mod event_queue;
+pub mod fastmath;
 pub mod load;
 pub mod memory;
 pub mod model;
