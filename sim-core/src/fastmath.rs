@@ -27,7 +27,7 @@ const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// e^x, within 1 ulp of `libm::exp`, identical on every platform.
 #[inline]
 pub fn exp(x: f64) -> f64 {
-    if !(x.abs() < 708.0) {
+    if x.is_nan() || x.abs() >= 708.0 {
         return libm::exp(x);
     }
     let kt = x * INV_LN2_64 + SHIFT;
