@@ -612,7 +612,7 @@ fn standard_exp_edge<R: Rng>(rng: &mut R, mut i: usize, mut x: f64) -> f64 {
 include!(concat!(env!("OUT_DIR"), "/zig_norm.rs"));
 
 /// Standard normal by the ziggurat method (Marsaglia & Tsang 2000), 256 layers: one 64-bit
-/// draw, one multiply and one compare in about 99% of cases, with no logarithm or square root.
+/// draw, one multiply and one compare in about 98.5% of cases, with no logarithm or square root.
 /// The 64 bits are split three ways: bits 0–7 pick the layer, bit 8 is the sign and the top 53
 /// bits are the uniform. The sign is put in by moving bit 8 to the sign bit (no branch, and
 /// the same bits on every platform). Layer edges and the tail are out of line.
