@@ -1,11 +1,14 @@
-//! Criterion benchmarks: the canonical workload end to end (events/s and patients/s) and the
-//! engine's hot paths (event queue, sampling, statistics). Fixed seeds throughout.
+//! Criterion benchmarks: the canonical workload end to end (events/s and patients/s), the two
+//! scenarios planners run (the flagship and the outpatient clinic, a few replications each, in
+//! events/s so their cost per event compares with the canonical workload's), and the engine's
+//! hot paths (event queue, sampling, statistics). Fixed seeds throughout.
 //! Run with `cargo bench -p carepath-benches`; figures are recorded in docs/performance.md.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use sim_core::distribution::Dist;
+use sim_core::distribution::{Dist, DistKind, DistSpec};
 use sim_core::event_queue::EventQueue;
 use sim_core::rng::{Purpose, draw_rng, purpose_key};
+use sim_core::scenario::units::Offset;
 use sim_core::stats::Tally;
 use sim_core::{Model, Simulator};
 use std::hint::black_box;
@@ -13,10 +16,17 @@ use std::hint::black_box;
 const PATIENTS: u64 = 100_000;
 
 fn benchmark_model() -> Model {
-    let mut model = Model::from_toml(carepath_benches::BENCHMARK_SCENARIO)
-        .expect("benchmark scenario is valid");
-    model.max_arrivals = Some(PATIENTS);
-    model
+    sim_core::Scenario::parse(carepath_benches::BENCHMARK_SCENARIO)
+        .and_then(|s| {
+            s.model_with(
+                None,
+                &sim_core::scenario::Overrides {
+                    max_arrivals: Some(PATIENTS),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("benchmark scenario is valid")
 }
 
 fn workload(c: &mut Criterion) {
@@ -39,6 +49,46 @@ fn workload(c: &mut Criterion) {
     g.bench_function("single_purpose_events", |b| {
         b.iter(|| black_box(carepath_benches::single_purpose::run(PATIENTS, 1).events))
     });
+    g.finish();
+}
+
+/// A study of `model` (its `replications` replications) on one thread, as `carepath run
+/// --threads 1` does it: each replication run into the last one's storage and folded into
+/// the summary's accumulator. Returns the events of all of them.
+fn run_study(model: &Model) -> u64 {
+    let mut study = sim_core::Study::new(model);
+    study.run().unwrap();
+    study.accumulator().records().iter().map(|r| r.events).sum()
+}
+
+fn scenarios(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scenarios");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(3));
+    // A few replications each: about 60 ms per iteration for the flagship (5 peak days of
+    // ~24,000 events) and 80 ms for the clinic (100 days of ~7,000 events).
+    for (name, source, replications) in [
+        ("future_hospital_5", carepath_benches::FLAGSHIP_SCENARIO, 5),
+        (
+            "outpatient_clinic_100",
+            carepath_benches::CLINIC_SCENARIO,
+            100,
+        ),
+    ] {
+        let model = sim_core::Scenario::parse(source)
+            .and_then(|s| {
+                s.model_with(
+                    None,
+                    &sim_core::scenario::Overrides {
+                        replications: Some(replications),
+                        ..Default::default()
+                    },
+                )
+            })
+            .expect("shipped scenario is valid");
+        g.throughput(Throughput::Elements(run_study(&model)));
+        g.bench_function(name, |b| b.iter(|| black_box(run_study(&model))));
+    }
     g.finish();
 }
 
@@ -84,6 +134,26 @@ fn sampling(c: &mut Criterion) {
             black_box(s)
         })
     });
+    // The shipped gamma (cv 0.6: Marsaglia–Tsang over the ziggurat normal) and lognormal
+    // (one `exp` per draw), keyed as the engine draws them.
+    for (name, dist) in [
+        ("gamma_cv06_keyed_1000", Dist::compile(&gamma_cv06(), true)),
+        (
+            "lognormal_keyed_1000",
+            Dist::compile(&lognormal_4_2(), true),
+        ),
+    ] {
+        let dist = dist.expect("valid distribution");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut s = 0.0;
+                for i in 0..1000u64 {
+                    s += dist.sample(&mut draw_rng(i, service_key, 0));
+                }
+                black_box(s)
+            })
+        });
+    }
     let mut rng = draw_rng(3, service_key, 0);
     g.bench_function("exponential_stream_1000", |b| {
         b.iter(|| {
@@ -113,5 +183,30 @@ fn statistics(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, workload, event_queue, sampling, statistics);
+/// `{ dist = "gamma", mean = "5min", cv = 0.6 }`, the flagship's consultation.
+fn gamma_cv06() -> DistSpec {
+    DistSpec {
+        mean: Some(Offset(5.0)),
+        cv: Some(0.6),
+        ..DistSpec::of(DistKind::Gamma)
+    }
+}
+
+/// `{ dist = "lognormal", mean = "4min", sd = "2min" }`, a flagship service.
+fn lognormal_4_2() -> DistSpec {
+    DistSpec {
+        mean: Some(Offset(4.0)),
+        sd: Some(Offset(2.0)),
+        ..DistSpec::of(DistKind::Lognormal)
+    }
+}
+
+criterion_group!(
+    benches,
+    workload,
+    scenarios,
+    event_queue,
+    sampling,
+    statistics
+);
 criterion_main!(benches);

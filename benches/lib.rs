@@ -5,3 +5,11 @@ pub mod single_purpose;
 /// The canonical benchmark workload (`scenarios/benchmark.toml`), compiled in so benchmarks
 /// do not depend on the working directory.
 pub const BENCHMARK_SCENARIO: &str = include_str!("../scenarios/benchmark.toml");
+
+/// The flagship scenario (`scenarios/future-hospital.toml`): a peak day of a large hospital's
+/// outpatient department, gamma and lognormal services, shifts and booked arrivals.
+pub const FLAGSHIP_SCENARIO: &str = include_str!("../scenarios/future-hospital.toml");
+
+/// The outpatient clinic (`scenarios/outpatient-clinic.toml`): a small clinic day, many short
+/// replications.
+pub const CLINIC_SCENARIO: &str = include_str!("../scenarios/outpatient-clinic.toml");

@@ -39,6 +39,7 @@ pub mod compile;
 pub mod distribution;
 pub mod engine;
 pub mod error;
+pub mod fastmath;
 pub mod model;
 pub mod rng;
 pub mod scenario;
