@@ -50,6 +50,7 @@ pub mod pathway;
 pub mod regression;
 pub mod rng;
 pub mod scenario;
+pub mod spans;
 pub mod stats;
 pub mod summary;
 pub mod units;

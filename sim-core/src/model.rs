@@ -311,6 +311,8 @@ fn variant_list(f: &ScenarioFile) -> (std::sync::Arc<[String]>, Vec<Problem>) {
 /// list, and problems with the list itself (duplicate ids) are found once.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The text, kept to place problems in it (parsed again for spans only on failure).
+    source: std::sync::Arc<str>,
     file: ScenarioFile,
     /// The file's TOML tree without `variants`, which overlays are applied to.
     base: toml::Table,
@@ -343,6 +345,7 @@ impl Scenario {
             variant_index.entry(v.id.clone()).or_insert(i);
         }
         Ok(Scenario {
+            source: source.into(),
             variant_ids,
             variant_problems,
             variant_index,
@@ -356,8 +359,18 @@ impl Scenario {
         &self.variant_ids
     }
 
-    /// Builds the named variant (None: the base scenario).
+    /// Builds the named variant (None: the base scenario); its problems are placed in the
+    /// text (see [`crate::spans`]).
     pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        self.build(variant).map_err(|mut e| {
+            if let ScenarioError::Invalid(problems) = &mut e {
+                crate::spans::place(&self.source, variant, problems);
+            }
+            e
+        })
+    }
+
+    fn build(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
         let file = &self.file;
         let builder = || Builder {
             problems: self.variant_problems.clone(),
