@@ -682,3 +682,26 @@ fn a_study_too_large_for_memory_is_refused_with_the_estimate() {
     o.expect_no_panic().expect_code(2);
     assert_words(&o.stderr, &["run.replications", "MiB of memory"], "file");
 }
+
+/// A variant's problems with keys its overlay gives point into the variant's own table in
+/// `[[variants]]` (an inline list entry, and a `[[variants.stations]]` table), and name the
+/// variant.
+#[test]
+fn a_variants_problems_point_into_its_overlay() {
+    let (path, o) = validate("variant_overlay.toml");
+    rejected(&path, &o);
+    let lines: Vec<&str> = o.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "{path}:27:18: error: variant big: stations.desk.servers: 100001 servers is more than the limit of 100000"
+            ),
+            format!(
+                "{path}:36:3: error: variant shifts: stations.desk.servers[1]: shifts must be in time order and must not overlap"
+            ),
+        ],
+        "{}",
+        o.stderr
+    );
+}
