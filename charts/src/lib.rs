@@ -48,15 +48,11 @@
 //! id = "visit"
 //! steps = [{ id = "desk", station = "desk", next = "exit" }]
 //! "#)?;
-//! let results: Vec<_> = (0..model.replications)
-//!     .map(|r| sim_core::run_replication(&model, r).unwrap())
-//!     .collect();
-//! let acc = sim_core::summary::Accumulator::from_results(&model, &results);
-//! let summary = acc.summary(&model);
-//! let breakdown = sim_core::compare::breakdown(&model, acc.records());
-//! let series = acc.queue_series(&model);
-//! let input = carepath_charts::VariantInput::new("base", &model, &summary, &breakdown)
-//!     .with_series(&series);
+//! let mut study = sim_core::Study::new(&model);
+//! study.run()?;
+//! let f = study.findings();
+//! let input = carepath_charts::VariantInput::new("base", &model, &f.summary, &f.breakdown)
+//!     .with_series(&f.series);
 //! let chart = carepath_charts::Chart::waits(&[input])?;
 //! let svg = chart.svg()?;
 //! assert!(svg.contains("Waiting time per station"));

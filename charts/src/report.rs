@@ -420,18 +420,23 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
     }
 
     fn ran(text: &str) -> Ran {
-        let model = Model::from_toml(text).unwrap();
-        let results: Vec<_> = (0..model.replications)
-            .map(|r| sim_core::run_replication(&model, r).unwrap())
-            .collect();
+        studied(Model::from_toml(text).unwrap())
+    }
+
+    /// Every replication of `model`, through the study API.
+    fn studied(model: Model) -> Ran {
+        let mut study = sim_core::Study::new(&model);
+        study.run().unwrap();
+        let sim_core::study::Findings {
+            summary,
+            breakdown,
+            series,
+        } = study.findings();
         Ran {
-            summary: sim_core::summarize(&model, &results),
-            breakdown: sim_core::compare::breakdown(
-                &model,
-                sim_core::summary::Accumulator::from_results(&model, &results).records(),
-            ),
-            series: sim_core::queue_series(&model, &results),
             model,
+            summary,
+            breakdown,
+            series,
         }
     }
 
@@ -479,19 +484,7 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         );
         let mut runs = Vec::new();
         for v in ["short", "staffed"] {
-            let model = Model::from_toml_variant(&text, Some(v)).unwrap();
-            let results: Vec<_> = (0..model.replications)
-                .map(|r| sim_core::run_replication(&model, r).unwrap())
-                .collect();
-            runs.push(Ran {
-                summary: sim_core::summarize(&model, &results),
-                breakdown: sim_core::compare::breakdown(
-                    &model,
-                    sim_core::summary::Accumulator::from_results(&model, &results).records(),
-                ),
-                series: sim_core::queue_series(&model, &results),
-                model,
-            });
+            runs.push(studied(Model::from_toml_variant(&text, Some(v)).unwrap()));
         }
         let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
         let html = unfinished_warning(&views);
@@ -546,19 +539,14 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         let mut accs = Vec::new();
         for v in ["short", "staffed"] {
             let model = Model::from_toml_variant(&text, Some(v)).unwrap();
-            let results: Vec<_> = (0..model.replications)
-                .map(|r| sim_core::run_replication(&model, r).unwrap())
-                .collect();
-            accs.push(sim_core::summary::Accumulator::from_results(
-                &model, &results,
-            ));
+            let mut study = sim_core::Study::new(&model);
+            study.run().unwrap();
+            let findings = study.findings();
+            accs.push((study.into_accumulator(), findings.clone()));
             runs.push(Ran {
-                summary: sim_core::summarize(&model, &results),
-                breakdown: sim_core::compare::breakdown(
-                    &model,
-                    sim_core::summary::Accumulator::from_results(&model, &results).records(),
-                ),
-                series: sim_core::queue_series(&model, &results),
+                summary: findings.summary,
+                breakdown: findings.breakdown,
+                series: findings.series,
                 model,
             });
         }
@@ -566,9 +554,10 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
             &runs
                 .iter()
                 .zip(&accs)
-                .map(|(r, acc)| sim_core::compare::VariantRun {
+                .map(|(r, (acc, findings))| sim_core::compare::VariantRun {
                     model: &r.model,
                     run: acc,
+                    findings,
                     independent: None,
                 })
                 .collect::<Vec<_>>(),

@@ -11,9 +11,9 @@ use crate::output::Outputs;
 use anyhow::{Result, bail};
 use carepath_charts::{Chart, VariantInput};
 use sim_core::Model;
-use sim_core::compare::{Breakdown, Comparison};
-use sim_core::summary::Accumulator;
-use sim_core::summary::{QueueSeries, Summary};
+use sim_core::compare::Comparison;
+use sim_core::study::Findings;
+use sim_core::summary::QueueSeries;
 use std::path::Path;
 
 /// The label of a single run's variant in charts ("base" for the base scenario).
@@ -26,32 +26,30 @@ pub fn stage_run(
     files: &mut Outputs,
     dir: &Path,
     model: &Model,
-    summary: &Summary,
-    run: &Accumulator,
+    findings: &Findings,
     quiet: bool,
 ) -> Result<usize> {
-    let breakdown: Breakdown = sim_core::compare::breakdown(model, run.records());
-    let series = run.queue_series(model);
-    let input =
-        VariantInput::new(run_label(model), model, summary, &breakdown).with_series(&series);
+    let input = VariantInput::new(
+        run_label(model),
+        model,
+        &findings.summary,
+        &findings.breakdown,
+    )
+    .with_series(&findings.series);
     stage_all(files, dir, &[input], quiet)
 }
 
-/// Charts of a comparison (`carepath compare --charts DIR`); `runs[i]` are the replications
-/// of `models[i]` (common random numbers).
+/// Charts of a comparison (`carepath compare --charts DIR`); `findings[i]` are those of
+/// `models[i]` (common random numbers).
 pub fn stage_comparison(
     files: &mut Outputs,
     dir: &Path,
     comparison: &Comparison,
     models: &[Model],
-    runs: &[Accumulator],
+    findings: &[Findings],
     quiet: bool,
 ) -> Result<usize> {
-    let series: Vec<QueueSeries> = models
-        .iter()
-        .zip(runs)
-        .map(|(m, r)| r.queue_series(m))
-        .collect();
+    let series: Vec<QueueSeries> = findings.iter().map(|f| f.series.clone()).collect();
     let inputs = carepath_charts::comparison_inputs(comparison, models, Some(&series))?;
     stage_all(files, dir, &inputs, quiet)
 }

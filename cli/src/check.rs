@@ -1,19 +1,19 @@
 //! `carepath check`: regression checks of scenarios against stored baselines, for CI.
 //!
 //! `--bless` runs each scenario and stores its per-replication metrics as the baseline; a plain
-//! run compares with it (see `sim_core::regression` for the modes and the statistics) and
+//! run compares with it (see `crate::regression` for the modes and the statistics) and
 //! exits 0 when nothing moved, 1 when something did, 2 on bad input. `--junit FILE` writes a
 //! JUnit XML report (one test suite per scenario, one test case per metric).
 
 use crate::output::{Outputs, file_name_for_id, xml_escape};
+use crate::regression::{
+    Baseline, Change, CheckReport, FailOn, Mode, Tolerance, baseline, canonical_metric, check,
+    format_p, metric_names,
+};
 use crate::{InputError, apply_overrides, load_variant, out, read, replicate};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use sim_core::Model;
-use sim_core::regression::{
-    Baseline, Change, CheckReport, FailOn, Mode, Tolerance, baseline, canonical_metric, check,
-    format_p, metric_names,
-};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -279,7 +279,7 @@ fn signed_percent(difference: f64, baseline: f64) -> String {
 }
 
 /// The verdict word for a metric that moved.
-fn verdict(mode: Mode, c: &sim_core::regression::MetricCheck, fail_on: FailOn) -> &'static str {
+fn verdict(mode: Mode, c: &crate::regression::MetricCheck, fail_on: FailOn) -> &'static str {
     if mode == Mode::Exact {
         return "DETERMINISM BREAK";
     }

@@ -8,6 +8,7 @@ use crate::table::{fixed, unfinished_warning};
 use crate::{InputError, apply_overrides, out, print_warnings, read, replicate};
 use anyhow::{Context, Result};
 use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun, compare};
+use sim_core::study::Findings;
 use std::fmt::Write as _;
 
 /// Runs the comparison.
@@ -66,13 +67,19 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
             )
         });
     }
+    let findings: Vec<Findings> = models
+        .iter()
+        .zip(&results)
+        .map(|(m, r)| Findings::of(m, r))
+        .collect();
     let runs: Vec<VariantRun<'_>> = results
         .iter()
         .zip(&independent)
-        .zip(&models)
-        .map(|((run, ind), model)| VariantRun {
+        .zip(models.iter().zip(&findings))
+        .map(|((run, ind), (model, findings))| VariantRun {
             model,
             run,
+            findings,
             independent: ind.as_deref(),
         })
         .collect();
@@ -84,7 +91,7 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
             dir,
             &comparison,
             &models,
-            &results,
+            &findings,
             args.quiet,
         )?,
         None => 0,

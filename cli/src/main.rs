@@ -5,6 +5,7 @@ mod charts;
 mod check;
 mod compare;
 mod output;
+mod regression;
 mod replicate;
 mod report;
 mod table;
@@ -340,15 +341,15 @@ pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Re
 
 /// Parses a scenario once, for building several of its variants (each build then costs time
 /// in proportion to the base scenario, not to the number of variants).
-pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::model::Scenario> {
-    sim_core::model::Scenario::parse(text)
+pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenario> {
+    sim_core::Scenario::parse(text)
         .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)).into())
 }
 
 /// Builds one variant (or the base) of a parsed scenario.
 pub(crate) fn build_variant(
     path: &Path,
-    scenario: &sim_core::model::Scenario,
+    scenario: &sim_core::Scenario,
     variant: Option<&str>,
 ) -> Result<Model> {
     scenario
@@ -409,7 +410,7 @@ fn validate(path: &Path) -> Result<()> {
         model.classes.len(),
         if model.classes.len() == 1 { "" } else { "es" },
     );
-    let loads = sim_core::load::peak_offered_load(&model);
+    let loads = sim_core::compile::load::peak_offered_load(&model);
     for (s, load) in model.stations.iter().zip(loads) {
         let c = f64::from(s.max_servers);
         let _ = writeln!(
@@ -470,7 +471,7 @@ pub(crate) fn apply_overrides(model: &mut Model, opts: &ReplicationOptions) -> R
         }
         model.replications = r;
         // More replications need more memory: the same budget as validation applies.
-        sim_core::memory::check(model)
+        sim_core::compile::memory::check(model)
             .map_err(|m| InputError(format!("--replications {r}: {m}")))?;
     }
     if let Some(s) = opts.seed {
@@ -512,20 +513,19 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let summary = acc.summary(&model);
+    let findings = sim_core::study::Findings::of(&model, &acc);
     if !args.quiet {
-        out(&table::render(&model, &summary, wall))?;
+        out(&table::render(&model, &findings.summary, wall))?;
     }
     // Every result file of the run (--out and --charts) is staged first and moved into place
     // only when all are complete.
     let mut files = output::Outputs::default();
     if let Some(dir) = &args.out {
-        let series = acc.queue_series(&model);
-        output::stage_run(&mut files, dir, &model, &summary, &series)
+        output::stage_run(&mut files, dir, &model, &findings.summary, &findings.series)
             .with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let charts = match &args.charts {
-        Some(dir) => charts::stage_run(&mut files, dir, &model, &summary, &acc, args.quiet)?,
+        Some(dir) => charts::stage_run(&mut files, dir, &model, &findings, args.quiet)?,
         None => 0,
     };
     files

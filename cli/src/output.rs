@@ -11,8 +11,8 @@
 
 use anyhow::{Context, Result, bail};
 use sim_core::Model;
+use sim_core::scenario::units::format_clock;
 use sim_core::summary::{QueueSeries, Summary};
-use sim_core::units::format_clock;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

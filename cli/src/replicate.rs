@@ -14,8 +14,9 @@
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use sim_core::study::run_batch;
 use sim_core::summary::Accumulator;
-use sim_core::{Model, RunError, Simulator, Summary};
+use sim_core::{Model, ReplicationResult, RunError, Simulator, Study, Summary};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -94,60 +95,69 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let mut acc = Accumulator::new(model);
-    let chunk = (threads * PER_THREAD).max(1) as u32;
-    let mut interrupted = false;
-    let mut failure = None;
-    let mut first = 0u32;
-    while first < n && !interrupted {
-        let last = first.saturating_add(chunk).min(n);
-        let results = pool.install(|| {
-            (first..last)
+    let mut study = Study::new(model);
+    // Each worker keeps its simulator and its results' storage from batch to batch, so after
+    // the first batch no replication allocates.
+    let mut workers: Vec<(Simulator, Vec<ReplicationResult>, Result<(), RunError>)> = (0..threads)
+        .map(|_| {
+            (
+                Simulator::new(model).with_stop_flag(&INTERRUPTED),
+                Vec::new(),
+                Ok(()),
+            )
+        })
+        .collect();
+    let per_thread = PER_THREAD as u32;
+    let mut stopped = None;
+    while !study.is_done() && stopped.is_none() {
+        // The next chunk, cut into consecutive shares of a few replications per worker.
+        let mut first = study.completed();
+        pool.install(|| {
+            let shares: Vec<_> = workers
+                .iter_mut()
+                .map(|w| {
+                    let share = first..first.saturating_add(per_thread).min(n);
+                    first = share.end;
+                    (w, share)
+                })
+                .collect();
+            shares
                 .into_par_iter()
-                .map_init(
-                    || Simulator::new(model).with_stop_flag(&INTERRUPTED),
-                    |sim, r| {
-                        if INTERRUPTED.load(Ordering::SeqCst) {
-                            return Err(RunError::Interrupted);
-                        }
-                        let out = sim.run(r);
-                        bar.inc(1);
-                        out
-                    },
-                )
-                .collect::<Vec<_>>()
+                .for_each(|((sim, out, status), share)| {
+                    let count = share.len() as u64;
+                    *status = run_batch(sim, share, out);
+                    bar.inc(count);
+                });
         });
-        // Fold the finished prefix in order; anything after a gap is dropped.
-        for r in results {
-            match r {
-                Ok(r) => acc.add(&r),
-                Err(RunError::Interrupted) => {
-                    interrupted = true;
-                    break;
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
+        // Fold the shares in order, up to the first that stopped early.
+        for (_, out, status) in &mut workers {
+            for r in out.iter() {
+                study.fold(r);
+            }
+            if let Err(e) = std::mem::replace(status, Ok(())) {
+                stopped = Some(e);
+                break;
             }
         }
-        if let Some(e) = failure {
-            bar.finish_and_clear();
-            return Err(anyhow::Error::new(e).context("the simulation stopped"));
-        }
-        first = last;
     }
+    if let Some(e) = stopped
+        && e != RunError::Interrupted
+    {
+        bar.finish_and_clear();
+        return Err(anyhow::Error::new(e).context("the simulation stopped"));
+    }
+    let interrupted = !study.is_done();
     bar.finish_and_clear();
     // The loop ends early only when a replication saw the stop flag.
     if interrupted {
         return Err(Interrupted {
-            summary: (!acc.is_empty()).then(|| Box::new(acc.summary(model))),
-            completed: acc.len() as u32,
+            summary: (study.completed() > 0).then(|| Box::new(study.summary())),
+            completed: study.completed(),
             total: n,
         }
         .into());
     }
-    Ok(acc)
+    Ok(study.into_accumulator())
 }
 
 #[cfg(test)]

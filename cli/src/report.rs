@@ -7,8 +7,9 @@ use crate::{apply_overrides, read, replicate};
 use anyhow::{Context, Result};
 use carepath_charts::report::{RunView, esc, label};
 use sim_core::Model;
-use sim_core::compare::{Breakdown, Comparison, VariantRun, compare};
-use sim_core::summary::{Accumulator, QueueSeries, Summary};
+use sim_core::compare::{Comparison, VariantRun, compare};
+use sim_core::study::Findings;
+use sim_core::summary::Accumulator;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -36,9 +37,7 @@ pub(crate) struct ReportArgs {
 struct Run<'m> {
     model: &'m Model,
     acc: Accumulator,
-    summary: Summary,
-    breakdown: Breakdown,
-    series: QueueSeries,
+    findings: Findings,
 }
 
 /// Runs the scenario (or its variants) and writes the report.
@@ -70,15 +69,11 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let mut runs = Vec::new();
     for model in &models {
         let acc = replicate::run_all(model, args.reps.threads, args.quiet)?;
-        let summary = acc.summary(model);
-        let breakdown = sim_core::compare::breakdown(model, acc.records());
-        let series = acc.queue_series(model);
+        let findings = Findings::of(model, &acc);
         runs.push(Run {
             model,
             acc,
-            summary,
-            breakdown,
-            series,
+            findings,
         });
     }
     let comparison = (runs.len() >= 2).then(|| {
@@ -87,6 +82,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
             .map(|r| VariantRun {
                 model: r.model,
                 run: &r.acc,
+                findings: &r.findings,
                 independent: None,
             })
             .collect();
@@ -138,7 +134,7 @@ fn render(
     warnings: &[String],
 ) -> Result<String> {
     let first = &runs[0];
-    let s0 = &first.summary;
+    let s0 = &first.findings.summary;
     let mut h = String::new();
     let title = format!("CarePath report — {}", s0.scenario);
     let _ = write!(
@@ -195,9 +191,9 @@ fn render(
         .iter()
         .map(|r| RunView {
             model: r.model,
-            summary: &r.summary,
-            breakdown: &r.breakdown,
-            series: &r.series,
+            summary: &r.findings.summary,
+            breakdown: &r.findings.breakdown,
+            series: &r.findings.series,
         })
         .collect();
     h.push_str(&carepath_charts::report::sections(

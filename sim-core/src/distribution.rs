@@ -7,7 +7,7 @@
 //! every later event of a run. Dispatch is a `match` on a closed enum (no trait objects).
 
 use crate::rng::{uniform, uniform_open0};
-use crate::units::Offset;
+use crate::scenario::units::Offset;
 use rand_core::Rng;
 use serde::Deserialize;
 

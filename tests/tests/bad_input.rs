@@ -503,7 +503,7 @@ fn empirical_table_longer_than_the_limit_is_rejected() {
 
 #[test]
 fn pathway_longer_than_the_limit_is_rejected() {
-    let n = sim_core::pathway::MAX_STEPS + 1;
+    let n = sim_core::model::pathway::MAX_STEPS + 1;
     let mut steps = String::new();
     for i in 0..n {
         let next = if i + 1 == n {

@@ -5,6 +5,7 @@
 //! numbers, so "faster" means the whole interval of the difference is below zero.
 
 use sim_core::compare::{Comparison, VariantRun, compare};
+use sim_core::study::Findings;
 use sim_core::summary::Accumulator;
 use sim_core::{Model, ReplicationResult, ScenarioError, Simulator};
 
@@ -35,12 +36,18 @@ fn comparison(
         .zip(&results)
         .map(|(m, r)| Accumulator::from_results(m, r))
         .collect();
-    let runs: Vec<VariantRun<'_>> = models
+    let findings: Vec<Findings> = models
         .iter()
         .zip(&accs)
-        .map(|(model, run)| VariantRun {
+        .map(|(m, a)| Findings::of(m, a))
+        .collect();
+    let runs: Vec<VariantRun<'_>> = models
+        .iter()
+        .zip(accs.iter().zip(&findings))
+        .map(|(model, (run, findings))| VariantRun {
             model,
             run,
+            findings,
             independent: None,
         })
         .collect();
@@ -174,15 +181,18 @@ fn common_random_numbers_narrow_the_interval() {
         Accumulator::from_results(&digital, &b),
     );
     let ind = Accumulator::from_results(&other, &ind);
+    let (fa, fb) = (Findings::of(&paper, &a), Findings::of(&digital, &b));
     let c = compare(&[
         VariantRun {
             model: &paper,
             run: &a,
+            findings: &fa,
             independent: None,
         },
         VariantRun {
             model: &digital,
             run: &b,
+            findings: &fb,
             independent: Some(ind.records()),
         },
     ]);
@@ -277,10 +287,10 @@ fn overload_warnings_account_for_the_levers() {
         "{:?}",
         digital.warnings
     );
-    let load = sim_core::load::peak_offered_load(&digital);
+    let load = sim_core::compile::load::peak_offered_load(&digital);
     let kiosk = digital.station_index("kiosk").unwrap();
     assert!(load[kiosk] > 0.0);
-    let base = sim_core::load::peak_offered_load(&build(CLINIC, "paper"));
+    let base = sim_core::compile::load::peak_offered_load(&build(CLINIC, "paper"));
     let reg = digital.station_index("registration").unwrap();
     assert!(
         load[reg] < base[reg],

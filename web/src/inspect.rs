@@ -78,7 +78,7 @@ pub fn inspect(text: &str) -> Inspection {
     let mut out = Inspection::default();
     // Parsed once: checking n variants costs time linear in n (the page re-checks as the
     // user types).
-    let scenario = match sim_core::model::Scenario::parse(text) {
+    let scenario = match sim_core::Scenario::parse(text) {
         Ok(s) => s,
         Err(e) => {
             out.errors = errors(&e, "");

@@ -7,15 +7,16 @@
 use carepath_charts::report::{RunView, label, sections};
 use carepath_charts::{ChartError, VariantInput};
 use serde::Serialize;
-use sim_core::compare::{Breakdown, VariantRun, compare};
-use sim_core::summary::{Accumulator, QueueSeries, Summary};
-use sim_core::{Model, ScenarioError, Simulator};
+use sim_core::compare::{VariantRun, compare};
+use sim_core::study::{Findings, StudyState};
+use sim_core::{Model, ScenarioError, Study};
 
-/// A run in progress. Each replication is folded into its variant's accumulator as soon as it
-/// has run, so memory does not grow with the number of replications.
+/// A run in progress: one study per variant. Each replication is folded into its variant's
+/// study as soon as it has run, so memory does not grow with the number of replications.
 pub struct Session {
     models: Vec<Model>,
-    results: Vec<Accumulator>,
+    /// Each variant's study between calls (`None` only while a step runs it).
+    studies: Vec<Option<StudyState>>,
     warnings: Vec<String>,
     /// Set if a replication stopped with an error (the engine's guard; not expected for a
     /// validated model).
@@ -70,7 +71,7 @@ pub struct Outcome {
 impl Session {
     /// Builds the models: the base scenario when `variants` is empty, else each named variant.
     pub fn new(text: &str, variants: &[String]) -> Result<Session, ScenarioError> {
-        let scenario = sim_core::model::Scenario::parse(text)?;
+        let scenario = sim_core::Scenario::parse(text)?;
         let base = scenario.model(None)?;
         let models = if variants.is_empty() {
             vec![base.clone()]
@@ -82,10 +83,10 @@ impl Session {
         };
         let refs: Vec<&Model> = models.iter().collect();
         let warnings = carepath_charts::report::warnings(&base.warnings, &refs);
-        let results = models.iter().map(Accumulator::new).collect();
+        let studies = models.iter().map(|m| Some(StudyState::new(m))).collect();
         Ok(Session {
             models,
-            results,
+            studies,
             warnings,
             failure: None,
         })
@@ -98,7 +99,11 @@ impl Session {
 
     /// Replications run so far.
     pub fn done(&self) -> u32 {
-        self.results.iter().map(|r| r.len() as u32).sum()
+        self.studies
+            .iter()
+            .flatten()
+            .map(StudyState::completed)
+            .sum()
     }
 
     /// Runs the next replication; false when every replication has run.
@@ -106,17 +111,18 @@ impl Session {
         if self.failure.is_some() {
             return false;
         }
-        for (model, results) in self.models.iter().zip(&mut self.results) {
-            let next = results.len() as u32;
-            if next < model.replications {
-                match Simulator::new(model).run(next) {
-                    Ok(r) => results.add(&r),
-                    Err(e) => {
-                        self.failure = Some(e.to_string());
-                        return false;
-                    }
+        for (model, slot) in self.models.iter().zip(&mut self.studies) {
+            let Some(state) = slot.take() else { continue };
+            let mut study = Study::resume(model, state);
+            let ran = study.step();
+            *slot = Some(study.pause());
+            match ran {
+                Ok(true) => return true,
+                Ok(false) => {}
+                Err(e) => {
+                    self.failure = Some(e.to_string());
+                    return false;
                 }
-                return true;
             }
         }
         false
@@ -130,32 +136,28 @@ impl Session {
         if self.done() < self.total() {
             return Err("the run has not finished".into());
         }
-        let summaries: Vec<Summary> = self
-            .models
+        let accumulators: Vec<_> = self
+            .studies
             .iter()
-            .zip(&self.results)
-            .map(|(m, r)| r.summary(m))
+            .flatten()
+            .map(|s| s.accumulator())
             .collect();
-        let breakdowns: Vec<Breakdown> = self
+        let findings: Vec<Findings> = self
             .models
             .iter()
-            .zip(&self.results)
-            .map(|(m, r)| sim_core::compare::breakdown(m, r.records()))
-            .collect();
-        let series: Vec<QueueSeries> = self
-            .models
-            .iter()
-            .zip(&self.results)
-            .map(|(m, r)| r.queue_series(m))
+            .zip(&accumulators)
+            .map(|(m, acc)| Findings::of(m, acc))
             .collect();
         let comparison = (self.models.len() >= 2).then(|| {
             let runs: Vec<VariantRun<'_>> = self
                 .models
                 .iter()
-                .zip(&self.results)
-                .map(|(model, run)| VariantRun {
+                .zip(&accumulators)
+                .zip(&findings)
+                .map(|((model, run), findings)| VariantRun {
                     model,
                     run,
+                    findings,
                     independent: None,
                 })
                 .collect();
@@ -163,16 +165,16 @@ impl Session {
         });
         let mut json = match &comparison {
             Some(c) => serde_json::to_string_pretty(c),
-            None => serde_json::to_string_pretty(&summaries[0]),
+            None => serde_json::to_string_pretty(&findings[0].summary),
         }
         .map_err(|e| e.to_string())?;
         json.push('\n');
         let views: Vec<RunView<'_>> = (0..self.models.len())
             .map(|i| RunView {
                 model: &self.models[i],
-                summary: &summaries[i],
-                breakdown: &breakdowns[i],
-                series: &series[i],
+                summary: &findings[i].summary,
+                breakdown: &findings[i].breakdown,
+                series: &findings[i].series,
             })
             .collect();
         let html =

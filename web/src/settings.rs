@@ -202,7 +202,7 @@ fn scale_arrivals(doc: &mut DocumentMut, factor: f64) -> Result<(), String> {
 
 /// `"1200/h"` × 1.5 → `"1800/h"`; the unit is kept and the number rounded to 4 decimals.
 fn scale_rate(rate: &str, factor: f64) -> Result<String, String> {
-    sim_core::units::parse_rate(rate)?;
+    sim_core::scenario::units::parse_rate(rate)?;
     let (num, unit) = rate.split_once('/').ok_or("a rate needs a unit")?;
     let n: f64 = num
         .trim()

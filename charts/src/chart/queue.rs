@@ -11,7 +11,7 @@ use crate::{ChartError, VariantInput};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::DrawingBackend;
-use sim_core::units::format_clock;
+use sim_core::scenario::units::format_clock;
 
 #[derive(Debug, Clone)]
 pub(super) struct Panel {

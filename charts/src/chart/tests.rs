@@ -6,9 +6,10 @@ use crate::style::{self, BLUE, SERVICE_GREY, variant_colour};
 use crate::{Chart, ChartError, ChartKind, VariantInput, comparison_inputs, standard_charts};
 use plotters::style::RGBColor;
 use sim_core::Model;
-use sim_core::compare::{Breakdown, VariantRun, compare};
+use sim_core::compare::{VariantRun, compare};
+use sim_core::study::Findings;
 use sim_core::summary::Accumulator;
-use sim_core::summary::{QueueSeries, Summary};
+use sim_core::summary::QueueSeries;
 
 /// Three stations (one with a name that needs escaping and a staffing schedule), two variants.
 const SCENARIO: &str = r#"
@@ -57,25 +58,26 @@ stations = [{ id = "doctor", servers = 4 }]
 struct Run {
     model: Model,
     results: Accumulator,
-    summary: Summary,
-    breakdown: Breakdown,
-    series: QueueSeries,
+    findings: Findings,
+}
+
+/// Runs every replication of `model` through the study API.
+fn study(model: Model) -> Run {
+    let mut study = sim_core::Study::new(&model);
+    study.run().unwrap();
+    let findings = study.findings();
+    let results = study.into_accumulator();
+    Run {
+        model,
+        results,
+        findings,
+    }
 }
 
 fn run(variant: &str, f: impl Fn(&mut Model)) -> Run {
     let mut model = Model::from_toml_variant(SCENARIO, Some(variant)).unwrap();
     f(&mut model);
-    let results: Vec<_> = (0..model.replications)
-        .map(|r| sim_core::run_replication(&model, r).unwrap())
-        .collect();
-    let results = Accumulator::from_results(&model, &results);
-    Run {
-        summary: results.summary(&model),
-        breakdown: sim_core::compare::breakdown(&model, results.records()),
-        series: results.queue_series(&model),
-        model,
-        results,
-    }
+    study(model)
 }
 
 fn runs() -> Vec<Run> {
@@ -85,8 +87,13 @@ fn runs() -> Vec<Run> {
 fn inputs(runs: &[Run]) -> Vec<VariantInput<'_>> {
     runs.iter()
         .map(|r| {
-            VariantInput::new(&r.model.variant, &r.model, &r.summary, &r.breakdown)
-                .with_series(&r.series)
+            VariantInput::new(
+                &r.model.variant,
+                &r.model,
+                &r.findings.summary,
+                &r.findings.breakdown,
+            )
+            .with_series(&r.findings.series)
         })
         .collect()
 }
@@ -172,7 +179,7 @@ fn time_breakdown_has_one_stacked_bar_per_variant() {
     assert_eq!(count_filled(&doc, "rect", style::DELAY_GREY), 2 + 1);
     // Totals written at the bar ends.
     for r in &runs {
-        let total = crate::layout::minutes_label(r.breakdown.time_in_system_min);
+        let total = crate::layout::minutes_label(r.findings.breakdown.time_in_system_min);
         assert!(has_text(&t, &total), "{total} missing in {t:?}");
     }
 }
@@ -226,7 +233,7 @@ fn time_in_system_draws_a_cdf_per_variant_with_p50_and_p90() {
         .unwrap();
     assert!(points >= 20, "{points}");
     // Mean with its confidence interval and the percentiles in the footnotes.
-    let tis = &runs[0].summary.time_in_system_min;
+    let tis = &runs[0].findings.summary.time_in_system_min;
     let note = format!("today: p50 {:.0} min", tis.p50);
     assert!(t.iter().any(|s| s.starts_with(&note)), "{note} in {t:?}");
     assert!(t.iter().any(|s| s.contains("95% CI")), "{t:?}");
@@ -321,7 +328,7 @@ fn utilisation_by_interval_has_a_panel_per_station_with_band_mean_85_line_and_st
 #[test]
 fn utilisation_by_interval_breaks_the_line_where_nobody_is_on_duty() {
     let runs = runs();
-    let mut series = runs[0].series.clone();
+    let mut series = runs[0].findings.series.clone();
     let band = series.utilisation.get_mut("desk").unwrap();
     let n = band.mean.len();
     assert!(n >= 5);
@@ -329,7 +336,13 @@ fn utilisation_by_interval_breaks_the_line_where_nobody_is_on_duty() {
         v[n / 2] = f64::NAN;
     }
     let r = &runs[0];
-    let input = VariantInput::new("today", &r.model, &r.summary, &r.breakdown).with_series(&series);
+    let input = VariantInput::new(
+        "today",
+        &r.model,
+        &r.findings.summary,
+        &r.findings.breakdown,
+    )
+    .with_series(&series);
     let svg = Chart::utilisation_by_interval(&input, "")
         .unwrap()
         .svg()
@@ -384,11 +397,12 @@ fn standard_set_and_comparison_inputs() {
         .map(|r| VariantRun {
             model: &r.model,
             run: &r.results,
+            findings: &r.findings,
             independent: None,
         })
         .collect();
     let comparison = compare(&v);
-    let series: Vec<QueueSeries> = runs.iter().map(|r| r.series.clone()).collect();
+    let series: Vec<QueueSeries> = runs.iter().map(|r| r.findings.series.clone()).collect();
     let inputs = comparison_inputs(&comparison, &models, Some(&series)).unwrap();
     let (charts, skipped) = standard_charts(&inputs).unwrap();
     assert!(skipped.is_empty());
@@ -420,8 +434,13 @@ fn standard_set_and_comparison_inputs() {
 fn missing_data_is_an_error_not_a_panic() {
     assert_eq!(Chart::waits(&[]).unwrap_err(), ChartError::NoVariants);
     let off = run("today", |m| m.sample_interval = 0.0);
-    let input = VariantInput::new("today", &off.model, &off.summary, &off.breakdown)
-        .with_series(&off.series);
+    let input = VariantInput::new(
+        "today",
+        &off.model,
+        &off.findings.summary,
+        &off.findings.breakdown,
+    )
+    .with_series(&off.findings.series);
     assert!(matches!(
         Chart::queue_length(&input, ""),
         Err(ChartError::NoData { .. })
@@ -433,7 +452,12 @@ fn missing_data_is_an_error_not_a_panic() {
     let (charts, skipped) = standard_charts(&[input]).unwrap();
     assert_eq!(charts.len(), 4);
     assert_eq!(skipped.len(), 2);
-    let without = VariantInput::new("today", &off.model, &off.summary, &off.breakdown);
+    let without = VariantInput::new(
+        "today",
+        &off.model,
+        &off.findings.summary,
+        &off.findings.breakdown,
+    );
     assert!(matches!(
         Chart::queue_length(&without, ""),
         Err(ChartError::NoData { .. })
@@ -443,8 +467,13 @@ fn missing_data_is_an_error_not_a_panic() {
 #[test]
 fn one_replication_draws_no_intervals_and_says_so() {
     let one = run("today", |m| m.replications = 1);
-    let input = VariantInput::new("today", &one.model, &one.summary, &one.breakdown)
-        .with_series(&one.series);
+    let input = VariantInput::new(
+        "today",
+        &one.model,
+        &one.findings.summary,
+        &one.findings.breakdown,
+    )
+    .with_series(&one.findings.series);
     let svg = Chart::waits(&[input]).unwrap().svg().unwrap();
     let t = texts(&parse(&svg));
     assert!(
@@ -514,21 +543,12 @@ const LONG_NAME: &str = "Radiology and nuclear medicine reporting and collection
 
 fn long_run() -> Run {
     let model = Model::from_toml(LONG_NAMES).unwrap();
-    let results: Vec<_> = (0..model.replications)
-        .map(|r| sim_core::run_replication(&model, r).unwrap())
-        .collect();
-    let results = Accumulator::from_results(&model, &results);
-    Run {
-        summary: results.summary(&model),
-        breakdown: sim_core::compare::breakdown(&model, results.records()),
-        series: results.queue_series(&model),
-        model,
-        results,
-    }
+    study(model)
 }
 
 fn long_input(r: &Run) -> VariantInput<'_> {
-    VariantInput::new("base", &r.model, &r.summary, &r.breakdown).with_series(&r.series)
+    VariantInput::new("base", &r.model, &r.findings.summary, &r.findings.breakdown)
+        .with_series(&r.findings.series)
 }
 
 /// Shaded rectangles (translucent fill) of `colour`.
@@ -575,7 +595,7 @@ fn utilisation_by_interval_shades_and_labels_overtime_after_the_last_shift() {
 #[test]
 fn a_station_nobody_visits_says_so_instead_of_an_empty_axis() {
     let r = long_run();
-    assert_eq!(r.summary.stations["kiosk"].visits.mean, 0.0);
+    assert_eq!(r.findings.summary.stations["kiosk"].visits.mean, 0.0);
     for chart in [
         Chart::queue_length(&long_input(&r), "").unwrap(),
         Chart::utilisation_by_interval(&long_input(&r), "").unwrap(),
@@ -663,14 +683,14 @@ fn many_long_station_names_are_numbered_with_a_key_not_cut() {
             s
         })
         .collect();
-    let mut summary = r.summary.clone();
+    let mut summary = r.findings.summary.clone();
     let station = summary.stations["radiology"].clone();
     summary.stations = model
         .stations
         .iter()
         .map(|s| (s.id.clone(), station.clone()))
         .collect();
-    let input = VariantInput::new("base", &model, &summary, &r.breakdown);
+    let input = VariantInput::new("base", &model, &summary, &r.findings.breakdown);
     let svg = Chart::utilisation(&[input]).unwrap().svg().unwrap();
     let t = texts(&parse(&svg));
     assert!(!t.iter().any(|s| s.contains('…')), "{t:?}");

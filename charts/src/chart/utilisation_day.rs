@@ -11,7 +11,7 @@ use super::queue::{BAND_ALPHA, Data, Measure, OVERTIME_ALPHA, OVERTIME_GREY, sta
 use crate::layout::{Frame, LegendEntry, Swatch};
 use crate::style::{BLUE, INK, SKY_BLUE, VERMILLION};
 use crate::{ChartError, VariantInput};
-use sim_core::units::format_clock;
+use sim_core::scenario::units::format_clock;
 
 impl Data {
     pub fn utilisation(ctx: Context, input: &VariantInput<'_>) -> Result<Data, ChartError> {

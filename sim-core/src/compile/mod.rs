@@ -1,0 +1,322 @@
+//! The compiler: a scenario file (as written, [`crate::scenario`]) checked and built into a
+//! runnable [`Model`] ([`crate::model`]).
+//!
+//! `Model::from_toml` is the single gate: it reports syntax errors with line and column, then
+//! lists *every* semantic problem it finds (not only the first), each naming its place in the
+//! file. Once a `Model` exists the engine cannot fail on it. Warnings (e.g. a station whose
+//! offered load exceeds its capacity) do not stop a run.
+//!
+//! One module per section of the file, in the order they are compiled: [`run`] (hours and
+//! stopping rules), [`stations`] (staffing), [`classes`], [`pathways`] (steps, branches, the
+//! graph checks and routing tables), [`arrivals`] (streams and the expected number of
+//! arrivals), [`workflow`] (the levers of a variant). Checks on the assembled model follow:
+//! [`bounds`] (what the clock can represent), [`memory`] (what a study needs), loops that
+//! almost never exit, and the [`load`] warning. A new scenario key is parsed in
+//! `scenario/<section>.rs`, checked and compiled in `compile/<section>.rs`, and lands in a
+//! field of `model/`.
+
+pub mod arrivals;
+pub mod bounds;
+pub mod classes;
+pub mod load;
+pub mod memory;
+pub mod pathways;
+pub mod run;
+pub mod stations;
+pub mod workflow;
+
+#[cfg(test)]
+mod test_util;
+
+use crate::distribution::{Dist, DistSpec};
+use crate::error::{Problem, ScenarioError, line_column};
+use crate::model::{MAX_EXPECTED_VISITS, Model, Stream, StreamKind};
+use crate::scenario::units::format_clock;
+use crate::scenario::{Scenario, ScenarioFile, VariantSpec};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Model {
+    /// Parses and checks a scenario (its base, without any variant). Errors carry line and
+    /// column, or the full problem list.
+    pub fn from_toml(source: &str) -> Result<Model, ScenarioError> {
+        Model::from_toml_variant(source, None)
+    }
+
+    /// Parses a scenario and builds the named variant (None: the base scenario). To build
+    /// several variants of one file, parse it once with [`Scenario::parse`].
+    pub fn from_toml_variant(source: &str, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        Scenario::parse(source)?.model(variant)
+    }
+
+    /// Checks an already-parsed scenario file (its base, without any variant).
+    pub fn from_file(f: &ScenarioFile) -> Result<Model, ScenarioError> {
+        let (variant_ids, problems) = variant_list(f);
+        let mut model = Builder {
+            problems,
+            warnings: Vec::new(),
+        }
+        .build(f, None)?;
+        model.variant_ids = variant_ids;
+        Ok(model)
+    }
+}
+
+/// The ids a file declares for its variants, and the problems with that list (an empty or
+/// reserved id, an id used twice).
+fn variant_list(f: &ScenarioFile) -> (std::sync::Arc<[String]>, Vec<Problem>) {
+    let mut b = Builder::default();
+    b.dup_check("variants", f.variants.iter().map(|v| v.id.as_str()));
+    (
+        f.variants.iter().map(|v| v.id.clone()).collect(),
+        b.problems,
+    )
+}
+
+impl Scenario {
+    /// Parses `source`; syntax errors carry line and column.
+    pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
+        let syntax = |e: toml::de::Error| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(source, s.start));
+            ScenarioError::Syntax {
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        };
+        let file: ScenarioFile = toml::from_str(source).map_err(syntax)?;
+        let mut base: toml::Table = toml::from_str(source).map_err(syntax)?;
+        base.remove("variants");
+        let (variant_ids, variant_problems) = variant_list(&file);
+        let mut variant_index = BTreeMap::new();
+        for (i, v) in file.variants.iter().enumerate() {
+            variant_index.entry(v.id.clone()).or_insert(i);
+        }
+        Ok(Scenario {
+            source: source.into(),
+            variant_ids,
+            variant_problems,
+            variant_index,
+            file,
+            base,
+        })
+    }
+
+    /// Builds the named variant (None: the base scenario); its problems are placed in the
+    /// text (see [`crate::spans`]).
+    pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        self.build(variant).map_err(|mut e| {
+            if let ScenarioError::Invalid(problems) = &mut e {
+                crate::spans::place(&self.source, variant, problems);
+            }
+            e
+        })
+    }
+
+    fn build(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
+        let file = &self.file;
+        let builder = || Builder {
+            problems: self.variant_problems.clone(),
+            warnings: Vec::new(),
+        };
+        let Some(id) = variant else {
+            let mut model = builder().build(file, None)?;
+            model.variant_ids = self.variant_ids.clone();
+            return Ok(model);
+        };
+        let Some(spec) = self.variant_index.get(id).map(|&i| &file.variants[i]) else {
+            let known: Vec<&str> = file.variants.iter().map(|v| v.id.as_str()).collect();
+            return Err(ScenarioError::Invalid(vec![Problem::new(
+                "variants".into(),
+                if known.is_empty() {
+                    format!("no variant is called {id:?}: this scenario declares no variants")
+                } else {
+                    format!(
+                        "no variant is called {id:?} (declared: {})",
+                        known.join(", ")
+                    )
+                },
+            )]));
+        };
+        let merged =
+            crate::scenario::variant::apply(&self.base, spec).map_err(ScenarioError::Invalid)?;
+        let resolved: ScenarioFile =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ScenarioError::Invalid(vec![Problem::new(
+                        format!("variants.{id}"),
+                        format!(
+                            "the scenario with this variant's overlays is not valid: {}",
+                            e.message().trim()
+                        ),
+                    )])
+                })?;
+        let mut model = builder().build(&resolved, Some(spec))?;
+        model.variant = id.to_string();
+        model.variant_ids = self.variant_ids.clone();
+        Ok(model)
+    }
+}
+
+/// The problems and warnings found so far; each section's compiler is a method on it.
+#[derive(Default)]
+pub(crate) struct Builder {
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Builder {
+    pub(crate) fn err(&mut self, at: String, message: String) {
+        self.problems.push(Problem::new(at, message));
+    }
+
+    /// Compiles a distribution, reporting a bad one at `at` (and standing in a zero).
+    pub(crate) fn dist(&mut self, at: String, spec: &DistSpec, non_negative: bool) -> Dist {
+        Dist::compile(spec, non_negative).unwrap_or_else(|m| {
+            self.err(at, m);
+            Dist::Det { value: 0.0 }
+        })
+    }
+
+    /// Ids of one list: none empty, none `exit`, none twice.
+    pub(crate) fn dup_check<'a>(&mut self, what: &str, ids: impl Iterator<Item = &'a str>) {
+        let mut seen = BTreeSet::new();
+        for id in ids {
+            if id.is_empty() {
+                self.err(what.to_string(), "an id is empty".into());
+            } else if id == "exit" {
+                self.err(
+                    format!("{what}.{id}"),
+                    "\"exit\" is reserved for leaving the system".into(),
+                );
+            } else if !seen.insert(id) {
+                self.err(format!("{what}.{id}"), format!("id {id:?} is used twice"));
+            }
+        }
+    }
+
+    /// Builds `f` (already resolved for `variant`), section by section.
+    fn build(
+        mut self,
+        f: &ScenarioFile,
+        variant: Option<&VariantSpec>,
+    ) -> Result<Model, ScenarioError> {
+        let hours = self.run(&f.run);
+        let stations = self.stations(&f.stations);
+        let station_ix: BTreeMap<&str, usize> = f
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let (classes, class_cumulative) = self.classes(&f.classes, &station_ix, stations.len());
+        let paths = self.pathways(&f.pathways, &station_ix, &stations, &classes);
+        let streams = self.arrivals(f, &hours, &paths.pathways, &classes, &class_cumulative);
+        self.sampling(&hours);
+        let workflow = self.workflow(f, variant, &classes, &station_ix);
+        self.workflow_fits(&workflow, variant, &stations, &streams, &paths.steps);
+        if !self.problems.is_empty() {
+            return Err(ScenarioError::Invalid(self.problems));
+        }
+        let mut model = Model {
+            name: f.scenario.name.clone(),
+            description: f.scenario.description.clone(),
+            open: hours.open,
+            close: hours.close,
+            stop: hours.stop,
+            max_arrivals: f.run.max_arrivals,
+            seed: f.run.seed,
+            replications: f.run.replications,
+            stats_start: if f.run.warm_up.is_some() {
+                hours.open + hours.warm_up
+            } else {
+                first_activity(hours.open, &streams)
+            },
+            sample_interval: hours.sample_interval,
+            classes,
+            class_cumulative,
+            stations,
+            steps: paths.steps,
+            pathways: paths.pathways,
+            routes: paths.routes,
+            streams,
+            warnings: self.warnings,
+            has_multipliers: false,
+            variant: String::new(),
+            // Filled in by `Scenario::model` (shared, so building n variants stays linear).
+            variant_ids: std::sync::Arc::from(Vec::new()),
+            workflow,
+        };
+        model.has_multipliers = model
+            .classes
+            .iter()
+            .any(|c| c.multipliers.iter().any(|&x| x != 1.0));
+        let problems = model_checks(&model, f.run.warm_up.is_some());
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid(problems));
+        }
+        let load = load::offered_load(&model);
+        model.warnings.extend(load);
+        Ok(model)
+    }
+}
+
+/// Checks on the assembled model: what the clock can represent, the memory a study needs, a
+/// warm-up that leaves nothing to observe, and loops that almost never exit.
+fn model_checks(model: &Model, has_warm_up: bool) -> Vec<Problem> {
+    // Times and durations the clock cannot represent (see `bounds`).
+    let mut problems = bounds::check(model);
+    // A study too large for memory is refused before it starts (see `memory`).
+    if let Err(message) = memory::check(model) {
+        problems.push(Problem::new("run.replications".into(), message));
+    }
+    // A warm-up that reaches past the end of the run leaves nothing to observe.
+    let end = model.stop.or(model.close);
+    if has_warm_up
+        && let Some(end) = end
+        && model.stats_start >= end
+    {
+        problems.push(Problem::new("run.warm_up".into(), format!(
+                "the warm-up ends at {}, at or after the {} ({}), so nothing would be observed: shorten the warm-up",
+                format_clock(model.stats_start),
+                if model.stop.is_some() { "end of the run" } else { "closing time" },
+                format_clock(end)
+            )));
+    }
+    // Loops with a tiny exit probability make patients circle (almost) forever.
+    for st in &model.streams {
+        for c in 0..model.classes.len() {
+            let visits: f64 = load::expected_visits(model, st.start_step, c).iter().sum();
+            if visits.is_nan() || visits > MAX_EXPECTED_VISITS {
+                let pathway = model.steps[st.start_step as usize].pathway as usize;
+                problems.push(Problem::new(format!("pathways.{}", model.pathways[pathway].id), format!(
+                        "a patient of class {:?} would pass through about {visits:.0} steps on average (a loop almost never exits); the limit is {MAX_EXPECTED_VISITS:.0}",
+                        model.classes[c].id
+                    )));
+            }
+        }
+    }
+    problems.dedup();
+    problems
+}
+
+/// The earlier of `open` and the first moment any stream can bring a patient.
+fn first_activity(open: f64, streams: &[Stream]) -> f64 {
+    streams
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StreamKind::Poisson { pieces } => pieces.first().map(|p| p.0),
+            StreamKind::Appointments {
+                sessions,
+                punctuality,
+                ..
+            } => sessions.first().map(|s| {
+                (s.0 + punctuality
+                    .as_ref()
+                    .map_or(0.0, |p| p.lower_bound().min(0.0)))
+                .max(0.0)
+            }),
+            StreamKind::Batch { at, .. } => Some(*at),
+        })
+        .fold(open, f64::min)
+}

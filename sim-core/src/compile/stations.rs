@@ -1,0 +1,199 @@
+//! `[[stations]]`: staffing (constant or by shifts, merged into staffing changes), service and
+//! patience distributions, queue discipline and capacity.
+
+use super::Builder;
+use crate::model::{MAX_SERVERS, StaffChange, Station};
+use crate::scenario::units::format_clock;
+use crate::scenario::{Servers, StationSpec};
+
+impl Builder {
+    /// Compiles every station (ids checked once for the list).
+    pub(crate) fn stations(&mut self, specs: &[StationSpec]) -> Vec<Station> {
+        self.dup_check("stations", specs.iter().map(|s| s.id.as_str()));
+        if specs.is_empty() {
+            self.err("stations".into(), "no stations are defined".into());
+        }
+        specs.iter().map(|s| self.station(s)).collect()
+    }
+
+    fn station(&mut self, s: &StationSpec) -> Station {
+        let at = format!("stations.{}", s.id);
+        let (initial, changes, max_servers, last) = self.staffing(&at, &s.servers);
+        let service = self.dist(format!("{at}.service"), &s.service, true);
+        let patience = s
+            .patience
+            .as_ref()
+            .map(|p| self.dist(format!("{at}.patience"), p, true));
+        if let Some(p) = &patience
+            && p.mean() <= 0.0
+        {
+            self.err(
+                format!("{at}.patience"),
+                "patience must have a positive mean".into(),
+            );
+        }
+        if !s.overtime
+            && let Some(last) = changes.last()
+        {
+            self.warnings.push(format!(
+                "stations.{}: overtime is off, so patients still waiting when the last shift ends at {} are never served (they count as unfinished)",
+                s.id,
+                format_clock(last.at)
+            ));
+        }
+        Station {
+            id: s.id.clone(),
+            name: s.name.clone().unwrap_or_else(|| s.id.clone()),
+            initial_servers: initial,
+            changes,
+            overtime_servers: if s.overtime { last } else { 0 },
+            discipline: s.discipline,
+            capacity: s.capacity.unwrap_or(u32::MAX),
+            patience,
+            service,
+            max_servers,
+        }
+    }
+
+    /// Returns (initial servers, later changes, max servers, servers on the last shift).
+    pub(crate) fn staffing(
+        &mut self,
+        at: &str,
+        servers: &Servers,
+    ) -> (u32, Vec<StaffChange>, u32, u32) {
+        match servers {
+            Servers::Constant(n) => {
+                if *n > MAX_SERVERS {
+                    self.err(
+                        format!("{at}.servers"),
+                        format!("{n} servers is more than the limit of {MAX_SERVERS}"),
+                    );
+                }
+                (*n, Vec::new(), *n, *n)
+            }
+            Servers::Schedule(shifts) => {
+                if shifts.is_empty() {
+                    self.err(format!("{at}.servers"), "the schedule has no shifts".into());
+                    return (0, Vec::new(), 0, 0);
+                }
+                let mut changes: Vec<StaffChange> = Vec::new();
+                let mut prev_end = f64::NEG_INFINITY;
+                let mut max = 0;
+                for (i, s) in shifts.iter().enumerate() {
+                    let sat = format!("{at}.servers[{i}]");
+                    if s.to.0 <= s.from.0 {
+                        self.err(
+                            sat.clone(),
+                            format!(
+                                "shift {}–{} ends before it starts",
+                                format_clock(s.from.0),
+                                format_clock(s.to.0)
+                            ),
+                        );
+                    }
+                    if s.from.0 < prev_end {
+                        self.err(
+                            sat.clone(),
+                            "shifts must be in time order and must not overlap".into(),
+                        );
+                    }
+                    if s.count > MAX_SERVERS {
+                        self.err(
+                            sat,
+                            format!(
+                                "{} servers is more than the limit of {MAX_SERVERS}",
+                                s.count
+                            ),
+                        );
+                    }
+                    max = max.max(s.count);
+                    changes.push(StaffChange {
+                        at: s.from.0,
+                        count: s.count,
+                    });
+                    changes.push(StaffChange {
+                        at: s.to.0,
+                        count: 0,
+                    });
+                    prev_end = s.to.0;
+                }
+                // Back-to-back shifts: the later entry at the same instant wins, so there is no gap.
+                let mut merged: Vec<StaffChange> = Vec::new();
+                for c in changes {
+                    match merged.last_mut() {
+                        Some(last) if last.at == c.at => last.count = c.count,
+                        _ => merged.push(c),
+                    }
+                }
+                let last_count = shifts.last().map_or(0, |s| s.count);
+                let initial = if merged.first().is_some_and(|c| c.at <= 0.0) {
+                    merged.remove(0).count
+                } else {
+                    0
+                };
+                (initial, merged, max, last_count)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{MM1, problems_of, warnings_of};
+    use crate::Model;
+
+    fn with_servers(servers: &str) -> String {
+        MM1.replace("servers = 1", &format!("servers = {servers}"))
+    }
+
+    #[test]
+    fn back_to_back_shifts_merge_without_a_gap() {
+        let m = Model::from_toml(&with_servers(
+            r#"[{ from = "00:00", to = "08:00", count = 1 }, { from = "08:00", to = "12:00", count = 3 }]"#,
+        ))
+        .unwrap();
+        let s = &m.stations[0];
+        assert_eq!(
+            (s.initial_servers, s.max_servers, s.overtime_servers),
+            (1, 3, 3)
+        );
+        let changes: Vec<(f64, u32)> = s.changes.iter().map(|c| (c.at, c.count)).collect();
+        assert_eq!(changes, [(480.0, 3), (720.0, 0)]);
+    }
+
+    #[test]
+    fn shifts_out_of_order_or_backwards_are_refused() {
+        assert_eq!(
+            problems_of(&with_servers(
+                r#"[{ from = "09:00", to = "08:00", count = 1 }, { from = "07:00", to = "10:00", count = 200000 }]"#
+            )),
+            [
+                "stations.desk.servers[0]: shift 09:00–08:00 ends before it starts",
+                "stations.desk.servers[1]: shifts must be in time order and must not overlap",
+                "stations.desk.servers[1]: 200000 servers is more than the limit of 100000",
+            ]
+        );
+        assert_eq!(
+            problems_of(&with_servers("[]")),
+            [
+                "stations.desk.servers: the schedule has no shifts",
+                "pathways.visit.steps.desk: visits station \"desk\", which never has any servers, so patients would never leave",
+            ]
+        );
+    }
+
+    #[test]
+    fn overtime_off_warns_about_patients_left_waiting() {
+        let text = with_servers(r#"[{ from = "00:00", to = "12:00", count = 1 }]"#).replace(
+            "service = {",
+            "overtime = false
+service = {",
+        );
+        assert_eq!(
+            warnings_of(&text),
+            [
+                "stations.desk: overtime is off, so patients still waiting when the last shift ends at 12:00 are never served (they count as unfinished)"
+            ]
+        );
+    }
+}

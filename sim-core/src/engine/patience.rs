@@ -1,0 +1,50 @@
+//! Reneging: patience timers set when a wait starts, and leaving the queue when one runs out.
+
+use super::*;
+
+impl<'m> Simulator<'m> {
+    /// Sets the patience timer of `p`, who has just started to wait at station `s`.
+    #[inline(never)]
+    pub(super) fn start_patience(&mut self, s: usize, p: u32, now: f64) {
+        let m = self.model;
+        let Some(patience) = &m.stations[s].patience else {
+            return;
+        };
+        let pat = &self.patients[p as usize];
+        let step = &m.steps[pat.step as usize];
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        let d = patience.sample(&mut draw_rng(pat.key, step.keys.patience, visit));
+        let timer = (p, pat.generation);
+        let t = match self.free_timers.pop() {
+            Some(t) => {
+                self.timers[t as usize] = timer;
+                t
+            }
+            None => {
+                self.timers.push(timer);
+                (self.timers.len() - 1) as u32
+            }
+        };
+        self.events.push(now + d, Ev::Renege(t));
+    }
+
+    #[inline(never)]
+    pub(super) fn on_renege(&mut self, t: u32, now: f64) {
+        let (p, generation) = self.timers[t as usize];
+        self.free_timers.push(t);
+        let pat = &self.patients[p as usize];
+        // Any end of the wait (service start, leaving, reuse of the slot) bumps the generation.
+        if pat.generation != generation || pat.state != State::Waiting {
+            return; // served (or gone) before patience ran out
+        }
+        let s = self.patients[p as usize].at_station as usize;
+        let queued = self.clip(self.patients[p as usize].enqueued, now);
+        self.stations[s].r.queue_area += queued;
+        self.stations[s].waiting -= 1;
+        self.stations[s].r.reneges += 1;
+        self.out.patients.reneged += 1;
+        let c = self.patients[p as usize].class as usize;
+        self.out.classes[c].patients.reneged += 1;
+        self.leave::<false>(p, now);
+    }
+}

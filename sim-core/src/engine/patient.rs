@@ -1,0 +1,93 @@
+//! Patient slots: what the engine knows of a patient in the clinic, kept in a slab reused as
+//! patients leave.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Patient {
+    pub(super) key: u64,
+    pub(super) arrival: f64,
+    pub(super) enqueued: f64,
+    pub(super) step: u32,
+    /// The current step's `fixed_next` (or `ROUTED`), copied when the step is entered so that
+    /// the common case of leaving it needs no look-up of the step.
+    pub(super) next: u32,
+    /// Bumped whenever a wait ends or the slot is reused, so stale queue entries and
+    /// patience timers can be recognised.
+    pub(super) generation: u32,
+    pub(super) loop_visits: u32,
+    pub(super) class: u16,
+    /// Uses the digital workflow (drawn once from the class's adoption share).
+    pub(super) digital: bool,
+    /// Which service distribution applies at the current station (see `Service`).
+    pub(super) service: Service,
+    /// Station the patient is queueing or being served at.
+    pub(super) at_station: u32,
+    /// What the patient is doing (for the end-of-run accounting of waits and services).
+    pub(super) state: State,
+}
+
+/// Which service distribution a patient gets at the station they joined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Service {
+    /// The step's own (or its station's) distribution.
+    #[default]
+    Step,
+    /// The joined station's default (a kiosk instead of the counter).
+    Station,
+    /// The face-scan distribution.
+    FaceScan,
+}
+
+/// What a patient slot holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum State {
+    /// Nobody (a free slot).
+    #[default]
+    Free,
+    /// A booked patient who has not walked in yet.
+    Booked,
+    /// In the clinic: on a delay step or between steps.
+    Elsewhere,
+    /// In a station's queue since `enqueued`.
+    Waiting,
+    /// In service since `enqueued`.
+    InService,
+}
+
+impl<'m> Simulator<'m> {
+    #[inline(always)]
+    pub(super) fn allocate<const LEAN: bool>(&mut self, key: u64, s: usize) -> u32 {
+        // Lean: one class and no digital adoption, so neither draws.
+        let class = if LEAN { 0 } else { self.class_for(s, key) };
+        let digital = !LEAN && self.is_digital(key, class);
+        let start = self.model.streams[s].start_step;
+        let p = Patient {
+            key,
+            step: start,
+            next: self.fixed_next(start),
+            class,
+            digital,
+            state: State::Booked,
+            ..Default::default()
+        };
+        match self.free.pop() {
+            Some(i) => {
+                let g = self.patients[i as usize].generation.wrapping_add(1);
+                self.patients[i as usize] = Patient { generation: g, ..p };
+                i
+            }
+            None => {
+                self.patients.push(p);
+                (self.patients.len() - 1) as u32
+            }
+        }
+    }
+
+    pub(super) fn release(&mut self, p: u32) {
+        let pat = &mut self.patients[p as usize];
+        pat.generation = pat.generation.wrapping_add(1);
+        pat.state = State::Free;
+        self.free.push(p);
+    }
+}

@@ -1,0 +1,34 @@
+//! Staffing: shift changes, overtime and opening time.
+
+use super::*;
+
+impl<'m> Simulator<'m> {
+    /// Opening time: stations with constant servers count them as staffed from now on.
+    pub(super) fn on_open(&mut self, now: f64) {
+        for k in 0..self.staffed_from_open.len() {
+            let s = self.staffed_from_open[k] as usize;
+            self.touch_capacity(s, now);
+            self.stations[s].on_duty = self.model.stations[s].initial_servers;
+        }
+    }
+
+    pub(super) fn on_staff_change(&mut self, s: usize, now: f64) {
+        self.touch_capacity(s, now);
+        let spec = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        let change = spec.changes[st.next_change];
+        st.on_duty = change.count;
+        st.next_change += 1;
+        st.overtime =
+            st.next_change == spec.changes.len() && change.count == 0 && spec.overtime_servers > 0;
+        st.avail = if st.overtime {
+            st.on_duty.max(spec.overtime_servers)
+        } else {
+            st.on_duty
+        };
+        if let Some(next) = spec.changes.get(st.next_change) {
+            self.events.push(next.at, Ev::Staff(s as u32));
+        }
+        self.serve_waiting(s, now);
+    }
+}

@@ -1,0 +1,281 @@
+//! Stations: joining a queue, starting and ending services, taking the next patient.
+
+use super::*;
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct StationState {
+    pub(super) busy: u32,
+    pub(super) on_duty: u32,
+    pub(super) overtime: bool,
+    pub(super) next_change: usize,
+    /// Ring buffer of the highest priority level (the only one without priorities).
+    pub(super) queue: VecDeque<u64>,
+    /// Ring buffers of the lower priority levels, highest first (empty without priorities).
+    pub(super) lower: Vec<VecDeque<u64>>,
+    pub(super) waiting: u32,
+    pub(super) last: f64,
+    /// Σ over patients in service of max(service start, window start): with `busy` it gives the
+    /// busy time of services still running, for utilisation by interval.
+    pub(super) busy_since_sum: f64,
+    /// Servers who may start a service now: `on_duty`, or during overtime at least the
+    /// station's overtime servers (kept up to date at staffing changes).
+    pub(super) avail: u32,
+    /// This station's results, kept beside its state so an event touches one record.
+    pub(super) r: StationResult,
+}
+
+impl StationState {
+    /// The state at the start of a replication, with `initial` servers on duty and `levels`
+    /// giving each class's priority level; queue and result storage are kept.
+    pub(super) fn reset(&mut self, initial: u32, levels: &[u16]) {
+        let lower = levels.iter().copied().max().map_or(0, usize::from);
+        self.busy = 0;
+        self.on_duty = initial;
+        self.avail = initial;
+        self.overtime = false;
+        self.next_change = 0;
+        self.queue.clear();
+        self.lower.truncate(lower);
+        self.lower.iter_mut().for_each(VecDeque::clear);
+        self.lower.resize_with(lower, VecDeque::new);
+        self.waiting = 0;
+        self.last = 0.0;
+        self.busy_since_sum = 0.0;
+        self.r.clear();
+    }
+}
+
+impl<'m> Simulator<'m> {
+    /// Patient `p` arrives at station `s` for `step` (its current step): served at once if a
+    /// server is free and nobody is waiting, else queued (or turned away when the queue is full).
+    #[inline(always)]
+    pub(super) fn join<const LEAN: bool>(
+        &mut self,
+        s: usize,
+        p: u32,
+        step: &'m crate::model::Step,
+        now: f64,
+    ) {
+        let pat = &mut self.patients[p as usize];
+        pat.at_station = s as u32;
+        pat.enqueued = now;
+        let st = &self.stations[s];
+        // Lean: the servers available never change, so while anyone waits all are busy.
+        if (LEAN || st.waiting == 0) && st.busy < st.avail {
+            self.start_service_at::<LEAN>(s, p, step, now);
+        } else {
+            self.enqueue::<LEAN>(s, p, now);
+        }
+    }
+
+    /// Puts `p` (whose wait starts `now`) into station `s`'s queue, or turns it away.
+    #[inline(always)]
+    pub(super) fn enqueue<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
+        let spec = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        if !LEAN && st.waiting >= spec.capacity {
+            self.balk(s, p, now);
+            return;
+        }
+        let pat = &mut self.patients[p as usize];
+        pat.state = State::Waiting;
+        let entry = (u64::from(pat.generation) << 32) | u64::from(p);
+        if LEAN || st.lower.is_empty() {
+            st.queue.push_back(entry);
+        } else {
+            Self::enqueue_by_level(st, &self.level_of[s], pat.class, entry);
+        }
+        st.waiting += 1;
+        let r = &mut st.r;
+        r.max_queue = r.max_queue.max(st.waiting);
+        r.queued += 1;
+        self.out.queue_joins += 1;
+        if !LEAN && spec.patience.is_some() {
+            self.start_patience(s, p, now);
+        }
+    }
+
+    /// Queues `entry` at its class's priority level (stations with priorities).
+    #[inline(never)]
+    pub(super) fn enqueue_by_level(st: &mut StationState, levels: &[u16], class: u16, entry: u64) {
+        match levels[class as usize] as usize {
+            0 => st.queue.push_back(entry),
+            level => st.lower[level - 1].push_back(entry),
+        }
+    }
+
+    /// Patient `p` finds station `s`'s queue full and leaves.
+    #[inline(never)]
+    pub(super) fn balk(&mut self, s: usize, p: u32, now: f64) {
+        self.stations[s].r.balks += 1;
+        self.out.patients.balked += 1;
+        let c = self.patients[p as usize].class as usize;
+        self.out.classes[c].patients.balked += 1;
+        self.leave::<false>(p, now);
+    }
+
+    /// Starts serving `p` at station `s`; the patient's `enqueued` holds the start of its wait.
+    /// Only the station's available-time integral needs bringing up to `now` (when the number
+    /// of busy servers passes the number on duty); queue length and busy servers are
+    /// integrated per patient.
+    #[inline(always)]
+    pub(super) fn start_service<const LEAN: bool>(&mut self, s: usize, p: u32, now: f64) {
+        let step = &self.model.steps[self.patients[p as usize].step as usize];
+        self.start_service_at::<LEAN>(s, p, step, now);
+    }
+
+    /// `start_service` with the patient's current step already looked up.
+    #[inline(always)]
+    pub(super) fn start_service_at<const LEAN: bool>(
+        &mut self,
+        s: usize,
+        p: u32,
+        step: &'m crate::model::Step,
+        now: f64,
+    ) {
+        let m = self.model;
+        let ss = m.stats_start;
+        let pat = &mut self.patients[p as usize];
+        debug_assert!(std::ptr::eq(step, &m.steps[pat.step as usize]));
+        // Lean: no patience, so no timer or queue entry can outlive this wait (see `pop_waiting`).
+        if !LEAN {
+            pat.generation = pat.generation.wrapping_add(1);
+        }
+        let StepKind::Visit { service, .. } = &step.kind else {
+            unreachable!("joined a queue from a delay step")
+        };
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        let rng = &mut draw_rng(pat.key, step.keys.service, visit);
+        let mut d = match pat.service {
+            _ if LEAN => service.sample(rng),
+            Service::Step => service.sample(rng),
+            Service::Station => m.stations[s].service.sample(rng),
+            Service::FaceScan => m
+                .workflow
+                .face_scan
+                .as_ref()
+                .expect("face scan is on")
+                .sample(rng),
+        };
+        let waited_from = pat.enqueued;
+        pat.enqueued = now; // from here on: the service start
+        pat.state = State::InService;
+        if !LEAN && m.has_multipliers {
+            d *= m.classes[pat.class as usize].multipliers[s];
+        }
+        let st = &mut self.stations[s];
+        // Lean: nobody starts beyond the servers on duty (no staffing changes, no overtime).
+        if !LEAN && st.busy >= st.on_duty {
+            // max(on duty, busy) is about to grow.
+            st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
+            st.last = now;
+        }
+        st.busy += 1;
+        if !LEAN && self.sampling {
+            st.busy_since_sum += now.max(ss);
+        }
+        // Lean: the wait lies inside the observation window (see `lean`).
+        let queued = if LEAN {
+            now - waited_from
+        } else {
+            (now - waited_from.max(ss)).max(0.0)
+        };
+        let r = &mut st.r;
+        r.visits += 1;
+        r.queue_area += queued;
+        r.waits.add(now - waited_from);
+        r.service_sum += d;
+        if !LEAN {
+            self.out.events += 1;
+        }
+        self.events.push(now + d, Ev::ServiceEnd(p));
+    }
+
+    pub(super) fn on_service_end<const LEAN: bool>(&mut self, p: u32, now: f64) {
+        let ss = self.model.stats_start;
+        let pat = &mut self.patients[p as usize];
+        let s = pat.at_station as usize;
+        let started = pat.enqueued;
+        pat.state = State::Elsewhere;
+        let st = &mut self.stations[s];
+        if !LEAN && st.busy > st.on_duty {
+            // max(on duty, busy) is about to shrink.
+            st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
+            st.last = now;
+        }
+        if !LEAN && self.sampling {
+            st.busy_since_sum -= started.max(ss);
+        }
+        st.r.busy_area += if LEAN {
+            now - started
+        } else {
+            (now - started.max(ss)).max(0.0)
+        };
+        st.busy -= 1;
+        if !LEAN {
+            self.out.events += 1;
+        }
+        // Lean: the servers available never change, so a server has just come free.
+        if st.waiting > 0 && (LEAN || st.busy < st.avail) {
+            self.serve_next::<LEAN>(s, now);
+        }
+        self.advance::<LEAN>(p, now);
+    }
+
+    /// Starts services from the queue while servers are free. The caller has touched the
+    /// station at `now`.
+    pub(super) fn serve_waiting(&mut self, s: usize, now: f64) {
+        loop {
+            let st = &mut self.stations[s];
+            if st.waiting == 0 || st.busy >= st.avail {
+                break;
+            }
+            let Some(p) = Self::pop_waiting::<false>(st, &self.patients) else {
+                break;
+            };
+            st.waiting -= 1;
+            self.start_service::<false>(s, p, now);
+        }
+    }
+
+    /// Starts the service of the next waiting patient at station `s` after a service end, when
+    /// a patient waits and a server is free. Only one can start: while anyone waits every
+    /// available server is busy (joining queues only then, and staffing changes and
+    /// `serve_waiting` fill every free server), so one service end frees at most one.
+    pub(super) fn serve_next<const LEAN: bool>(&mut self, s: usize, now: f64) {
+        let st = &mut self.stations[s];
+        let Some(p) = Self::pop_waiting::<LEAN>(st, &self.patients) else {
+            return;
+        };
+        st.waiting -= 1;
+        self.start_service::<LEAN>(s, p, now);
+        let st = &self.stations[s];
+        debug_assert!(st.waiting == 0 || st.busy >= st.avail);
+    }
+
+    /// Takes the next live entry from the highest non-empty priority level.
+    #[inline]
+    pub(super) fn pop_waiting<const LEAN: bool>(
+        st: &mut StationState,
+        patients: &[Patient],
+    ) -> Option<u32> {
+        if LEAN {
+            // Nobody reneges without patience, so every entry is live.
+            return st.queue.pop_front().map(|entry| entry as u32);
+        }
+        let live = |entry: u64| patients[entry as u32 as usize].generation == (entry >> 32) as u32;
+        while let Some(entry) = st.queue.pop_front() {
+            if live(entry) {
+                return Some(entry as u32);
+            }
+        }
+        for level in st.lower.iter_mut() {
+            while let Some(entry) = level.pop_front() {
+                if live(entry) {
+                    return Some(entry as u32);
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,39 @@
+//! Stations, compiled: servers by time (staffing changes), queue discipline, capacity and
+//! patience.
+
+use crate::distribution::Dist;
+use crate::scenario::Discipline;
+
+/// A staffing change: from `at` on, `count` servers are on duty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StaffChange {
+    /// Time (minutes after midnight).
+    pub at: f64,
+    /// Servers on duty from then.
+    pub count: u32,
+}
+
+/// A station, compiled.
+#[derive(Debug, Clone)]
+pub struct Station {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Servers on duty at time zero.
+    pub initial_servers: u32,
+    /// Later staffing changes, in time order.
+    pub changes: Vec<StaffChange>,
+    /// Servers who keep working after the last shift while patients wait (0 = none).
+    pub overtime_servers: u32,
+    /// Queue discipline.
+    pub discipline: Discipline,
+    /// Queue capacity (`u32::MAX` when unlimited).
+    pub capacity: u32,
+    /// Patience distribution, if patients renege.
+    pub patience: Option<Dist>,
+    /// Default service distribution.
+    pub service: Dist,
+    /// The largest number of servers ever on duty.
+    pub max_servers: u32,
+}

@@ -1,0 +1,53 @@
+//! Arrival streams, compiled: piecewise-constant Poisson rates, booked slots and batches.
+
+use crate::distribution::Dist;
+use crate::model::workflow::DayShape;
+
+/// How a stream generates arrivals.
+#[derive(Debug, Clone)]
+pub enum StreamKind {
+    /// Piecewise-constant Poisson rate (a homogeneous stream is a single piece).
+    Poisson {
+        /// (from, to, rate per minute) pieces, sorted and disjoint.
+        pieces: Vec<(f64, f64, f64)>,
+    },
+    /// Booked slots.
+    Appointments {
+        /// Sessions (from, to), sorted and disjoint; slots start at `from`, `from + slot`, …
+        /// while before `to`.
+        sessions: Vec<(f64, f64)>,
+        /// Slot length.
+        slot: f64,
+        /// Patients per slot.
+        per_slot: u32,
+        /// Probability of not attending.
+        no_show: f64,
+        /// Offset from the slot time (None = on time).
+        punctuality: Option<Dist>,
+    },
+    /// A group at one time.
+    Batch {
+        /// Time.
+        at: f64,
+        /// Count.
+        count: u32,
+    },
+}
+
+/// An arrival stream, compiled.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    /// Identifier.
+    pub id: String,
+    /// Hash of the id: the root of its patients' random keys.
+    pub hash: u64,
+    /// First step of its pathway.
+    pub start_step: u32,
+    /// Fixed class, or None to draw from the shares.
+    pub class: Option<u16>,
+    /// Process.
+    pub kind: StreamKind,
+    /// Walk-in streams with a bounded day: the shape of their arrivals, for mapping a walk-in
+    /// time to a booked time under online registration.
+    pub shape: Option<DayShape>,
+}

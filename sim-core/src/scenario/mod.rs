@@ -1,0 +1,262 @@
+//! The scenario file format: what a planner writes in TOML, exactly as written.
+//!
+//! These types mirror the file one to one and reject unknown keys, so a typo such as
+//! `sevrers = 4` is an error rather than a silently ignored line. Checking that the pieces fit
+//! together (ids exist, probabilities sum to one, pathways exit) is `compile`'s job; every key,
+//! unit and default is documented in `docs/scenario-format.md`.
+//!
+//! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`arrivals`],
+//! [`pathways`] and [`workflow`] (with `[[variants]]`) beside it; [`units`] parses durations,
+//! clock times and rates; [`variant`] merges a variant's overlays into the base tree. This
+//! layer imports neither `compile` nor `model`.
+
+pub mod arrivals;
+pub mod pathways;
+pub mod units;
+pub mod variant;
+pub mod workflow;
+
+pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
+pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
+pub use workflow::{
+    CreditPaymentSpec, EPrescriptionSpec, FaceScanSpec, Lever, OnlineRegistrationSpec,
+    PointOfCareSpec, ResultsOnlineSpec, VariantSpec, WorkflowSpec,
+};
+
+use crate::distribution::DistSpec;
+use crate::error::Problem;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use std::collections::BTreeMap;
+use std::fmt;
+use units::{ClockTime, Duration};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name and description.
+    pub scenario: Meta,
+    /// Run settings: hours, seed, replications, stopping rules.
+    pub run: RunSpec,
+    /// Patient classes; when absent every patient is of one class named `patient`.
+    #[serde(default)]
+    pub classes: Vec<ClassSpec>,
+    /// Stations (queues with servers).
+    pub stations: Vec<StationSpec>,
+    /// Arrival streams.
+    pub arrivals: Vec<ArrivalSpec>,
+    /// Pathways (graphs of steps).
+    pub pathways: Vec<PathwaySpec>,
+    /// The digital workflow: its levers' parameters and adoption by class.
+    #[serde(default)]
+    pub workflow: Option<WorkflowSpec>,
+    /// Named variants: overlays on this base (levers switched on, staffing or arrival changes).
+    #[serde(default)]
+    pub variants: Vec<VariantSpec>,
+}
+
+/// `[scenario]`: what the model is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name shown in reports.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `[run]`: clinic hours, stopping rules, seed and replications.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Clinic opening time: the default start of arrival streams (default `"00:00"`).
+    #[serde(default)]
+    pub open: Option<ClockTime>,
+    /// Clinic closing time: walk-in streams (`poisson`, `profile`) stop here; appointment
+    /// sessions and batches must lie before it (booked patients may still arrive late).
+    /// Patients inside are still served.
+    #[serde(default)]
+    pub close: Option<ClockTime>,
+    /// Optional hard stop: the run ends here even if patients remain (reported as unfinished).
+    #[serde(default)]
+    pub hard_stop: Option<ClockTime>,
+    /// Optional cap on the total number of arrivals (then the system drains).
+    #[serde(default)]
+    pub max_arrivals: Option<u64>,
+    /// Base seed (default 1).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Number of independent replications (default 10).
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    /// Steady-state studies: statistics start after this warm-up, counted from `open`.
+    #[serde(default)]
+    pub warm_up: Option<Duration>,
+    /// Steady-state studies: length of the observation window after the warm-up; the run
+    /// stops at its end.
+    #[serde(default)]
+    pub run_length: Option<Duration>,
+    /// Interval between queue-length samples for the time series (default `"15min"`;
+    /// `"0min"` turns sampling off).
+    #[serde(default)]
+    pub sample_interval: Option<Duration>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_replications() -> u32 {
+    10
+}
+
+/// `[[classes]]`: a patient class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSpec {
+    /// Identifier used elsewhere in the file.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Share of arrivals from streams that do not fix a class (shares must sum to one).
+    #[serde(default)]
+    pub share: Option<f64>,
+    /// Priority at stations with `discipline = "priority"`: larger is served first (default 0).
+    #[serde(default)]
+    pub priority: i32,
+    /// Multiplier on every service time of this class (default 1).
+    #[serde(default)]
+    pub service_multiplier: Option<f64>,
+    /// Per-station multipliers, replacing `service_multiplier` at the stations listed.
+    #[serde(default)]
+    pub station_multipliers: BTreeMap<String, f64>,
+}
+
+/// `[[stations]]`: a queue served by a pool of servers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationSpec {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Number of servers: a constant, or a list of shifts.
+    pub servers: Servers,
+    /// Service-time distribution (steps may override it).
+    pub service: DistSpec,
+    /// `"fifo"` (default) or `"priority"` (by class priority, FIFO within a priority).
+    #[serde(default)]
+    pub discipline: Discipline,
+    /// Maximum number waiting; arrivals to a full queue balk (leave). Default: unlimited.
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Patience: a patient who has waited this long leaves the queue (reneges). Default: none.
+    #[serde(default)]
+    pub patience: Option<DistSpec>,
+    /// After the last shift, staff keep serving until nobody is waiting (default true).
+    #[serde(default = "default_true")]
+    pub overtime: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Queue discipline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discipline {
+    /// First come, first served.
+    #[default]
+    Fifo,
+    /// Highest class priority first; FIFO among equals.
+    Priority,
+}
+
+/// A station's staffing: constant or by shifts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Servers {
+    /// The same number all the time.
+    Constant(u32),
+    /// Shifts over the day; no servers outside them.
+    Schedule(Vec<Shift>),
+}
+
+/// One staffing interval.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    /// Start time.
+    pub from: ClockTime,
+    /// End time.
+    pub to: ClockTime,
+    /// Servers on duty.
+    pub count: u32,
+}
+
+impl<'de> Deserialize<'de> for Servers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Servers;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number of servers, or a list of shifts such as [{ from = \"08:00\", to = \"12:00\", count = 30 }]")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Servers, E> {
+                u32::try_from(v).map(Servers::Constant).map_err(|_| {
+                    E::custom(format!(
+                        "servers must be a whole number of zero or more (got {v})"
+                    ))
+                })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Servers, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(-1))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Servers, E> {
+                Err(E::custom(format!(
+                    "servers must be a whole number (got {v})"
+                )))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Servers, A::Error> {
+                let mut shifts = Vec::new();
+                while let Some(s) = seq.next_element::<Shift>()? {
+                    shifts.push(s);
+                }
+                Ok(Servers::Schedule(shifts))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scenario file parsed once, from which the base model and every variant are built (by
+/// `compile`: [`Scenario::parse`] and [`Scenario::model`] are defined there).
+///
+/// Building a variant costs time in proportion to the base scenario and that variant's
+/// overlays, not to the number of variants: the parsed tree is kept without its variant
+/// list, and problems with the list itself (duplicate ids) are found once.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The text, kept to place problems in it (parsed again for spans only on failure).
+    pub(crate) source: std::sync::Arc<str>,
+    pub(crate) file: ScenarioFile,
+    /// The file's TOML tree without `variants`, which overlays are applied to.
+    pub(crate) base: toml::Table,
+    /// Every declared variant id, shared by the models built from it.
+    pub(crate) variant_ids: std::sync::Arc<[String]>,
+    /// Problems with the variant list (reported with every model built).
+    pub(crate) variant_problems: Vec<Problem>,
+    /// Index into `file.variants` by id (the first of any duplicates), so that finding each
+    /// of n variants costs log n, not n.
+    pub(crate) variant_index: BTreeMap<String, usize>,
+}
+
+impl Scenario {
+    /// The ids of the declared variants, in file order.
+    pub fn variant_ids(&self) -> &[String] {
+        &self.variant_ids
+    }
+}
