@@ -2,7 +2,8 @@
 //!
 //! # Finding the `carepath` binary
 //!
-//! The end-to-end suites (`tests/tests/cli.rs`, `tests/tests/bad_input.rs`) run the real
+//! The end-to-end suites (`tests/tests/bad_input.rs` and others here; the command-line tests in
+//! `cli/tests/` use these helpers with the binary Cargo builds for them) run the real
 //! `carepath` executable. It belongs to another package (`cli`), so neither
 //! `env!("CARGO_BIN_EXE_carepath")` nor `assert_cmd::Command::cargo_bin` can see it: Cargo only
 //! exposes and builds the binaries of the package under test. [`carepath_bin`] therefore builds
@@ -133,7 +134,18 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut cmd = Command::new(carepath_bin());
+    command(carepath_bin(), args)
+}
+
+/// A command running the executable `bin` with the given arguments, from the workspace root
+/// and without backtraces, as [`carepath`] runs it. The CLI's own tests (`cli/tests/`) pass
+/// the binary Cargo built for them.
+pub fn command<I, S>(bin: &Path, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(bin);
     cmd.current_dir(workspace_root())
         .args(args)
         // Panics must be visible as such in stderr, but without an environment-dependent

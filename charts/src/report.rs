@@ -503,4 +503,67 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         assert_eq!(count(2.34), "2.3");
         assert_eq!(count(0.04), "0.04");
     }
+
+    /// The sections as a reader sees their text: every chart's SVG (checked by the chart
+    /// tests) is cut to its `<svg` tag, so the snapshot shows the tables, headings and
+    /// captions, and which chart stands where.
+    fn without_svg(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(start) = rest.find("<svg") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find("</svg>")
+                .map_or(rest.len(), |e| start + e + "</svg>".len());
+            out.push_str("<svg>…</svg>");
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The report sections of one run and of a two-variant comparison, as text. Everything in
+    /// them comes from the seeded runs (no time, path or version is printed), so they are the
+    /// same on every machine; a change is reviewed with `cargo insta review`.
+    #[test]
+    fn the_sections_read_as_they_did() {
+        let r = ran(STOPPED);
+        let one = sections(&[view(&r)], None, &["a warning".to_string()]).unwrap();
+        insta::assert_snapshot!("one_run", without_svg(&one));
+
+        let text = format!(
+            "{STOPPED}\n[[variants]]\nid = \"short\"\n[[variants]]\nid = \"staffed\"\n\
+             stations = [{{ id = \"desk\", servers = 3 }}]\n"
+        );
+        let mut runs = Vec::new();
+        let mut accs = Vec::new();
+        for v in ["short", "staffed"] {
+            let model = Model::from_toml_variant(&text, Some(v)).unwrap();
+            let mut study = sim_core::Study::new(&model);
+            study.run().unwrap();
+            let findings = study.findings();
+            accs.push((study.into_accumulator(), findings.clone()));
+            runs.push(Ran {
+                summary: findings.summary,
+                breakdown: findings.breakdown,
+                series: findings.series,
+                model,
+            });
+        }
+        let comparison = sim_core::compare::compare(
+            &runs
+                .iter()
+                .zip(&accs)
+                .map(|(r, (acc, findings))| sim_core::compare::VariantRun {
+                    model: &r.model,
+                    run: acc,
+                    findings,
+                    independent: None,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
+        let two = sections(&views, Some(&comparison), &[]).unwrap();
+        insta::assert_snapshot!("comparison", without_svg(&two));
+    }
 }

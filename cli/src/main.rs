@@ -186,6 +186,20 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Scenario problems, already formatted one per line as `FILE:LINE:COL: error: …` (like rustc
+/// and ruff, so editors and terminals can jump to the place). Bad input like [`InputError`]
+/// (exit 2), but printed as it is, without a leading `error: `.
+#[derive(Debug)]
+pub(crate) struct ScenarioProblems(pub(crate) String);
+
+impl std::fmt::Display for ScenarioProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioProblems {}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -216,6 +230,10 @@ fn main() -> ExitCode {
             if let Some(i) = e.downcast_ref::<replicate::Interrupted>() {
                 eprint_clean(&format!("{i}\n"));
                 return ExitCode::from(EXIT_INTERRUPTED);
+            }
+            if let Some(p) = e.downcast_ref::<ScenarioProblems>() {
+                eprint_clean(&format!("{p}\n"));
+                return ExitCode::from(EXIT_INPUT);
             }
             eprint_clean(&format!("error: {e:#}\n"));
             if e.downcast_ref::<InputError>().is_some() {
@@ -324,7 +342,8 @@ pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Re
 /// Parses a scenario once, for building several of its variants (each build then costs time
 /// in proportion to the base scenario, not to the number of variants).
 pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenario> {
-    sim_core::Scenario::parse(text).map_err(|e| scenario_error(path, e))
+    sim_core::Scenario::parse(text)
+        .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)).into())
 }
 
 /// Builds one variant (or the base) of a parsed scenario.
@@ -333,23 +352,31 @@ pub(crate) fn build_variant(
     scenario: &sim_core::Scenario,
     variant: Option<&str>,
 ) -> Result<Model> {
-    scenario.model(variant).map_err(|e| scenario_error(path, e))
+    scenario
+        .model(variant)
+        .map_err(|e| ScenarioProblems(problem_lines(path, variant, &e)).into())
 }
 
-/// A scenario error as an input error naming the file.
-fn scenario_error(path: &Path, e: ScenarioError) -> anyhow::Error {
-    {
-        let msg = match e {
-            ScenarioError::Syntax {
-                line,
-                column,
-                message,
-            } => {
-                format!("{}:{line}:{column}: {message}", path.display())
-            }
-            invalid @ ScenarioError::Invalid(_) => format!("{}: {invalid}", path.display()),
-        };
-        InputError(msg).into()
+/// A scenario error as lines `FILE:LINE:COL: error: [variant ID: ]PATH: message`, one per
+/// problem (`FILE: error: …` for a problem with no place in the text).
+fn problem_lines(path: &Path, variant: Option<&str>, e: &ScenarioError) -> String {
+    let file = path.display();
+    // Worded as the page words it (`web/src/inspect.rs`).
+    let context = variant.map_or(String::new(), |v| format!("variant {v}: "));
+    match e {
+        ScenarioError::Syntax {
+            line,
+            column,
+            message,
+        } => format!("{file}:{line}:{column}: error: {context}{message}"),
+        ScenarioError::Invalid(problems) => problems
+            .iter()
+            .map(|p| match &p.place {
+                Some(at) => format!("{file}:{}:{}: error: {context}{p}", at.line, at.column),
+                None => format!("{file}: error: {context}{p}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 
@@ -363,11 +390,11 @@ fn validate(path: &Path) -> Result<()> {
     for id in model.variant_ids.iter() {
         match build_variant(path, &scenario, Some(id)) {
             Ok(m) => variants.push(m),
-            Err(e) => failures.push(format!("variant {id}: {e:#}")),
+            Err(e) => failures.push(format!("{e:#}")),
         }
     }
     if !failures.is_empty() {
-        return Err(InputError(failures.join("\n")).into());
+        return Err(ScenarioProblems(failures.join("\n")).into());
     }
     let mut o = String::new();
     let _ = writeln!(

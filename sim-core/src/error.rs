@@ -1,7 +1,9 @@
 //! Errors a scenario can produce: syntax errors with line and column, and semantic problems,
-//! each naming where in the file it is (e.g. `stations.consult.service`).
+//! each naming where in the file it is (e.g. `stations.consult.service`) and, once
+//! [`crate::compile::spans::place`] has looked the path up in the text, its line, column and bytes.
 
 use std::fmt;
+use std::ops::Range;
 
 /// One semantic problem found while checking a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,15 +12,47 @@ pub struct Problem {
     pub at: String,
     /// What is wrong, in words a planner can act on.
     pub message: String,
+    /// Where `at` is written in the scenario text; `None` when nothing of it is written (a
+    /// top-level list the file leaves out) or the problem has not been placed yet. The checks
+    /// that find problems work on the parsed file, which no longer knows its text, so
+    /// problems are made without a place and placed in one pass where the text is known.
+    pub place: Option<Place>,
 }
 
-impl Problem {
-    /// A problem at the dotted path `at`.
-    pub fn new(at: String, message: String) -> Problem {
-        Problem { at, message }
+/// A place in the scenario text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters (as the syntax errors count them).
+    pub column: usize,
+    /// The bytes of the text the place covers (a `key = value` entry, a `[table]` header or
+    /// an inline table), for an editor to underline.
+    pub span: Range<usize>,
+}
+
+impl Place {
+    /// The place of the bytes `span` of `source`.
+    pub fn of(source: &str, span: Range<usize>) -> Place {
+        let (line, column) = line_column(source, span.start);
+        Place { line, column, span }
     }
 }
 
+impl Problem {
+    /// A problem at the dotted path `at`, not yet placed in the text.
+    pub fn new(at: String, message: String) -> Problem {
+        Problem {
+            at,
+            message,
+            place: None,
+        }
+    }
+}
+
+/// `at: message`, without the place: the place is shown by whoever knows the file's name (the
+/// CLI prints `FILE:LINE:COL: error: ` before this; the page marks the line), and a message
+/// that does not move when lines are added above it is easier to compare in tests.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.at, self.message)

@@ -1,6 +1,8 @@
 //! Bad scenarios fed to `carepath validate`: every kind of mistake must give exit code 2, a
-//! message naming the file and the place (`FILE:LINE:COL:` for syntax errors, the dotted path
-//! such as `pathways.visit.steps.triage.branches` for semantic problems) and never a panic.
+//! message naming the file and the place (`FILE:LINE:COL: error: …`, for syntax errors and
+//! for semantic problems, which also name the dotted path such as
+//! `pathways.visit.steps.triage.branches`) and never a panic. Each semantic case states the
+//! line its problem must point at.
 //!
 //! One fixture per case lives in `tests/fixtures/bad/`, each starting with a comment saying
 //! what is wrong. Cases too large to keep as a file (an empirical table or a pathway above the
@@ -24,14 +26,14 @@ fn validate(name: &str) -> (String, Outcome) {
     (path.display().to_string(), o)
 }
 
-/// The common contract of a rejected scenario: exit 2, no panic, nothing on stdout, and one
-/// `error: FILE…` message.
+/// The common contract of a rejected scenario: exit 2, no panic, nothing on stdout, and
+/// messages that start by naming the file (`FILE:LINE:COL: error: …`, like rustc and ruff).
 #[track_caller]
 fn rejected(path: &str, o: &Outcome) {
     o.expect_no_panic().expect_code(2);
     assert_eq!(o.stdout, "", "a rejected scenario prints nothing on stdout");
     assert!(
-        o.stderr.starts_with(&format!("error: {path}:")),
+        o.stderr.starts_with(&format!("{path}:")),
         "the message must start by naming the file:\n{}",
         o.stderr
     );
@@ -48,13 +50,13 @@ fn assert_words(text: &str, words: &[&str], context: &str) {
     }
 }
 
-/// A syntax-level error (TOML, types, unknown keys, units): `error: FILE:LINE:COL: message`.
+/// A syntax-level error (TOML, types, unknown keys, units): `FILE:LINE:COL: error: message`.
 #[track_caller]
 fn syntax_error(name: &str, line: usize, column: usize, words: &[&str]) -> Outcome {
     let (path, o) = validate(name);
     rejected(&path, &o);
     let first = o.stderr.lines().next().unwrap_or_default();
-    let prefix = format!("error: {path}:{line}:{column}: ");
+    let prefix = format!("{path}:{line}:{column}: error: ");
     assert!(
         first.starts_with(&prefix),
         "{name}: expected the location {line}:{column}, i.e. a message starting with {prefix:?}; got:\n{}",
@@ -64,30 +66,47 @@ fn syntax_error(name: &str, line: usize, column: usize, words: &[&str]) -> Outco
     o
 }
 
-/// The message line of the semantic problem reported at `at`, if any.
-fn problem_line<'a>(o: &'a Outcome, at: &str) -> Option<&'a str> {
-    let marker = format!("- {at}: ");
-    o.stderr
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix(&marker))
+/// The line number and message of the semantic problem reported at `at`, if any: from a line
+/// `FILE:LINE:COL: error: AT: message` (the line number is `None` for `FILE: error: …`).
+fn problem_line<'a>(o: &'a Outcome, at: &str) -> Option<(Option<usize>, &'a str)> {
+    let marker = format!(" error: {at}: ");
+    o.stderr.lines().find_map(|l| {
+        let (place, msg) = l.split_once(&marker)?;
+        let line = place.trim_end_matches(':').split(':').nth(1)?.parse().ok();
+        Some((line, msg))
+    })
 }
 
-/// A semantic problem: `error: FILE: N problem(s) found:` then `  - AT: message`.
+/// A semantic problem reported at `at`, placed on `line` of the fixture:
+/// `FILE:LINE:COL: error: AT: message`. Every problem printed must carry a line and column.
 #[track_caller]
-fn problem(name: &str, at: &str, words: &[&str]) -> Outcome {
+fn problem(name: &str, at: &str, line: usize, words: &[&str]) -> Outcome {
     let (path, o) = validate(name);
     rejected(&path, &o);
-    assert!(
-        !o.stderr.starts_with(&format!("error: {path}:1:1:")),
-        "{name}: expected a semantic problem list, got a syntax error:\n{}",
-        o.stderr
-    );
-    let msg = problem_line(&o, at).unwrap_or_else(|| {
+    for l in o.stderr.lines() {
+        let rest = l.strip_prefix(&format!("{path}:")).unwrap_or_default();
+        let mut parts = rest.splitn(3, ':');
+        let placed = parts.next().is_some_and(|n| n.parse::<usize>().is_ok())
+            && parts.next().is_some_and(|n| n.parse::<usize>().is_ok())
+            && parts.next().is_some_and(|r| r.starts_with(" error: "));
+        assert!(
+            placed,
+            "{name}: every problem must be placed as FILE:LINE:COL: error: …; got:\n{}",
+            o.stderr
+        );
+    }
+    let (placed_on, msg) = problem_line(&o, at).unwrap_or_else(|| {
         panic!(
             "{name}: expected a problem reported at `{at}`, got:\n{}",
             o.stderr
         )
     });
+    assert_eq!(
+        placed_on,
+        Some(line),
+        "{name}: the problem at `{at}` must point at line {line}:\n{}",
+        o.stderr
+    );
     assert_words(msg, words, name);
     o
 }
@@ -208,7 +227,7 @@ fn bare_number_duration_has_no_unit() {
     let (path, o) = validate("bare_number_duration.toml");
     rejected(&path, &o);
     assert!(
-        o.stderr.starts_with(&format!("error: {path}:12:")),
+        o.stderr.starts_with(&format!("{path}:12:")),
         "expected line 12:\n{}",
         o.stderr
     );
@@ -249,6 +268,7 @@ fn negative_service_time_is_rejected() {
     problem(
         "negative_service_time.toml",
         "stations.desk.service",
+        11,
         &["negative"],
     );
 }
@@ -258,6 +278,7 @@ fn zero_rate_is_rejected() {
     problem(
         "zero_rate.toml",
         "arrivals.walk_ins.rate",
+        16,
         &["rate", "greater than zero"],
     );
 }
@@ -267,6 +288,7 @@ fn negative_rate_is_rejected() {
     problem(
         "negative_rate.toml",
         "arrivals.walk_ins.rate",
+        16,
         &["rate", "greater than zero"],
     );
 }
@@ -276,6 +298,7 @@ fn zero_exponential_mean_is_rejected() {
     problem(
         "zero_exponential_mean.toml",
         "stations.desk.service",
+        11,
         &["mean", "greater than zero"],
     );
 }
@@ -285,13 +308,14 @@ fn negative_exponential_mean_is_rejected() {
     problem(
         "negative_exponential_mean.toml",
         "pathways.visit.steps.check_in.service",
+        21,
         &["mean", "greater than zero", "-3"],
     );
 }
 
 #[test]
 fn class_shares_must_sum_to_one() {
-    problem("class_shares.toml", "classes", &["share", "0.8"]);
+    problem("class_shares.toml", "classes", 8, &["share", "0.8"]);
 }
 
 #[test]
@@ -299,6 +323,7 @@ fn appointment_no_show_must_be_a_probability() {
     problem(
         "no_show.toml",
         "arrivals.booked.no_show",
+        20,
         &["no_show", "1.5", "0", "1"],
     );
 }
@@ -308,6 +333,7 @@ fn duplicate_station_ids_are_rejected() {
     problem(
         "duplicate_station_ids.toml",
         "stations.desk",
+        9,
         &["desk", "twice"],
     );
 }
@@ -317,6 +343,7 @@ fn overlapping_shifts_are_rejected() {
     problem(
         "overlapping_shifts.toml",
         "stations.desk.servers[1]",
+        13,
         &["overlap"],
     );
 }
@@ -327,6 +354,7 @@ fn station_without_servers_that_is_visited_is_rejected() {
         problem(
             name,
             "pathways.visit.steps.check_in",
+            21,
             &["desk", "never", "servers"],
         );
     }
@@ -334,7 +362,7 @@ fn station_without_servers_that_is_visited_is_rejected() {
 
 #[test]
 fn streams_that_never_stop_are_rejected() {
-    problem("never_stops.toml", "run", &["walk_ins", "never stop"]);
+    problem("never_stops.toml", "run", 5, &["walk_ins", "never stop"]);
 }
 
 #[test]
@@ -342,6 +370,7 @@ fn empty_rate_profile_is_reported_not_a_crash() {
     problem(
         "empty_profile_hard_stop.toml",
         "arrivals.later.rates",
+        24,
         &["no pieces"],
     );
 }
@@ -354,6 +383,7 @@ fn branch_probabilities_must_sum_to_one_and_the_step_is_named() {
     problem(
         "branch_sum.toml",
         "pathways.visit.steps.triage.branches",
+        30,
         &["probabilit", "0.8"],
     );
 }
@@ -363,6 +393,7 @@ fn branch_to_a_nonexistent_step_is_rejected() {
     problem(
         "branch_target.toml",
         "pathways.visit.steps.triage.branches",
+        30,
         &["xray"],
     );
 }
@@ -372,6 +403,7 @@ fn loop_without_exit_names_its_steps() {
     problem(
         "loop_without_exit.toml",
         "pathways.visit.steps",
+        27,
         &["loop", "consult", "review"],
     );
 }
@@ -381,6 +413,7 @@ fn unreachable_step_is_rejected() {
     problem(
         "unreachable_step.toml",
         "pathways.visit.steps.followup",
+        38,
         &["reach"],
     );
 }
@@ -390,6 +423,7 @@ fn step_with_both_station_and_delay_is_rejected() {
     problem(
         "station_and_delay.toml",
         "pathways.visit.steps.lab",
+        33,
         &["station", "delay"],
     );
 }
@@ -399,6 +433,7 @@ fn unknown_station_is_rejected() {
     problem(
         "unknown_station.toml",
         "pathways.visit.steps.scan.station",
+        34,
         &["xray"],
     );
 }
@@ -408,6 +443,7 @@ fn duplicate_step_ids_are_rejected() {
     problem(
         "duplicate_step_ids.toml",
         "pathways.visit.steps.consult",
+        28,
         &["consult", "twice"],
     );
 }
@@ -421,6 +457,7 @@ fn too_many_servers_is_rejected() {
     problem(
         "too_many_servers.toml",
         "stations.desk.servers",
+        10,
         &["100001", &limit, "limit"],
     );
 }
@@ -430,6 +467,7 @@ fn too_many_expected_arrivals_is_rejected() {
     problem(
         "too_many_arrivals.toml",
         "arrivals",
+        13,
         &["72000000", "limit", "max_arrivals"],
     );
 }
@@ -440,6 +478,7 @@ fn too_many_replications_is_rejected() {
     problem(
         "too_many_replications.toml",
         "run.replications",
+        7,
         &["100001", &limit],
     );
 }
@@ -457,7 +496,7 @@ fn empirical_table_longer_than_the_limit_is_rejected() {
     let (_dir, p) = generated("long_empirical.toml", &scenario_with(&service, ONE_STEP));
     let o = run_carepath([Path::new("validate"), p.as_path()]);
     rejected(&p.display().to_string(), &o);
-    let msg = problem_line(&o, "stations.desk.service")
+    let (_, msg) = problem_line(&o, "stations.desk.service")
         .unwrap_or_else(|| panic!("no problem at stations.desk.service:\n{}", o.stderr));
     assert_words(msg, &[&n.to_string(), "limit"], "long empirical table");
 }
@@ -481,7 +520,7 @@ fn pathway_longer_than_the_limit_is_rejected() {
     let (_dir, p) = generated("long_pathway.toml", &scenario_with(service, &steps));
     let o = run_carepath([Path::new("validate"), p.as_path()]);
     rejected(&p.display().to_string(), &o);
-    let msg = problem_line(&o, "pathways.visit.steps")
+    let (_, msg) = problem_line(&o, "pathways.visit.steps")
         .unwrap_or_else(|| panic!("no problem at pathways.visit.steps:\n{}", o.stderr));
     assert_words(msg, &[&n.to_string(), "limit"], "long pathway");
 }
@@ -527,11 +566,17 @@ fn overloaded_station_validates_with_a_warning() {
 
 #[test]
 fn two_independent_problems_are_both_reported() {
-    let o = problem("two_problems.toml", "stations.desk.service", &["mean"]);
-    let second = problem_line(&o, "arrivals.walk_ins.rate")
+    let o = problem("two_problems.toml", "stations.desk.service", 12, &["mean"]);
+    let (line, second) = problem_line(&o, "arrivals.walk_ins.rate")
         .unwrap_or_else(|| panic!("the second problem is missing:\n{}", o.stderr));
+    assert_eq!(line, Some(17), "the rate is on line 17:\n{}", o.stderr);
     assert_words(second, &["rate"], "two_problems.toml");
-    assert_words(&o.stderr, &["2 problems"], "two_problems.toml");
+    assert_eq!(
+        o.stderr.lines().count(),
+        2,
+        "one line per problem:\n{}",
+        o.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,21 +610,25 @@ fn durations_and_steps_the_clock_cannot_represent_are_refused() {
     problem(
         "huge_duration.toml",
         "stations.desk.service",
+        13,
         &["1.000e308 min", "limit", "clock"],
     );
     problem(
         "overflowing_normal.toml",
         "stations.desk.service",
+        13,
         &["overflow", "limit"],
     );
     problem(
         "huge_multiplier.toml",
         "stations.desk.service",
+        16,
         &["multiplier", "limit"],
     );
     problem(
         "tiny_sample_interval.toml",
         "run.sample_interval",
+        8,
         &["too small", "resolve", "0min"],
     );
 }
@@ -590,6 +639,7 @@ fn a_warm_up_past_the_end_of_the_run_is_refused() {
     problem(
         "warm_up_past_end.toml",
         "run.warm_up",
+        8,
         &["warm-up", "end of the run", "nothing would be observed"],
     );
 }
@@ -631,4 +681,27 @@ fn a_study_too_large_for_memory_is_refused_with_the_estimate() {
     let o = run_carepath([Path::new("validate"), path.as_path()]);
     o.expect_no_panic().expect_code(2);
     assert_words(&o.stderr, &["run.replications", "MiB of memory"], "file");
+}
+
+/// A variant's problems with keys its overlay gives point into the variant's own table in
+/// `[[variants]]` (an inline list entry, and a `[[variants.stations]]` table), and name the
+/// variant.
+#[test]
+fn a_variants_problems_point_into_its_overlay() {
+    let (path, o) = validate("variant_overlay.toml");
+    rejected(&path, &o);
+    let lines: Vec<&str> = o.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "{path}:27:18: error: variant big: stations.desk.servers: 100001 servers is more than the limit of 100000"
+            ),
+            format!(
+                "{path}:36:3: error: variant shifts: stations.desk.servers[1]: shifts must be in time order and must not overlap"
+            ),
+        ],
+        "{}",
+        o.stderr
+    );
 }

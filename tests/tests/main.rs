@@ -1,6 +1,7 @@
 //! CarePath's integration tests, compiled and linked as **one** test executable.
 //!
-//! Each file beside this one was once its own test crate; Cargo then compiled, linked and
+//! (The command-line tests live beside the CLI, in `cli/tests/`, one executable of the same
+//! kind.) Each file beside this one was once its own test crate; Cargo then compiled, linked and
 //! started eleven executables, each pulling in the same dependencies. As modules of one binary
 //! they are linked once, and the test harness spreads all of them over the machine's cores at the
 //! same time instead of running one executable after another (`tests/Cargo.toml` turns Cargo's
@@ -8,15 +9,11 @@
 //!
 //! A new test file must be declared below as `mod NAME;`: the test
 //! [`every_test_file_is_a_module`] fails otherwise, so a file cannot be left out silently.
-//! To run one file's tests: `cargo test -p carepath-tests --test integration cli::`.
+//! To run one file's tests: `cargo test -p carepath-tests --test integration bad_input::`.
 
 mod bad_input;
 mod charts;
-mod check;
-mod cli;
-mod compare_cli;
 mod flagship;
-mod interrupt;
 mod properties;
 mod semantics;
 mod validation;

@@ -3,7 +3,6 @@
 //! controls are built from — stations and their staffing, classes, variants with their levers
 //! and adoption, the levers `[workflow]` parameterises, replications and seed.
 
-use crate::locate::locate;
 use serde::Serialize;
 use sim_core::scenario::{ArrivalKind, ScenarioFile, Servers};
 use sim_core::{Model, ScenarioError};
@@ -82,14 +81,14 @@ pub fn inspect(text: &str) -> Inspection {
     let scenario = match sim_core::Scenario::parse(text) {
         Ok(s) => s,
         Err(e) => {
-            out.errors = errors(text, &e, "");
+            out.errors = errors(&e, "");
             return out;
         }
     };
     let base = match scenario.model(None) {
         Ok(m) => m,
         Err(e) => {
-            out.errors = errors(text, &e, "");
+            out.errors = errors(&e, "");
             return out;
         }
     };
@@ -97,9 +96,7 @@ pub fn inspect(text: &str) -> Inspection {
     for id in base.variant_ids.iter() {
         match scenario.model(Some(id)) {
             Ok(m) => variants.push(m),
-            Err(e) => out
-                .errors
-                .extend(errors(text, &e, &format!("variant {id}: "))),
+            Err(e) => out.errors.extend(errors(&e, &format!("variant {id}: "))),
         }
     }
     let models: Vec<&Model> = variants.iter().collect();
@@ -162,7 +159,7 @@ pub fn inspect(text: &str) -> Inspection {
 }
 
 /// The problems of one failed build, each placed in the text.
-fn errors(text: &str, e: &ScenarioError, prefix: &str) -> Vec<ErrorAt> {
+fn errors(e: &ScenarioError, prefix: &str) -> Vec<ErrorAt> {
     match e {
         ScenarioError::Syntax {
             line,
@@ -173,15 +170,13 @@ fn errors(text: &str, e: &ScenarioError, prefix: &str) -> Vec<ErrorAt> {
             column: Some(*column),
             message: format!("{prefix}{message}"),
         }],
+        // sim-core has placed each problem in the text (see `sim_core::compile::spans`).
         ScenarioError::Invalid(problems) => problems
             .iter()
-            .map(|p| {
-                let at = locate(text, &p.at);
-                ErrorAt {
-                    line: at.map(|a| a.0),
-                    column: at.map(|a| a.1),
-                    message: format!("{prefix}{p}"),
-                }
+            .map(|p| ErrorAt {
+                line: p.place.as_ref().map(|at| at.line),
+                column: p.place.as_ref().map(|at| at.column),
+                message: format!("{prefix}{p}"),
             })
             .collect(),
     }
@@ -241,5 +236,31 @@ mod tests {
             Err(ScenarioError::Invalid(p)) => assert_eq!(e.message, p[0].to_string()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_variants_problems_are_placed_in_its_overlay() {
+        // The digital_fewer_cashiers variant's second shift now runs into its third.
+        let text = include_str!("../../scenarios/future-hospital.toml").replace(
+            "{ from = \"12:00\", to = \"13:30\", count = 8 }",
+            "{ from = \"12:00\", to = \"14:30\", count = 8 }",
+        );
+        let i = inspect(&text);
+        assert!(!i.ok);
+        let e = i
+            .errors
+            .iter()
+            .find(|e| {
+                e.message
+                    .starts_with("variant digital_fewer_cashiers: stations.cashier.servers")
+            })
+            .unwrap_or_else(|| panic!("{:?}", i.errors));
+        let line = text
+            .lines()
+            .position(|l| l.contains("{ from = \"13:30\", to = \"17:00\", count = 14 }"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, Some(line), "{e:?}");
+        assert_eq!(e.column, Some(7), "{e:?}");
     }
 }

@@ -14,7 +14,6 @@
 
 pub mod gallery;
 pub mod inspect;
-pub mod locate;
 pub mod session;
 pub mod settings;
 

@@ -22,6 +22,7 @@ pub mod load;
 pub mod memory;
 pub mod pathways;
 pub mod run;
+pub mod spans;
 pub mod stations;
 pub mod workflow;
 
@@ -92,6 +93,7 @@ impl Scenario {
             variant_index.entry(v.id.clone()).or_insert(i);
         }
         Ok(Scenario {
+            source: source.into(),
             variant_ids,
             variant_problems,
             variant_index,
@@ -100,7 +102,8 @@ impl Scenario {
         })
     }
 
-    /// Builds the named variant (None: the base scenario).
+    /// Builds the named variant (None: the base scenario); its problems are placed in the
+    /// text (see [`crate::compile::spans`]).
     pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {
         self.model_with(variant, &Overrides::default())
     }
@@ -108,12 +111,27 @@ impl Scenario {
     /// Builds the named variant with `overrides` in place of the file's `[run]` values, checked
     /// exactly as if they had been written there (a model cannot be changed after it is
     /// built, so this is how a command-line `--seed`, `--replications` or `--max-arrivals`
-    /// reaches it).
+    /// reaches it). Problems are placed in the text, except those with an overridden value,
+    /// which is not in the text.
     pub fn model_with(
         &self,
         variant: Option<&str>,
         overrides: &Overrides,
     ) -> Result<Model, ScenarioError> {
+        self.build(variant, overrides).map_err(|mut e| {
+            if let ScenarioError::Invalid(problems) = &mut e {
+                crate::compile::spans::place(&self.source, variant, problems);
+                for p in problems.iter_mut() {
+                    if overrides.covers(&p.at) {
+                        p.place = None;
+                    }
+                }
+            }
+            e
+        })
+    }
+
+    fn build(&self, variant: Option<&str>, overrides: &Overrides) -> Result<Model, ScenarioError> {
         let overridden;
         let file = if overrides.is_empty() {
             &self.file

@@ -122,6 +122,13 @@ impl Overrides {
         *self == Overrides::default()
     }
 
+    /// True when the value at `path` (a problem's place) is one of these overrides.
+    pub fn covers(&self, path: &str) -> bool {
+        (self.seed.is_some() && path == "run.seed")
+            || (self.replications.is_some() && path == "run.replications")
+            || (self.max_arrivals.is_some() && path == "run.max_arrivals")
+    }
+
     /// `run` with these values in place of its own.
     pub fn apply(&self, run: &RunSpec) -> RunSpec {
         let mut run = run.clone();
@@ -274,6 +281,8 @@ impl<'de> Deserialize<'de> for Servers {
 /// list, and problems with the list itself (duplicate ids) are found once.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The text, kept to place problems in it (parsed again for spans only on failure).
+    pub(crate) source: std::sync::Arc<str>,
     pub(crate) file: ScenarioFile,
     /// The file's TOML tree without `variants`, which overlays are applied to.
     pub(crate) base: toml::Table,

@@ -2,7 +2,7 @@
 //! change (one fewer doctor) is caught, re-running an unchanged model with 20 other seeds raises
 //! no more false alarms than the stated rate allows, JUnit output, and input errors.
 
-use carepath_tests::{run_carepath, workspace_root};
+use crate::support::{run_carepath, workspace_root};
 use std::path::Path;
 
 const CLINIC: &str = "tests/fixtures/workflow/clinic.toml";
@@ -152,7 +152,7 @@ fn bad_tolerance_files_are_input_errors() {
     assert!(o.stderr.contains("unknown field `relativ`"), "{}", o.stderr);
 }
 
-fn check_with(scenario: &str, base: &str, extra: &[&str]) -> carepath_tests::Outcome {
+fn check_with(scenario: &str, base: &str, extra: &[&str]) -> crate::support::Outcome {
     let mut args = vec!["check", scenario, "--baseline", base];
     args.extend_from_slice(extra);
     run_carepath(args)

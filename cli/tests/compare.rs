@@ -2,7 +2,7 @@
 //! clinic: the comparison JSON has the documented shape, the printed table shows every variant
 //! and the breakdown, variants validate, and mistakes are input errors.
 
-use carepath_tests::run_carepath;
+use crate::support::run_carepath;
 use serde_json::Value;
 
 const CLINIC: &str = "tests/fixtures/workflow/clinic.toml";
@@ -200,7 +200,7 @@ fn columns_stay_aligned_with_a_forty_character_variant_id() {
     let dir = tempfile::tempdir().unwrap();
     let long = "a_variant_id_that_is_forty_characters_xx";
     assert_eq!(long.len(), 40);
-    let text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC))
+    let text = std::fs::read_to_string(crate::support::workspace_root().join(CLINIC))
         .unwrap()
         .replace("id = \"digital_50pct\"", &format!("id = \"{long}\""));
     let s = dir.path().join("clinic.toml");
@@ -278,7 +278,7 @@ fn a_note_says_why_arrivals_differ_under_online_registration() {
 fn compare_warns_per_variant_about_unfinished_patients() {
     let dir = tempfile::tempdir().unwrap();
     // A hard stop at closing time with one doctor in the `slow` variant leaves patients behind.
-    let text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC))
+    let text = std::fs::read_to_string(crate::support::workspace_root().join(CLINIC))
         .unwrap()
         .replace(
             "close = \"12:00\"",
@@ -308,7 +308,7 @@ fn compare_warns_per_variant_about_unfinished_patients() {
 #[test]
 fn chart_files_of_variants_never_overwrite_each_other_or_leave_the_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = std::fs::read_to_string(carepath_tests::workspace_root().join(CLINIC)).unwrap();
+    let mut text = std::fs::read_to_string(crate::support::workspace_root().join(CLINIC)).unwrap();
     for id in ["v.1", "v_1", "x/../../../escaped"] {
         text.push_str(&format!(
             "\n[[variants]]\nid = \"{id}\"\nstations = [{{ id = \"doctor\", servers = 7 }}]\n"

@@ -2,11 +2,11 @@
 //! the `summary.json` schema, sanity of the numbers, reproducibility (same seed, any thread
 //! count), the printed table, `validate`, and exit codes for bad arguments.
 //!
-//! The binary is built and located by `carepath_tests::carepath_bin` (see `tests/lib.rs`).
+//! The binary is built and located by `crate::support::carepath_bin` (see `tests/lib.rs` and `main.rs` here).
 //! Runs are capped at 20 000 arrivals × 3 replications (about 0.3 s in a debug build); the
 //! reference run is shared between tests through a `OnceLock`.
 
-use carepath_tests::{Outcome, run_carepath};
+use crate::support::{Outcome, run_carepath};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -524,7 +524,7 @@ fn validate_benchmark_prints_ok_and_the_load_lines() {
 #[test]
 fn missing_scenario_file_is_an_input_error() {
     let missing = "scenarios/no-such-scenario.toml";
-    assert!(!carepath_tests::workspace_root().join(missing).exists());
+    assert!(!crate::support::workspace_root().join(missing).exists());
     for cmd in ["validate", "run"] {
         let o = run_carepath([cmd, missing]);
         o.expect_no_panic().expect_code(2);
@@ -546,7 +546,7 @@ fn a_directory_is_not_a_scenario() {
 
 #[test]
 fn binary_is_found_and_reports_its_version() {
-    let bin: &Path = carepath_tests::carepath_bin();
+    let bin: &Path = crate::support::carepath_bin();
     assert!(bin.is_absolute(), "{}", bin.display());
     let o = run_carepath(["--version"]);
     o.expect_code(0);
@@ -729,16 +729,16 @@ fn control_characters_in_names_never_reach_the_terminal() {
 }
 
 /// Runs carepath with its standard output a pipe whose reading end is already closed.
-fn with_closed_stdout(args: &[&str]) -> carepath_tests::Outcome {
+fn with_closed_stdout(args: &[&str]) -> crate::support::Outcome {
     use std::process::Stdio;
-    let mut child = carepath_tests::carepath(args)
+    let mut child = crate::support::carepath(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take()); // like `| head -0`: every write gets EPIPE
     let out = child.wait_with_output().unwrap();
-    carepath_tests::Outcome {
+    crate::support::Outcome {
         code: out.status.code(),
         stdout: String::new(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -12,8 +12,8 @@ fn ctrl_c_reports_completed_replications_and_keeps_old_files() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("summary.json"), "previous good result\n").unwrap();
-    let root = carepath_tests::workspace_root();
-    let child = Command::new(carepath_tests::carepath_bin())
+    let root = crate::support::workspace_root();
+    let child = Command::new(crate::support::carepath_bin())
         .current_dir(root)
         .args([
             "run",
@@ -68,8 +68,8 @@ fn ctrl_c_reports_completed_replications_and_keeps_old_files() {
 /// thousand events instead of only between replications.
 #[test]
 fn ctrl_c_stops_a_single_long_replication_within_a_second() {
-    let root = carepath_tests::workspace_root();
-    let child = Command::new(carepath_tests::carepath_bin())
+    let root = crate::support::workspace_root();
+    let child = Command::new(crate::support::carepath_bin())
         .current_dir(root)
         .args([
             "run",
