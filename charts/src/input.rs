@@ -60,7 +60,7 @@ pub fn comparison_inputs<'a>(
         .map(|id| {
             let i = models
                 .iter()
-                .position(|m| &m.variant() == id)
+                .position(|m| m.variant() == id)
                 .ok_or_else(|| ChartError::MissingModel(id.clone()))?;
             let summary = comparison
                 .variants

@@ -39,7 +39,7 @@ pub fn label(m: &Model) -> &str {
     if m.variant().is_empty() {
         "base"
     } else {
-        &m.variant()
+        m.variant()
     }
 }
 

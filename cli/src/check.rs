@@ -10,7 +10,7 @@ use crate::regression::{
     Baseline, Change, CheckReport, FailOn, Mode, Tolerance, baseline, canonical_metric, check,
     format_p, metric_names,
 };
-use crate::{InputError, apply_overrides, load_variant, out, read, replicate};
+use crate::{InputError, out, read, replicate};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use sim_core::Model;
@@ -156,11 +156,12 @@ pub fn run(args: crate::CheckArgs) -> Result<u8> {
         None => (flags, BTreeMap::new(), None),
     };
     // Build every model first: input errors (and unknown tolerance names) before any run.
+    let overrides = crate::overrides(&args.reps, None)?;
     let mut loaded: Vec<(String, Model)> = Vec::new();
     for scenario in &args.scenarios {
         let text = read(scenario)?;
-        let mut model = load_variant(scenario, &text, args.variant.as_deref())?;
-        apply_overrides(&mut model, &args.reps)?;
+        let parsed = crate::parse_scenario(scenario, &text)?;
+        let model = crate::build_with(scenario, &parsed, args.variant.as_deref(), &overrides)?;
         loaded.push((text, model));
     }
     let tolerances = canonical_tolerances(tolerances, tol_file, &loaded)?;

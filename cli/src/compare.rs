@@ -5,9 +5,10 @@
 //! Columns are as wide as their longest cell, so long variant and station ids stay aligned.
 
 use crate::table::{fixed, unfinished_warning};
-use crate::{InputError, apply_overrides, out, print_warnings, read, replicate};
+use crate::{InputError, out, print_warnings, read, replicate};
 use anyhow::{Context, Result};
 use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun, compare};
+use sim_core::scenario::Overrides;
 use sim_core::study::Findings;
 use std::fmt::Write as _;
 
@@ -17,7 +18,7 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
     let scenario = crate::parse_scenario(&args.scenario, &text)?;
     let base = crate::build_variant(&args.scenario, &scenario, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
-        base.variant_ids.to_vec()
+        base.variant_ids().to_vec()
     } else {
         args.variants.clone()
     };
@@ -25,10 +26,10 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         return Err(InputError(format!(
             "{}: compare needs at least two variants (declared: {})",
             args.scenario.display(),
-            if base.variant_ids.is_empty() {
+            if base.variant_ids().is_empty() {
                 "none".to_string()
             } else {
-                base.variant_ids.join(", ")
+                base.variant_ids().join(", ")
             }
         ))
         .into());
@@ -43,11 +44,15 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         ))
         .into());
     }
+    let overrides = crate::overrides(&args.reps, None)?;
     let mut models = Vec::new();
     for id in &ids {
-        let mut m = crate::build_variant(&args.scenario, &scenario, Some(id))?;
-        apply_overrides(&mut m, &args.reps)?;
-        models.push(m);
+        models.push(crate::build_with(
+            &args.scenario,
+            &scenario,
+            Some(id),
+            &overrides,
+        )?);
     }
     print_warnings(&models.iter().collect::<Vec<_>>(), args.quiet);
     let mut results = Vec::new();
@@ -58,8 +63,11 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         independent.push(if i == 0 {
             None
         } else {
-            let mut other = m.clone();
-            other.seed ^= INDEPENDENT_SEED_XOR;
+            let unrelated = Overrides {
+                seed: Some(m.seed() ^ INDEPENDENT_SEED_XOR),
+                ..overrides
+            };
+            let other = crate::build_with(&args.scenario, &scenario, Some(&ids[i]), &unrelated)?;
             Some(
                 replicate::run_all(&other, args.reps.threads, true)?
                     .records()
@@ -197,7 +205,7 @@ fn arrivals_note(c: &Comparison, models: &[sim_core::Model]) -> Option<String> {
     }
     let online: Vec<&str> = models
         .iter()
-        .filter(|m| m.workflow.online.is_some())
+        .filter(|m| m.workflow().online.is_some())
         .map(crate::model_label)
         .collect();
     if online.is_empty() {
@@ -294,7 +302,7 @@ pub fn render(c: &Comparison, models: &[sim_core::Model], all_pairs: bool) -> St
     );
     g.row("", Vec::new());
     g.row("Where the time goes (mean minutes per patient)", Vec::new());
-    for s in &base.stations {
+    for s in base.stations() {
         g.row(
             format!("  queueing at {}", s.id),
             cells(&|v| {

@@ -12,6 +12,7 @@ mod table;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use sim_core::scenario::Overrides;
 use sim_core::{Model, ScenarioError};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -285,7 +286,7 @@ pub(crate) fn eprint_clean(text: &str) {
 pub(crate) fn warning_lines(models: &[&Model]) -> Vec<String> {
     let mut order: Vec<&String> = Vec::new();
     for m in models {
-        for w in &m.warnings {
+        for w in m.warnings() {
             if !order.contains(&w) {
                 order.push(w);
             }
@@ -296,7 +297,7 @@ pub(crate) fn warning_lines(models: &[&Model]) -> Vec<String> {
         .map(|w| {
             let having: Vec<&str> = models
                 .iter()
-                .filter(|m| m.warnings.contains(w))
+                .filter(|m| m.warnings().contains(w))
                 .map(|m| model_label(m))
                 .collect();
             if having.len() == models.len() {
@@ -320,10 +321,10 @@ pub(crate) fn print_warnings(models: &[&Model], quiet: bool) {
 
 /// "base" for the base scenario, else the variant id.
 pub(crate) fn model_label(m: &Model) -> &str {
-    if m.variant.is_empty() {
+    if m.variant().is_empty() {
         "base"
     } else {
-        &m.variant
+        m.variant()
     }
 }
 
@@ -331,12 +332,6 @@ pub(crate) fn model_label(m: &Model) -> &str {
 pub(crate) fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path)
         .map_err(|e| InputError(format!("cannot read scenario {}: {e}", path.display())).into())
-}
-
-/// Builds one variant (or the base) of an already-read scenario, turning scenario errors into
-/// messages naming the file.
-pub(crate) fn load_variant(path: &Path, text: &str, variant: Option<&str>) -> Result<Model> {
-    build_variant(path, &parse_scenario(path, text)?, variant)
 }
 
 /// Parses a scenario once, for building several of its variants (each build then costs time
@@ -352,9 +347,32 @@ pub(crate) fn build_variant(
     scenario: &sim_core::Scenario,
     variant: Option<&str>,
 ) -> Result<Model> {
-    scenario
-        .model(variant)
-        .map_err(|e| ScenarioProblems(problem_lines(path, variant, &e)).into())
+    build_with(path, scenario, variant, &Overrides::default())
+}
+
+/// Builds one variant (or the base) with command-line values in place of the file's `[run]`
+/// values: the compiler checks them as if written there (memory budget included). A problem
+/// with an overridden value names the option, since the value is not in the file.
+pub(crate) fn build_with(
+    path: &Path,
+    scenario: &sim_core::Scenario,
+    variant: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Model> {
+    scenario.model_with(variant, overrides).map_err(|mut e| {
+        if let ScenarioError::Invalid(problems) = &mut e {
+            for p in problems.iter_mut().filter(|p| overrides.covers(&p.at)) {
+                p.at = match p.at.as_str() {
+                    "run.replications" => {
+                        format!("--replications {}", overrides.replications.unwrap_or(0))
+                    }
+                    "run.seed" => format!("--seed {}", overrides.seed.unwrap_or(0)),
+                    _ => format!("--max-arrivals {}", overrides.max_arrivals.unwrap_or(0)),
+                };
+            }
+        }
+        ScenarioProblems(problem_lines(path, variant, &e)).into()
+    })
 }
 
 /// A scenario error as lines `FILE:LINE:COL: error: [variant ID: ]PATH: message`, one per
@@ -387,7 +405,7 @@ fn validate(path: &Path) -> Result<()> {
     // Every variant must build too; report them all before failing.
     let mut failures = Vec::new();
     let mut variants = Vec::new();
-    for id in model.variant_ids.iter() {
+    for id in model.variant_ids().iter() {
         match build_variant(path, &scenario, Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => failures.push(format!("{e:#}")),
@@ -401,17 +419,17 @@ fn validate(path: &Path) -> Result<()> {
         o,
         "{}: ok — {} station{}, {} pathway{}, {} arrival stream{}, {} class{}",
         path.display(),
-        model.stations.len(),
-        plural(model.stations.len()),
-        model.pathways.len(),
-        plural(model.pathways.len()),
-        model.streams.len(),
-        plural(model.streams.len()),
-        model.classes.len(),
-        if model.classes.len() == 1 { "" } else { "es" },
+        model.stations().len(),
+        plural(model.stations().len()),
+        model.pathways().len(),
+        plural(model.pathways().len()),
+        model.streams().len(),
+        plural(model.streams().len()),
+        model.classes().len(),
+        if model.classes().len() == 1 { "" } else { "es" },
     );
     let loads = sim_core::compile::load::peak_offered_load(&model);
-    for (s, load) in model.stations.iter().zip(loads) {
+    for (s, load) in model.stations().iter().zip(loads) {
         let c = f64::from(s.max_servers);
         let _ = writeln!(
             o,
@@ -426,11 +444,11 @@ fn validate(path: &Path) -> Result<()> {
         let _ = writeln!(o, "{w}");
     }
     for v in &variants {
-        let levers: Vec<&str> = v.workflow.levers.iter().map(|l| l.name()).collect();
+        let levers: Vec<&str> = v.workflow().levers.iter().map(|l| l.name()).collect();
         let _ = writeln!(
             o,
             "variant {}: ok — levers: {}",
-            v.variant,
+            v.variant(),
             if levers.is_empty() {
                 "none".to_string()
             } else {
@@ -459,40 +477,39 @@ pub(crate) struct ReplicationOptions {
     pub(crate) threads: Option<usize>,
 }
 
-/// Applies the replication and seed overrides shared by every command that runs a model.
-pub(crate) fn apply_overrides(model: &mut Model, opts: &ReplicationOptions) -> Result<()> {
-    if let Some(r) = opts.replications {
-        if r == 0 || r > sim_core::model::MAX_REPLICATIONS {
-            return Err(InputError(format!(
-                "--replications must be between 1 and {}",
-                sim_core::model::MAX_REPLICATIONS
-            ))
-            .into());
-        }
-        model.replications = r;
-        // More replications need more memory: the same budget as validation applies.
-        sim_core::compile::memory::check(model)
-            .map_err(|m| InputError(format!("--replications {r}: {m}")))?;
+/// The replication and seed options shared by every command that runs a model (and `run`'s
+/// `--max-arrivals`), as overrides of the scenario's `[run]`. Their ranges are checked here,
+/// naming the option; everything else (the memory a study needs) by the compiler.
+pub(crate) fn overrides(opts: &ReplicationOptions, max_arrivals: Option<u64>) -> Result<Overrides> {
+    if let Some(r) = opts.replications
+        && (r == 0 || r > sim_core::model::MAX_REPLICATIONS)
+    {
+        return Err(InputError(format!(
+            "--replications must be between 1 and {}",
+            sim_core::model::MAX_REPLICATIONS
+        ))
+        .into());
     }
-    if let Some(s) = opts.seed {
-        model.seed = s;
+    if max_arrivals == Some(0) {
+        return Err(InputError("--max-arrivals must be at least 1".into()).into());
     }
-    Ok(())
+    Ok(Overrides {
+        seed: opts.seed,
+        replications: opts.replications,
+        max_arrivals,
+    })
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let mut model = load_variant(
+    let overrides = overrides(&args.reps, args.max_arrivals)?;
+    let text = read(&args.scenario)?;
+    let scenario = parse_scenario(&args.scenario, &text)?;
+    let model = build_with(
         &args.scenario,
-        &read(&args.scenario)?,
+        &scenario,
         args.variant.as_deref(),
+        &overrides,
     )?;
-    apply_overrides(&mut model, &args.reps)?;
-    if let Some(n) = args.max_arrivals {
-        if n == 0 {
-            return Err(InputError("--max-arrivals must be at least 1".into()).into());
-        }
-        model.max_arrivals = Some(n);
-    }
     print_warnings(&[&model], args.quiet);
     let started = std::time::Instant::now();
     let acc = match replicate::run_all(&model, args.reps.threads, args.quiet) {

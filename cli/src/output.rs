@@ -269,7 +269,7 @@ pub const STATIONS_HEADER: [&str; 18] = [
 pub fn stations_csv(model: &Model, s: &Summary) -> Result<Vec<u8>> {
     csv_bytes(
         &STATIONS_HEADER,
-        model.stations.iter().map(|st| {
+        model.stations().iter().map(|st| {
             let r = &s.stations[&st.id];
             vec![
                 text_cell(&st.id),

@@ -213,7 +213,7 @@ pub fn metrics(model: &Model, results: &[ReplicationRecord]) -> BTreeMap<String,
         "time_in_system_min.p90".to_string(),
         col(&|r| r.time_in_system_quantiles[1]),
     );
-    for (i, s) in model.stations.iter().enumerate() {
+    for (i, s) in model.stations().iter().enumerate() {
         m.insert(
             format!("stations.{}.wait_min.mean", s.id),
             col(&|r| r.stations[i].waits.mean()),
@@ -240,7 +240,7 @@ pub fn metric_names(model: &Model) -> Vec<String> {
         "time_in_system_min.mean".to_string(),
         "time_in_system_min.p90".to_string(),
     ];
-    for s in &model.stations {
+    for s in model.stations() {
         v.push(format!("stations.{}.wait_min.mean", s.id));
         v.push(format!("stations.{}.utilisation", s.id));
     }
@@ -266,11 +266,11 @@ impl Baseline {
 pub fn baseline(model: &Model, results: &[ReplicationRecord], scenario_text: &str) -> Baseline {
     Baseline {
         schema_version: BASELINE_VERSION,
-        scenario: model.name.clone(),
-        variant: model.variant.clone(),
+        scenario: model.name().to_string(),
+        variant: model.variant().to_string(),
         scenario_hash: text_hash(scenario_text),
         carepath_version: env!("CARGO_PKG_VERSION").to_string(),
-        seed: model.seed,
+        seed: model.seed(),
         replications: results.len() as u32,
         metrics: metrics(model, results),
     }

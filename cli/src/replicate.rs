@@ -77,7 +77,7 @@ pub fn thread_count(threads: Option<usize>) -> Result<usize> {
 
 /// Runs every replication of `model`; `threads` = None uses all cores.
 pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Accumulator> {
-    let n = model.replications;
+    let n = model.replications();
     let threads = thread_count(threads)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()

@@ -3,7 +3,7 @@
 //! anywhere, so it opens offline and can be mailed. Variants (if any) run with common random
 //! numbers, as in `carepath compare`.
 
-use crate::{apply_overrides, read, replicate};
+use crate::{read, replicate};
 use anyhow::{Context, Result};
 use carepath_charts::report::{RunView, esc, label};
 use sim_core::Model;
@@ -46,21 +46,29 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     let scenario = crate::parse_scenario(&args.scenario, &text)?;
     let base = crate::build_variant(&args.scenario, &scenario, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
-        base.variant_ids.to_vec()
+        base.variant_ids().to_vec()
     } else {
         args.variants.clone()
     };
-    let base_warnings = base.warnings.clone();
+    let base_warnings = base.warnings().to_vec();
+    let overrides = crate::overrides(&args.reps, None)?;
     let mut models = Vec::new();
     if ids.is_empty() {
-        models.push(base);
+        models.push(crate::build_with(
+            &args.scenario,
+            &scenario,
+            None,
+            &overrides,
+        )?);
     } else {
         for id in &ids {
-            models.push(crate::build_variant(&args.scenario, &scenario, Some(id))?);
+            models.push(crate::build_with(
+                &args.scenario,
+                &scenario,
+                Some(id),
+                &overrides,
+            )?);
         }
-    }
-    for m in &mut models {
-        apply_overrides(m, &args.reps)?;
     }
     let warnings =
         carepath_charts::report::warnings(&base_warnings, &models.iter().collect::<Vec<_>>());
@@ -148,8 +156,8 @@ fn render(
         carepath_charts::report::STYLE,
         esc(&s0.scenario)
     );
-    if !first.model.description.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", esc(&first.model.description));
+    if !first.model.description().is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(first.model.description()));
     }
     let variants: Vec<&str> = runs.iter().map(|r| label(r.model)).collect();
     let _ = writeln!(
@@ -166,7 +174,7 @@ fn render(
         },
         if runs.len() > 1 {
             format!("variants: {}", esc(&variants.join(", ")))
-        } else if first.model.variant.is_empty() {
+        } else if first.model.variant().is_empty() {
             "variant: base (the scenario without variants)".to_string()
         } else {
             format!("variant: {}", esc(variants[0]))

@@ -127,7 +127,7 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         "queue",
         "max q"
     );
-    for st in &model.stations {
+    for st in model.stations() {
         let r = &s.stations[&st.id];
         let w = &r.wait_min;
         let _ = writeln!(
@@ -158,7 +158,7 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
             "\n{:<18} {:>10} {:>10}  time in system (min)",
             "class", "arrived", "completed"
         );
-        for c in &model.classes {
+        for c in model.classes() {
             let r = &s.classes[&c.id];
             let _ = writeln!(
                 o,

@@ -5,14 +5,21 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sim_core::scenario::Overrides;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(mut model) = sim_core::Model::from_toml(text) {
-        // Keep each input cheap: a few hundred patients, a bounded horizon.
-        model.max_arrivals = Some(model.max_arrivals.unwrap_or(300).min(300));
-        model.stop = Some(model.stop.unwrap_or(3.0 * 1440.0).min(3.0 * 1440.0));
-        model.replications = 1;
+    let Ok(scenario) = sim_core::Scenario::parse(text) else { return };
+    // The file as written must validate or fail cleanly.
+    let _ = scenario.model(None);
+    // Keep each run cheap: a few hundred patients, one replication (given to the compiler, so
+    // the capped model is checked like any other).
+    let cheap = Overrides {
+        max_arrivals: Some(300),
+        replications: Some(1),
+        ..Default::default()
+    };
+    if let Ok(model) = scenario.model_with(None, &cheap) {
         let _ = sim_core::run_replication(&model, 0);
     }
 });

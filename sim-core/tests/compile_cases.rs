@@ -22,7 +22,7 @@ fn outcome(text: &str) -> (Vec<String>, Vec<String>) {
         .and_then(|l| l.strip_prefix("# variant:"))
         .map(str::trim);
     match Model::from_toml_variant(text, variant) {
-        Ok(model) => (Vec::new(), model.warnings),
+        Ok(model) => (Vec::new(), model.warnings().to_vec()),
         Err(ScenarioError::Invalid(problems)) => {
             (problems.iter().map(|p| p.to_string()).collect(), Vec::new())
         }

@@ -9,11 +9,15 @@ use sim_core::{Model, ReplicationResult, Simulator};
 const FLAGSHIP: &str = include_str!("../../scenarios/future-hospital.toml");
 
 fn run(variant: &str) -> (Model, Vec<ReplicationResult>) {
-    let mut m = Model::from_toml_variant(FLAGSHIP, Some(variant))
+    let six = sim_core::scenario::Overrides {
+        replications: Some(6),
+        ..Default::default()
+    };
+    let m = sim_core::Scenario::parse(FLAGSHIP)
+        .and_then(|s| s.model_with(Some(variant), &six))
         .unwrap_or_else(|e| panic!("{variant}: {e}"));
-    m.replications = 6;
     let mut sim = Simulator::new(&m);
-    let r = (0..m.replications).map(|i| sim.run(i).unwrap()).collect();
+    let r = (0..m.replications()).map(|i| sim.run(i).unwrap()).collect();
     (m, r)
 }
 
@@ -82,5 +86,5 @@ fn the_flagship_is_a_large_peak_day() {
             .collect::<Vec<_>>(),
     );
     assert!(arrived > 10_000.0, "{arrived} patients");
-    assert!(m.variant_ids.len() >= 4);
+    assert!(m.variant_ids().len() >= 4);
 }

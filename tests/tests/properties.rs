@@ -83,7 +83,7 @@ proptest! {
     #[test]
     fn invariants_hold(text in scenario()) {
         let model = Model::from_toml(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
-        for rep in 0..model.replications {
+        for rep in 0..model.replications() {
             let r = run_replication(&model, rep).unwrap();
             let p = r.patients;
             // Conservation: everybody who came is accounted for exactly once.
@@ -92,10 +92,10 @@ proptest! {
             prop_assert_eq!(by_class, p.arrived);
             let unfinished_by_class: u64 = r.classes.iter().map(|c| c.patients.unfinished).sum();
             prop_assert_eq!(unfinished_by_class, p.unfinished);
-            if model.stop.is_none() {
+            if model.stop().is_none() {
                 prop_assert_eq!(p.unfinished, 0, "without a hard stop the clinic drains");
             }
-            if let Some(cap) = model.max_arrivals {
+            if let Some(cap) = model.max_arrivals() {
                 prop_assert!(p.arrived <= cap);
             }
             for (s, st) in r.stations.iter().enumerate() {
@@ -113,11 +113,11 @@ proptest! {
         let model = Model::from_toml(&text).unwrap();
         let sequential: Vec<_> = {
             let mut sim = Simulator::new(&model);
-            (0..model.replications).map(|r| sim.run(r).unwrap()).collect()
+            (0..model.replications()).map(|r| sim.run(r).unwrap()).collect()
         };
         // Fresh simulators, replications in reverse order on two threads.
         let parallel: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..model.replications).rev().map(|r| { let m = &model; s.spawn(move || run_replication(m, r).unwrap()) }).collect();
+            let hs: Vec<_> = (0..model.replications()).rev().map(|r| { let m = &model; s.spawn(move || run_replication(m, r).unwrap()) }).collect();
             let mut v: Vec<_> = hs.into_iter().map(|h| h.join().unwrap()).collect();
             v.reverse();
             v
@@ -213,7 +213,7 @@ proptest! {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             });
             let mut sim = Simulator::new(&model).with_stop_flag(&stop);
-            let out: Vec<_> = (0..model.replications).map(|r| sim.run(r)).collect();
+            let out: Vec<_> = (0..model.replications()).map(|r| sim.run(r)).collect();
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             watchdog.join().unwrap();
             out

@@ -287,11 +287,11 @@ steps = [{{ id = "desk", station = "desk", next = "exit" }}]
     };
     let summary = |min: &str| {
         let m = Model::from_toml(&text(min)).unwrap();
-        let r: Vec<_> = (0..m.replications)
+        let r: Vec<_> = (0..m.replications())
             .map(|i| run_replication(&m, i).unwrap())
             .collect();
         (
-            m.stats_start,
+            m.stats_start(),
             sim_core::summary::Accumulator::from_results(&m, &r).summary(&m),
         )
     };

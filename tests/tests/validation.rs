@@ -21,7 +21,7 @@ fn long_tests() -> bool {
 /// Runs every replication of `model`, spread over two threads (results are per replication,
 /// so the split does not matter).
 fn run(model: &Model) -> Vec<ReplicationResult> {
-    let reps: Vec<u32> = (0..model.replications).collect();
+    let reps: Vec<u32> = (0..model.replications()).collect();
     let mut out: Vec<ReplicationResult> = std::thread::scope(|s| {
         let handles: Vec<_> = reps
             .chunks(reps.len().div_ceil(2))

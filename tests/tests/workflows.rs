@@ -12,15 +12,24 @@ use sim_core::{Model, ReplicationResult, ScenarioError, Simulator};
 const CLINIC: &str = include_str!("../fixtures/workflow/clinic.toml");
 
 fn build(text: &str, variant: &str) -> Model {
-    let mut m =
-        Model::from_toml_variant(text, Some(variant)).unwrap_or_else(|e| panic!("{variant}: {e}"));
-    m.replications = 20;
-    m
+    build_with(text, variant, None)
+}
+
+/// The variant with 20 replications (and `seed` if given).
+fn build_with(text: &str, variant: &str, seed: Option<u64>) -> Model {
+    let overrides = sim_core::scenario::Overrides {
+        replications: Some(20),
+        seed,
+        ..Default::default()
+    };
+    sim_core::Scenario::parse(text)
+        .and_then(|s| s.model_with(Some(variant), &overrides))
+        .unwrap_or_else(|e| panic!("{variant}: {e}"))
 }
 
 fn run(model: &Model) -> Vec<ReplicationResult> {
     let mut sim = Simulator::new(model);
-    (0..model.replications)
+    (0..model.replications())
         .map(|r| sim.run(r).unwrap())
         .collect()
 }
@@ -159,22 +168,25 @@ fn variants_share_patients_and_overlays_change_only_what_they_name() {
     }
     let cut = build(CLINIC, "digital_fewer_cashiers");
     assert_eq!(
-        cut.stations[cut.station_index("cashier").unwrap()].max_servers,
+        cut.stations()[cut.station_index("cashier").unwrap()].max_servers,
         1
     );
     assert_eq!(
-        paper.stations[paper.station_index("cashier").unwrap()].max_servers,
+        paper.stations()[paper.station_index("cashier").unwrap()].max_servers,
         2
     );
-    assert_eq!(cut.stations.len(), paper.stations.len());
+    assert_eq!(cut.stations().len(), paper.stations().len());
 }
 
 #[test]
 fn common_random_numbers_narrow_the_interval() {
     let paper = build(CLINIC, "paper");
     let digital = build(CLINIC, "digital");
-    let mut other = digital.clone();
-    other.seed ^= sim_core::compare::INDEPENDENT_SEED_XOR;
+    let other = build_with(
+        CLINIC,
+        "digital",
+        Some(digital.seed() ^ sim_core::compare::INDEPENDENT_SEED_XOR),
+    );
     let (a, b, ind) = (run(&paper), run(&digital), run(&other));
     let (a, b) = (
         Accumulator::from_results(&paper, &a),
@@ -272,20 +284,20 @@ fn overload_warnings_account_for_the_levers() {
     .unwrap();
     assert!(
         paper_one
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.contains("stations.cashier")),
         "{:?}",
-        paper_one.warnings
+        paper_one.warnings()
     );
     let digital = build(CLINIC, "digital_fewer_cashiers");
     assert!(
         !digital
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.contains("stations.cashier")),
         "{:?}",
-        digital.warnings
+        digital.warnings()
     );
     let load = sim_core::compile::load::peak_offered_load(&digital);
     let kiosk = digital.station_index("kiosk").unwrap();
@@ -327,7 +339,7 @@ fn a_kiosk_lever_pointing_at_an_unstaffed_kiosk_is_refused() {
     assert_ne!(text, CLINIC, "the fixture's kiosk must have `servers = 2`");
     let variant = Model::from_toml(&text)
         .unwrap()
-        .variant_ids
+        .variant_ids()
         .iter()
         .find(|v| {
             Model::from_toml_variant(&text, Some(v)).is_err_and(|e| {

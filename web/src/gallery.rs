@@ -118,7 +118,7 @@ mod tests {
             let base =
                 sim_core::Model::from_toml(e.toml).unwrap_or_else(|err| panic!("{}: {err}", e.id));
             for v in e.variants {
-                assert!(base.variant_ids.iter().any(|id| id == v), "{}: {v}", e.id);
+                assert!(base.variant_ids().iter().any(|id| id == v), "{}: {v}", e.id);
                 sim_core::Model::from_toml_variant(e.toml, Some(v)).unwrap();
             }
         }

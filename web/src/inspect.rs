@@ -93,26 +93,26 @@ pub fn inspect(text: &str) -> Inspection {
         }
     };
     let mut variants = Vec::new();
-    for id in base.variant_ids.iter() {
+    for id in base.variant_ids().iter() {
         match scenario.model(Some(id)) {
             Ok(m) => variants.push(m),
             Err(e) => out.errors.extend(errors(&e, &format!("variant {id}: "))),
         }
     }
     let models: Vec<&Model> = variants.iter().collect();
-    out.warnings = carepath_charts::report::warnings(&base.warnings, &models);
+    out.warnings = carepath_charts::report::warnings(base.warnings(), &models);
     out.ok = out.errors.is_empty();
-    out.name = base.name.clone();
-    out.description = base.description.clone();
-    out.classes = base.classes.iter().map(|c| c.id.clone()).collect();
-    out.replications = base.replications;
-    out.seed = base.seed;
+    out.name = base.name().to_string();
+    out.description = base.description().to_string();
+    out.classes = base.classes().iter().map(|c| c.id.clone()).collect();
+    out.replications = base.replications();
+    out.seed = base.seed();
     // The model has checked the file, so it parses; the controls need it as written.
     if let Ok(file) = toml::from_str::<ScenarioFile>(text) {
         out.stations = file
             .stations
             .iter()
-            .zip(&base.stations)
+            .zip(base.stations())
             .map(|(spec, st)| StationInfo {
                 id: st.id.clone(),
                 name: st.name.clone(),

@@ -82,7 +82,7 @@ impl Session {
                 .collect::<Result<Vec<_>, _>>()?
         };
         let refs: Vec<&Model> = models.iter().collect();
-        let warnings = carepath_charts::report::warnings(&base.warnings, &refs);
+        let warnings = carepath_charts::report::warnings(base.warnings(), &refs);
         let studies = models.iter().map(|m| Some(StudyState::new(m))).collect();
         Ok(Session {
             models,
@@ -94,7 +94,7 @@ impl Session {
 
     /// Replications to run in all.
     pub fn total(&self) -> u32 {
-        self.models.iter().map(|m| m.replications).sum()
+        self.models.iter().map(|m| m.replications()).sum()
     }
 
     /// Replications run so far.
@@ -222,8 +222,8 @@ impl Session {
             charts,
             headline,
             warnings: self.warnings.clone(),
-            replications: self.models[0].replications,
-            seed: self.models[0].seed,
+            replications: self.models[0].replications(),
+            seed: self.models[0].seed(),
         })
     }
 }
@@ -246,7 +246,7 @@ mod tests {
         let out = s.finish().unwrap();
         assert_eq!(out.kind, "run");
         let model = Model::from_toml(&text).unwrap();
-        let results: Vec<_> = (0..model.replications)
+        let results: Vec<_> = (0..model.replications())
             .map(|r| sim_core::run_replication(&model, r).unwrap())
             .collect();
         let expected = serde_json::to_string_pretty(
@@ -261,11 +261,12 @@ mod tests {
 
     #[test]
     fn two_variants_give_a_comparison() {
-        let text = include_str!("../../scenarios/future-hospital.toml");
-        let mut s = Session::new(text, &["paper".into(), "digital".into()]).unwrap();
+        // Two replications keep the test quick.
+        let text = include_str!("../../scenarios/future-hospital.toml")
+            .replace("replications = 20 ", "replications = 2 ");
+        let mut s = Session::new(&text, &["paper".into(), "digital".into()]).unwrap();
         assert!(s.finish().is_err());
-        // A shortened day keeps the test quick.
-        s.models.iter_mut().for_each(|m| m.replications = 2);
+        assert_eq!(s.total(), 4);
         while s.step() {}
         let out = s.finish().unwrap();
         assert_eq!(out.kind, "compare");

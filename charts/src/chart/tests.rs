@@ -90,7 +90,7 @@ fn inputs(runs: &[Run]) -> Vec<VariantInput<'_>> {
     runs.iter()
         .map(|r| {
             VariantInput::new(
-                &r.model.variant(),
+                r.model.variant(),
                 &r.model,
                 &r.findings.summary,
                 &r.findings.breakdown,

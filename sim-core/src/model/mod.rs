@@ -53,52 +53,52 @@ pub struct Class {
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Scenario name.
-    pub name: String,
+    pub(crate) name: String,
     /// Scenario description.
-    pub description: String,
+    pub(crate) description: String,
     /// Clinic opening time.
-    pub open: f64,
+    pub(crate) open: f64,
     /// Arrivals stop at this time (if set).
-    pub close: Option<f64>,
+    pub(crate) close: Option<f64>,
     /// The run stops here (if set).
-    pub stop: Option<f64>,
+    pub(crate) stop: Option<f64>,
     /// Cap on arrivals per replication.
-    pub max_arrivals: Option<u64>,
+    pub(crate) max_arrivals: Option<u64>,
     /// Base seed.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Replications.
-    pub replications: u32,
+    pub(crate) replications: u32,
     /// Statistics are collected from this time on: `open + warm_up` with a warm-up, otherwise
     /// the earlier of opening time and the first possible arrival. Time integrals (utilisation,
     /// queue length) start here too, so staff on duty before the clinic opens do not dilute
     /// utilisation.
-    pub stats_start: f64,
+    pub(crate) stats_start: f64,
     /// Queue-length sampling interval (0 = off).
-    pub sample_interval: f64,
+    pub(crate) sample_interval: f64,
     /// Patient classes.
-    pub classes: Vec<Class>,
+    pub(crate) classes: Vec<Class>,
     /// Cumulative class shares (for streams without a fixed class), if defined.
-    pub class_cumulative: Vec<f64>,
+    pub(crate) class_cumulative: Vec<f64>,
     /// Stations.
-    pub stations: Vec<Station>,
+    pub(crate) stations: Vec<Station>,
     /// All pathway steps.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// Pathways.
-    pub pathways: Vec<Pathway>,
+    pub(crate) pathways: Vec<Pathway>,
     /// Routing tables referenced by `Step::routes`.
-    pub routes: Vec<RouteTable>,
+    pub(crate) routes: Vec<RouteTable>,
     /// Arrival streams.
-    pub streams: Vec<Stream>,
+    pub(crate) streams: Vec<Stream>,
     /// Warnings found while checking (the model still runs).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// True when some class has a service multiplier other than 1.
-    pub has_multipliers: bool,
+    pub(crate) has_multipliers: bool,
     /// The variant this model was built for (empty for the base scenario).
-    pub variant: String,
+    pub(crate) variant: String,
     /// Every variant the scenario file declares.
-    pub variant_ids: std::sync::Arc<[String]>,
+    pub(crate) variant_ids: std::sync::Arc<[String]>,
     /// The digital workflow of this variant.
-    pub workflow: Workflow,
+    pub(crate) workflow: Workflow,
 }
 
 /// Read-only access: a model is built and checked by the compiler and cannot be changed
