@@ -18,9 +18,14 @@ const SCENARIO: &str = include_str!("../../scenarios/benchmark.toml");
 
 /// Runs one replication of the canonical workload with `n` arrivals; returns the event count.
 pub fn run(n: u64, seed: u64) -> (u64, f64) {
-    let mut model = sim_core::Model::from_toml(SCENARIO).expect("benchmark scenario is valid");
-    model.max_arrivals = Some(n);
-    model.seed = seed;
+    let overrides = sim_core::scenario::Overrides {
+        max_arrivals: Some(n),
+        seed: Some(seed),
+        ..Default::default()
+    };
+    let model = sim_core::Scenario::parse(SCENARIO)
+        .and_then(|s| s.model_with(None, &overrides))
+        .expect("benchmark scenario is valid");
     let r = sim_core::run_replication(&model, 0).unwrap();
     (r.events, r.time_in_system.mean())
 }
