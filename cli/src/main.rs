@@ -361,14 +361,20 @@ pub(crate) fn build_with(
 ) -> Result<Model> {
     scenario.model_with(variant, overrides).map_err(|mut e| {
         if let ScenarioError::Invalid(problems) = &mut e {
-            for p in problems.iter_mut().filter(|p| overrides.covers(&p.at)) {
-                p.at = match p.at.as_str() {
-                    "run.replications" => {
-                        format!("--replications {}", overrides.replications.unwrap_or(0))
-                    }
-                    "run.seed" => format!("--seed {}", overrides.seed.unwrap_or(0)),
-                    _ => format!("--max-arrivals {}", overrides.max_arrivals.unwrap_or(0)),
+            for p in problems.iter_mut() {
+                let option = match p.at.as_str() {
+                    "run.replications" => overrides
+                        .replications
+                        .map(|n| format!("--replications {n}")),
+                    "run.seed" => overrides.seed.map(|n| format!("--seed {n}")),
+                    "run.max_arrivals" => overrides
+                        .max_arrivals
+                        .map(|n| format!("--max-arrivals {n}")),
+                    _ => None,
                 };
+                if let Some(option) = option {
+                    p.at = option;
+                }
             }
         }
         ScenarioProblems(problem_lines(path, variant, &e)).into()

@@ -98,12 +98,11 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
     let mut study = Study::new(model);
     // Each worker keeps its simulator and its results' storage from batch to batch, so after
     // the first batch no replication allocates.
-    let mut workers: Vec<(Simulator, Vec<ReplicationResult>, Result<(), RunError>)> = (0..threads)
+    let mut workers: Vec<(Simulator, Vec<ReplicationResult>)> = (0..threads)
         .map(|_| {
             (
                 Simulator::new(model).with_stop_flag(&INTERRUPTED),
                 Vec::new(),
-                Ok(()),
             )
         })
         .collect();
@@ -112,29 +111,31 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
     while !study.is_done() && stopped.is_none() {
         // The next chunk, cut into consecutive shares of a few replications per worker.
         let mut first = study.completed();
-        pool.install(|| {
-            let shares: Vec<_> = workers
-                .iter_mut()
-                .map(|w| {
-                    let share = first..first.saturating_add(per_thread).min(n);
-                    first = share.end;
-                    (w, share)
-                })
-                .collect();
+        let shares: Vec<_> = workers
+            .iter_mut()
+            .map(|w| {
+                let share = first..first.saturating_add(per_thread).min(n);
+                first = share.end;
+                (w, share)
+            })
+            .collect();
+        let statuses: Vec<Result<(), RunError>> = pool.install(|| {
             shares
                 .into_par_iter()
-                .for_each(|((sim, out, status), share)| {
+                .map(|((sim, out), share)| {
                     let count = share.len() as u64;
-                    *status = run_batch(sim, share, out);
+                    let status = run_batch(sim, share, out);
                     bar.inc(count);
-                });
+                    status
+                })
+                .collect()
         });
         // Fold the shares in order, up to the first that stopped early.
-        for (_, out, status) in &mut workers {
-            for r in out.iter() {
+        for ((_, out), status) in workers.iter().zip(statuses) {
+            for r in out {
                 study.fold(r);
             }
-            if let Err(e) = std::mem::replace(status, Ok(())) {
+            if let Err(e) = status {
                 stopped = Some(e);
                 break;
             }

@@ -311,6 +311,27 @@ steps = [{ id = "desk", station = "desk", next = "doctor" }, { id = "doctor", st
         }
     }
 
+    /// A raised stop flag stops a study of replications far shorter than the loop's check
+    /// interval before the next one starts, keeping what was folded.
+    #[test]
+    fn a_raised_stop_flag_stops_between_short_replications() {
+        let model = Model::from_toml(CLINIC).expect("valid scenario");
+        let stop = AtomicBool::new(false);
+        let mut study = Study::new(&model).with_stop_flag(&stop);
+        assert!(study.step().unwrap());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(study.step(), Err(RunError::Interrupted));
+        assert_eq!(study.completed(), 1);
+        assert_eq!(study.accumulator().len(), 1);
+        let mut sim = Simulator::new(&model).with_stop_flag(&stop);
+        let mut out = Vec::new();
+        assert_eq!(
+            run_batch(&mut sim, 1..4, &mut out),
+            Err(RunError::Interrupted)
+        );
+        assert!(out.is_empty());
+    }
+
     #[test]
     #[should_panic(expected = "in order")]
     fn folding_out_of_order_is_refused() {

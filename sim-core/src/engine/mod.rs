@@ -271,6 +271,11 @@ impl<'m> Simulator<'m> {
         replication: u32,
         out: &mut ReplicationResult,
     ) -> Result<(), RunError> {
+        // The loop reads the flag every few thousand events; a study of many short
+        // replications must also stop between them.
+        if self.stop_flag.is_some_and(|f| f.load(Ordering::Relaxed)) {
+            return Err(RunError::Interrupted);
+        }
         std::mem::swap(&mut self.out, out);
         self.reset(replication);
         let m = self.model;
