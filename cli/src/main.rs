@@ -423,10 +423,14 @@ fn validate(path: &Path) -> Result<()> {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{}: ok — {} station{}, {} pathway{}, {} arrival stream{}, {} class{}",
+        "{}: ok — {} station{}, {}{} pathway{}, {} arrival stream{}, {} class{}",
         path.display(),
         model.stations().len(),
         plural(model.stations().len()),
+        match model.resources().len() {
+            0 => String::new(),
+            n => format!("{n} shared resource{}, ", plural(n)),
+        },
         model.pathways().len(),
         plural(model.pathways().len()),
         model.streams().len(),
@@ -435,13 +439,33 @@ fn validate(path: &Path) -> Result<()> {
         if model.classes().len() == 1 { "" } else { "es" },
     );
     let loads = sim_core::compile::load::peak_offered_load(&model);
-    for (s, load) in model.stations().iter().zip(loads) {
+    for (s, load) in model.stations().iter().zip(&loads) {
         let c = f64::from(s.max_servers);
+        if !s.requires.is_empty() {
+            // Judged by its resources' load below.
+            let _ = writeln!(
+                o,
+                "  {:<20} peak offered load {load:>8.2} busy services (shared resources, below)",
+                s.id
+            );
+            continue;
+        }
         let _ = writeln!(
             o,
             "  {:<20} peak offered load {load:>8.2} busy servers of {:>4} at most on duty ({:.0}%)",
             s.id,
             s.max_servers,
+            if c > 0.0 { 100.0 * load / c } else { 0.0 }
+        );
+    }
+    let pools = sim_core::compile::load::peak_resource_load(&model, &loads);
+    for (r, load) in model.resources().iter().zip(pools) {
+        let c = f64::from(r.max_units);
+        let _ = writeln!(
+            o,
+            "  resource {:<11} peak offered load {load:>8.2} busy units   of {:>4} at most on duty ({:.0}%)",
+            r.id,
+            r.max_units,
             if c > 0.0 { 100.0 * load / c } else { 0.0 }
         );
     }

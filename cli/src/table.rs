@@ -152,6 +152,9 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
             r.max_queue_length
         );
     }
+    if !model.resources().is_empty() {
+        resources(&mut o, model, s);
+    }
     if s.classes.len() > 1 {
         let _ = writeln!(
             o,
@@ -179,6 +182,50 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         events / wall_seconds.max(1e-9) / 1e6
     );
     o
+}
+
+/// The shared resources' table: utilisation against available unit time, busy, rostered and
+/// overtime unit-hours, and the busy hours each station took.
+fn resources(o: &mut String, model: &Model, s: &Summary) {
+    let _ = writeln!(
+        o,
+        "\nPer resource: utilisation in % of available unit time, hours are unit-hours per replication"
+    );
+    let _ = writeln!(
+        o,
+        "{:<18} {:>6} {:>16} {:>9} {:>9} {:>9}  busy hours by station",
+        "resource", "units", "utilisation", "busy h", "rota h", "overtime"
+    );
+    for res in model.resources() {
+        let r = &s.resources[&res.id];
+        let by: Vec<String> = res
+            .users
+            .iter()
+            .map(|&u| {
+                let id = &model.stations()[u as usize].id;
+                format!(
+                    "{} {}",
+                    truncate(id, 18),
+                    fixed(r.busy_hours_by_station[id].mean, 1)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "{:<18} {:>6} {:>16} {:>9} {:>9} {:>9}  {}",
+            truncate(&res.id, 18),
+            r.units_max,
+            format!(
+                "{}% {}",
+                fixed(100.0 * r.utilisation.mean, 1),
+                ci(r.utilisation.ci95_low, r.utilisation.ci95_high, 100.0, 1)
+            ),
+            fixed(r.busy_hours.mean, 1),
+            fixed(r.rostered_hours.mean, 1),
+            fixed(r.overtime_hours.mean, 1),
+            by.join(", ")
+        );
+    }
 }
 
 /// `s` cut to `n` characters (control characters escaped first, so the cut width is the

@@ -36,7 +36,7 @@ fn compare_writes_the_documented_json_and_prints_every_variant() {
     );
     let c: Value =
         serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
-    assert_eq!(c["schema_version"], 1);
+    assert_eq!(c["schema_version"], 2);
     assert_eq!(c["replications"], 4);
     assert_eq!(c["order"].as_array().unwrap().len(), 4);
     // Each variant carries the summary.json fields.

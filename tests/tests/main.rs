@@ -15,6 +15,7 @@ mod bad_input;
 mod charts;
 mod flagship;
 mod properties;
+mod resources;
 mod semantics;
 mod validation;
 mod workflows;

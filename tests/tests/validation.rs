@@ -14,13 +14,13 @@
 use sim_core::stats::t_critical;
 use sim_core::{Model, ReplicationResult, Simulator};
 
-fn long_tests() -> bool {
+pub(super) fn long_tests() -> bool {
     std::env::var("CAREPATH_LONG_TESTS").is_ok_and(|v| v == "1")
 }
 
 /// Runs every replication of `model`, spread over two threads (results are per replication,
 /// so the split does not matter).
-fn run(model: &Model) -> Vec<ReplicationResult> {
+pub(super) fn run(model: &Model) -> Vec<ReplicationResult> {
     let reps: Vec<u32> = (0..model.replications()).collect();
     let mut out: Vec<ReplicationResult> = std::thread::scope(|s| {
         let handles: Vec<_> = reps
@@ -56,7 +56,7 @@ fn ci99(values: &[f64]) -> (f64, f64) {
 }
 
 /// Asserts that `exact` is inside the 99% CI of `values` and the CI is within 3% of `exact`.
-fn assert_matches(what: &str, values: &[f64], exact: f64) {
+pub(super) fn assert_matches(what: &str, values: &[f64], exact: f64) {
     let (mean, hw) = ci99(values);
     eprintln!(
         "{what}: simulated {mean:.5} ± {hw:.5} (99%), exact {exact:.5}, half-width {:.2}%",
@@ -84,7 +84,7 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 }
 
 /// Exact mean wait in queue of M/M/c.
-fn mmc_wq(interarrival: f64, service: f64, c: u32) -> f64 {
+pub(super) fn mmc_wq(interarrival: f64, service: f64, c: u32) -> f64 {
     let lambda = 1.0 / interarrival;
     let mu = 1.0 / service;
     erlang_c(c, lambda / mu) / (f64::from(c) * mu - lambda)
@@ -127,7 +127,7 @@ steps = [{{ id = "s", station = "s", next = "exit" }}]
     Model::from_toml(&toml).expect("valid scenario")
 }
 
-fn mean_waits(results: &[ReplicationResult], station: usize) -> Vec<f64> {
+pub(super) fn mean_waits(results: &[ReplicationResult], station: usize) -> Vec<f64> {
     results
         .iter()
         .map(|r| r.stations[station].waits.mean())

@@ -25,7 +25,7 @@ pub struct StationInfo {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// `"constant"` or `"shifts"`.
+    /// `"constant"`, `"shifts"`, or `"shared"` (the station requires shared resources).
     pub staffing: &'static str,
     /// Servers (constant staffing) or the most on any shift.
     pub servers: u32,
@@ -117,8 +117,10 @@ pub fn inspect(text: &str) -> Inspection {
                 id: st.id.clone(),
                 name: st.name.clone(),
                 staffing: match spec.servers {
-                    Servers::Constant(_) => "constant",
-                    Servers::Schedule(_) => "shifts",
+                    Some(Servers::Constant(_)) => "constant",
+                    Some(Servers::Schedule(_)) => "shifts",
+                    // Staffed by shared resources (`requires`).
+                    None => "shared",
                 },
                 servers: st.max_servers,
             })

@@ -1,5 +1,6 @@
 //! Offered-load check: expected visits per patient from the routing tables, times the peak
-//! arrival rate and the mean service time, against the most servers a station ever has.
+//! arrival rate and the mean service time, against the most servers a station ever has; for
+//! shared resources, summed over every station that requires the pool.
 //!
 //! This is a warning, not an error: a clinic may well be overloaded at its morning peak and
 //! recover later. The message gives the utilisation the station would need, which is the number
@@ -150,11 +151,49 @@ fn digital_visit(model: &Model, step: usize, mean: f64) -> DigitalVisit {
     }
 }
 
-/// Warnings for stations whose peak offered load reaches or exceeds their staffing.
+/// Offered load (in busy units) on each shared resource at the peak: the sum, over every
+/// station that requires it, of that station's offered load times the units each service
+/// seizes.
+pub fn peak_resource_load(model: &Model, station_load: &[f64]) -> Vec<f64> {
+    let mut load = vec![0.0; model.resources.len()];
+    for (s, station) in model.stations.iter().enumerate() {
+        for n in &station.requires {
+            load[n.resource as usize] += station_load[s] * f64::from(n.count);
+        }
+    }
+    load
+}
+
+/// Warnings for stations (of their own servers) and shared resources whose peak offered load
+/// reaches or exceeds their staffing.
 pub fn offered_load(model: &Model) -> Vec<String> {
-    peak_offered_load(model)
+    let station_load = peak_offered_load(model);
+    let resources = peak_resource_load(model, &station_load)
+        .into_iter()
+        .zip(&model.resources)
+        .filter_map(|(load, r)| {
+            let c = f64::from(r.max_units);
+            (c > 0.0 && load >= c).then(|| {
+                let users: Vec<&str> = r
+                    .users
+                    .iter()
+                    .map(|&u| model.stations[u as usize].id.as_str())
+                    .collect();
+                format!(
+                    "resources.{}: at the peak arrival rate the stations that require it ({}) offer a load of {load:.2} busy units but at most {} are on duty; it would need a utilisation of {:.0}%, so their queues will grow while the peak lasts",
+                    r.id,
+                    users.join(", "),
+                    r.max_units,
+                    100.0 * load / c
+                )
+            })
+        })
+        .collect::<Vec<_>>();
+    station_load
         .iter()
         .zip(&model.stations)
+        // A station of shared resources is judged by its resources' load (above).
+        .filter(|(_, s)| s.requires.is_empty())
         .filter_map(|(&load, s)| {
             let c = f64::from(s.max_servers);
             (c > 0.0 && load >= c).then(|| {
@@ -166,6 +205,7 @@ pub fn offered_load(model: &Model) -> Vec<String> {
                 )
             })
         })
+        .chain(resources)
         .collect()
 }
 

@@ -7,7 +7,8 @@
 //! offered load exceeds its capacity) do not stop a run.
 //!
 //! One module per section of the file, in the order they are compiled: [`run`] (hours and
-//! stopping rules), [`stations`] (staffing), [`classes`], [`pathways`] (steps, branches, the
+//! stopping rules), [`resources`] (shared pools) and [`stations`] (staffing, and the
+//! resources each station requires), [`classes`], [`pathways`] (steps, branches, the
 //! graph checks and routing tables), [`arrivals`] (streams and the expected number of
 //! arrivals), [`workflow`] (the levers of a variant). Checks on the assembled model follow:
 //! [`bounds`] (what the clock can represent), [`memory`] (what a study needs), loops that
@@ -21,6 +22,7 @@ pub mod classes;
 pub mod load;
 pub mod memory;
 pub mod pathways;
+pub mod resources;
 pub mod run;
 pub mod spans;
 pub mod stations;
@@ -231,7 +233,8 @@ impl Builder {
         variant: Option<&VariantSpec>,
     ) -> Result<Model, ScenarioError> {
         let hours = self.run(&f.run);
-        let stations = self.stations(&f.stations);
+        let mut resources = self.resources(&f.resources);
+        let stations = self.stations(&f.stations, &mut resources);
         let station_ix: BTreeMap<&str, usize> = f
             .stations
             .iter()
@@ -265,6 +268,7 @@ impl Builder {
             classes,
             class_cumulative,
             stations,
+            resources,
             steps: paths.steps,
             pathways: paths.pathways,
             routes: paths.routes,

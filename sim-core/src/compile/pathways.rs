@@ -82,7 +82,8 @@ impl Builder {
         for st in &paths.steps {
             if let StepKind::Visit { station, .. } = st.kind {
                 let s = &stations[station as usize];
-                if s.max_servers == 0 {
+                // (A station of shared resources that never meet has its own problem.)
+                if s.max_servers == 0 && s.requires.is_empty() {
                     self.err(format!("pathways.{}.steps.{}", specs[st.pathway as usize].id, st.id), format!("visits station {:?}, which never has any servers, so patients would never leave", s.id));
                 }
             }

@@ -24,7 +24,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 /// The lists of tables a variant overlays item by item, merging by `id` (see `variant`).
-const OVERLAID_LISTS: [&str; 3] = ["stations", "arrivals", "classes"];
+const OVERLAID_LISTS: [&str; 4] = ["stations", "resources", "arrivals", "classes"];
 
 /// Places every problem of `problems` that has no place yet in `source`, the text the
 /// scenario was parsed from. `variant` is the variant the problems were found in (`None` for

@@ -2,23 +2,72 @@
 //! patience distributions, queue discipline and capacity.
 
 use super::Builder;
-use crate::model::{MAX_SERVERS, StaffChange, Station};
+use crate::model::{MAX_SERVERS, Need, Resource, StaffChange, Station};
 use crate::scenario::units::format_clock;
 use crate::scenario::{Servers, StationSpec};
 
 impl Builder {
     /// Compiles every station (ids checked once for the list).
-    pub(crate) fn stations(&mut self, specs: &[StationSpec]) -> Vec<Station> {
+    /// Compiles every station (ids checked once for the list), resolving the shared
+    /// resources they require and recording them as the resources' users.
+    pub(crate) fn stations(
+        &mut self,
+        specs: &[StationSpec],
+        resources: &mut [Resource],
+    ) -> Vec<Station> {
         self.dup_check("stations", specs.iter().map(|s| s.id.as_str()));
         if specs.is_empty() {
             self.err("stations".into(), "no stations are defined".into());
         }
-        specs.iter().map(|s| self.station(s)).collect()
+        let mut stations: Vec<Station> = specs.iter().map(|s| self.station(s, resources)).collect();
+        let mut needs: Vec<Vec<Need>> = stations
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.requires))
+            .collect();
+        self.link_users(resources, &mut needs);
+        for (s, n) in stations.iter_mut().zip(needs) {
+            s.requires = n;
+        }
+        stations
     }
 
-    fn station(&mut self, s: &StationSpec) -> Station {
+    fn station(&mut self, s: &StationSpec, resources: &[Resource]) -> Station {
         let at = format!("stations.{}", s.id);
-        let (initial, changes, max_servers, last) = self.staffing(&at, &s.servers);
+        let (initial, changes, max_servers, last, requires) = match (
+            &s.servers,
+            s.requires.is_empty(),
+        ) {
+            (Some(servers), true) => {
+                let (i, c, m, l) = self.staffing(&at, servers);
+                (i, c, m, l, Vec::new())
+            }
+            (None, false) => {
+                let (needs, i, c, m) = self.needs(&at, s, resources);
+                (i, c, m, 0, needs)
+            }
+            (Some(servers), false) => {
+                self.err(
+                    format!("{at}.requires"),
+                    "give either `servers` (staff of the station's own) or `requires` (shared resources), not both".into(),
+                );
+                let (i, c, m, l) = self.staffing(&at, servers);
+                (i, c, m, l, Vec::new())
+            }
+            (None, true) => {
+                self.err(
+                    at.clone(),
+                    "needs `servers` (staff of its own) or `requires` (shared resources from [[resources]])".into(),
+                );
+                // A stand-in server, so this is the station's only problem (no model is built).
+                (1, Vec::new(), 1, 1, Vec::new())
+            }
+        };
+        if s.priority != 0 && s.requires.is_empty() {
+            self.warnings.push(format!(
+                "stations.{}: `priority` only ranks stations that compete for shared resources, and this one requires none",
+                s.id
+            ));
+        }
         let service = self.dist(format!("{at}.service"), &s.service, true);
         let patience = s
             .patience
@@ -33,6 +82,7 @@ impl Builder {
             );
         }
         if !s.overtime
+            && s.requires.is_empty()
             && let Some(last) = changes.last()
         {
             self.warnings.push(format!(
@@ -52,6 +102,8 @@ impl Builder {
             patience,
             service,
             max_servers,
+            requires,
+            priority: s.priority,
         }
     }
 
@@ -61,26 +113,37 @@ impl Builder {
         at: &str,
         servers: &Servers,
     ) -> (u32, Vec<StaffChange>, u32, u32) {
+        self.staffing_of(at, "servers", servers)
+    }
+
+    /// [`Builder::staffing`] of the key `key` (`servers`, or a resource's `capacity`).
+    pub(crate) fn staffing_of(
+        &mut self,
+        at: &str,
+        key: &str,
+        servers: &Servers,
+    ) -> (u32, Vec<StaffChange>, u32, u32) {
+        let noun = if key == "servers" { "servers" } else { "units" };
         match servers {
             Servers::Constant(n) => {
                 if *n > MAX_SERVERS {
                     self.err(
-                        format!("{at}.servers"),
-                        format!("{n} servers is more than the limit of {MAX_SERVERS}"),
+                        format!("{at}.{key}"),
+                        format!("{n} {noun} is more than the limit of {MAX_SERVERS}"),
                     );
                 }
                 (*n, Vec::new(), *n, *n)
             }
             Servers::Schedule(shifts) => {
                 if shifts.is_empty() {
-                    self.err(format!("{at}.servers"), "the schedule has no shifts".into());
+                    self.err(format!("{at}.{key}"), "the schedule has no shifts".into());
                     return (0, Vec::new(), 0, 0);
                 }
                 let mut changes: Vec<StaffChange> = Vec::new();
                 let mut prev_end = f64::NEG_INFINITY;
                 let mut max = 0;
                 for (i, s) in shifts.iter().enumerate() {
-                    let sat = format!("{at}.servers[{i}]");
+                    let sat = format!("{at}.{key}[{i}]");
                     if s.to.0 <= s.from.0 {
                         self.err(
                             sat.clone(),
@@ -100,10 +163,7 @@ impl Builder {
                     if s.count > MAX_SERVERS {
                         self.err(
                             sat,
-                            format!(
-                                "{} servers is more than the limit of {MAX_SERVERS}",
-                                s.count
-                            ),
+                            format!("{} {noun} is more than the limit of {MAX_SERVERS}", s.count),
                         );
                     }
                     max = max.max(s.count);

@@ -23,6 +23,8 @@ pub(super) enum Ev {
     Renege(u32),
     /// A station's staffing changes.
     Staff(StationIx),
+    /// A shared resource's rota changes (an index into the model's resources).
+    Resource(u32),
     /// The observation window opens (end of warm-up, or first possible arrival): statistics
     /// gathered so far are discarded, so nothing per event needs to check the window.
     StatsStart,
@@ -42,6 +44,7 @@ impl Ev {
             Ev::DelayEnd(_) => "end of delay",
             Ev::Renege(_) => "patience running out",
             Ev::Staff(_) => "staffing change",
+            Ev::Resource(_) => "resource rota change",
             Ev::StatsStart => "start of the observation window",
             Ev::Open => "opening time",
         }
@@ -66,6 +69,7 @@ impl PackedEvent for Ev {
             Ev::Staff(StationIx(i)) => (7, i),
             Ev::StatsStart => (8, 0),
             Ev::Open => (9, 0),
+            Ev::Resource(i) => (10, i),
         };
         debug_assert!(i <= EV_INDEX_MASK);
         (tag << EV_INDEX_BITS) | i
@@ -83,7 +87,8 @@ impl PackedEvent for Ev {
             6 => Ev::Renege(i),
             7 => Ev::Staff(StationIx(i)),
             8 => Ev::StatsStart,
-            _ => Ev::Open,
+            9 => Ev::Open,
+            _ => Ev::Resource(i),
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Features {
     pub scheduled_arrivals: bool,
     /// Queue-length sampling.
     pub sampling: bool,
+    /// Stations that seize shared resources (`[[resources]]`).
+    pub shared_resources: bool,
     /// Arrivals possible before the observation window opens (a warm-up, or a window that
     /// opens before the clinic), so waits and stays must be clipped to the window.
     pub clipped_window: bool,
@@ -65,6 +67,7 @@ impl Features {
             sample_interval,
             classes,
             stations,
+            resources,
             steps,
             streams,
             has_multipliers,
@@ -76,6 +79,7 @@ impl Features {
             sampling: *sample_interval > 0.0,
             clipped_window: stats_start < open,
             digital: Self::digital(workflow),
+            shared_resources: !resources.is_empty(),
             ..Features::default()
         };
         for class in classes {
@@ -153,7 +157,11 @@ impl Features {
             discipline,
             capacity,
             patience,
+            requires,
+            // Ranks only stations that require shared resources (`shared_resources`).
+            priority: _,
         } = station;
+        self.shared_resources |= !requires.is_empty();
         self.staffing_changes |= !changes.is_empty();
         self.queue_capacity |= *capacity != u32::MAX;
         self.priorities |= *discipline == Discipline::Priority;

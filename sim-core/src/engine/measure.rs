@@ -56,6 +56,48 @@ pub struct StationResult {
     pub capacity_samples: Vec<f64>,
 }
 
+/// Results of one shared resource in one replication (all inside the observation window).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceResult {
+    /// ∫ units seized dt.
+    pub busy_area: f64,
+    /// ∫ units available dt: on the rota, or busy past a shift's end (overtime).
+    pub capacity_area: f64,
+    /// ∫ units on the rota dt; `capacity_area − rostered_area` is the overtime worked.
+    pub rostered_area: f64,
+    /// ∫ units seized dt by each station using the pool (in the resource's `users` order).
+    pub busy_by_station: Vec<f64>,
+    /// Services that seized this resource (over the whole run).
+    pub seizures: u64,
+}
+
+impl ResourceResult {
+    /// Empties the result for a pool with `users` stations, keeping its storage.
+    pub fn clear(&mut self, users: usize) {
+        let ResourceResult {
+            busy_area,
+            capacity_area,
+            rostered_area,
+            busy_by_station,
+            seizures,
+        } = self;
+        *busy_area = 0.0;
+        *capacity_area = 0.0;
+        *rostered_area = 0.0;
+        busy_by_station.clear();
+        busy_by_station.resize(users, 0.0);
+        *seizures = 0;
+    }
+
+    /// Empties the windowed integrals (the observation window opens).
+    fn open_window(&mut self) {
+        self.busy_area = 0.0;
+        self.capacity_area = 0.0;
+        self.rostered_area = 0.0;
+        self.busy_by_station.iter_mut().for_each(|b| *b = 0.0);
+    }
+}
+
 /// Results of one patient class in one replication.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClassResult {
@@ -87,6 +129,8 @@ pub struct ReplicationResult {
     pub classes: Vec<ClassResult>,
     /// Per station.
     pub stations: Vec<StationResult>,
+    /// Per shared resource.
+    pub resources: Vec<ResourceResult>,
     /// ∫ patients in system dt over the window.
     pub in_system_area: f64,
     /// Sum of delay-step durations started inside the window (minutes).
@@ -144,6 +188,7 @@ impl ReplicationResult {
             time_in_system,
             classes: per_class,
             stations: _,
+            resources: _,
             in_system_area,
             delay_sum,
             queue_joins,
@@ -181,6 +226,10 @@ impl<'m> Simulator<'m> {
             r.queue_area = 0.0;
             r.busy_area = 0.0;
             r.capacity_area = 0.0;
+        }
+        for r in self.resources.iter_mut() {
+            r.last = now;
+            r.r.open_window();
         }
         self.out.in_system_area = 0.0;
         self.out.time_in_system.clear();
@@ -289,10 +338,16 @@ impl<'m> Simulator<'m> {
             let part = self.clip(pat.enqueued, end);
             match pat.state {
                 State::Waiting => self.stations[station.ix()].r.queue_area += part,
-                State::InService => self.stations[station.ix()].r.busy_area += part,
+                State::InService => {
+                    self.stations[station.ix()].r.busy_area += part;
+                    if self.stations[station.ix()].pooled {
+                        self.finish_service_units(station, pat.enqueued, end);
+                    }
+                }
                 State::Free | State::Booked | State::Elsewhere => {}
             }
         }
+        self.finish_resources(end);
         if self.lean {
             // The lean loop does not count events one by one: an event is an admitted
             // arrival, a service start (each is a visit) or a service end (each start has
@@ -307,6 +362,12 @@ impl<'m> Simulator<'m> {
         self.out.stations.truncate(n);
         self.out.stations.resize_with(n, StationResult::default);
         for (st, r) in self.stations.iter_mut().zip(self.out.stations.iter_mut()) {
+            std::mem::swap(&mut st.r, r);
+        }
+        let n = self.resources.len();
+        self.out.resources.truncate(n);
+        self.out.resources.resize_with(n, ResourceResult::default);
+        for (st, r) in self.resources.iter_mut().zip(self.out.resources.iter_mut()) {
             std::mem::swap(&mut st.r, r);
         }
         let out = &mut self.out;

@@ -35,6 +35,7 @@ mod measure;
 mod pathway;
 mod patience;
 mod patient;
+mod resource;
 mod staffing;
 mod station;
 #[cfg(test)]
@@ -45,8 +46,9 @@ use arrivals::{StreamState, lead_time};
 use event::Ev;
 pub use features::Features;
 use index::{StationIx, StreamIx};
-pub use measure::{ClassResult, PatientCounts, ReplicationResult, StationResult};
+pub use measure::{ClassResult, PatientCounts, ReplicationResult, ResourceResult, StationResult};
 use patient::Patient;
+use resource::ResourceState;
 use station::StationState;
 
 /// Runs replications of one model, reusing its storage between them.
@@ -62,6 +64,11 @@ pub struct Simulator<'m> {
     timers: Vec<(u32, u32)>,
     free_timers: Vec<u32>,
     stations: Vec<StationState>,
+    /// Shared pools (empty unless the model declares `[[resources]]`).
+    resources: Vec<ResourceState>,
+    /// For each station of shared resources: every station sharing one of its resources
+    /// (itself included), in station order: the candidates for units it frees.
+    rivals: Vec<Vec<u32>>,
     streams: Vec<StreamState>,
     /// Priority level of each (station, class).
     level_of: Vec<Vec<u16>>,
@@ -128,6 +135,21 @@ impl<'m> Simulator<'m> {
             timers: Vec::new(),
             free_timers: Vec::new(),
             stations: Vec::new(),
+            resources: Vec::new(),
+            rivals: model
+                .stations
+                .iter()
+                .map(|s| {
+                    let mut r: Vec<u32> = s
+                        .requires
+                        .iter()
+                        .flat_map(|n| model.resources[n.resource as usize].users.iter().copied())
+                        .collect();
+                    r.sort_unstable();
+                    r.dedup();
+                    r
+                })
+                .collect(),
             streams: Vec::new(),
             level_of,
             rep_key: 0,
@@ -143,7 +165,11 @@ impl<'m> Simulator<'m> {
             first_arrival: f64::INFINITY,
             staffed_from_open: if model.stats_start < model.open {
                 (0..model.stations.len() as u32)
-                    .filter(|&i| model.stations[i as usize].changes.is_empty())
+                    .filter(|&i| {
+                        let s = &model.stations[i as usize];
+                        // Stations of shared resources follow their pools (`engine::resource`).
+                        s.changes.is_empty() && s.requires.is_empty()
+                    })
                     .collect()
             } else {
                 Vec::new()
@@ -211,7 +237,10 @@ impl<'m> Simulator<'m> {
         self.out.reset(replication, m.classes.len());
         // First push: at equal times it precedes every other event.
         self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
-        if !self.staffed_from_open.is_empty() {
+        self.reset_resources();
+        let pools_from_open =
+            m.stats_start < m.open && m.resources.iter().any(|r| r.changes.is_empty());
+        if !self.staffed_from_open.is_empty() || pools_from_open {
             for &i in &self.staffed_from_open {
                 // Until opening, only busy servers count as available (`touch_capacity`
                 // integrates max(on duty, busy)); `avail` keeps them serving early patients.
@@ -382,6 +411,7 @@ impl<'m> Simulator<'m> {
                 Ev::DelayEnd(p) => self.advance::<LEAN>(p, now),
                 Ev::Renege(t) => self.on_renege(t, now),
                 Ev::Staff(s) => self.on_staff_change(s, now),
+                Ev::Resource(r) => self.on_resource_change(r, now),
                 Ev::StatsStart => self.on_stats_start(now),
                 Ev::Open => self.on_open(now),
             }

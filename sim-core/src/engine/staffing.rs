@@ -12,6 +12,7 @@ impl<'m> Simulator<'m> {
             self.touch_capacity(s, now);
             self.stations[s.ix()].on_duty = self.model.stations[s.ix()].initial_servers;
         }
+        self.open_resources(now);
     }
 
     pub(super) fn on_staff_change(&mut self, s: StationIx, now: f64) {

@@ -29,6 +29,9 @@ pub(super) struct StationState {
     /// Servers who may start a service now: `on_duty`, or during overtime at least the
     /// station's overtime servers (kept up to date at staffing changes).
     pub(super) avail: u32,
+    /// The station seizes shared resources (`avail` is then unlimited and `on_duty` the
+    /// services it could run at once with every unit to itself; see `engine::resource`).
+    pub(super) pooled: bool,
     /// This station's results, kept beside its state so an event touches one record.
     pub(super) r: StationResult,
 }
@@ -50,6 +53,7 @@ impl StationState {
         self.waiting = 0;
         self.last = 0.0;
         self.busy_since_sum = 0.0;
+        self.pooled = false;
         self.r.clear();
     }
 }
@@ -70,7 +74,10 @@ impl<'m> Simulator<'m> {
         pat.enqueued = now;
         let st = &self.stations[s.ix()];
         // Lean: the servers available never change, so while anyone waits all are busy.
-        if (LEAN || st.waiting == 0) && st.busy < st.avail {
+        if (LEAN || st.waiting == 0)
+            && st.busy < st.avail
+            && (LEAN || !st.pooled || self.can_seize(s))
+        {
             self.start_service_at::<LEAN>(s, p, step, now);
         } else {
             self.enqueue::<LEAN>(s, p, now);
@@ -183,6 +190,10 @@ impl<'m> Simulator<'m> {
         if !LEAN && self.sampling {
             st.busy_since_sum += now.max(ss);
         }
+        if !LEAN && st.pooled {
+            self.seize(s, now);
+        }
+        let st = &mut self.stations[s.ix()];
         // Lean: the wait lies inside the observation window (see `lean`).
         let queued = if LEAN {
             now - waited_from
@@ -224,8 +235,12 @@ impl<'m> Simulator<'m> {
         if !LEAN {
             self.out.events += 1;
         }
-        // Lean: the servers available never change, so a server has just come free.
-        if st.waiting > 0 && (LEAN || st.busy < st.avail) {
+        if !LEAN && st.pooled {
+            // Freed units go to whoever should have them, here or at a station sharing them,
+            // before this patient moves on.
+            self.release_units(s, started, now);
+        } else if st.waiting > 0 && (LEAN || st.busy < st.avail) {
+            // Lean: the servers available never change, so a server has just come free.
             self.serve_next::<LEAN>(s, now);
         }
         self.advance::<LEAN>(p, now);
@@ -260,6 +275,21 @@ impl<'m> Simulator<'m> {
         self.start_service::<LEAN>(s, p, now);
         let st = &self.stations[s.ix()];
         debug_assert!(st.waiting == 0 || st.busy >= st.avail);
+    }
+
+    /// The next live entry from the highest non-empty priority level, left in the queue
+    /// (stale entries before it are dropped).
+    pub(super) fn peek_waiting(st: &mut StationState, patients: &[Patient]) -> Option<u32> {
+        let live = |entry: u64| patients[entry as u32 as usize].generation == (entry >> 32) as u32;
+        for level in std::iter::once(&mut st.queue).chain(st.lower.iter_mut()) {
+            while let Some(&entry) = level.front() {
+                if live(entry) {
+                    return Some(entry as u32);
+                }
+                level.pop_front();
+            }
+        }
+        None
     }
 
     /// Takes the next live entry from the highest non-empty priority level.

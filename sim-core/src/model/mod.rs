@@ -5,16 +5,18 @@
 //! [`crate::compile`]) and read by the engine and the statistics. It imports the scenario
 //! layer's small enums (`Role`, `Lever`, `Discipline`) and never `compile`.
 //!
-//! One file per table: [`station`], [`pathway`] (steps and routing tables), [`stream`] (arrival
+//! One file per table: [`station`], [`resource`] (shared pools), [`pathway`] (steps and routing tables), [`stream`] (arrival
 //! streams) and [`workflow`] (the digital levers of one variant, and the one definition of what
 //! they make a digital patient do at each step).
 
 pub mod pathway;
+pub mod resource;
 pub mod station;
 pub mod stream;
 pub mod workflow;
 
 pub use pathway::{MAX_STEPS, Pathway, RouteTable, Step, StepKeys, StepKind};
+pub use resource::{Need, Resource};
 pub use station::{StaffChange, Station};
 pub use stream::{Stream, StreamKind};
 pub use workflow::Workflow;
@@ -81,6 +83,8 @@ pub struct Model {
     pub(crate) class_cumulative: Vec<f64>,
     /// Stations.
     pub(crate) stations: Vec<Station>,
+    /// Shared resources (empty when every station has servers of its own).
+    pub(crate) resources: Vec<Resource>,
     /// All pathway steps.
     pub(crate) steps: Vec<Step>,
     /// Pathways.
@@ -162,6 +166,11 @@ impl Model {
     /// Stations.
     pub fn stations(&self) -> &[Station] {
         &self.stations
+    }
+
+    /// Shared resources.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
     }
 
     /// All pathway steps.

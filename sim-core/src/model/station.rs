@@ -34,6 +34,11 @@ pub struct Station {
     pub patience: Option<Dist>,
     /// Default service distribution.
     pub service: Dist,
-    /// The largest number of servers ever on duty.
+    /// The largest number of servers ever on duty. For a station that requires shared
+    /// resources: the most services it could run at once with every unit to itself.
     pub max_servers: u32,
+    /// Shared resources each service seizes (empty: the station's own servers).
+    pub requires: Vec<super::Need>,
+    /// Rank among stations competing for a freed shared resource (larger first).
+    pub priority: i32,
 }

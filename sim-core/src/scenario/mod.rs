@@ -5,19 +5,21 @@
 //! together (ids exist, probabilities sum to one, pathways exit) is `compile`'s job; every key,
 //! unit and default is documented in `docs/scenario-format.md`.
 //!
-//! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`arrivals`],
+//! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`resources`], [`arrivals`],
 //! [`pathways`] and [`workflow`] (with `[[variants]]`) beside it; [`units`] parses durations,
 //! clock times and rates; [`variant`] merges a variant's overlays into the base tree. This
 //! layer imports neither `compile` nor `model`.
 
 pub mod arrivals;
 pub mod pathways;
+pub mod resources;
 pub mod units;
 pub mod variant;
 pub mod workflow;
 
 pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
 pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
+pub use resources::{NeedSpec, ResourceSpec};
 pub use workflow::{
     CreditPaymentSpec, EPrescriptionSpec, FaceScanSpec, Lever, OnlineRegistrationSpec,
     PointOfCareSpec, ResultsOnlineSpec, VariantSpec, WorkflowSpec,
@@ -42,6 +44,9 @@ pub struct ScenarioFile {
     /// Patient classes; when absent every patient is of one class named `patient`.
     #[serde(default)]
     pub classes: Vec<ClassSpec>,
+    /// Shared pools of staff or rooms that stations require.
+    #[serde(default)]
+    pub resources: Vec<ResourceSpec>,
     /// Stations (queues with servers).
     pub stations: Vec<StationSpec>,
     /// Arrival streams.
@@ -184,8 +189,17 @@ pub struct StationSpec {
     /// Display name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Number of servers: a constant, or a list of shifts.
-    pub servers: Servers,
+    /// Number of servers: a constant, or a list of shifts. Absent when the station
+    /// `requires` shared resources instead.
+    #[serde(default)]
+    pub servers: Option<Servers>,
+    /// Shared resources each service seizes, all at once (instead of `servers`).
+    #[serde(default)]
+    pub requires: Vec<NeedSpec>,
+    /// When stations compete for a freed shared resource: larger first (default 0; ties go
+    /// to the patient who has waited longest).
+    #[serde(default)]
+    pub priority: i32,
     /// Service-time distribution (steps may override it).
     pub service: DistSpec,
     /// `"fifo"` (default) or `"priority"` (by class priority, FIFO within a priority).

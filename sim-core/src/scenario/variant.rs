@@ -1,7 +1,7 @@
 //! Variants: named overlays on a base scenario, resolved on the TOML tree before the model is
 //! built, so a variant is checked exactly like a whole scenario file.
 //!
-//! Lists of tables (`stations`, `arrivals`, `classes`) merge by `id`: the keys a variant gives
+//! Lists of tables (`stations`, `resources`, `arrivals`, `classes`) merge by `id`: the keys a variant gives
 //! replace the base item's keys; an id the base does not have is an error (a misspelling would
 //! otherwise add an item silently), so stations only some variants use (a kiosk) are defined in
 //! the base. `workflow`
@@ -20,6 +20,7 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
     let at = format!("variants.{}", variant.id);
     for (key, overlays) in [
         ("stations", &variant.stations),
+        ("resources", &variant.resources),
         ("arrivals", &variant.arrivals),
         ("classes", &variant.classes),
     ] {

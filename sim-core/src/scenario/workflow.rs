@@ -149,6 +149,9 @@ pub struct VariantSpec {
     /// Station overlays.
     #[serde(default)]
     pub stations: Vec<toml::Table>,
+    /// Resource overlays.
+    #[serde(default)]
+    pub resources: Vec<toml::Table>,
     /// Arrival-stream overlays.
     #[serde(default)]
     pub arrivals: Vec<toml::Table>,

@@ -13,14 +13,14 @@
 //! kilobytes a replication's histograms take. Folding in replication order keeps every sum in
 //! the same order whatever the number of threads, so results are bit-identical.
 
-use crate::engine::{PatientCounts, ReplicationResult};
+use crate::engine::{PatientCounts, ReplicationResult, ResourceResult};
 use crate::model::Model;
 use crate::stats::{Estimate, Moments, Tally};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Version of the `summary.json` schema; bump on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Confidence level of every interval in a summary.
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -184,6 +184,29 @@ pub struct StationSummary {
     pub queued_share: Metric,
 }
 
+/// One shared resource (`[[resources]]`). Hours are unit-hours inside the observation window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceSummary {
+    /// Display name.
+    pub name: String,
+    /// The most units ever on the rota.
+    pub units_max: u32,
+    /// Seized unit time over available unit time (on the rota, or busy past a shift's end).
+    pub utilisation: Metric,
+    /// Unit-hours seized.
+    pub busy_hours: Metric,
+    /// Unit-hours on the rota.
+    pub rostered_hours: Metric,
+    /// Unit-hours worked past the rota (finishing services after a shift's end, overtime).
+    pub overtime_hours: Metric,
+    /// Unit-hours seized by each station using the resource, by station id.
+    pub busy_hours_by_station: BTreeMap<String, Metric>,
+    /// Services that seized the resource, per replication.
+    pub seizures: Metric,
+    /// `cost_per_hour` × (rostered + overtime hours), when the resource has a cost.
+    pub staff_cost: Option<Metric>,
+}
+
 /// Run-level facts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunSummary {
@@ -263,6 +286,9 @@ pub struct Summary {
     pub classes: BTreeMap<String, ClassSummary>,
     /// Per station.
     pub stations: BTreeMap<String, StationSummary>,
+    /// Per shared resource (left out of summary.json when the scenario has none).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, ResourceSummary>,
     /// Run-level facts.
     pub run: RunSummary,
     /// Engine counters.
@@ -300,6 +326,33 @@ pub struct StationRecord {
     pub queued: u64,
 }
 
+/// One shared resource in one replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceRecord {
+    /// ∫ units seized dt.
+    pub busy_area: f64,
+    /// ∫ units available dt.
+    pub capacity_area: f64,
+    /// ∫ units on the rota dt.
+    pub rostered_area: f64,
+    /// ∫ units seized dt, by station using the resource.
+    pub busy_by_station: Vec<f64>,
+    /// Services that seized it.
+    pub seizures: u64,
+}
+
+impl ResourceRecord {
+    fn of(r: &ResourceResult) -> ResourceRecord {
+        ResourceRecord {
+            busy_area: r.busy_area,
+            capacity_area: r.capacity_area,
+            rostered_area: r.rostered_area,
+            busy_by_station: r.busy_by_station.clone(),
+            seizures: r.seizures,
+        }
+    }
+}
+
 /// One class in one replication, without its histogram.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ClassRecord {
@@ -332,6 +385,8 @@ pub struct ReplicationRecord {
     pub classes: Vec<ClassRecord>,
     /// Per station.
     pub stations: Vec<StationRecord>,
+    /// Per shared resource.
+    pub resources: Vec<ResourceRecord>,
     /// ∫ patients in system dt over the window.
     pub in_system_area: f64,
     /// Sum of delay-step durations started inside the window.
@@ -381,6 +436,7 @@ impl ReplicationRecord {
                     queued: s.queued,
                 })
                 .collect(),
+            resources: r.resources.iter().map(ResourceRecord::of).collect(),
             in_system_area: r.in_system_area,
             delay_sum: r.delay_sum,
             queue_joins: r.queue_joins,
@@ -565,6 +621,61 @@ impl Accumulator {
                 )
             })
             .collect();
+        let resources = model
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, res)| {
+                let hours = |f: &dyn Fn(&ResourceRecord) -> f64| {
+                    Metric::non_negative(
+                        &results
+                            .iter()
+                            .map(|r| f(&r.resources[i]) / 60.0)
+                            .collect::<Vec<_>>(),
+                    )
+                };
+                let overtime = |r: &ResourceRecord| (r.capacity_area - r.rostered_area).max(0.0);
+                (
+                    res.id.clone(),
+                    ResourceSummary {
+                        name: res.name.clone(),
+                        units_max: res.max_units,
+                        utilisation: share(&|r| {
+                            let r = &r.resources[i];
+                            ratio(r.busy_area, r.capacity_area).min(1.0)
+                        }),
+                        busy_hours: hours(&|r| r.busy_area),
+                        rostered_hours: hours(&|r| r.rostered_area),
+                        overtime_hours: hours(&overtime),
+                        busy_hours_by_station: res
+                            .users
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &s)| {
+                                (
+                                    model.stations[s as usize].id.clone(),
+                                    hours(&|r| r.busy_by_station[k]),
+                                )
+                            })
+                            .collect(),
+                        seizures: vals(&|r| r.resources[i].seizures as f64),
+                        staff_cost: res.cost_per_hour.map(|c| {
+                            Metric::non_negative(
+                                &results
+                                    .iter()
+                                    .map(|r| {
+                                        c * r.resources[i]
+                                            .capacity_area
+                                            .max(r.resources[i].rostered_area)
+                                            / 60.0
+                                    })
+                                    .collect::<Vec<_>>(),
+                            )
+                        }),
+                    },
+                )
+            })
+            .collect();
         let pooled = &self.time_in_system;
         Summary {
             schema_version: SCHEMA_VERSION,
@@ -584,6 +695,7 @@ impl Accumulator {
                 .collect(),
             classes,
             stations,
+            resources,
             run: RunSummary {
                 end_time_min: vals(&|r| r.end_time),
                 window_min: vals(&|r| r.window),

@@ -1,0 +1,250 @@
+//! Shared resources: seizing every unit a service needs at once, releasing them, shift changes
+//! of a pool, and handing freed units to the patient who should have them.
+//!
+//! The rule (docs/scenario-format.md, "Shared resources"): a patient starts only when every
+//! unit its station requires is free, and takes them all at once (all-or-nothing, so nobody
+//! holds a unit while waiting for another and no set of stations can deadlock). When units
+//! come free (a service ends, a shift starts), the stations that share them are offered their
+//! queue's head (by the station's own discipline) in turn: among heads that can start now,
+//! the station with the larger `priority` first, then the patient who has waited longest, then
+//! the station listed first. A patient who cannot start does not hold back another whose
+//! needs are met. Stations with servers of their own never come here, so their results are
+//! unchanged by this module.
+
+use super::Simulator;
+use super::index::StationIx;
+use super::measure::ResourceResult;
+
+/// One pool during a replication.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ResourceState {
+    /// Units seized.
+    pub(super) busy: u32,
+    /// Units on the rota now.
+    pub(super) on_duty: u32,
+    /// Units who may be seized now: `on_duty`, or during overtime at least the pool's
+    /// overtime units.
+    pub(super) avail: u32,
+    pub(super) next_change: usize,
+    /// Time up to which the capacity integrals are taken.
+    pub(super) last: f64,
+    /// This pool's results.
+    pub(super) r: ResourceResult,
+}
+
+impl<'m> Simulator<'m> {
+    /// Resets every pool for a new replication and schedules its first shift change.
+    pub(super) fn reset_resources(&mut self) {
+        let m = self.model;
+        self.resources.truncate(m.resources.len());
+        self.resources
+            .resize_with(m.resources.len(), ResourceState::default);
+        for (i, (st, spec)) in self.resources.iter_mut().zip(&m.resources).enumerate() {
+            st.busy = 0;
+            // Before opening, pools of constant size count as staffed only while busy (as
+            // stations' own servers do, see `Simulator::staffed_from_open`).
+            let from_open = m.stats_start < m.open && spec.changes.is_empty();
+            st.on_duty = if from_open { 0 } else { spec.initial };
+            st.avail = spec.initial;
+            st.next_change = 0;
+            st.last = 0.0;
+            st.r.clear(spec.users.len());
+            if let Some(c) = spec.changes.first() {
+                self.events.push(c.at, super::event::Ev::Resource(i as u32));
+            }
+        }
+        for s in 0..m.stations.len() {
+            if !m.stations[s].requires.is_empty() {
+                let could = self.could_serve(s);
+                let st = &mut self.stations[s];
+                st.pooled = true;
+                st.avail = u32::MAX;
+                st.on_duty = could;
+            }
+        }
+    }
+
+    /// The services station `s` could run at once with every unit on duty to itself: its
+    /// notional number of servers, against which its own utilisation is measured.
+    fn could_serve(&self, s: usize) -> u32 {
+        self.model.stations[s]
+            .requires
+            .iter()
+            .map(|n| self.resources[n.resource as usize].on_duty / n.count)
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// True when every unit station `s` needs is free.
+    #[inline]
+    pub(super) fn can_seize(&self, s: StationIx) -> bool {
+        self.model.stations[s.ix()].requires.iter().all(|n| {
+            let r = &self.resources[n.resource as usize];
+            r.busy + n.count <= r.avail
+        })
+    }
+
+    /// Seizes the units of one service at station `s` (the caller checked `can_seize`).
+    pub(super) fn seize(&mut self, s: StationIx, now: f64) {
+        for n in &self.model.stations[s.ix()].requires {
+            let r = &mut self.resources[n.resource as usize];
+            if r.busy + n.count > r.on_duty {
+                // max(on duty, busy) is about to grow.
+                Self::touch_pool(r, now);
+            }
+            r.busy += n.count;
+            r.r.seizures += 1;
+        }
+    }
+
+    /// Releases the units of a service at station `s` that started at `started`, then hands
+    /// them (and any others free) to the stations that share them.
+    pub(super) fn release_units(&mut self, s: StationIx, started: f64, now: f64) {
+        let part = self.clip(started, now);
+        for n in &self.model.stations[s.ix()].requires {
+            let r = &mut self.resources[n.resource as usize];
+            if r.busy > r.on_duty {
+                // max(on duty, busy) is about to shrink.
+                Self::touch_pool(r, now);
+            }
+            let units = f64::from(n.count);
+            r.r.busy_area += units * part;
+            r.r.busy_by_station[n.user as usize] += units * part;
+            r.busy -= n.count;
+        }
+        let rivals = std::mem::take(&mut self.rivals[s.ix()]);
+        self.dispatch(&rivals, now);
+        self.rivals[s.ix()] = rivals;
+    }
+
+    /// Starts services at `stations` while some queue head can seize everything it needs,
+    /// choosing among heads by the rule in the module documentation.
+    pub(super) fn dispatch(&mut self, stations: &[u32], now: f64) {
+        loop {
+            let mut best: Option<(i32, f64, u32, u32)> = None;
+            for &u in stations {
+                if self.stations[u as usize].waiting == 0 {
+                    continue;
+                }
+                let Some(p) = Self::peek_waiting(&mut self.stations[u as usize], &self.patients)
+                else {
+                    continue;
+                };
+                if !self.can_seize(StationIx(u)) {
+                    continue;
+                }
+                let rank = (
+                    self.model.stations[u as usize].priority,
+                    self.patients[p as usize].enqueued,
+                );
+                let better = match best {
+                    None => true,
+                    // Larger priority, then earlier wait; `stations` is in station order, so
+                    // the first of equals stays.
+                    Some((prio, since, _, _)) => {
+                        rank.0 > prio || (rank.0 == prio && rank.1 < since)
+                    }
+                };
+                if better {
+                    best = Some((rank.0, rank.1, u, p));
+                }
+            }
+            let Some((_, _, u, p)) = best else {
+                break;
+            };
+            let st = &mut self.stations[u as usize];
+            let taken = Self::pop_waiting::<false>(st, &self.patients);
+            debug_assert_eq!(taken, Some(p));
+            st.waiting -= 1;
+            self.start_service::<false>(StationIx(u), p, now);
+        }
+    }
+
+    /// A pool's rota changes: the new number on duty, overtime after the last shift, the
+    /// notional servers of the stations using it, and services for whoever can now start.
+    pub(super) fn on_resource_change(&mut self, i: u32, now: f64) {
+        let m = self.model;
+        let spec = &m.resources[i as usize];
+        let r = &mut self.resources[i as usize];
+        Self::touch_pool(r, now);
+        let change = spec.changes[r.next_change];
+        r.on_duty = change.count;
+        r.next_change += 1;
+        let overtime =
+            r.next_change == spec.changes.len() && change.count == 0 && spec.overtime_units > 0;
+        r.avail = if overtime {
+            r.on_duty.max(spec.overtime_units)
+        } else {
+            r.on_duty
+        };
+        if let Some(next) = spec.changes.get(r.next_change) {
+            self.events.push(next.at, super::event::Ev::Resource(i));
+        }
+        self.refresh_users(i, now);
+        self.dispatch(&spec.users, now);
+    }
+
+    /// Opening time: pools of constant size count as staffed from now on.
+    pub(super) fn open_resources(&mut self, now: f64) {
+        let m = self.model;
+        for i in 0..self.resources.len() {
+            let spec = &m.resources[i];
+            if spec.changes.is_empty() {
+                Self::touch_pool(&mut self.resources[i], now);
+                self.resources[i].on_duty = spec.initial;
+                self.refresh_users(i as u32, now);
+            }
+        }
+    }
+
+    /// Brings the notional servers of the stations using pool `i` up to date.
+    fn refresh_users(&mut self, i: u32, now: f64) {
+        for &u in &self.model.resources[i as usize].users {
+            self.touch_capacity(StationIx(u), now);
+            self.stations[u as usize].on_duty = self.could_serve(u as usize);
+        }
+    }
+
+    /// Accumulates a pool's available and rostered unit time up to `now`.
+    #[inline]
+    pub(super) fn touch_pool(r: &mut ResourceState, now: f64) {
+        let dt = now - r.last;
+        r.r.capacity_area += f64::from(r.on_duty.max(r.busy)) * dt;
+        r.r.rostered_area += f64::from(r.on_duty) * dt;
+        r.last = now;
+    }
+
+    /// Closes a pool's books at `end`: its integrals up to `end`, then the rest of any shift
+    /// still on (up to the hard stop), as for stations' own servers.
+    pub(super) fn finish_resources(&mut self, end: f64) {
+        let m = self.model;
+        let stop = m.stop.unwrap_or(f64::INFINITY);
+        for (st, spec) in self.resources.iter_mut().zip(&m.resources) {
+            Self::touch_pool(st, end);
+            let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
+            for c in &spec.changes[st.next_change..] {
+                let until = c.at.min(stop);
+                extra += f64::from(on) * (until - t.max(m.stats_start)).max(0.0);
+                if c.at > stop {
+                    break;
+                }
+                t = c.at;
+                on = c.count;
+            }
+            st.r.capacity_area += extra;
+            st.r.rostered_area += extra;
+        }
+    }
+
+    /// A service still running at `end` at a station of shared resources: its units' busy
+    /// time up to the end.
+    pub(super) fn finish_service_units(&mut self, s: StationIx, started: f64, end: f64) {
+        let part = self.clip(started, end);
+        for n in &self.model.stations[s.ix()].requires {
+            let r = &mut self.resources[n.resource as usize];
+            let units = f64::from(n.count);
+            r.r.busy_area += units * part;
+            r.r.busy_by_station[n.user as usize] += units * part;
+        }
+    }
+}
