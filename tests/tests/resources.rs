@@ -115,3 +115,114 @@ fn a_pool_of_its_own_gives_the_same_waits_as_servers_of_its_own() {
         assert_eq!(x.stations[0].busy_area, y.resources[0].busy_area);
     }
 }
+
+/// A two-class M/M/1 with priorities; `preemption` as given ("" for none).
+fn priority_mm1(preemption: &str, arrivals: u64) -> Model {
+    Model::from_toml(&format!(
+        r#"[scenario]
+name = "priority M/M/1"
+[run]
+max_arrivals = {arrivals}
+warm_up = "2000min"
+replications = 20
+seed = 20261202
+sample_interval = "0min"
+[[classes]]
+id = "urgent"
+share = 0.42857142857142855
+priority = 1
+[[classes]]
+id = "routine"
+share = 0.5714285714285714
+[[stations]]
+id = "doctor"
+servers = 1
+discipline = "priority"
+{preemption}
+service = {{ dist = "exponential", mean = "1min" }}
+[[arrivals]]
+id = "a"
+kind = "poisson"
+rate = "0.7/min"
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{{ id = "see", station = "doctor", next = "exit" }}]
+"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn preemptive_resume_priority_mm1_matches_the_classical_formulas() {
+    // λ1 = 0.3, λ2 = 0.4, μ = 1: T1 = 1/(1−ρ1); T2 = 1/(1−ρ1) + (λ1+λ2)E[S²]/2 / ((1−ρ1)(1−ρ1−ρ2)).
+    let model = priority_mm1(
+        "preemption = \"resume\"",
+        if long_tests() { 2_000_000 } else { 600_000 },
+    );
+    let results = run(&model);
+    let tis = |c: usize| -> Vec<f64> {
+        results
+            .iter()
+            .map(|r| r.classes[c].time_in_system.mean())
+            .collect()
+    };
+    assert_matches("preemptive resume, urgent T", &tis(0), 1.0 / 0.7);
+    assert_matches(
+        "preemptive resume, routine T",
+        &tis(1),
+        1.0 / 0.7 + 0.7 / (0.7 * 0.3),
+    );
+    assert!(results.iter().all(|r| r.stations[0].preemptions > 0));
+}
+
+#[test]
+fn resumed_services_conserve_work_across_shift_ends() {
+    // Deterministic 10-minute services by 2 servers whose shifts break for lunch and end early:
+    // with `resume` every patient gets exactly 10 minutes of service in all, so busy time is
+    // 10 minutes per patient served, although many services are cut.
+    let text = "[scenario]\nname = \"breaks\"\n[run]\nclose = \"12:00\"\nreplications = 5\nsample_interval = \"0min\"\n\
+        [[stations]]\nid = \"desk\"\nshift_end = \"resume\"\n\
+        servers = [{ from = \"08:00\", to = \"09:07\", count = 2 }, { from = \"09:30\", to = \"11:13\", count = 1 }, { from = \"11:40\", to = \"12:00\", count = 2 }]\n\
+        service = { dist = \"deterministic\", value = \"10min\" }\n\
+        [[arrivals]]\nid = \"a\"\nkind = \"poisson\"\nrate = \"9/h\"\nstart = \"08:00\"\npathway = \"p\"\n\
+        [[pathways]]\nid = \"p\"\nsteps = [{ id = \"desk\", station = \"desk\", next = \"exit\" }]\n";
+    let model = Model::from_toml(text).unwrap();
+    for r in run(&model) {
+        let st = &r.stations[0];
+        assert!(st.interruptions > 0, "no service was cut");
+        assert_eq!(r.patients.completed, r.patients.arrived);
+        assert!(
+            (st.busy_area - 10.0 * st.visits as f64).abs() < 1e-6,
+            "busy {} for {} services of 10 minutes",
+            st.busy_area,
+            st.visits
+        );
+    }
+}
+
+#[test]
+fn a_pool_that_restarts_services_at_a_break_loses_the_work_done() {
+    // The same clinic with the doctors as a shared resource and `restart`: more busy time than
+    // services demanded (the work cut at each break is done again).
+    let text = "[scenario]\nname = \"breaks\"\n[run]\nclose = \"12:00\"\nreplications = 5\nsample_interval = \"0min\"\n\
+        [[resources]]\nid = \"doctor\"\nshift_end = \"restart\"\n\
+        capacity = [{ from = \"08:00\", to = \"09:07\", count = 2 }, { from = \"09:30\", to = \"12:00\", count = 2 }]\n\
+        [[stations]]\nid = \"desk\"\nrequires = [\"doctor\"]\n\
+        service = { dist = \"deterministic\", value = \"10min\" }\n\
+        [[arrivals]]\nid = \"a\"\nkind = \"poisson\"\nrate = \"9/h\"\nstart = \"08:00\"\npathway = \"p\"\n\
+        [[pathways]]\nid = \"p\"\nsteps = [{ id = \"desk\", station = \"desk\", next = \"exit\" }]\n";
+    let model = Model::from_toml(text).unwrap();
+    let results = run(&model);
+    let cut: u64 = results.iter().map(|r| r.resources[0].interruptions).sum();
+    assert!(cut > 0, "no service was cut");
+    let (mut busy, mut demanded) = (0.0, 0.0);
+    for r in &results {
+        assert_eq!(r.patients.completed, r.patients.arrived);
+        let demand = 10.0 * r.stations[0].visits as f64;
+        assert!(r.resources[0].busy_area >= demand - 1e-6);
+        busy += r.resources[0].busy_area;
+        demanded += demand;
+    }
+    assert!(busy > demanded + 1.0, "busy {busy} vs demanded {demanded}");
+}

@@ -41,6 +41,7 @@ impl Builder {
                     max_units,
                     cost_per_hour: r.cost_per_hour,
                     users: Vec::new(),
+                    shift_end: r.shift_end,
                 }
             })
             .collect()

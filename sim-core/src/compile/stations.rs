@@ -62,6 +62,26 @@ impl Builder {
                 (1, Vec::new(), 1, 1, Vec::new())
             }
         };
+        if s.preemption.is_some() {
+            if s.discipline != crate::scenario::Discipline::Priority {
+                self.err(
+                    format!("{at}.preemption"),
+                    "preemption needs `discipline = \"priority\"`: it is a higher class interrupting a lower one".into(),
+                );
+            }
+            if !s.requires.is_empty() {
+                self.err(
+                    format!("{at}.preemption"),
+                    "preemption is not available at stations of shared resources yet (only at stations with servers of their own)".into(),
+                );
+            }
+        }
+        if s.shift_end != crate::scenario::ShiftEnd::Finish && !s.requires.is_empty() {
+            self.err(
+                format!("{at}.shift_end"),
+                "a station of shared resources follows its resources' shifts: set `shift_end` on the [[resources]] instead".into(),
+            );
+        }
         if s.priority != 0 && s.requires.is_empty() {
             self.warnings.push(format!(
                 "stations.{}: `priority` only ranks stations that compete for shared resources, and this one requires none",
@@ -104,6 +124,8 @@ impl Builder {
             max_servers,
             requires,
             priority: s.priority,
+            shift_end: s.shift_end,
+            preemption: s.preemption,
         }
     }
 

@@ -11,7 +11,7 @@
 
 use crate::model::workflow::Workflow;
 use crate::model::{Class, Model, Station, Step, StepKind, Stream, StreamKind};
-use crate::scenario::Discipline;
+use crate::scenario::{Discipline, ShiftEnd};
 
 /// The features of a model that only the general event loop handles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub struct Features {
     pub sampling: bool,
     /// Stations that seize shared resources (`[[resources]]`).
     pub shared_resources: bool,
+    /// Services that can be interrupted (preemption by priority, shift-end rules).
+    pub interruptions: bool,
     /// Arrivals possible before the observation window opens (a warm-up, or a window that
     /// opens before the clinic), so waits and stays must be clipped to the window.
     pub clipped_window: bool,
@@ -80,6 +82,7 @@ impl Features {
             clipped_window: stats_start < open,
             digital: Self::digital(workflow),
             shared_resources: !resources.is_empty(),
+            interruptions: resources.iter().any(|r| r.shift_end != ShiftEnd::Finish),
             ..Features::default()
         };
         for class in classes {
@@ -160,7 +163,10 @@ impl Features {
             requires,
             // Ranks only stations that require shared resources (`shared_resources`).
             priority: _,
+            shift_end,
+            preemption,
         } = station;
+        self.interruptions |= *shift_end != ShiftEnd::Finish || preemption.is_some();
         self.shared_resources |= !requires.is_empty();
         self.staffing_changes |= !changes.is_empty();
         self.queue_capacity |= *capacity != u32::MAX;

@@ -48,6 +48,13 @@ pub struct StationResult {
     pub reneges: u64,
     /// Patients who had to queue (found no free server).
     pub queued: u64,
+    /// Services interrupted by a patient of a higher class.
+    pub preemptions: u64,
+    /// Services interrupted at a shift's end (`shift_end = "resume"` or `"restart"`, of the
+    /// station or of a resource it requires).
+    pub interruptions: u64,
+    /// Services handed over at a shift's end (`shift_end = "hand_over"`).
+    pub handovers: u64,
     /// Queue length sampled every `sample_interval` from opening time.
     pub samples: Vec<u32>,
     /// Busy server-minutes accumulated (inside the window) up to each sample time.
@@ -69,6 +76,10 @@ pub struct ResourceResult {
     pub busy_by_station: Vec<f64>,
     /// Services that seized this resource (over the whole run).
     pub seizures: u64,
+    /// Services stopped at the end of this pool's shifts (`shift_end = "resume"`/`"restart"`).
+    pub interruptions: u64,
+    /// Services handed over at the end of this pool's shifts (`shift_end = "hand_over"`).
+    pub handovers: u64,
 }
 
 impl ResourceResult {
@@ -80,7 +91,11 @@ impl ResourceResult {
             rostered_area,
             busy_by_station,
             seizures,
+            interruptions,
+            handovers,
         } = self;
+        *interruptions = 0;
+        *handovers = 0;
         *busy_area = 0.0;
         *capacity_area = 0.0;
         *rostered_area = 0.0;
@@ -155,10 +170,16 @@ impl StationResult {
             balks,
             reneges,
             queued,
+            preemptions,
+            interruptions,
+            handovers,
             samples,
             busy_samples,
             capacity_samples,
         } = self;
+        *preemptions = 0;
+        *interruptions = 0;
+        *handovers = 0;
         *visits = 0;
         waits.clear();
         *service_sum = 0.0;

@@ -31,6 +31,7 @@ mod event;
 pub mod event_queue;
 pub mod features;
 mod index;
+mod interruption;
 mod measure;
 mod pathway;
 mod patience;
@@ -238,6 +239,7 @@ impl<'m> Simulator<'m> {
         // First push: at equal times it precedes every other event.
         self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
         self.reset_resources();
+        self.mark_interruptible();
         let pools_from_open =
             m.stats_start < m.open && m.resources.iter().any(|r| r.changes.is_empty());
         if !self.staffed_from_open.is_empty() || pools_from_open {

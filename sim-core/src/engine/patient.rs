@@ -27,6 +27,15 @@ pub(super) struct Patient {
     pub(super) at_station: StationIx,
     /// What the patient is doing (for the end-of-run accounting of waits and services).
     pub(super) state: State,
+    /// At stations whose services can be interrupted: while in service, when the service
+    /// ends; while waiting after an interruption (`interrupted`), the service time still owed.
+    pub(super) work: f64,
+    /// Service-end events still pending from interrupted services (each is ignored when it
+    /// comes; they always come before the live one, see `engine::interruption`).
+    pub(super) stale: u32,
+    /// Waiting again after an interruption: the next service is owed `work`, and is not a new
+    /// visit.
+    pub(super) interrupted: bool,
 }
 
 /// Which service distribution a patient gets at the station they joined.

@@ -100,6 +100,15 @@ impl<'m> Simulator<'m> {
     /// Releases the units of a service at station `s` that started at `started`, then hands
     /// them (and any others free) to the stations that share them.
     pub(super) fn release_units(&mut self, s: StationIx, started: f64, now: f64) {
+        self.free_units(s, started, now);
+        let rivals = std::mem::take(&mut self.rivals[s.ix()]);
+        self.dispatch(&rivals, now);
+        self.rivals[s.ix()] = rivals;
+    }
+
+    /// Gives back the units of a service at station `s` that started at `started`, counting
+    /// their busy time, without handing them on.
+    pub(super) fn free_units(&mut self, s: StationIx, started: f64, now: f64) {
         let part = self.clip(started, now);
         for n in &self.model.stations[s.ix()].requires {
             let r = &mut self.resources[n.resource as usize];
@@ -112,9 +121,6 @@ impl<'m> Simulator<'m> {
             r.r.busy_by_station[n.user as usize] += units * part;
             r.busy -= n.count;
         }
-        let rivals = std::mem::take(&mut self.rivals[s.ix()]);
-        self.dispatch(&rivals, now);
-        self.rivals[s.ix()] = rivals;
     }
 
     /// Starts services at `stations` while some queue head can seize everything it needs,
@@ -179,6 +185,9 @@ impl<'m> Simulator<'m> {
         };
         if let Some(next) = spec.changes.get(r.next_change) {
             self.events.push(next.at, super::event::Ev::Resource(i));
+        }
+        if r.busy > r.avail {
+            self.interrupt_beyond_rota(i, now);
         }
         self.refresh_users(i, now);
         self.dispatch(&spec.users, now);

@@ -32,6 +32,9 @@ impl<'m> Simulator<'m> {
         if let Some(next) = spec.changes.get(st.next_change) {
             self.events.push(next.at, Ev::Staff(s));
         }
+        if st.busy > st.avail && st.interruptible {
+            self.interrupt_beyond_shift(s, now);
+        }
         self.serve_waiting(s, now);
     }
 }

@@ -32,6 +32,10 @@ pub(super) struct StationState {
     /// The station seizes shared resources (`avail` is then unlimited and `on_duty` the
     /// services it could run at once with every unit to itself; see `engine::resource`).
     pub(super) pooled: bool,
+    /// Services here can be interrupted (preemption, a shift-end rule of the station or of a
+    /// resource it requires): `serving` lists the patients in service.
+    pub(super) interruptible: bool,
+    pub(super) serving: Vec<u32>,
     /// This station's results, kept beside its state so an event touches one record.
     pub(super) r: StationResult,
 }
@@ -54,6 +58,8 @@ impl StationState {
         self.last = 0.0;
         self.busy_since_sum = 0.0;
         self.pooled = false;
+        self.interruptible = false;
+        self.serving.clear();
         self.r.clear();
     }
 }
@@ -74,9 +80,14 @@ impl<'m> Simulator<'m> {
         pat.enqueued = now;
         let st = &self.stations[s.ix()];
         // Lean: the servers available never change, so while anyone waits all are busy.
-        if (LEAN || st.waiting == 0)
+        let free = (LEAN || st.waiting == 0)
             && st.busy < st.avail
-            && (LEAN || !st.pooled || self.can_seize(s))
+            && (LEAN || !st.pooled || self.can_seize(s));
+        // With preemption, a lower class in service may have to make way.
+        if free
+            || (!LEAN
+                && self.model.stations[s.ix()].preemption.is_some()
+                && self.preempt_for(s, p, now))
         {
             self.start_service_at::<LEAN>(s, p, step, now);
         } else {
@@ -160,26 +171,38 @@ impl<'m> Simulator<'m> {
         let StepKind::Visit { service, .. } = &step.kind else {
             unreachable!("joined a queue from a delay step")
         };
-        let visit = if step.cyclic { pat.loop_visits } else { 0 };
-        let rng = &mut draw_rng(pat.key, step.keys.service, visit);
-        let mut d = match pat.service {
-            _ if LEAN => service.sample(rng),
-            Service::Step => service.sample(rng),
-            Service::Station => m.stations[s.ix()].service.sample(rng),
-            Service::FaceScan => m
-                .workflow
-                .face_scan
-                .as_ref()
-                .expect("face scan is on")
-                .sample(rng),
+        // A service interrupted earlier continues with what it is still owed: no new draw, and
+        // not a new visit (its wait and service were counted when it first started).
+        let resumed = !LEAN && pat.interrupted;
+        let mut d = if resumed {
+            pat.interrupted = false;
+            pat.work
+        } else {
+            let visit = if step.cyclic { pat.loop_visits } else { 0 };
+            let rng = &mut draw_rng(pat.key, step.keys.service, visit);
+            match pat.service {
+                _ if LEAN => service.sample(rng),
+                Service::Step => service.sample(rng),
+                Service::Station => m.stations[s.ix()].service.sample(rng),
+                Service::FaceScan => m
+                    .workflow
+                    .face_scan
+                    .as_ref()
+                    .expect("face scan is on")
+                    .sample(rng),
+            }
         };
         let waited_from = pat.enqueued;
         pat.enqueued = now; // from here on: the service start
         pat.state = State::InService;
-        if !LEAN && m.has_multipliers {
+        if !LEAN && m.has_multipliers && !resumed {
             d *= m.classes[pat.class as usize].multipliers[s.ix()];
         }
         let st = &mut self.stations[s.ix()];
+        if !LEAN && st.interruptible {
+            pat.work = now + d;
+            st.serving.push(p);
+        }
         // Lean: nobody starts beyond the servers on duty (no staffing changes, no overtime).
         if !LEAN && st.busy >= st.on_duty {
             // max(on duty, busy) is about to grow.
@@ -201,10 +224,12 @@ impl<'m> Simulator<'m> {
             (now - waited_from.max(ss)).max(0.0)
         };
         let r = &mut st.r;
-        r.visits += 1;
         r.queue_area += queued;
-        r.waits.add(now - waited_from);
-        r.service_sum += d;
+        if !resumed {
+            r.visits += 1;
+            r.waits.add(now - waited_from);
+            r.service_sum += d;
+        }
         if !LEAN {
             self.out.events += 1;
         }
@@ -214,10 +239,18 @@ impl<'m> Simulator<'m> {
     pub(super) fn on_service_end<const LEAN: bool>(&mut self, p: u32, now: f64) {
         let ss = self.model.stats_start;
         let pat = &mut self.patients[p as usize];
+        if !LEAN && pat.stale > 0 {
+            // The end of a service that was interrupted (see `engine::interruption`).
+            pat.stale -= 1;
+            return;
+        }
         let s = pat.at_station;
         let started = pat.enqueued;
         pat.state = State::Elsewhere;
         let st = &mut self.stations[s.ix()];
+        if !LEAN && st.interruptible {
+            Self::stop_serving(st, p);
+        }
         if !LEAN && st.busy > st.on_duty {
             // max(on duty, busy) is about to shrink.
             st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);

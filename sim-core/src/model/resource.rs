@@ -23,6 +23,8 @@ pub struct Resource {
     pub cost_per_hour: Option<f64>,
     /// The stations that require this resource, in station order.
     pub users: Vec<u32>,
+    /// What happens to services in progress when the units on duty fall below those seized.
+    pub shift_end: crate::scenario::ShiftEnd,
 }
 
 /// What one service at a station seizes of one resource.

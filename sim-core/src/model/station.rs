@@ -2,7 +2,7 @@
 //! patience.
 
 use crate::distribution::Dist;
-use crate::scenario::Discipline;
+use crate::scenario::{Discipline, Preemption, ShiftEnd};
 
 /// A staffing change: from `at` on, `count` servers are on duty.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,4 +41,8 @@ pub struct Station {
     pub requires: Vec<super::Need>,
     /// Rank among stations competing for a freed shared resource (larger first).
     pub priority: i32,
+    /// What happens to services in progress when the servers on duty fall below those busy.
+    pub shift_end: ShiftEnd,
+    /// Whether (and how) a higher class interrupts a lower class's service.
+    pub preemption: Option<Preemption>,
 }

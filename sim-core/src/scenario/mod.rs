@@ -214,10 +214,47 @@ pub struct StationSpec {
     /// After the last shift, staff keep serving until nobody is waiting (default true).
     #[serde(default = "default_true")]
     pub overtime: bool,
+    /// What happens to a service in progress when the staff on duty fall below the number
+    /// busy (a shift ends, a break starts): finished (default), or interrupted.
+    #[serde(default)]
+    pub shift_end: ShiftEnd,
+    /// With `discipline = "priority"`: an arriving patient of a higher class interrupts the
+    /// service of a lower class when no server is free (resumed or restarted later).
+    #[serde(default)]
+    pub preemption: Option<Preemption>,
 }
 
 fn default_true() -> bool {
     true
+}
+
+/// What happens to a service in progress when the staff on duty fall below the number busy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftEnd {
+    /// The leaving staff member finishes the patient (no interruption).
+    #[default]
+    Finish,
+    /// The service stops; the patient goes back to the front of the queue and later gets
+    /// only the remaining service time.
+    Resume,
+    /// The service stops; the patient goes back to the front of the queue and later gets the
+    /// whole service again (the work done is lost).
+    Restart,
+    /// Mechanically as `resume` (the units of a pool are identical, so the next free one
+    /// continues the patient's remaining service ahead of everyone waiting); counted as a
+    /// hand-over rather than an interruption.
+    HandOver,
+}
+
+/// How an interrupted service continues after a higher class preempts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preemption {
+    /// Only the remaining service time later.
+    Resume,
+    /// The whole service again later.
+    Restart,
 }
 
 /// Queue discipline.

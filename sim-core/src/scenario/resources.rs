@@ -29,6 +29,10 @@ pub struct ResourceSpec {
     /// Cost of one unit per staffed hour (reported; used by staffing studies).
     #[serde(default)]
     pub cost_per_hour: Option<f64>,
+    /// What happens to services in progress when units on duty fall below the units seized
+    /// (as a station's `shift_end`).
+    #[serde(default)]
+    pub shift_end: super::ShiftEnd,
 }
 
 fn default_true() -> bool {

@@ -182,6 +182,12 @@ pub struct StationSummary {
     pub reneges: Metric,
     /// Share of visits that had to queue (found no free server).
     pub queued_share: Metric,
+    /// Services interrupted by a patient of a higher class, per replication.
+    pub preemptions: Metric,
+    /// Services interrupted at a shift's end (resumed or restarted later), per replication.
+    pub interruptions: Metric,
+    /// Services handed over at a shift's end, per replication.
+    pub handovers: Metric,
 }
 
 /// One shared resource (`[[resources]]`). Hours are unit-hours inside the observation window.
@@ -203,6 +209,10 @@ pub struct ResourceSummary {
     pub busy_hours_by_station: BTreeMap<String, Metric>,
     /// Services that seized the resource, per replication.
     pub seizures: Metric,
+    /// Services stopped at the end of its shifts (resumed or restarted), per replication.
+    pub interruptions: Metric,
+    /// Services handed over at the end of its shifts, per replication.
+    pub handovers: Metric,
     /// `cost_per_hour` × (rostered + overtime hours), when the resource has a cost.
     pub staff_cost: Option<Metric>,
 }
@@ -324,6 +334,12 @@ pub struct StationRecord {
     pub reneges: u64,
     /// Patients who had to queue.
     pub queued: u64,
+    /// Services interrupted by a higher class.
+    pub preemptions: u64,
+    /// Services interrupted at a shift's end.
+    pub interruptions: u64,
+    /// Services handed over at a shift's end.
+    pub handovers: u64,
 }
 
 /// One shared resource in one replication.
@@ -339,6 +355,10 @@ pub struct ResourceRecord {
     pub busy_by_station: Vec<f64>,
     /// Services that seized it.
     pub seizures: u64,
+    /// Services stopped at the end of its shifts.
+    pub interruptions: u64,
+    /// Services handed over at the end of its shifts.
+    pub handovers: u64,
 }
 
 impl ResourceRecord {
@@ -349,6 +369,8 @@ impl ResourceRecord {
             rostered_area: r.rostered_area,
             busy_by_station: r.busy_by_station.clone(),
             seizures: r.seizures,
+            interruptions: r.interruptions,
+            handovers: r.handovers,
         }
     }
 }
@@ -434,6 +456,9 @@ impl ReplicationRecord {
                     balks: s.balks,
                     reneges: s.reneges,
                     queued: s.queued,
+                    preemptions: s.preemptions,
+                    interruptions: s.interruptions,
+                    handovers: s.handovers,
                 })
                 .collect(),
             resources: r.resources.iter().map(ResourceRecord::of).collect(),
@@ -617,6 +642,9 @@ impl Accumulator {
                                 (r.stations[i].visits + r.stations[i].reneges) as f64,
                             )
                         }),
+                        preemptions: vals(&|r| r.stations[i].preemptions as f64),
+                        interruptions: vals(&|r| r.stations[i].interruptions as f64),
+                        handovers: vals(&|r| r.stations[i].handovers as f64),
                     },
                 )
             })
@@ -659,6 +687,8 @@ impl Accumulator {
                             })
                             .collect(),
                         seizures: vals(&|r| r.resources[i].seizures as f64),
+                        interruptions: vals(&|r| r.resources[i].interruptions as f64),
+                        handovers: vals(&|r| r.resources[i].handovers as f64),
                         staff_cost: res.cost_per_hour.map(|c| {
                             Metric::non_negative(
                                 &results
