@@ -128,11 +128,12 @@ impl<'m> Simulator<'m> {
         let (class, generation) = (pat.class, pat.generation);
         let st = &mut self.stations[s.ix()];
         Self::stop_serving(st, q);
-        if st.busy > st.on_duty {
+        let shrinks = st.busy > st.on_duty;
+        if shrinks {
             // max(on duty, busy) is about to shrink.
-            st.r.capacity_area += f64::from(st.on_duty.max(st.busy)) * (now - st.last);
-            st.last = now;
+            self.touch_capacity(s, now);
         }
+        let st = &mut self.stations[s.ix()];
         if self.sampling {
             st.busy_since_sum -= start.max(ss);
         }
@@ -171,13 +172,13 @@ impl<'m> Simulator<'m> {
 
     /// A pool's units available have just fallen: with a shift-end rule other than `finish`,
     /// services holding its units stop (the most recently started first, at any station that
-    /// requires it) until no more are seized than are available. Returns whether any stopped
-    /// (their other units may then start someone elsewhere).
-    pub(super) fn interrupt_beyond_rota(&mut self, i: u32, now: f64) -> bool {
+    /// requires it) until no more are seized than are available; the other units they held
+    /// may then start someone elsewhere.
+    pub(super) fn interrupt_beyond_rota(&mut self, i: u32, now: f64) {
         let m = self.model;
         let spec = &m.resources[i as usize];
         let Some(how) = Interruption::at_shift_end(spec.shift_end) else {
-            return false;
+            return;
         };
         let mut any = false;
         while self.resources[i as usize].busy > self.resources[i as usize].avail {
@@ -202,7 +203,6 @@ impl<'m> Simulator<'m> {
                 self.rivals[u as usize] = rivals;
             }
         }
-        any
     }
 
     /// The patient in service at `stations` who started last (ties: the later in the list).

@@ -342,39 +342,6 @@ pub struct StationRecord {
     pub handovers: u64,
 }
 
-/// One shared resource in one replication.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ResourceRecord {
-    /// ∫ units seized dt.
-    pub busy_area: f64,
-    /// ∫ units available dt.
-    pub capacity_area: f64,
-    /// ∫ units on the rota dt.
-    pub rostered_area: f64,
-    /// ∫ units seized dt, by station using the resource.
-    pub busy_by_station: Vec<f64>,
-    /// Services that seized it.
-    pub seizures: u64,
-    /// Services stopped at the end of its shifts.
-    pub interruptions: u64,
-    /// Services handed over at the end of its shifts.
-    pub handovers: u64,
-}
-
-impl ResourceRecord {
-    fn of(r: &ResourceResult) -> ResourceRecord {
-        ResourceRecord {
-            busy_area: r.busy_area,
-            capacity_area: r.capacity_area,
-            rostered_area: r.rostered_area,
-            busy_by_station: r.busy_by_station.clone(),
-            seizures: r.seizures,
-            interruptions: r.interruptions,
-            handovers: r.handovers,
-        }
-    }
-}
-
 /// One class in one replication, without its histogram.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ClassRecord {
@@ -407,8 +374,8 @@ pub struct ReplicationRecord {
     pub classes: Vec<ClassRecord>,
     /// Per station.
     pub stations: Vec<StationRecord>,
-    /// Per shared resource.
-    pub resources: Vec<ResourceRecord>,
+    /// Per shared resource (its result has no histogram, so it is kept whole).
+    pub resources: Vec<ResourceResult>,
     /// ∫ patients in system dt over the window.
     pub in_system_area: f64,
     /// Sum of delay-step durations started inside the window.
@@ -461,7 +428,7 @@ impl ReplicationRecord {
                     handovers: s.handovers,
                 })
                 .collect(),
-            resources: r.resources.iter().map(ResourceRecord::of).collect(),
+            resources: r.resources.clone(),
             in_system_area: r.in_system_area,
             delay_sum: r.delay_sum,
             queue_joins: r.queue_joins,
@@ -654,7 +621,7 @@ impl Accumulator {
             .iter()
             .enumerate()
             .map(|(i, res)| {
-                let hours = |f: &dyn Fn(&ResourceRecord) -> f64| {
+                let hours = |f: &dyn Fn(&ResourceResult) -> f64| {
                     Metric::non_negative(
                         &results
                             .iter()
@@ -662,7 +629,7 @@ impl Accumulator {
                             .collect::<Vec<_>>(),
                     )
                 };
-                let overtime = |r: &ResourceRecord| (r.capacity_area - r.rostered_area).max(0.0);
+                let overtime = |r: &ResourceResult| (r.capacity_area - r.rostered_area).max(0.0);
                 (
                     res.id.clone(),
                     ResourceSummary {
@@ -693,12 +660,7 @@ impl Accumulator {
                             Metric::non_negative(
                                 &results
                                     .iter()
-                                    .map(|r| {
-                                        c * r.resources[i]
-                                            .capacity_area
-                                            .max(r.resources[i].rostered_area)
-                                            / 60.0
-                                    })
+                                    .map(|r| c * r.resources[i].capacity_area / 60.0)
                                     .collect::<Vec<_>>(),
                             )
                         }),
