@@ -225,6 +225,25 @@ fn resources(o: &mut String, model: &Model, s: &Summary) {
             fixed(r.overtime_hours.mean, 1),
             by.join(", ")
         );
+        // Interrupted services, only where there were any (most pools never interrupt).
+        let counts = [
+            (r.preemptions.mean, "preempted by a higher class"),
+            (r.interruptions.mean, "stopped at a shift's end"),
+            (r.handovers.mean, "handed over at a shift's end"),
+        ];
+        let said: Vec<String> = counts
+            .iter()
+            .filter(|(n, _)| *n > 0.0)
+            .map(|(n, what)| format!("{} {what}", fixed(*n, 1)))
+            .collect();
+        if !said.is_empty() {
+            let _ = writeln!(
+                o,
+                "{:<18} services per replication: {}",
+                "",
+                said.join(", ")
+            );
+        }
     }
 }
 

@@ -118,6 +118,11 @@ fn a_pool_of_its_own_gives_the_same_waits_as_servers_of_its_own() {
 
 /// A two-class M/M/1 with priorities; `preemption` as given ("" for none).
 fn priority_mm1(preemption: &str, arrivals: u64) -> Model {
+    priority_mm1_staffed("", "servers = 1", preemption, arrivals)
+}
+
+/// [`priority_mm1`] with the doctor's staffing (`staff`, after `resources`) as given.
+fn priority_mm1_staffed(resources: &str, staff: &str, preemption: &str, arrivals: u64) -> Model {
     Model::from_toml(&format!(
         r#"[scenario]
 name = "priority M/M/1"
@@ -134,9 +139,10 @@ priority = 1
 [[classes]]
 id = "routine"
 share = 0.5714285714285714
+{resources}
 [[stations]]
 id = "doctor"
-servers = 1
+{staff}
 discipline = "priority"
 {preemption}
 service = {{ dist = "exponential", mean = "1min" }}
@@ -174,6 +180,32 @@ fn preemptive_resume_priority_mm1_matches_the_classical_formulas() {
         1.0 / 0.7 + 0.7 / (0.7 * 0.3),
     );
     assert!(results.iter().all(|r| r.stations[0].preemptions > 0));
+}
+
+#[test]
+fn preemption_at_a_station_of_shared_resources_is_preemption_at_its_own_servers() {
+    // The urgent patient takes the units of the routine service it interrupts: with a pool of
+    // one doctor used by this station alone, every draw and event is the same as with a server
+    // of its own, so the classical formulas hold for it too (tested above).
+    for how in ["resume", "restart"] {
+        let preemption = format!("preemption = \"{how}\"");
+        let own = run(&priority_mm1(&preemption, 100_000));
+        let pooled = run(&priority_mm1_staffed(
+            "[[resources]]\nid = \"gp\"\ncapacity = 1",
+            "requires = [\"gp\"]",
+            &preemption,
+            100_000,
+        ));
+        for (a, b) in own.iter().zip(&pooled) {
+            for c in 0..2 {
+                assert_eq!(a.classes[c].time_in_system, b.classes[c].time_in_system);
+            }
+            assert_eq!(a.stations[0].preemptions, b.stations[0].preemptions);
+            assert!(b.stations[0].preemptions > 0);
+            assert_eq!(b.resources[0].preemptions, b.stations[0].preemptions);
+            assert_eq!(a.stations[0].busy_area, b.resources[0].busy_area);
+        }
+    }
 }
 
 #[test]

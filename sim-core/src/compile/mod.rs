@@ -33,7 +33,7 @@ mod test_util;
 
 use crate::distribution::{Dist, DistSpec};
 use crate::error::{Problem, ScenarioError, line_column};
-use crate::model::{MAX_EXPECTED_VISITS, Model, Stream, StreamKind};
+use crate::model::{MAX_EXPECTED_VISITS, Model, StepKind, Stream, StreamKind};
 use crate::scenario::units::format_clock;
 use crate::scenario::{Overrides, Scenario, ScenarioFile, VariantSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -329,7 +329,75 @@ fn model_checks(model: &Model, has_warm_up: bool) -> Vec<Problem> {
             }
         }
     }
+    problems.extend(preemption_without_lower_class(model));
     problems.dedup();
+    problems
+}
+
+/// A station set to preempt needs a lower class among the classes that visit it: with one
+/// priority there, nobody could ever be interrupted and the setting would silently do nothing.
+fn preemption_without_lower_class(model: &Model) -> Vec<Problem> {
+    let preempting: Vec<usize> = (0..model.stations.len())
+        .filter(|&s| model.stations[s].preemption.is_some())
+        .collect();
+    if preempting.is_empty() {
+        return Vec::new();
+    }
+    // visiting[s][c]: class c can reach station s.
+    let mut visiting = vec![vec![false; model.classes.len()]; model.stations.len()];
+    for st in &model.streams {
+        for c in 0..model.classes.len() {
+            let may_come = match st.class {
+                Some(k) => k as usize == c,
+                None => {
+                    let below = if c == 0 {
+                        0.0
+                    } else {
+                        model.class_cumulative[c - 1]
+                    };
+                    model.class_cumulative[c] > below
+                }
+            };
+            if !may_come {
+                continue;
+            }
+            let visits = load::expected_visits(model, st.start_step, c);
+            for (step, v) in model.steps.iter().zip(&visits) {
+                if let StepKind::Visit { station, .. } = step.kind
+                    && *v > 0.0
+                {
+                    visiting[station as usize][c] = true;
+                }
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for s in preempting {
+        let classes: Vec<&crate::model::Class> = model
+            .classes
+            .iter()
+            .zip(&visiting[s])
+            .filter(|(_, v)| **v)
+            .map(|(c, _)| c)
+            .collect();
+        let lowest = classes.iter().map(|c| c.priority).min();
+        if classes.is_empty() || classes.iter().all(|c| Some(c.priority) == lowest) {
+            let who: Vec<String> = classes.iter().map(|c| format!("{:?}", c.id)).collect();
+            problems.push(Problem::new(
+                format!("stations.{}.preemption", model.stations[s].id),
+                if classes.is_empty() {
+                    "no patient class ever visits this station, so preemption would never happen"
+                        .into()
+                } else {
+                    format!(
+                        "every class that visits this station ({}) has priority {}, so there is no lower class to preempt: give the urgent class a larger `priority` in [[classes]], or remove `preemption`",
+                        who.join(", "),
+                        lowest.unwrap_or(0)
+                    )
+                },
+            ));
+        }
+    }
     problems
 }
 

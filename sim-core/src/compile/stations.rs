@@ -69,12 +69,6 @@ impl Builder {
                     "preemption needs `discipline = \"priority\"`: it is a higher class interrupting a lower one".into(),
                 );
             }
-            if !s.requires.is_empty() {
-                self.err(
-                    format!("{at}.preemption"),
-                    "preemption is not available at stations of shared resources yet (only at stations with servers of their own)".into(),
-                );
-            }
         }
         if s.shift_end != crate::scenario::ShiftEnd::Finish && !s.requires.is_empty() {
             self.err(

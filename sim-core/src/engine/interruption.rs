@@ -105,6 +105,11 @@ impl<'m> Simulator<'m> {
             _ => Interruption::PreemptResume,
         };
         self.interrupt(s, q, how, now);
+        // At a station of shared resources the victim's units are exactly those `p` needs
+        // (the same station's needs), so `p` can now seize them: nobody else is offered them.
+        for n in &self.model.stations[s.ix()].requires {
+            self.resources[n.resource as usize].r.preemptions += 1;
+        }
         true
     }
 

@@ -76,6 +76,8 @@ pub struct ResourceResult {
     pub busy_by_station: Vec<f64>,
     /// Services that seized this resource (over the whole run).
     pub seizures: u64,
+    /// Services of its units interrupted by a higher class (`preemption` at a station).
+    pub preemptions: u64,
     /// Services stopped at the end of this pool's shifts (`shift_end = "resume"`/`"restart"`).
     pub interruptions: u64,
     /// Services handed over at the end of this pool's shifts (`shift_end = "hand_over"`).
@@ -91,9 +93,11 @@ impl ResourceResult {
             rostered_area,
             busy_by_station,
             seizures,
+            preemptions,
             interruptions,
             handovers,
         } = self;
+        *preemptions = 0;
         *interruptions = 0;
         *handovers = 0;
         *busy_area = 0.0;

@@ -209,6 +209,8 @@ pub struct ResourceSummary {
     pub busy_hours_by_station: BTreeMap<String, Metric>,
     /// Services that seized the resource, per replication.
     pub seizures: Metric,
+    /// Services of its units interrupted by a higher class, per replication.
+    pub preemptions: Metric,
     /// Services stopped at the end of its shifts (resumed or restarted), per replication.
     pub interruptions: Metric,
     /// Services handed over at the end of its shifts, per replication.
@@ -654,6 +656,7 @@ impl Accumulator {
                             })
                             .collect(),
                         seizures: vals(&|r| r.resources[i].seizures as f64),
+                        preemptions: vals(&|r| r.resources[i].preemptions as f64),
                         interruptions: vals(&|r| r.resources[i].interruptions as f64),
                         handovers: vals(&|r| r.resources[i].handovers as f64),
                         staff_cost: res.cost_per_hour.map(|c| {
