@@ -343,10 +343,10 @@ fn preemption_without_lower_class(model: &Model) -> Vec<Problem> {
     if preempting.is_empty() {
         return Vec::new();
     }
-    // visiting[s][c]: class c can reach station s.
-    let mut visiting = vec![vec![false; model.classes.len()]; model.stations.len()];
+    // reaches[c][s]: class c can reach station s.
+    let mut reaches = vec![vec![false; model.stations.len()]; model.classes.len()];
     for st in &model.streams {
-        for c in 0..model.classes.len() {
+        for (c, reach) in reaches.iter_mut().enumerate() {
             let may_come = match st.class {
                 Some(k) => k as usize == c,
                 None => {
@@ -366,7 +366,7 @@ fn preemption_without_lower_class(model: &Model) -> Vec<Problem> {
                 if let StepKind::Visit { station, .. } = step.kind
                     && *v > 0.0
                 {
-                    visiting[station as usize][c] = true;
+                    reach[station as usize] = true;
                 }
             }
         }
@@ -376,8 +376,8 @@ fn preemption_without_lower_class(model: &Model) -> Vec<Problem> {
         let classes: Vec<&crate::model::Class> = model
             .classes
             .iter()
-            .zip(&visiting[s])
-            .filter(|(_, v)| **v)
+            .zip(&reaches)
+            .filter(|(_, reach)| reach[s])
             .map(|(c, _)| c)
             .collect();
         let lowest = classes.iter().map(|c| c.priority).min();

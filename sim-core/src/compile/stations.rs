@@ -62,13 +62,11 @@ impl Builder {
                 (1, Vec::new(), 1, 1, Vec::new())
             }
         };
-        if s.preemption.is_some() {
-            if s.discipline != crate::scenario::Discipline::Priority {
-                self.err(
-                    format!("{at}.preemption"),
-                    "preemption needs `discipline = \"priority\"`: it is a higher class interrupting a lower one".into(),
-                );
-            }
+        if s.preemption.is_some() && s.discipline != crate::scenario::Discipline::Priority {
+            self.err(
+                format!("{at}.preemption"),
+                "preemption needs `discipline = \"priority\"`: it is a higher class interrupting a lower one".into(),
+            );
         }
         if s.shift_end != crate::scenario::ShiftEnd::Finish && !s.requires.is_empty() {
             self.err(
