@@ -245,6 +245,8 @@ pub fn sections(
     });
     h.push_str("</section>\n");
 
+    resources_section(&mut h, runs, &inputs, &variants)?;
+
     h.push_str("<section id=\"queues\"><h2>Queue length over the day</h2>\n");
     for v in &inputs {
         match Chart::queue_length(v, if inputs.len() == 1 { "" } else { v.label }) {
@@ -274,6 +276,99 @@ pub fn sections(
     }
 
     Ok(h)
+}
+
+/// The shared resources' section (only for scenarios with `[[resources]]`): their utilisation
+/// chart and a table of utilisation, unit-hours busy, on the rota and in overtime, the busy
+/// hours each station took, staff cost and interrupted services.
+fn resources_section(
+    h: &mut String,
+    runs: &[RunView<'_>],
+    inputs: &[VariantInput<'_>],
+    variants: &[&str],
+) -> Result<(), ChartError> {
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for r in runs {
+        for res in r.model.resources() {
+            if !ids.iter().any(|(id, _)| id == &res.id) {
+                ids.push((res.id.clone(), res.name.clone()));
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let chart = Chart::resource_utilisation(inputs)?;
+    let _ = write!(
+        h,
+        "<section id=\"resources\"><h2>Shared resources</h2>\n<figure id=\"{}\">\n{}\n</figure>\n",
+        esc(chart.file_stem()),
+        chart.svg()?
+    );
+    h.push_str(
+        "<p>Utilisation = unit time seized ÷ unit time available, % [95% CI]; hours are \
+         unit-hours per replication (busy, on the rota, worked past the rota), then the busy \
+         hours each station took.</p>\n<table>\n<thead><tr><th>resource</th>",
+    );
+    for v in variants {
+        let _ = write!(h, "<th>{}</th>", esc(v));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (id, name) in &ids {
+        let _ = write!(h, "<tr><td>{}</td>", esc(name));
+        for r in runs {
+            let Some(x) = r.summary.resources.get(id) else {
+                h.push_str("<td>—</td>");
+                continue;
+            };
+            let u = &x.utilisation;
+            let by: Vec<String> = x
+                .busy_hours_by_station
+                .iter()
+                .map(|(s, m)| {
+                    let name = r
+                        .model
+                        .stations()
+                        .iter()
+                        .find(|st| &st.id == s)
+                        .map_or(s.as_str(), |st| st.name.as_str());
+                    format!("{} {:.1} h", esc(name), m.mean)
+                })
+                .collect();
+            let mut extra = String::new();
+            if let Some(c) = &x.staff_cost {
+                let _ = write!(extra, " · staff cost {:.0}", c.mean);
+            }
+            for (m, what) in [
+                (&x.preemptions, "preempted"),
+                (&x.interruptions, "stopped at a shift's end"),
+                (&x.handovers, "handed over"),
+            ] {
+                if m.mean > 0.0 {
+                    let _ = write!(extra, " · {:.1} {what}", m.mean);
+                }
+            }
+            let _ = write!(
+                h,
+                "<td>{:.0}%{}<br><span class=ci>{} units · busy {:.1} h · rota {:.1} h · overtime {:.1} h{}<br>{}</span></td>",
+                u.mean * 100.0,
+                ci(
+                    u.ci95_low.map(|v| v * 100.0),
+                    u.ci95_high.map(|v| v * 100.0),
+                    0
+                ),
+                x.units_max,
+                x.busy_hours.mean,
+                x.rostered_hours.mean,
+                x.overtime_hours.mean,
+                extra,
+                by.join(", ")
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+    Ok(())
 }
 
 /// A warning box, placed before every section, when patients were still in the clinic when the
@@ -565,5 +660,28 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
         let two = sections(&views, Some(&comparison), &[]).unwrap();
         insta::assert_snapshot!("comparison", without_svg(&two));
+    }
+
+    /// A scenario with shared resources gets their section (chart and table) after the
+    /// stations' utilisation; one without gets none (the snapshots above).
+    #[test]
+    fn shared_resources_have_their_section() {
+        let text = include_str!("../../scenarios/teaching-shared-doctor.toml")
+            .replace("replications = 50 ", "replications = 5 ");
+        let runs: Vec<Ran> = ["own_doctors", "shared_doctors"]
+            .iter()
+            .map(|v| studied(Model::from_toml_variant(&text, Some(v)).unwrap()))
+            .collect();
+        let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
+        let html = sections(&views, None, &[]).unwrap();
+        let at = html
+            .find("<section id=\"resources\">")
+            .expect("resources section");
+        assert!(html.find("<section id=\"util\">").unwrap() < at);
+        let section = &html[at..];
+        let section = &section[..section.find("</section>").unwrap()];
+        insta::assert_snapshot!("shared_resources", without_svg(section));
+        let plain = sections(&[view(&ran(STOPPED))], None, &[]).unwrap();
+        assert!(!plain.contains("id=\"resources\""));
     }
 }

@@ -258,3 +258,88 @@ fn a_pool_that_restarts_services_at_a_break_loses_the_work_done() {
     }
     assert!(busy > demanded + 1.0, "busy {busy} vs demanded {demanded}");
 }
+
+/// A consultation by a registrar (2) *or* a consultant (3), chosen by `rule`.
+fn alternatives(rule: &str, rate: f64, arrivals: u64) -> Vec<sim_core::ReplicationResult> {
+    let text = scenario(
+        "[[resources]]\nid = \"registrar\"\ncapacity = 2\n[[resources]]\nid = \"consultant\"\ncapacity = 3",
+        &[(
+            "consult",
+            &format!(
+                "requires = [{{ one_of = [\"registrar\", \"consultant\"], choose = \"{rule}\" }}]"
+            ),
+            rate,
+        )],
+        arrivals,
+        20,
+    );
+    run(&Model::from_toml(&text).unwrap())
+}
+
+#[test]
+fn alternative_pools_serve_as_one_mmc_whatever_the_rule() {
+    // Any free unit of either pool serves the queue's head: 2 + 3 identical servers, M/M/5.
+    for rule in ["preference", "first_free", "least_utilised"] {
+        let results = alternatives(rule, 0.4, arrivals());
+        assert_matches(
+            &format!("registrar or consultant ({rule}), Wq"),
+            &mean_waits(&results, 0),
+            mmc_wq(2.5, 10.0, 5),
+        );
+        for r in &results {
+            let served: f64 = r.resources.iter().map(|x| x.busy_area).sum();
+            assert!(
+                (served - r.stations[0].busy_area).abs() <= 1e-9 * served,
+                "{rule}: {served} vs {}",
+                r.stations[0].busy_area
+            );
+        }
+    }
+}
+
+#[test]
+fn the_choice_rule_decides_who_does_the_work() {
+    // At a light load (ρ = 0.2) the rule, not the queue, decides which pool serves.
+    let util = |rule: &str| -> (f64, f64) {
+        let results = alternatives(rule, 0.1, 100_000);
+        let u = |i: usize| -> f64 {
+            results
+                .iter()
+                .map(|r| r.resources[i].busy_area / r.resources[i].capacity_area)
+                .sum::<f64>()
+                / results.len() as f64
+        };
+        (u(0), u(1))
+    };
+    // Preference: the registrars (listed first) take nearly everyone while they are free.
+    let (reg, cons) = util("preference");
+    assert!(reg > 0.4 && cons < 0.1, "preference: {reg} {cons}");
+    // Least utilised: both pools end up about equally busy (0.2 each).
+    let (reg, cons) = util("least_utilised");
+    assert!((reg - cons).abs() < 0.02, "least utilised: {reg} {cons}");
+    assert!((reg - 0.2).abs() < 0.02, "least utilised: {reg} {cons}");
+    // First free: each unit idles in turn, so the work spreads per unit (0.2 each).
+    let (reg, cons) = util("first_free");
+    assert!((reg - cons).abs() < 0.03, "first free: {reg} {cons}");
+}
+
+#[test]
+fn a_room_every_service_needs_bounds_the_alternatives() {
+    // Registrar or consultant (5 in all), but only 2 rooms: an M/M/2.
+    let text = scenario(
+        "[[resources]]\nid = \"registrar\"\ncapacity = 2\n[[resources]]\nid = \"consultant\"\ncapacity = 3\n[[resources]]\nid = \"room\"\ncapacity = 2",
+        &[(
+            "consult",
+            "requires = [\"room\", { one_of = [\"registrar\", \"consultant\"] }]",
+            0.15,
+        )],
+        arrivals(),
+        20,
+    );
+    let results = run(&Model::from_toml(&text).unwrap());
+    assert_matches(
+        "two rooms, five doctors, Wq",
+        &mean_waits(&results, 0),
+        mmc_wq(1.0 / 0.15, 10.0, 2),
+    );
+}

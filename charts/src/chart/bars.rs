@@ -1,5 +1,6 @@
-//! Grouped bars per station, variants side by side, with 95% confidence-interval whiskers:
-//! utilisation (with the 85% line) and mean waits.
+//! Grouped bars per station (or shared resource), variants side by side, with 95%
+//! confidence-interval whiskers: utilisation (with the 85% line), mean waits, and the shared
+//! resources' utilisation.
 
 use super::{Context, Y_DESC_SPACE, finite, format_number, nice_max};
 use crate::font::text_width;
@@ -26,6 +27,8 @@ pub(crate) struct Data {
     /// `bars[station][variant]` (None: the variant has no such station).
     bars: Vec<Vec<Option<Bar>>>,
     y_desc: String,
+    /// What the groups are ("station", "resource").
+    x_desc: String,
     /// Values are shown ×100 with a % sign.
     percent: bool,
     /// A reference line: (value, label).
@@ -50,23 +53,45 @@ const Y_AREA: i32 = 54 + Y_DESC_SPACE;
 pub(crate) const UTILISATION_LINE: f64 = 0.85;
 
 impl Data {
+    /// Bars for each station, `pick`ed from its summary.
     fn new(
         inputs: &[VariantInput<'_>],
-        mut frame: Frame,
+        frame: Frame,
         y_desc: &str,
         percent: bool,
         threshold: Option<(f64, String)>,
         pick: fn(&sim_core::summary::StationSummary) -> Bar,
     ) -> Data {
-        let stations = super::stations(inputs);
+        Self::of_groups(
+            inputs,
+            super::stations(inputs),
+            "station",
+            frame,
+            y_desc,
+            percent,
+            threshold,
+            &|v, id| v.summary.stations.get(id).map(pick),
+        )
+    }
+
+    /// Bars for each of `groups` (id, name), `pick`ed from a variant by id; `noun` (singular,
+    /// lower case) names the groups on the axis and in the footnote that numbers them when
+    /// their names do not fit.
+    #[allow(clippy::too_many_arguments)]
+    fn of_groups(
+        inputs: &[VariantInput<'_>],
+        groups: Vec<(String, String)>,
+        noun: &str,
+        mut frame: Frame,
+        y_desc: &str,
+        percent: bool,
+        threshold: Option<(f64, String)>,
+        pick: &dyn Fn(&VariantInput<'_>, &str) -> Option<Bar>,
+    ) -> Data {
+        let stations = groups;
         let bars = stations
             .iter()
-            .map(|(id, _)| {
-                inputs
-                    .iter()
-                    .map(|v| v.summary.stations.get(id).map(pick))
-                    .collect()
-            })
+            .map(|(id, _)| inputs.iter().map(|v| pick(v, id)).collect())
             .collect();
         let stations: Vec<String> = stations.into_iter().map(|(_, name)| name).collect();
         let names = station_labels(&stations, slot_width(stations.len(), threshold.is_some()));
@@ -79,7 +104,7 @@ impl Data {
                 .collect();
             frame
                 .notes
-                .insert(0, format!("Stations: {}.", key.join("; ")));
+                .insert(0, format!("{}s: {}.", capitalised(noun), key.join("; ")));
         }
         let names =
             names.unwrap_or_else(|| (1..=stations.len()).map(|i| vec![i.to_string()]).collect());
@@ -89,6 +114,7 @@ impl Data {
             variants: inputs.iter().map(|v| v.label.to_string()).collect(),
             bars,
             y_desc: y_desc.into(),
+            x_desc: noun.into(),
             percent,
             threshold,
             names,
@@ -147,6 +173,52 @@ impl Data {
             mean: finite(s.utilization.mean),
             ci: s.utilization.ci95_low.zip(s.utilization.ci95_high),
         })
+    }
+
+    /// Utilisation of each shared resource (seized ÷ available unit time).
+    pub fn resource_utilisation(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
+        let mut legend = Self::legend(inputs);
+        legend.push(LegendEntry::new(
+            Swatch::Dashed(INK),
+            format!(
+                "{:.0}% line (above it, queues grow quickly)",
+                UTILISATION_LINE * 100.0
+            ),
+        ));
+        let mut notes = vec![
+            "Utilisation = unit time seized ÷ unit time available (on the rota, or busy past a              shift's end) over the whole observation window, summed over every station that              requires the resource."
+                .to_string(),
+        ];
+        Self::ci_note(inputs, &mut notes);
+        let frame = Frame {
+            title: "Utilisation per shared resource".into(),
+            subtitle: format!(
+                "{}: share of available staff or room time in use, mean over {}",
+                ctx.scenario,
+                ctx.reps()
+            ),
+            legend,
+            notes,
+        };
+        let threshold = Some((
+            UTILISATION_LINE,
+            format!("{:.0}%", UTILISATION_LINE * 100.0),
+        ));
+        Self::of_groups(
+            inputs,
+            super::resources(inputs),
+            "resource",
+            frame,
+            "utilisation (%)",
+            true,
+            threshold,
+            &|v, id| {
+                v.summary.resources.get(id).map(|r| Bar {
+                    mean: finite(r.utilisation.mean),
+                    ci: r.utilisation.ci95_low.zip(r.utilisation.ci95_high),
+                })
+            },
+        )
     }
 
     pub fn waits(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
@@ -224,7 +296,7 @@ impl Data {
             .y_label_formatter(&|v| format_number(*v))
             .label_style(style::text(style::TICK, INK))
             .axis_desc_style(style::text(style::AXIS, INK))
-            .x_desc("station")
+            .x_desc(self.x_desc.as_str())
             .y_desc(self.y_desc.as_str())
             .bold_line_style(style::GRID.stroke_width(1))
             .light_line_style(TRANSPARENT)
@@ -342,4 +414,11 @@ fn station_labels(stations: &[String], slot_w: i32) -> Option<Vec<Vec<String>>> 
     let fits = labels.iter().all(|l| l.len() <= NAME_LINES);
     let keyed_fits = text_width(&stations.len().to_string(), style::TICK) <= width;
     (fits || !keyed_fits).then_some(labels)
+}
+
+/// `s` with its first letter in upper case.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }

@@ -30,6 +30,8 @@ pub enum ChartKind {
     UtilisationByInterval,
     /// Mean wait per station with 95% confidence intervals.
     Waits,
+    /// Utilisation per shared resource with the 85% line (scenarios with `[[resources]]`).
+    ResourceUtilisation,
 }
 
 /// A chart ready to render.
@@ -89,6 +91,19 @@ pub(crate) fn stations(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
         for s in v.model.stations() {
             if !out.iter().any(|(id, _)| id == &s.id) {
                 out.push((s.id.clone(), s.name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Shared resources in model order (as [`stations`]): (id, display name).
+pub(crate) fn resources(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in inputs {
+        for r in v.model.resources() {
+            if !out.iter().any(|(id, _)| id == &r.id) {
+                out.push((r.id.clone(), r.name.clone()));
             }
         }
     }
@@ -193,6 +208,26 @@ impl Chart {
         Ok(Chart {
             kind: ChartKind::Waits,
             stem: "waits".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Bars(data),
+        })
+    }
+
+    /// Utilisation per shared resource, variants side by side, with 95% confidence
+    /// intervals and the 85% line; `NoData` when no variant has `[[resources]]`.
+    pub fn resource_utilisation(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        if resources(inputs).is_empty() {
+            return Err(ChartError::NoData {
+                chart: "resource utilisation",
+                reason: "the scenario declares no [[resources]]".into(),
+            });
+        }
+        let data = bars::Data::resource_utilisation(ctx, inputs);
+        Ok(Chart {
+            kind: ChartKind::ResourceUtilisation,
+            stem: "resource_utilisation".into(),
             title: data.frame.title.clone(),
             size: (WIDTH, data.height()),
             body: Body::Bars(data),
@@ -310,6 +345,10 @@ pub fn standard_charts(
         }
     }
     charts.push(Chart::waits(inputs)?);
+    // Only scenarios with shared resources have this chart (not a skipped one elsewhere).
+    if !resources(inputs).is_empty() {
+        charts.push(Chart::resource_utilisation(inputs)?);
+    }
     Ok((charts, skipped))
 }
 

@@ -390,6 +390,54 @@ fn utilisation_and_waits_have_a_bar_per_station_and_variant() {
     }
 }
 
+/// The teaching scenario of shared doctors, two of its variants, 5 replications.
+fn shared_runs() -> Vec<Run> {
+    let text = include_str!("../../../scenarios/teaching-shared-doctor.toml")
+        .replace("replications = 50 ", "replications = 5 ");
+    ["own_doctors", "shared_doctors"]
+        .iter()
+        .map(|v| study(Model::from_toml_variant(&text, Some(v)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn resource_utilisation_has_a_bar_per_resource_and_variant() {
+    let shared = shared_runs();
+    let inputs = inputs(&shared);
+    let chart = Chart::resource_utilisation(&inputs).unwrap();
+    assert_eq!(chart.kind(), ChartKind::ResourceUtilisation);
+    let svg = chart.svg().unwrap();
+    let t = check_frame(
+        &svg,
+        "Utilisation per shared resource",
+        &["utilisation (%)", "resource"],
+        &["own_doctors", "shared_doctors", "95% confidence interval"],
+    );
+    let doc = parse(&svg);
+    for v in 0..2 {
+        // Three resources' bars (doctors, two room pools) plus the legend swatch.
+        assert_eq!(count_filled(&doc, "rect", variant_colour(v)), 3 + 1);
+    }
+    assert!(has_text(&t, "85%"));
+    // In the standard set only when the scenario has resources.
+    let (set, _) = standard_charts(&inputs).unwrap();
+    assert!(
+        set.iter()
+            .any(|c| c.kind() == ChartKind::ResourceUtilisation)
+    );
+    let plain = runs();
+    let plain_inputs = self::inputs(&plain);
+    let (set, _) = standard_charts(&plain_inputs).unwrap();
+    assert!(
+        !set.iter()
+            .any(|c| c.kind() == ChartKind::ResourceUtilisation)
+    );
+    assert!(matches!(
+        Chart::resource_utilisation(&plain_inputs),
+        Err(ChartError::NoData { .. })
+    ));
+}
+
 #[test]
 fn standard_set_and_comparison_inputs() {
     let runs = runs();

@@ -153,12 +153,30 @@ fn digital_visit(model: &Model, step: usize, mean: f64) -> DigitalVisit {
 
 /// Offered load (in busy units) on each shared resource at the peak: the sum, over every
 /// station that requires it, of that station's offered load times the units each service
-/// seizes.
+/// seizes. A station's alternatives share its load in proportion to the services each could
+/// run at once at its largest (the split a balanced choice would give; the real split depends
+/// on the `choose` rule).
 pub fn peak_resource_load(model: &Model, station_load: &[f64]) -> Vec<f64> {
     let mut load = vec![0.0; model.resources.len()];
     for (s, station) in model.stations.iter().enumerate() {
+        let size = |n: &crate::model::Need| {
+            f64::from(model.resources[n.resource as usize].max_units / n.count)
+        };
+        let alternatives: f64 = station
+            .requires
+            .iter()
+            .filter(|n| n.alt != 0)
+            .map(size)
+            .sum();
         for n in &station.requires {
-            load[n.resource as usize] += station_load[s] * f64::from(n.count);
+            let share = if n.alt == 0 {
+                1.0
+            } else if alternatives > 0.0 {
+                size(n) / alternatives
+            } else {
+                0.0
+            };
+            load[n.resource as usize] += station_load[s] * share * f64::from(n.count);
         }
     }
     load

@@ -4,9 +4,9 @@
 //! rest of its station's needs at some time).
 
 use super::Builder;
-use crate::model::resource::on_duty_at;
+use crate::model::resource::{could_serve, on_duty_at};
 use crate::model::{MAX_SERVERS, Need, Resource, StaffChange};
-use crate::scenario::{NeedSpec, ResourceSpec, StationSpec};
+use crate::scenario::{Choose, ResourceSpec, StationSpec};
 use std::collections::BTreeMap;
 
 /// `Need::resource` of a need naming no declared resource (only while problems are found).
@@ -47,74 +47,103 @@ impl Builder {
             .collect()
     }
 
-    /// The needs of station `s` (at `at`), resolved against `resources`. Returns the needs
-    /// and the station's capacity timeline: the services it could run at once with every unit
-    /// to itself (initial, changes, most ever).
+    /// The needs of station `s` (at `at`), resolved against `resources`. Returns the needs,
+    /// how a service picks among alternatives (when `requires` has a `one_of`), and the
+    /// station's capacity timeline: the services it could run at once with every unit to
+    /// itself (initial, changes, most ever).
     pub(crate) fn needs(
         &mut self,
         at: &str,
         s: &StationSpec,
         resources: &[Resource],
-    ) -> (Vec<Need>, u32, Vec<StaffChange>, u32) {
+    ) -> (Vec<Need>, Option<Choose>, u32, Vec<StaffChange>, u32) {
         let index: BTreeMap<&str, usize> = resources
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
         let mut needs: Vec<Need> = Vec::new();
+        let mut choose = None;
         let mut ok = true;
-        for (i, NeedSpec { resource, count }) in s.requires.iter().enumerate() {
+        for (i, spec) in s.requires.iter().enumerate() {
             let nat = format!("{at}.requires[{i}]");
-            let Some(&r) = index.get(resource.as_str()) else {
-                let known: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
-                self.err(
-                    nat,
-                    if known.is_empty() {
-                        format!("no resource is called {resource:?}: the scenario declares no [[resources]]")
-                    } else {
-                        format!("no resource is called {resource:?} (declared: {})", known.join(", "))
-                    },
-                );
+            let count = spec.count;
+            if spec.choose.is_some() {
+                if choose.is_some() {
+                    self.err(
+                        nat,
+                        "only one entry of `requires` may offer alternatives (`one_of`)".into(),
+                    );
+                    ok = false;
+                    continue;
+                }
+                choose = spec.choose;
+            }
+            let alternatives = spec.choose.is_some();
+            if alternatives && spec.resources.len() > usize::from(u8::MAX) {
+                self.err(nat, format!("at most {} alternatives are allowed", u8::MAX));
                 ok = false;
-                // A stand-in, so the station still counts as one of shared resources (and
-                // gets no second problem for having no servers); the model is not built.
+                continue;
+            }
+            for (k, resource) in spec.resources.iter().enumerate() {
+                let Some(&r) = index.get(resource.as_str()) else {
+                    let known: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+                    self.err(
+                        nat.clone(),
+                        if known.is_empty() {
+                            format!("no resource is called {resource:?}: the scenario declares no [[resources]]")
+                        } else {
+                            format!("no resource is called {resource:?} (declared: {})", known.join(", "))
+                        },
+                    );
+                    ok = false;
+                    // A stand-in, so the station still counts as one of shared resources (and
+                    // gets no second problem for having no servers); the model is not built.
+                    needs.push(Need {
+                        resource: UNKNOWN,
+                        count,
+                        user: 0,
+                        alt: 0,
+                    });
+                    continue;
+                };
+                if needs.iter().any(|n| n.resource == r as u32) {
+                    self.err(
+                        nat.clone(),
+                        if alternatives {
+                            format!("resource {resource:?} is required twice (a station needs it, or lists it as an alternative, once)")
+                        } else {
+                            format!("resource {resource:?} is required twice; give one entry with a count")
+                        },
+                    );
+                    ok = false;
+                    continue;
+                }
+                let pool = &resources[r];
+                if count == 0 {
+                    self.err(nat.clone(), "a count must be at least 1".into());
+                    ok = false;
+                } else if count > pool.max_units {
+                    self.err(
+                        nat.clone(),
+                        format!(
+                            "needs {count} of {resource:?} for each service, but at most {} are ever on duty, so {}",
+                            pool.max_units,
+                            if alternatives { "this alternative could never be chosen" } else { "no service could start" }
+                        ),
+                    );
+                    ok = false;
+                }
                 needs.push(Need {
-                    resource: UNKNOWN,
-                    count: *count,
+                    resource: r as u32,
+                    count: count.max(1),
                     user: 0,
+                    alt: if alternatives { k as u8 + 1 } else { 0 },
                 });
-                continue;
-            };
-            if needs.iter().any(|n| n.resource == r as u32) {
-                self.err(
-                    nat,
-                    format!("resource {resource:?} is required twice; give one entry with a count"),
-                );
-                ok = false;
-                continue;
             }
-            let pool = &resources[r];
-            if *count == 0 {
-                self.err(nat, "a count must be at least 1".into());
-                ok = false;
-            } else if *count > pool.max_units {
-                self.err(
-                    nat,
-                    format!(
-                        "needs {count} of {resource:?} for each service, but at most {} are ever on duty, so no service could start",
-                        pool.max_units
-                    ),
-                );
-                ok = false;
-            }
-            needs.push(Need {
-                resource: r as u32,
-                count: (*count).max(1),
-                user: 0,
-            });
         }
         if !ok || needs.is_empty() {
-            return (needs, 0, Vec::new(), 0);
+            return (needs, choose, 0, Vec::new(), 0);
         }
         let (initial, changes) = capacity_timeline(&needs, resources);
         let max = changes.iter().map(|c| c.count).fold(initial, u32::max);
@@ -127,11 +156,11 @@ impl Builder {
                 format!("{at}.requires"),
                 format!(
                     "the required resources ({}) are never on duty at the same time, so no service could start",
-                    names.join(", ")
+                    names.join(if choose.is_some() { "; one of the alternatives; " } else { ", " })
                 ),
             );
         }
-        (needs, initial, changes, max)
+        (needs, choose, initial, changes, max)
     }
 
     /// Records which stations use each resource (and each need's place among them); warns of
@@ -156,17 +185,13 @@ impl Builder {
 }
 
 /// The services a station with `needs` could run at once, over time, if it had every unit to
-/// itself: min over its needs of ⌊units on duty ÷ count⌋, at time zero and at every change.
+/// itself (at time zero and at every change): see [`could_serve`].
 pub(crate) fn capacity_timeline(needs: &[Need], resources: &[Resource]) -> (u32, Vec<StaffChange>) {
     let at = |t: f64| {
-        needs
-            .iter()
-            .map(|n| {
-                let r = &resources[n.resource as usize];
-                on_duty_at(r.initial, &r.changes, t) / n.count
-            })
-            .min()
-            .unwrap_or(0)
+        could_serve(needs, |n| {
+            let r = &resources[n.resource as usize];
+            on_duty_at(r.initial, &r.changes, t)
+        })
     };
     let mut times: Vec<f64> = needs
         .iter()

@@ -33,6 +33,7 @@ impl Builder {
 
     fn station(&mut self, s: &StationSpec, resources: &[Resource]) -> Station {
         let at = format!("stations.{}", s.id);
+        let mut choose = None;
         let (initial, changes, max_servers, last, requires) = match (
             &s.servers,
             s.requires.is_empty(),
@@ -42,7 +43,8 @@ impl Builder {
                 (i, c, m, l, Vec::new())
             }
             (None, false) => {
-                let (needs, i, c, m) = self.needs(&at, s, resources);
+                let (needs, how, i, c, m) = self.needs(&at, s, resources);
+                choose = how;
                 (i, c, m, 0, needs)
             }
             (Some(servers), false) => {
@@ -115,6 +117,7 @@ impl Builder {
             service,
             max_servers,
             requires,
+            choose,
             priority: s.priority,
             shift_end: s.shift_end,
             preemption: s.preemption,

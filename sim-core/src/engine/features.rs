@@ -161,6 +161,8 @@ impl Features {
             capacity,
             patience,
             requires,
+            // Alternatives are among `requires` (`shared_resources`).
+            choose: _,
             // Ranks only stations that require shared resources (`shared_resources`).
             priority: _,
             shift_end,

@@ -130,7 +130,7 @@ impl<'m> Simulator<'m> {
         pat.stale += 1;
         pat.state = State::Waiting;
         pat.enqueued = now;
-        let (class, generation) = (pat.class, pat.generation);
+        let (class, generation, option) = (pat.class, pat.generation, pat.option);
         let st = &mut self.stations[s.ix()];
         Self::stop_serving(st, q);
         let shrinks = st.busy > st.on_duty;
@@ -157,7 +157,7 @@ impl<'m> Simulator<'m> {
             Interruption::HandOver => st.r.handovers += 1,
         }
         if st.pooled {
-            self.free_units(s, start, now);
+            self.free_units(s, option, start, now);
         }
     }
 
@@ -168,7 +168,7 @@ impl<'m> Simulator<'m> {
             return;
         };
         while self.stations[s.ix()].busy > self.stations[s.ix()].avail {
-            let Some(q) = self.latest_started(&[s.0]) else {
+            let Some(q) = self.latest_started(&[s.0], None) else {
                 break;
             };
             self.interrupt(s, q, how, now);
@@ -187,7 +187,7 @@ impl<'m> Simulator<'m> {
         };
         let mut any = false;
         while self.resources[i as usize].busy > self.resources[i as usize].avail {
-            let Some(q) = self.latest_started(&spec.users) else {
+            let Some(q) = self.latest_started(&spec.users, Some(i)) else {
                 break;
             };
             let s = self.patients[q as usize].at_station;
@@ -210,11 +210,21 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// The patient in service at `stations` who started last (ties: the later in the list).
-    fn latest_started(&self, stations: &[u32]) -> Option<u32> {
+    /// The patient in service at `stations` who started last (ties: the later in the list);
+    /// with `pool`, only among services holding units of that resource (at a station with
+    /// alternatives, not every service does).
+    fn latest_started(&self, stations: &[u32], pool: Option<u32>) -> Option<u32> {
         let mut best: Option<(f64, u32)> = None;
         for &u in stations {
+            let needs = &self.model.stations[u as usize].requires;
             for &q in &self.stations[u as usize].serving {
+                if let Some(i) = pool
+                    && !needs
+                        .iter()
+                        .any(|n| n.resource == i && n.held_by(self.patients[q as usize].option))
+                {
+                    continue;
+                }
                 let since = self.patients[q as usize].enqueued;
                 if best.is_none_or(|(b, _)| since >= b) {
                     best = Some((since, q));

@@ -366,7 +366,7 @@ impl<'m> Simulator<'m> {
                 State::InService => {
                     self.stations[station.ix()].r.busy_area += part;
                     if self.stations[station.ix()].pooled {
-                        self.finish_service_units(station, pat.enqueued, end);
+                        self.finish_service_units(station, pat.option, pat.enqueued, end);
                     }
                 }
                 State::Free | State::Booked | State::Elsewhere => {}

@@ -81,6 +81,9 @@ pub struct Simulator<'m> {
     stop_arrivals: bool,
     /// Queue lengths are sampled (`sample_interval > 0`): only then is `busy_since_sum` kept.
     sampling: bool,
+    /// Some station chooses among alternative resources by a rule that compares pools
+    /// (`first_free`, `least_utilised`): only then do pools keep what it compares.
+    track_choice: bool,
     /// One patient class: its counts and time-in-system tally are the overall ones, copied at
     /// the end.
     one_class: bool,
@@ -159,6 +162,10 @@ impl<'m> Simulator<'m> {
             class_in_system: Vec::new(),
             stop_arrivals: false,
             sampling: model.sample_interval > 0.0,
+            track_choice: model.stations.iter().any(|s| {
+                s.choose
+                    .is_some_and(|c| c != crate::scenario::Choose::Preference)
+            }),
             one_class: model.classes.len() == 1,
             lean: Self::is_lean(model),
             stop_flag: None,

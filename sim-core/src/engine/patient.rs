@@ -36,6 +36,9 @@ pub(super) struct Patient {
     /// Waiting again after an interruption: the next service is owed `work`, and is not a new
     /// visit.
     pub(super) interrupted: bool,
+    /// At a station with alternatives among its shared resources: the one this service took
+    /// (a `Need::alt`; 0 elsewhere).
+    pub(super) option: u8,
 }
 
 /// Which service distribution a patient gets at the station they joined.

@@ -10,10 +10,18 @@
 //! the station listed first. A patient who cannot start does not hold back another whose
 //! needs are met. Stations with servers of their own never come here, so their results are
 //! unchanged by this module.
+//!
+//! A station may offer alternatives (`one_of`): a service then needs one of them (with every
+//! other need), and takes the one its station's `choose` rule picks among those with enough
+//! units free: the first listed, the one whose free unit has been idle longest, or the least
+//! utilised so far. The choice is kept with the patient (`Patient::option`) until the units go back.
 
 use super::Simulator;
 use super::index::StationIx;
 use super::measure::ResourceResult;
+use crate::model::resource::could_serve;
+use crate::scenario::Choose;
+use std::collections::VecDeque;
 
 /// One pool during a replication.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +38,51 @@ pub(super) struct ResourceState {
     pub(super) last: f64,
     /// This pool's results.
     pub(super) r: ResourceResult,
+    /// For `choose = "first_free"`: since when each free unit has been free, the longest idle
+    /// first (as many entries as units free).
+    pub(super) idle: VecDeque<f64>,
+    /// For `choose = "least_utilised"`: ∫ units seized dt and ∫ max(on duty, seized) dt from
+    /// the start of the replication up to `acc`.
+    pub(super) used: f64,
+    pub(super) staffed: f64,
+    pub(super) acc: f64,
+}
+
+impl ResourceState {
+    /// Brings the integrals the `choose` rules compare up to `now`, before a change.
+    #[inline]
+    fn accrue(&mut self, now: f64) {
+        let dt = now - self.acc;
+        self.used += f64::from(self.busy) * dt;
+        self.staffed += f64::from(self.on_duty.max(self.busy)) * dt;
+        self.acc = now;
+    }
+
+    /// Brings the free units' idle times in line with a change: units seized leave from the
+    /// front (the longest idle serves), units freed or coming on duty join at the back, and
+    /// units going off duty leave from the back.
+    #[inline]
+    fn note_free(&mut self, now: f64, seized: bool) {
+        let free = self.avail.saturating_sub(self.busy) as usize;
+        while self.idle.len() > free {
+            if seized {
+                self.idle.pop_front();
+            } else {
+                self.idle.pop_back();
+            }
+        }
+        while self.idle.len() < free {
+            self.idle.push_back(now);
+        }
+    }
+
+    /// Utilisation so far (seized over available unit time; 0 before any unit time).
+    fn utilisation_so_far(&self, now: f64) -> f64 {
+        let dt = now - self.acc;
+        let used = self.used + f64::from(self.busy) * dt;
+        let staffed = self.staffed + f64::from(self.on_duty.max(self.busy)) * dt;
+        if staffed > 0.0 { used / staffed } else { 0.0 }
+    }
 }
 
 impl<'m> Simulator<'m> {
@@ -48,6 +101,11 @@ impl<'m> Simulator<'m> {
             st.avail = spec.initial;
             st.next_change = 0;
             st.last = 0.0;
+            st.idle.clear();
+            st.note_free(0.0, false);
+            st.used = 0.0;
+            st.staffed = 0.0;
+            st.acc = 0.0;
             st.r.clear(spec.users.len());
             if let Some(c) = spec.changes.first() {
                 self.events.push(c.at, super::event::Ev::Resource(i as u32));
@@ -67,59 +125,115 @@ impl<'m> Simulator<'m> {
     /// The services station `s` could run at once with every unit on duty to itself: its
     /// notional number of servers, against which its own utilisation is measured.
     fn could_serve(&self, s: usize) -> u32 {
-        self.model.stations[s]
-            .requires
-            .iter()
-            .map(|n| self.resources[n.resource as usize].on_duty / n.count)
-            .min()
-            .unwrap_or(0)
-    }
-
-    /// True when every unit station `s` needs is free.
-    #[inline]
-    pub(super) fn can_seize(&self, s: StationIx) -> bool {
-        self.model.stations[s.ix()].requires.iter().all(|n| {
-            let r = &self.resources[n.resource as usize];
-            r.busy + n.count <= r.avail
+        could_serve(&self.model.stations[s].requires, |n| {
+            self.resources[n.resource as usize].on_duty
         })
     }
 
-    /// Seizes the units of one service at station `s` (the caller checked `can_seize`).
-    pub(super) fn seize(&mut self, s: StationIx, now: f64) {
-        for n in &self.model.stations[s.ix()].requires {
+    /// True when every unit station `s` needs is free (and, with alternatives, enough units of
+    /// one of them).
+    #[inline]
+    pub(super) fn can_seize(&self, s: StationIx) -> bool {
+        let station = &self.model.stations[s.ix()];
+        let mut alternative = station.choose.is_none();
+        for n in &station.requires {
+            let r = &self.resources[n.resource as usize];
+            let free = r.busy + n.count <= r.avail;
+            if n.alt == 0 {
+                if !free {
+                    return false;
+                }
+            } else {
+                alternative |= free;
+            }
+        }
+        alternative
+    }
+
+    /// The alternative a service at station `s` takes now by `rule`, among those with enough
+    /// units free (the caller checked `can_seize`); ties go to the one listed first.
+    fn choose(&self, s: StationIx, rule: Choose, now: f64) -> u8 {
+        let mut best: Option<(f64, u8)> = None;
+        for n in self.model.stations[s.ix()]
+            .requires
+            .iter()
+            .filter(|n| n.alt != 0)
+        {
+            let r = &self.resources[n.resource as usize];
+            if r.busy + n.count > r.avail {
+                continue;
+            }
+            let key = match rule {
+                Choose::Preference => return n.alt,
+                Choose::FirstFree => r.idle.front().copied().unwrap_or(f64::INFINITY),
+                Choose::LeastUtilised => r.utilisation_so_far(now),
+            };
+            if best.is_none_or(|(k, _)| key < k) {
+                best = Some((key, n.alt));
+            }
+        }
+        best.map_or(0, |(_, alt)| alt)
+    }
+
+    /// Seizes the units of one service of `p` at station `s` (the caller checked
+    /// `can_seize`), choosing among alternatives first.
+    pub(super) fn seize(&mut self, s: StationIx, p: u32, now: f64) {
+        let station = &self.model.stations[s.ix()];
+        let option = match station.choose {
+            None => 0,
+            Some(rule) => self.choose(s, rule, now),
+        };
+        self.patients[p as usize].option = option;
+        for n in station.requires.iter().filter(|n| n.held_by(option)) {
             let r = &mut self.resources[n.resource as usize];
             if r.busy + n.count > r.on_duty {
                 // max(on duty, busy) is about to grow.
                 Self::touch_pool(r, now);
             }
+            if self.track_choice {
+                r.accrue(now);
+            }
             r.busy += n.count;
             r.r.seizures += 1;
+            if self.track_choice {
+                r.note_free(now, true);
+            }
         }
     }
 
     /// Releases the units of a service at station `s` that started at `started`, then hands
     /// them (and any others free) to the stations that share them.
-    pub(super) fn release_units(&mut self, s: StationIx, started: f64, now: f64) {
-        self.free_units(s, started, now);
+    pub(super) fn release_units(&mut self, s: StationIx, option: u8, started: f64, now: f64) {
+        self.free_units(s, option, started, now);
         let rivals = std::mem::take(&mut self.rivals[s.ix()]);
         self.dispatch(&rivals, now);
         self.rivals[s.ix()] = rivals;
     }
 
-    /// Gives back the units of a service at station `s` that started at `started`, counting
-    /// their busy time, without handing them on.
-    pub(super) fn free_units(&mut self, s: StationIx, started: f64, now: f64) {
+    /// Gives back the units of a service at station `s` (that took alternative `option`)
+    /// that started at `started`, counting their busy time, without handing them on.
+    pub(super) fn free_units(&mut self, s: StationIx, option: u8, started: f64, now: f64) {
         let part = self.clip(started, now);
-        for n in &self.model.stations[s.ix()].requires {
+        for n in self.model.stations[s.ix()]
+            .requires
+            .iter()
+            .filter(|n| n.held_by(option))
+        {
             let r = &mut self.resources[n.resource as usize];
             if r.busy > r.on_duty {
                 // max(on duty, busy) is about to shrink.
                 Self::touch_pool(r, now);
             }
+            if self.track_choice {
+                r.accrue(now);
+            }
             let units = f64::from(n.count);
             r.r.busy_area += units * part;
             r.r.busy_by_station[n.user as usize] += units * part;
             r.busy -= n.count;
+            if self.track_choice {
+                r.note_free(now, false);
+            }
         }
     }
 
@@ -171,8 +285,12 @@ impl<'m> Simulator<'m> {
     pub(super) fn on_resource_change(&mut self, i: u32, now: f64) {
         let m = self.model;
         let spec = &m.resources[i as usize];
+        let track = self.track_choice;
         let r = &mut self.resources[i as usize];
         Self::touch_pool(r, now);
+        if track {
+            r.accrue(now);
+        }
         let change = spec.changes[r.next_change];
         r.on_duty = change.count;
         r.next_change += 1;
@@ -183,6 +301,9 @@ impl<'m> Simulator<'m> {
         } else {
             r.on_duty
         };
+        if track {
+            r.note_free(now, false);
+        }
         if let Some(next) = spec.changes.get(r.next_change) {
             self.events.push(next.at, super::event::Ev::Resource(i));
         }
@@ -247,9 +368,19 @@ impl<'m> Simulator<'m> {
 
     /// A service still running at `end` at a station of shared resources: its units' busy
     /// time up to the end.
-    pub(super) fn finish_service_units(&mut self, s: StationIx, started: f64, end: f64) {
+    pub(super) fn finish_service_units(
+        &mut self,
+        s: StationIx,
+        option: u8,
+        started: f64,
+        end: f64,
+    ) {
         let part = self.clip(started, end);
-        for n in &self.model.stations[s.ix()].requires {
+        for n in self.model.stations[s.ix()]
+            .requires
+            .iter()
+            .filter(|n| n.held_by(option))
+        {
             let r = &mut self.resources[n.resource as usize];
             let units = f64::from(n.count);
             r.r.busy_area += units * part;

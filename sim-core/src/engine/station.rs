@@ -214,7 +214,7 @@ impl<'m> Simulator<'m> {
             st.busy_since_sum += now.max(ss);
         }
         if !LEAN && st.pooled {
-            self.seize(s, now);
+            self.seize(s, p, now);
         }
         let st = &mut self.stations[s.ix()];
         // Lean: the wait lies inside the observation window (see `lean`).
@@ -271,7 +271,8 @@ impl<'m> Simulator<'m> {
         if !LEAN && st.pooled {
             // Freed units go to whoever should have them, here or at a station sharing them,
             // before this patient moves on.
-            self.release_units(s, started, now);
+            let option = self.patients[p as usize].option;
+            self.release_units(s, option, started, now);
         } else if st.waiting > 0 && (LEAN || st.busy < st.avail) {
             // Lean: the servers available never change, so a server has just come free.
             self.serve_next::<LEAN>(s, now);

@@ -39,6 +39,8 @@ pub struct Station {
     pub max_servers: u32,
     /// Shared resources each service seizes (empty: the station's own servers).
     pub requires: Vec<super::Need>,
+    /// With alternatives among `requires` (needs with `alt` ≥ 1): how a service picks one.
+    pub choose: Option<crate::scenario::Choose>,
     /// Rank among stations competing for a freed shared resource (larger first).
     pub priority: i32,
     /// What happens to services in progress when the servers on duty fall below those busy.

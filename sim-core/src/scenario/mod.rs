@@ -19,7 +19,7 @@ pub mod workflow;
 
 pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
 pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
-pub use resources::{NeedSpec, ResourceSpec};
+pub use resources::{Choose, NeedSpec, ResourceSpec};
 pub use workflow::{
     CreditPaymentSpec, EPrescriptionSpec, FaceScanSpec, Lever, OnlineRegistrationSpec,
     PointOfCareSpec, ResultsOnlineSpec, VariantSpec, WorkflowSpec,
