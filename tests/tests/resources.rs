@@ -343,3 +343,30 @@ fn a_room_every_service_needs_bounds_the_alternatives() {
         mmc_wq(1.0 / 0.15, 10.0, 2),
     );
 }
+
+#[test]
+fn a_preempted_service_is_counted_on_the_resources_it_held() {
+    // The specialist clinic: a consultation holds a room and a registrar *or* a consultant, so
+    // each preemption at it is counted once on the rooms and once on one of the doctors' pools.
+    let text = include_str!("../../scenarios/clinic-with-procedures.toml");
+    let model = Model::from_toml_variant(text, Some("today")).unwrap();
+    let ix = |id: &str| model.resources().iter().position(|r| r.id == id).unwrap();
+    let consult = model
+        .stations()
+        .iter()
+        .position(|s| s.id == "consult")
+        .unwrap();
+    let (room, registrar, consultant) = (ix("consult_room"), ix("registrar"), ix("consultant"));
+    let results = run(&model);
+    let mut preempted = 0;
+    for r in &results {
+        let at = r.stations[consult].preemptions;
+        assert_eq!(r.resources[room].preemptions, at);
+        assert_eq!(
+            r.resources[registrar].preemptions + r.resources[consultant].preemptions,
+            at
+        );
+        preempted += at;
+    }
+    assert!(preempted > 0);
+}

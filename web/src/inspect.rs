@@ -31,6 +31,21 @@ pub struct StationInfo {
     pub servers: u32,
 }
 
+/// A shared resource (`[[resources]]`) as the controls show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceInfo {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `"constant"` or `"shifts"`.
+    pub staffing: &'static str,
+    /// Units (constant capacity) or the most on any shift.
+    pub units: u32,
+    /// The stations that require it, by display name.
+    pub used_by: Vec<String>,
+}
+
 /// A variant as the controls show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantInfo {
@@ -59,6 +74,8 @@ pub struct Inspection {
     pub description: String,
     /// Stations in file order.
     pub stations: Vec<StationInfo>,
+    /// Shared resources in file order.
+    pub resources: Vec<ResourceInfo>,
     /// Class ids.
     pub classes: Vec<String>,
     /// Variants in file order.
@@ -123,6 +140,25 @@ pub fn inspect(text: &str) -> Inspection {
                     None => "shared",
                 },
                 servers: st.max_servers,
+            })
+            .collect();
+        out.resources = file
+            .resources
+            .iter()
+            .zip(base.resources())
+            .map(|(spec, r)| ResourceInfo {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                staffing: match spec.capacity {
+                    Servers::Constant(_) => "constant",
+                    Servers::Schedule(_) => "shifts",
+                },
+                units: r.max_units,
+                used_by: r
+                    .users
+                    .iter()
+                    .map(|&u| base.stations()[u as usize].name.clone())
+                    .collect(),
             })
             .collect();
         out.variants = file
@@ -202,6 +238,19 @@ mod tests {
                 .any(|s| s.id == "doctor" && s.staffing == "shifts")
         );
         assert!(i.has_walk_ins);
+    }
+
+    #[test]
+    fn shared_resources_are_described_for_the_controls() {
+        let i = inspect(include_str!("../../scenarios/teaching-shared-doctor.toml"));
+        assert!(i.ok, "{:?}", i.errors);
+        let doctor = &i.resources[0];
+        assert_eq!(
+            (doctor.id.as_str(), doctor.staffing, doctor.units),
+            ("doctor", "constant", 4)
+        );
+        assert_eq!(doctor.used_by.len(), 2);
+        assert!(i.stations.iter().all(|s| s.staffing == "shared"));
     }
 
     #[test]

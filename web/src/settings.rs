@@ -20,6 +20,10 @@ pub struct Settings {
     pub servers: BTreeMap<String, u32>,
     /// Servers added to (or taken from) every shift of stations staffed in shifts.
     pub extra_servers: BTreeMap<String, i64>,
+    /// Units of shared resources (`[[resources]]`) with a constant capacity.
+    pub units: BTreeMap<String, u32>,
+    /// Units added to (or taken from) every shift of shared resources staffed in shifts.
+    pub extra_units: BTreeMap<String, i64>,
     /// The variant whose levers and adoption the switches edit.
     pub workflow_variant: Option<String>,
     /// The levers switched on in `workflow_variant`.
@@ -45,30 +49,38 @@ pub fn apply(text: &str, settings: &Settings) -> Result<String, String> {
             scale_arrivals(&mut doc, v)?;
         }
     }
-    for (id, &n) in &settings.servers {
-        let servers = station_servers(&mut doc, id)?;
-        if servers.as_integer().is_none() {
-            return Err(format!(
-                "station {id} is staffed in shifts: change its shifts with extra_servers"
-            ));
+    for (what, constant, extra) in [
+        (STATIONS, &settings.servers, &settings.extra_servers),
+        (RESOURCES, &settings.units, &settings.extra_units),
+    ] {
+        for (id, &n) in constant {
+            let staffing = staffing(&mut doc, what, id)?;
+            if staffing.as_integer().is_none() {
+                return Err(format!(
+                    "{} {id} is staffed in shifts: change its shifts with {}",
+                    what.noun, what.extra
+                ));
+            }
+            set_keeping_decor(staffing, Value::from(i64::from(n)));
         }
-        set_keeping_decor(servers, Value::from(i64::from(n)));
-    }
-    for (id, &delta) in &settings.extra_servers {
-        let servers = station_servers(&mut doc, id)?;
-        let Some(shifts) = servers.as_array_mut() else {
-            return Err(format!(
-                "station {id} has a constant number of servers: set it with servers"
-            ));
-        };
-        for shift in shifts.iter_mut() {
-            let Some(count) = shift.as_inline_table_mut().and_then(|t| t.get_mut("count")) else {
-                return Err(format!("station {id}: a shift has no count"));
+        for (id, &delta) in extra {
+            let staffing = staffing(&mut doc, what, id)?;
+            let Some(shifts) = staffing.as_array_mut() else {
+                return Err(format!(
+                    "{} {id} has a constant {}: set it with {}",
+                    what.noun, what.constant_name, what.constant
+                ));
             };
-            let old = count
-                .as_integer()
-                .ok_or_else(|| format!("station {id}: a shift's count is not a whole number"))?;
-            set_keeping_decor(count, Value::from((old + delta).max(0)));
+            for shift in shifts.iter_mut() {
+                let Some(count) = shift.as_inline_table_mut().and_then(|t| t.get_mut("count"))
+                else {
+                    return Err(format!("{} {id}: a shift has no count", what.noun));
+                };
+                let old = count.as_integer().ok_or_else(|| {
+                    format!("{} {id}: a shift's count is not a whole number", what.noun)
+                })?;
+                set_keeping_decor(count, Value::from((old + delta).max(0)));
+            }
         }
     }
     if settings.levers.is_some() || settings.adoption.is_some() {
@@ -136,13 +148,47 @@ fn entry<'d>(doc: &'d mut DocumentMut, list: &str, id: &str) -> Option<&'d mut T
         .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
 }
 
-/// The `servers` value of station `id`.
-fn station_servers<'d>(doc: &'d mut DocumentMut, id: &str) -> Result<&'d mut Value, String> {
-    entry(doc, "stations", id)
-        .ok_or_else(|| format!("there is no station {id}"))?
-        .get_mut("servers")
+/// Where staffing is written: stations' `servers` or resources' `capacity`, and the names of
+/// the settings that change it (for messages).
+#[derive(Clone, Copy)]
+struct Staffed {
+    list: &'static str,
+    key: &'static str,
+    noun: &'static str,
+    constant: &'static str,
+    constant_name: &'static str,
+    extra: &'static str,
+}
+
+const STATIONS: Staffed = Staffed {
+    list: "stations",
+    key: "servers",
+    noun: "station",
+    constant: "servers",
+    constant_name: "number of servers",
+    extra: "extra_servers",
+};
+
+const RESOURCES: Staffed = Staffed {
+    list: "resources",
+    key: "capacity",
+    noun: "resource",
+    constant: "units",
+    constant_name: "capacity",
+    extra: "extra_units",
+};
+
+/// The `servers` of station `id` (or the `capacity` of resource `id`).
+fn staffing<'d>(
+    doc: &'d mut DocumentMut,
+    what: Staffed,
+    id: &str,
+) -> Result<&'d mut Value, String> {
+    entry(doc, what.list, id)
+        .ok_or_else(|| format!("there is no {} {id}", what.noun))?
+        .get_mut(what.key)
         .and_then(Item::as_value_mut)
-        .ok_or_else(|| format!("station {id} has no servers"))
+        .ok_or_else(|| format!("{} {id} has no {}", what.noun, what.key))
 }
 
 fn variant_table<'d>(doc: &'d mut DocumentMut, id: &str) -> Result<&'d mut Table, String> {
@@ -274,6 +320,33 @@ levers = ["face_scan"]
         assert!(out.contains("adoption = { adult = 0.25 }"), "{out}");
         assert!(out.contains("seed = 99 # keep me"), "{out}");
         assert!(out.contains("replications = 12"));
+    }
+
+    #[test]
+    fn resources_are_staffed_like_stations() {
+        let text = "[[resources]]\nid = \"doctor\"\ncapacity = 4 # four\n\
+                    [[resources]]\nid = \"room\"\ncapacity = [{ from = \"08:00\", to = \"12:00\", count = 3 }]\n";
+        let out = apply(
+            text,
+            &settings(r#"{"units": {"doctor": 6}, "extra_units": {"room": -1}}"#),
+        )
+        .unwrap();
+        assert!(out.contains("capacity = 6 # four"), "{out}");
+        assert!(out.contains("count = 2 }"), "{out}");
+        for (json, expect) in [
+            (
+                r#"{"units": {"room": 2}}"#,
+                "resource room is staffed in shifts",
+            ),
+            (
+                r#"{"extra_units": {"doctor": 1}}"#,
+                "resource doctor has a constant capacity",
+            ),
+            (r#"{"units": {"nurse": 2}}"#, "there is no resource nurse"),
+        ] {
+            let e = apply(text, &settings(json)).unwrap_err();
+            assert!(e.contains(expect), "{json}: {e}");
+        }
     }
 
     #[test]

@@ -147,6 +147,37 @@ test('moving a slider rewrites the scenario and changes the result', async () =>
   await context.close();
 });
 
+test('shared resources: the gallery scenario runs, resources are shown, their sliders work', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  await pickScenario(page, 'teaching-shared-doctor');
+  // Same staff, shared doctors: the busy clinic's patients spend less time in the clinic.
+  const m = means(await page.textContent('#headline'));
+  assert.ok(m.own_doctors > m.shared_doctors, JSON.stringify(m));
+  // The results have the shared resources' section with its chart, one row per resource.
+  await page.waitForSelector('#resources figure svg');
+  assert.equal(await page.locator('#resources tbody tr').count(), 3);
+  // Stations staffed through resources have no slider of their own; each resource has one.
+  assert.equal(await page.locator('#servers-clinic_a').count(), 0);
+  for (const id of ['doctor', 'room_a', 'room_b']) assert.equal(await page.locator(`#units-${id}`).count(), 1, id);
+  // Run own_doctors alone, then give the busy clinic a third room.
+  let before = await page.textContent('#headline');
+  await page.uncheck('#variant-shared_doctors');
+  await nextResult(page, before);
+  const own = means(await page.textContent('#headline')).own_doctors;
+  before = await page.textContent('#headline');
+  const rooms = page.locator('#units-room_a');
+  assert.equal(Number(await rooms.inputValue()), 2);
+  await rooms.focus();
+  await page.keyboard.press('ArrowRight');
+  const after = means(await nextResult(page, before)).own_doctors;
+  assert.match(await page.inputValue('#editor'), /id = "room_a"[^[]*capacity = 3/);
+  assert.ok(after < own, `a third room at clinic A: ${own} -> ${after} min`);
+  await page.screenshot({ path: join(shots, 'shared-resources.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('invalid TOML shows the CLI message at the right line', async () => {
   const { page, context } = await open();
   await finished(page);

@@ -176,24 +176,34 @@ function showControls() {
   $('volume').value = volume;
   $('volume-out').textContent = `${volume}%`;
 
-  // Staffing.
-  $('stations').replaceChildren(...i.stations.map((s) => {
-    if (s.staffing === 'constant') {
-      const max = Math.max(2 * s.servers, s.servers + 5);
-      return slider(`servers-${s.id}`, `${s.name}: servers`, 1, max, s.servers, (v) => `${v}`, (v) => {
-        settings.servers = { ...settings.servers, [s.id]: v };
+  // Staffing: stations with servers of their own, then the shared resources (stations that
+  // require those are staffed through them and get no slider of their own).
+  const staffing = (key, x, count, word, constant, extra) => {
+    if (x.staffing === 'constant') {
+      const max = Math.max(2 * count, count + 5);
+      return slider(`${key}-${x.id}`, `${x.name}: ${word}`, 1, max, count, (v) => `${v}`, (v) => {
+        settings[constant] = { ...settings[constant], [x.id]: v };
         changed(true);
       });
     }
-    const delta = settings.extra_servers?.[s.id] ?? 0;
-    const peak = s.servers - delta;
-    return slider(`servers-${s.id}`, `${s.name}: staff added to every shift`, -Math.max(peak - 1, 0),
+    const delta = settings[extra]?.[x.id] ?? 0;
+    const peak = count - delta;
+    return slider(`${key}-${x.id}`, `${x.name}: ${word} added to every shift`, -Math.max(peak - 1, 0),
       Math.max(5, Math.ceil(peak / 2)), delta,
       (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v)} (peak ${Math.max(peak + v, 0)})`, (v) => {
-        settings.extra_servers = { ...settings.extra_servers, [s.id]: v };
+        settings[extra] = { ...settings[extra], [x.id]: v };
         changed(true);
       });
-  }));
+  };
+  const own = i.stations.filter((s) => s.staffing !== 'shared')
+    .map((s) => staffing('servers', s, s.servers, s.staffing === 'constant' ? 'servers' : 'staff', 'servers', 'extra_servers'));
+  const pools = (i.resources || []).map((r) => {
+    const row = staffing('units', r, r.units, 'units', 'units', 'extra_units');
+    row.title = `Shared resource, required by ${r.used_by.join(', ') || 'no station'}`;
+    row.append(el('small', { className: 'hint', textContent: `used by ${r.used_by.join(', ') || 'no station'}` }));
+    return row;
+  });
+  $('stations').replaceChildren(...own, ...pools);
 
   // Digital workflow: the switches edit one variant's levers and adoption.
   const editable = i.variants.filter((v) => v.levers.length || settings.workflow_variant === v.id);

@@ -64,7 +64,11 @@ impl Builder {
                 (1, Vec::new(), 1, 1, Vec::new())
             }
         };
-        if s.preemption.is_some() && s.discipline != crate::scenario::Discipline::Priority {
+        // `"none"` is the same as no key (a variant's way of switching preemption off).
+        let preemption = s
+            .preemption
+            .filter(|p| *p != crate::scenario::Preemption::None);
+        if preemption.is_some() && s.discipline != crate::scenario::Discipline::Priority {
             self.err(
                 format!("{at}.preemption"),
                 "preemption needs `discipline = \"priority\"`: it is a higher class interrupting a lower one".into(),
@@ -120,7 +124,7 @@ impl Builder {
             choose,
             priority: s.priority,
             shift_end: s.shift_end,
-            preemption: s.preemption,
+            preemption,
         }
     }
 

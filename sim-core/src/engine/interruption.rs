@@ -105,9 +105,15 @@ impl<'m> Simulator<'m> {
             _ => Interruption::PreemptResume,
         };
         self.interrupt(s, q, how, now);
-        // At a station of shared resources the victim's units are exactly those `p` needs
-        // (the same station's needs), so `p` can now seize them: nobody else is offered them.
-        for n in &self.model.stations[s.ix()].requires {
+        // At a station of shared resources the victim's units are those `p` needs (the same
+        // station's needs, and one of its alternatives), so `p` can now seize them: nobody else
+        // is offered them.
+        let option = self.patients[q as usize].option;
+        for n in self.model.stations[s.ix()]
+            .requires
+            .iter()
+            .filter(|n| n.held_by(option))
+        {
             self.resources[n.resource as usize].r.preemptions += 1;
         }
         true

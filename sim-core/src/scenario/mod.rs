@@ -255,6 +255,8 @@ pub enum Preemption {
     Resume,
     /// The whole service again later.
     Restart,
+    /// No preemption (as leaving the key out; lets a variant switch it off).
+    None,
 }
 
 /// Queue discipline.
