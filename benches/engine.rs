@@ -66,13 +66,19 @@ fn scenarios(c: &mut Criterion) {
     g.sample_size(10);
     g.measurement_time(std::time::Duration::from_secs(3));
     // A few replications each: about 60 ms per iteration for the flagship (5 peak days of
-    // ~24,000 events) and 80 ms for the clinic (100 days of ~7,000 events).
+    // ~24,000 events), 80 ms for the clinic (100 days of ~7,000 events), and the clinic of
+    // shared resources (400 days of ~770 events) for the cost per event of seizing pools.
     for (name, source, replications) in [
         ("future_hospital_5", carepath_benches::FLAGSHIP_SCENARIO, 5),
         (
             "outpatient_clinic_100",
             carepath_benches::CLINIC_SCENARIO,
             100,
+        ),
+        (
+            "clinic_with_procedures_400",
+            carepath_benches::SHARED_SCENARIO,
+            400,
         ),
     ] {
         let model = sim_core::Scenario::parse(source)

@@ -13,3 +13,7 @@ pub const FLAGSHIP_SCENARIO: &str = include_str!("../scenarios/future-hospital.t
 /// The outpatient clinic (`scenarios/outpatient-clinic.toml`): a small clinic day, many short
 /// replications.
 pub const CLINIC_SCENARIO: &str = include_str!("../scenarios/outpatient-clinic.toml");
+
+/// The specialist clinic of shared resources (`scenarios/clinic-with-procedures.toml`): five
+/// pools, a station with alternatives, preemption and a hand-over rule.
+pub const SHARED_SCENARIO: &str = include_str!("../scenarios/clinic-with-procedures.toml");

@@ -39,6 +39,8 @@ pub enum Purpose {
     Punctuality = 7,
     /// Workflow choices (adoption and per-lever shares).
     Workflow = 8,
+    /// Whether a patient balks by choice (`balking`) at a station step.
+    Balk = 9,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mixer with full avalanche.

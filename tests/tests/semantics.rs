@@ -317,3 +317,83 @@ steps = [{{ id = "desk", station = "desk", next = "exit" }}]
     );
     assert!((near.run.in_system.mean - far.run.in_system.mean).abs() < 1e-9);
 }
+
+#[test]
+fn patients_who_do_not_leave_never_balk_or_renege() {
+    // One server, 10-minute services, 4 routine and 4 urgent patients at 08:00 (urgent first
+    // in the batch order below). Balking [0, 1]: someone who finds nobody waiting joins, anyone
+    // finding a queue balks, unless their class does not leave. Patience 5 min for routine only.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[classes]]\nid = \"routine\"\nshare = 0.5\n\
+         [[classes]]\nid = \"urgent\"\nshare = 0.5\nleaves = false\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nbalking = [0.0, 1.0]\n\
+         patience = {{ dist = \"deterministic\", value = \"5min\" }}\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"u\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 4\nclass = \"urgent\"\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"r\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 4\nclass = \"routine\"\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0).unwrap();
+    let (routine, urgent) = (&r.classes[0].patients, &r.classes[1].patients);
+    // Every urgent patient is served (one at once, three queue and wait 10, 20, 30 min).
+    assert_eq!((urgent.completed, urgent.balked, urgent.reneged), (4, 0, 0));
+    // Routine patients arrive to a queue of three: all balk.
+    assert_eq!(
+        (routine.completed, routine.balked, routine.reneged),
+        (0, 4, 0)
+    );
+    assert_eq!(r.end_time, 8.0 * 60.0 + 40.0);
+}
+
+#[test]
+fn patience_by_class_replaces_the_stations_patience() {
+    // One server busy for 30 minutes with the first patient; then a routine and an urgent
+    // patient wait. Routine patience 15 min (the station's), urgent "none": only routine
+    // reneges, at 08:15.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[classes]]\nid = \"routine\"\nshare = 0.5\n\
+         [[classes]]\nid = \"urgent\"\nshare = 0.5\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\n\
+         patience = {{ dist = \"deterministic\", value = \"15min\" }}\n\
+         patience_by_class = {{ urgent = \"none\" }}\n\
+         service = {{ dist = \"deterministic\", value = \"30min\" }}\n\
+         [[arrivals]]\nid = \"first\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\nclass = \"routine\"\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"r\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\nclass = \"routine\"\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"u\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 1\nclass = \"urgent\"\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0).unwrap();
+    assert_eq!(r.classes[0].patients.reneged, 1);
+    assert_eq!(r.classes[1].patients.reneged, 0);
+    assert_eq!(r.classes[1].patients.completed, 1);
+    assert_eq!(r.end_time, 8.0 * 60.0 + 60.0);
+}
+
+#[test]
+fn leaving_settings_are_checked_where_they_are_written() {
+    let base = "[run]\nclose = \"12:00\"\n[[classes]]\nid = \"a\"\nshare = 1.0\nleaves = false\n\
+                [[stations]]\nid = \"desk\"\nservers = 1\nservice = { dist = \"exponential\", mean = \"3min\" }\n";
+    let tail = "[[arrivals]]\nid = \"w\"\nkind = \"poisson\"\nrate = \"10/h\"\npathway = \"p\"\n";
+    for (extra, says) in [
+        (
+            "balking = []\n",
+            "stations.desk.balking: give at least one probability",
+        ),
+        (
+            "balking = [0.1, 1.5]\n",
+            "stations.desk.balking[1]: a probability must be between 0 and 1",
+        ),
+        (
+            "patience_by_class = { b = { dist = \"exponential\", mean = \"5min\" } }\n",
+            "stations.desk.patience_by_class.b: no class is called \"b\"",
+        ),
+        (
+            "patience_by_class = { a = { dist = \"exponential\", mean = \"5min\" } }\n",
+            "class \"a\" has `leaves = false`",
+        ),
+    ] {
+        let text = base.replace("servers = 1\n", &format!("servers = 1\n{extra}"));
+        let got = problems(&format!("{text}{tail}{ONE_STEP}"));
+        assert!(got.contains(says), "{extra}: {got}");
+    }
+}

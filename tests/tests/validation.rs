@@ -397,3 +397,37 @@ fn littles_law_holds_at_a_station_and_for_the_clinic() {
         );
     }
 }
+
+#[test]
+fn balking_by_queue_length_matches_the_birth_death_chain() {
+    // M/M/1, λ = 0.8, μ = 1, balking [0, 0.25, 0.5, 1] by the number waiting: a patient who
+    // finds k in the system (k ≥ 1, so k − 1 waiting) joins with probability 1 − b[k − 1].
+    // Stationary π_k ∝ Π λ_i/μ; by PASTA the balking share is Σ π_k b[k − 1], and Wq = Lq / λ_eff.
+    let b = [0.0, 0.25, 0.5, 1.0];
+    let (lambda, mu) = (0.8, 1.0);
+    let mut weights = vec![1.0];
+    for k in 0..4 {
+        let join = if k == 0 { 1.0 } else { 1.0 - b[k - 1] };
+        weights.push(weights[k] * lambda * join / mu);
+    }
+    let total: f64 = weights.iter().sum();
+    let pi: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let balk_share: f64 = (1..pi.len()).map(|k| pi[k] * b[(k - 1).min(3)]).sum();
+    let lq: f64 = (1..pi.len()).map(|k| (k - 1) as f64 * pi[k]).sum();
+    let wq = lq / (lambda * (1.0 - balk_share));
+    let arrivals = if long_tests() { 2_000_000 } else { 400_000 };
+    let model = Model::from_toml(&format!(
+        "[scenario]\nname = \"balking M/M/1\"\n[run]\nmax_arrivals = {arrivals}\nwarm_up = \"2000min\"\nreplications = 20\nseed = 20261202\nsample_interval = \"0min\"\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nbalking = [0.0, 0.25, 0.5, 1.0]\nservice = {{ dist = \"exponential\", mean = \"1min\" }}\n\
+         [[arrivals]]\nid = \"a\"\nkind = \"poisson\"\nrate = \"0.8/min\"\npathway = \"p\"\n\
+         [[pathways]]\nid = \"p\"\nsteps = [{{ id = \"desk\", station = \"desk\", next = \"exit\" }}]\n"
+    ))
+    .unwrap();
+    let results = run(&model);
+    let shares: Vec<f64> = results
+        .iter()
+        .map(|r| r.patients.balked as f64 / r.patients.arrived as f64)
+        .collect();
+    assert_matches("balking share", &shares, balk_share);
+    assert_matches("Wq of those who join", &mean_waits(&results, 0), wq);
+}

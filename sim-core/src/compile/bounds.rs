@@ -57,7 +57,7 @@ pub fn check(model: &Model) -> Vec<Problem> {
             c.time(&format!("{at}.servers"), ch.at);
         }
         c.duration(&format!("{at}.service"), &s.service, max_multiplier(i));
-        if let Some(p) = &s.patience {
+        for p in s.patience.iter().flatten() {
             c.duration(&format!("{at}.patience"), p, 1.0);
         }
     }

@@ -22,6 +22,7 @@ impl Builder {
                 name: "patient".into(),
                 priority: 0,
                 multipliers: vec![1.0; stations],
+                leaves: true,
             });
         }
         if specs.len() > u16::MAX as usize {
@@ -75,6 +76,7 @@ impl Builder {
             name: c.name.clone().unwrap_or_else(|| c.id.clone()),
             priority: c.priority,
             multipliers,
+            leaves: c.leaves,
         }
     }
 

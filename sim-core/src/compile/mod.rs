@@ -19,6 +19,7 @@
 pub mod arrivals;
 pub mod bounds;
 pub mod classes;
+pub mod leaving;
 pub mod load;
 pub mod memory;
 pub mod pathways;
@@ -234,7 +235,7 @@ impl Builder {
     ) -> Result<Model, ScenarioError> {
         let hours = self.run(&f.run);
         let mut resources = self.resources(&f.resources);
-        let stations = self.stations(&f.stations, &mut resources);
+        let mut stations = self.stations(&f.stations, &mut resources);
         let station_ix: BTreeMap<&str, usize> = f
             .stations
             .iter()
@@ -242,6 +243,7 @@ impl Builder {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let (classes, class_cumulative) = self.classes(&f.classes, &station_ix, stations.len());
+        self.patience(&f.stations, &mut stations, &classes);
         let paths = self.pathways(&f.pathways, &station_ix, &stations, &classes);
         let streams = self.arrivals(f, &hours, &paths.pathways, &classes, &class_cumulative);
         self.sampling(&hours);

@@ -87,18 +87,10 @@ impl Builder {
             ));
         }
         let service = self.dist(format!("{at}.service"), &s.service, true);
-        let patience = s
-            .patience
-            .as_ref()
-            .map(|p| self.dist(format!("{at}.patience"), p, true));
-        if let Some(p) = &patience
-            && p.mean() <= 0.0
-        {
-            self.err(
-                format!("{at}.patience"),
-                "patience must have a positive mean".into(),
-            );
-        }
+        let balking = match &s.balking {
+            None => Vec::new(),
+            Some(b) => self.balking(&at, b),
+        };
         if !s.overtime
             && s.requires.is_empty()
             && let Some(last) = changes.last()
@@ -117,7 +109,9 @@ impl Builder {
             overtime_servers: if s.overtime { last } else { 0 },
             discipline: s.discipline,
             capacity: s.capacity.unwrap_or(u32::MAX),
-            patience,
+            // By class, once the classes are known (`Builder::patience`).
+            patience: Vec::new(),
+            balking,
             service,
             max_servers,
             requires,

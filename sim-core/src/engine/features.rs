@@ -22,7 +22,7 @@ pub struct Features {
     pub multipliers: bool,
     /// Staffing changes over the day (shifts, overtime).
     pub staffing_changes: bool,
-    /// A queue with a capacity (balking).
+    /// A queue with a capacity, or balking by queue length.
     pub queue_capacity: bool,
     /// Priority queues.
     pub priorities: bool,
@@ -92,6 +92,8 @@ impl Features {
                 // Priorities matter only at priority stations (below).
                 priority: _,
                 multipliers: _,
+                // Matters only where patients can leave (`patience`, `queue_capacity`).
+                leaves: _,
             } = class;
         }
         for station in stations {
@@ -160,6 +162,7 @@ impl Features {
             discipline,
             capacity,
             patience,
+            balking,
             requires,
             // Alternatives are among `requires` (`shared_resources`).
             choose: _,
@@ -171,9 +174,9 @@ impl Features {
         self.interruptions |= *shift_end != ShiftEnd::Finish || preemption.is_some();
         self.shared_resources |= !requires.is_empty();
         self.staffing_changes |= !changes.is_empty();
-        self.queue_capacity |= *capacity != u32::MAX;
+        self.queue_capacity |= *capacity != u32::MAX || !balking.is_empty();
         self.priorities |= *discipline == Discipline::Priority;
-        self.patience |= patience.is_some();
+        self.patience |= !patience.is_empty();
     }
 
     fn stream(&mut self, stream: &Stream, stats_start: f64) {

@@ -11,10 +11,10 @@ impl<'m> Simulator<'m> {
     #[inline(never)]
     pub(super) fn start_patience(&mut self, s: StationIx, p: u32, now: f64) {
         let m = self.model;
-        let Some(patience) = &m.stations[s.ix()].patience else {
-            return;
-        };
         let pat = &self.patients[p as usize];
+        let Some(Some(patience)) = m.stations[s.ix()].patience.get(pat.class as usize) else {
+            return; // this class never reneges here
+        };
         let step = &m.steps[pat.step as usize];
         let visit = if step.cyclic { pat.loop_visits } else { 0 };
         let d = patience.sample(&mut draw_rng(pat.key, step.keys.patience, visit));

@@ -8,7 +8,7 @@ use super::patient::Patient;
 use super::patient::Service;
 use super::patient::State;
 use crate::model::StepKind;
-use crate::rng::draw_rng;
+use crate::rng::{draw_rng, uniform};
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, Default)]
@@ -99,11 +99,14 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn enqueue<const LEAN: bool>(&mut self, s: StationIx, p: u32, now: f64) {
         let spec = &self.model.stations[s.ix()];
-        let st = &mut self.stations[s.ix()];
-        if !LEAN && st.waiting >= spec.capacity {
+        if !LEAN
+            && (self.stations[s.ix()].waiting >= spec.capacity
+                || (!spec.balking.is_empty() && self.balks_by_choice(s, p)))
+        {
             self.balk(s, p, now);
             return;
         }
+        let st = &mut self.stations[s.ix()];
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
         let entry = (u64::from(pat.generation) << 32) | u64::from(p);
@@ -117,7 +120,7 @@ impl<'m> Simulator<'m> {
         r.max_queue = r.max_queue.max(st.waiting);
         r.queued += 1;
         self.out.queue_joins += 1;
-        if !LEAN && spec.patience.is_some() {
+        if !LEAN && !spec.patience.is_empty() {
             self.start_patience(s, p, now);
         }
     }
@@ -131,7 +134,25 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Patient `p` finds station `s`'s queue full and leaves.
+    /// True when `p`, about to join station `s`'s queue, balks by choice: with probability
+    /// `balking[n]` for n already waiting (the list's last entry beyond it), drawn from the
+    /// patient's own stream for this step (common random numbers across variants).
+    #[inline(never)]
+    pub(super) fn balks_by_choice(&self, s: StationIx, p: u32) -> bool {
+        let m = self.model;
+        let pat = &self.patients[p as usize];
+        if !m.classes[pat.class as usize].leaves {
+            return false;
+        }
+        let balking = &m.stations[s.ix()].balking;
+        let waiting = self.stations[s.ix()].waiting as usize;
+        let chance = balking[waiting.min(balking.len() - 1)];
+        let step = &m.steps[pat.step as usize];
+        let visit = if step.cyclic { pat.loop_visits } else { 0 };
+        chance > 0.0 && uniform(&mut draw_rng(pat.key, step.keys.balk, visit)) < chance
+    }
+
+    /// Patient `p` finds station `s`'s queue full (or balks by choice) and leaves.
     #[inline(never)]
     pub(super) fn balk(&mut self, s: StationIx, p: u32, now: f64) {
         self.stations[s.ix()].r.balks += 1;

@@ -49,6 +49,8 @@ pub struct Class {
     pub priority: i32,
     /// Service-time multiplier at each station, by station index.
     pub multipliers: Vec<f64>,
+    /// Patients of this class may leave a queue early (renege, balk by choice).
+    pub leaves: bool,
 }
 
 /// A checked, runnable model.

@@ -57,6 +57,8 @@ pub struct StepKeys {
     pub delay: u64,
     /// Workflow choices at this step (payment channel, remote review, home delivery).
     pub workflow: u64,
+    /// Balking by choice at this step's station.
+    pub balk: u64,
 }
 
 impl StepKeys {
@@ -69,6 +71,7 @@ impl StepKeys {
             patience: purpose_key(Purpose::Patience, step_hash),
             delay: purpose_key(Purpose::Delay, step_hash),
             workflow: purpose_key(Purpose::Workflow, step_hash),
+            balk: purpose_key(Purpose::Balk, step_hash),
         }
     }
 }

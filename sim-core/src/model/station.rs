@@ -30,8 +30,13 @@ pub struct Station {
     pub discipline: Discipline,
     /// Queue capacity (`u32::MAX` when unlimited).
     pub capacity: u32,
-    /// Patience distribution, if patients renege.
-    pub patience: Option<Dist>,
+    /// Patience distribution of each class (by class index), None for a class that never
+    /// reneges here; empty when no class does.
+    pub patience: Vec<Option<Dist>>,
+    /// Balking by queue length: the probability that a patient who finds n waiting (and no
+    /// server free) leaves at once is `balking[min(n, len − 1)]`; empty when nobody balks by
+    /// choice. Only classes that `leaves` do.
+    pub balking: Vec<f64>,
     /// Default service distribution.
     pub service: Dist,
     /// The largest number of servers ever on duty. For a station that requires shared

@@ -178,6 +178,11 @@ pub struct ClassSpec {
     /// Per-station multipliers, replacing `service_multiplier` at the stations listed.
     #[serde(default)]
     pub station_multipliers: BTreeMap<String, f64>,
+    /// False: patients of this class never leave a queue early: no reneging (`patience`) and
+    /// no balking by choice (`balking`) at any station (default true). A full queue
+    /// (`capacity`) still turns them away.
+    #[serde(default = "default_true")]
+    pub leaves: bool,
 }
 
 /// `[[stations]]`: a queue served by a pool of servers.
@@ -211,6 +216,15 @@ pub struct StationSpec {
     /// Patience: a patient who has waited this long leaves the queue (reneges). Default: none.
     #[serde(default)]
     pub patience: Option<DistSpec>,
+    /// Patience by class id, replacing `patience` for the classes named (`"none"`: they never
+    /// renege here).
+    #[serde(default)]
+    pub patience_by_class: BTreeMap<String, PatienceSpec>,
+    /// Balking by queue length: entry n is the probability that a patient who finds n
+    /// patients waiting (and no server free) leaves at once; the last entry applies to longer
+    /// queues. Default: nobody balks by choice.
+    #[serde(default)]
+    pub balking: Option<Vec<f64>>,
     /// After the last shift, staff keep serving until nobody is waiting (default true).
     #[serde(default = "default_true")]
     pub overtime: bool,
@@ -226,6 +240,42 @@ pub struct StationSpec {
 
 fn default_true() -> bool {
     true
+}
+
+/// A class's patience at a station: a distribution, or `"none"` (never reneges).
+#[derive(Debug, Clone)]
+pub enum PatienceSpec {
+    /// Never reneges.
+    Never,
+    /// Reneges after this long in the queue.
+    Dist(DistSpec),
+}
+
+impl<'de> Deserialize<'de> for PatienceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PatienceSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"none\" or a distribution such as { dist = \"exponential\", mean = \"30min\" }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PatienceSpec, E> {
+                if v == "none" {
+                    Ok(PatienceSpec::Never)
+                } else {
+                    Err(E::custom(format!(
+                        "patience is \"none\" or a distribution table (got {v:?})"
+                    )))
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PatienceSpec, A::Error> {
+                DistSpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(PatienceSpec::Dist)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// What happens to a service in progress when the staff on duty fall below the number busy.

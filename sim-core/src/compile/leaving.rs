@@ -1,0 +1,100 @@
+//! Leaving a queue early, compiled: each station's patience for each class (`patience`,
+//! `patience_by_class`, and classes that never leave) and its balking by queue length.
+//!
+//! Patience is resolved after the classes are compiled, because a class's own setting (`leaves
+//! = false`) and a station's `patience_by_class` both name classes.
+
+use super::Builder;
+use crate::distribution::Dist;
+use crate::model::{Class, Station};
+use crate::scenario::{PatienceSpec, StationSpec};
+
+/// Longest balking list accepted (entries beyond a realistic queue length change nothing).
+const MAX_BALKING: usize = 10_000;
+
+impl Builder {
+    /// Checks a station's `balking` list (at `at`) and returns it.
+    pub(crate) fn balking(&mut self, at: &str, list: &[f64]) -> Vec<f64> {
+        if list.is_empty() {
+            self.err(
+                format!("{at}.balking"),
+                "give at least one probability (the chance of balking on finding 0 waiting, then 1, …)".into(),
+            );
+            return Vec::new();
+        }
+        if list.len() > MAX_BALKING {
+            self.err(
+                format!("{at}.balking"),
+                format!("at most {MAX_BALKING} entries (got {})", list.len()),
+            );
+            return Vec::new();
+        }
+        for (n, &p) in list.iter().enumerate() {
+            if !(0.0..=1.0).contains(&p) {
+                self.err(
+                    format!("{at}.balking[{n}]"),
+                    format!("a probability must be between 0 and 1 (got {p})"),
+                );
+            }
+        }
+        list.to_vec()
+    }
+
+    /// Fills in every station's patience by class: the class's entry in `patience_by_class`,
+    /// else the station's `patience`; none for classes with `leaves = false`.
+    pub(crate) fn patience(
+        &mut self,
+        specs: &[StationSpec],
+        stations: &mut [Station],
+        classes: &[Class],
+    ) {
+        for (spec, station) in specs.iter().zip(stations.iter_mut()) {
+            let at = format!("stations.{}", spec.id);
+            let base = spec
+                .patience
+                .as_ref()
+                .map(|p| self.patience_dist(format!("{at}.patience"), p));
+            let mut by: Vec<Option<Dist>> = classes
+                .iter()
+                .map(|c| if c.leaves { base.clone() } else { None })
+                .collect();
+            for (id, p) in &spec.patience_by_class {
+                let pat = format!("{at}.patience_by_class.{id}");
+                let Some(c) = classes.iter().position(|c| &c.id == id) else {
+                    let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
+                    self.err(
+                        pat,
+                        format!("no class is called {id:?} (classes: {})", known.join(", ")),
+                    );
+                    continue;
+                };
+                let d = match p {
+                    PatienceSpec::Never => None,
+                    PatienceSpec::Dist(d) => Some(self.patience_dist(pat.clone(), d)),
+                };
+                if d.is_some() && !classes[c].leaves {
+                    self.err(
+                        pat,
+                        format!("class {id:?} has `leaves = false`, so it never reneges: remove this entry or the class's setting"),
+                    );
+                    continue;
+                }
+                by[c] = d;
+            }
+            station.patience = if by.iter().any(Option::is_some) {
+                by
+            } else {
+                Vec::new()
+            };
+        }
+    }
+
+    /// A patience distribution (non-negative, positive mean).
+    fn patience_dist(&mut self, at: String, spec: &crate::distribution::DistSpec) -> Dist {
+        let d = self.dist(at.clone(), spec, true);
+        if d.mean() <= 0.0 {
+            self.err(at, "patience must have a positive mean".into());
+        }
+        d
+    }
+}
