@@ -397,3 +397,95 @@ fn leaving_settings_are_checked_where_they_are_written() {
         assert!(got.contains(says), "{extra}: {got}");
     }
 }
+
+/// The outpatient clinic with variants that change its pathway.
+fn clinic_with_pathway_variants() -> String {
+    format!(
+        "{}\n[[variants]]\nid = \"as_is\"\n\
+         [[variants]]\nid = \"fast_lab\"\n\
+         pathways = [{{ id = \"visit\", steps = [{{ id = \"lab_turnaround\", delay = {{ dist = \"uniform\", min = \"5min\", max = \"10min\" }} }}] }}]\n\
+         [[variants]]\nid = \"no_second_visit\"\n\
+         pathways = [{{ id = \"visit\", steps = [{{ id = \"lab_turnaround\", next = \"pay\" }}, {{ id = \"revisit\", remove = true }}] }}]\n\
+         [[variants]]\nid = \"triage_first\"\n\
+         pathways = [{{ id = \"visit\", steps = [{{ id = \"register\", next = \"triage\" }}, {{ id = \"triage\", delay = {{ dist = \"deterministic\", value = \"2min\" }}, next = \"consult\" }}] }}]\n",
+        include_str!("../../scenarios/outpatient-clinic.toml")
+    )
+}
+
+#[test]
+fn variants_change_pathways_and_keep_their_draws_paired() {
+    let text = clinic_with_pathway_variants();
+    let run = |v: &str| {
+        let m = Model::from_toml_variant(&text, Some(v)).unwrap_or_else(|e| panic!("{v}: {e}"));
+        let ix = |id: &str| m.stations().iter().position(|s| s.id == id).unwrap();
+        let (reg, consult, lab) = (ix("registration"), ix("consult"), ix("lab"));
+        (0..3)
+            .map(|r| {
+                let out = run_replication(&m, r).unwrap();
+                (
+                    out.stations[reg].waits.clone(),
+                    out.stations[reg].visits,
+                    out.stations[consult].visits,
+                    out.stations[lab].visits,
+                    out.time_in_system.mean(),
+                    out.delay_sum,
+                    out.patients.completed,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let base = run("as_is");
+    let fast = run("fast_lab");
+    let skip = run("no_second_visit");
+    let triage = run("triage_first");
+    for r in 0..3 {
+        // Registration comes before any change: its waits are the same bit for bit, and the
+        // lab sees the same patients (the consult's branch draws are keyed by step name).
+        assert_eq!(base[r].0, fast[r].0);
+        assert_eq!(base[r].0, skip[r].0);
+        assert_eq!(base[r].3, fast[r].3);
+        assert_eq!(base[r].3, skip[r].3);
+        // A shorter lab turnaround shortens the visit.
+        assert!(fast[r].4 < base[r].4, "{} vs {}", fast[r].4, base[r].4);
+        // Without the second visit the doctors see each patient once.
+        assert_eq!(skip[r].2, skip[r].1);
+        assert_eq!(base[r].2, base[r].1 + base[r].3);
+        // An added delay step after registration: two more minutes in delays for every patient.
+        assert_eq!(base[r].0, triage[r].0);
+        let added = triage[r].5 - base[r].5;
+        assert!(
+            (added - 2.0 * triage[r].6 as f64).abs() < 1e-6 * added,
+            "{added} for {} patients",
+            triage[r].6
+        );
+    }
+}
+
+#[test]
+fn pathway_overlays_are_checked_where_they_are_written() {
+    let base = include_str!("../../scenarios/outpatient-clinic.toml");
+    for (overlay, says) in [
+        (
+            "pathways = [{ id = \"vist\", steps = [] }]",
+            "variants.v.pathways.vist: the base scenario has no pathway called \"vist\"",
+        ),
+        (
+            "pathways = [{ id = \"visit\", steps = [{ id = \"xray\", remove = true }] }]",
+            "variants.v.pathways.visit.steps.xray: the base pathway \"visit\" has no step called \"xray\" to remove",
+        ),
+        (
+            "pathways = [{ id = \"visit\", steps = [{ id = \"lab\", remove = true }] }]",
+            "pathways.visit.steps.consult.branches: branch target \"lab\" is not a step",
+        ),
+        (
+            "pathways = [{ id = \"visit\", steps = [{ next = \"pay\" }] }]",
+            "every step overlay needs the `id`",
+        ),
+    ] {
+        let text = format!("{base}\n[[variants]]\nid = \"v\"\n{overlay}\n");
+        let e = Model::from_toml_variant(&text, Some("v"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says), "{overlay}: {e}");
+    }
+}

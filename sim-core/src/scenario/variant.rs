@@ -5,9 +5,18 @@
 //! replace the base item's keys; an id the base does not have is an error (a misspelling would
 //! otherwise add an item silently), so stations only some variants use (a kiosk) are defined in
 //! the base. `workflow`
-//! merges key by key into `[workflow]`. Levers and adoption are read by `compile`. Everything the
-//! variant does not mention — pathways, seed, replications — is shared, which is what makes
-//! common random numbers line up across variants.
+//! merges key by key into `[workflow]`. Levers and adoption are read by `compile`.
+//!
+//! `pathways` merge by pathway `id`, and within a pathway its `steps` merge by step `id`: a
+//! step overlay changes the keys it gives (giving `next` or `branches` replaces the step's
+//! routing; giving `station` or `delay` replaces what the step does), an unknown step id adds
+//! a step at the end, and `remove = true` takes a step out (whatever still routes to it is then
+//! a located error). Draws are keyed by the patient and the step's name, so a step that keeps
+//! its name keeps its random numbers in every variant: a rerouted pathway is still a paired
+//! comparison.
+//!
+//! Everything the variant does not mention (seed, replications, the rest of each list) is
+//! shared, which is what makes common random numbers line up across variants.
 
 use crate::error::Problem;
 use crate::scenario::VariantSpec;
@@ -59,6 +68,9 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
             }
         }
     }
+    for overlay in &variant.pathways {
+        overlay_pathway(&mut out, overlay, &at, &mut problems);
+    }
     if let Some(w) = &variant.workflow {
         let base = out
             .entry("workflow".to_string())
@@ -78,6 +90,127 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
         Ok(out)
     } else {
         Err(problems)
+    }
+}
+
+/// Applies one pathway overlay (see the module documentation) to the scenario `out`.
+fn overlay_pathway(out: &mut Table, overlay: &Table, at: &str, problems: &mut Vec<Problem>) {
+    let Some(Value::String(id)) = overlay.get("id") else {
+        problems.push(Problem::new(
+            format!("{at}.pathways"),
+            "every overlay needs the `id` of the item it changes".into(),
+        ));
+        return;
+    };
+    let at = format!("{at}.pathways.{id}");
+    let base = match out.get_mut("pathways") {
+        Some(Value::Array(items)) => items
+            .iter_mut()
+            .find(|v| v.get("id").and_then(Value::as_str) == Some(id.as_str())),
+        _ => None,
+    };
+    let Some(Value::Table(base)) = base else {
+        problems.push(Problem::new(
+            at,
+            format!("the base scenario has no pathway called {id:?}; overlays change existing items (define new ones in the base)"),
+        ));
+        return;
+    };
+    for (k, v) in overlay {
+        if k == "steps" {
+            continue;
+        }
+        base.insert(k.clone(), v.clone());
+    }
+    let Some(steps) = overlay.get("steps") else {
+        return;
+    };
+    let Value::Array(steps) = steps else {
+        problems.push(Problem::new(
+            format!("{at}.steps"),
+            "must be a list of step tables".into(),
+        ));
+        return;
+    };
+    let Some(Value::Array(base_steps)) = base.get_mut("steps") else {
+        problems.push(Problem::new(
+            format!("{at}.steps"),
+            "the base pathway's steps must be a list of tables".into(),
+        ));
+        return;
+    };
+    for step in steps {
+        let Some(step) = step.as_table() else {
+            problems.push(Problem::new(
+                format!("{at}.steps"),
+                "each step overlay must be a table with an `id`".into(),
+            ));
+            continue;
+        };
+        let Some(Value::String(sid)) = step.get("id") else {
+            problems.push(Problem::new(
+                format!("{at}.steps"),
+                "every step overlay needs the `id` of the step it changes or adds".into(),
+            ));
+            continue;
+        };
+        let sat = format!("{at}.steps.{sid}");
+        let position = base_steps
+            .iter()
+            .position(|v| v.get("id").and_then(Value::as_str) == Some(sid.as_str()));
+        let remove = match step.get("remove") {
+            None => false,
+            Some(Value::Boolean(b)) => *b,
+            Some(_) => {
+                problems.push(Problem::new(
+                    format!("{sat}.remove"),
+                    "`remove` is true or false".into(),
+                ));
+                continue;
+            }
+        };
+        match (position, remove) {
+            (Some(i), true) => {
+                if step.len() > 2 {
+                    problems.push(Problem::new(
+                        sat,
+                        "a step that is removed takes no other keys".into(),
+                    ));
+                    continue;
+                }
+                base_steps.remove(i);
+            }
+            (None, true) => problems.push(Problem::new(
+                sat,
+                format!("the base pathway {id:?} has no step called {sid:?} to remove"),
+            )),
+            (Some(i), false) => {
+                let Some(Value::Table(target)) = base_steps.get_mut(i) else {
+                    continue;
+                };
+                // Routing and what the step does are replaced as a whole, so an overlay never
+                // leaves a step with both `next` and `branches`, or both a station and a delay.
+                if step.contains_key("next") || step.contains_key("branches") {
+                    target.remove("next");
+                    target.remove("branches");
+                }
+                if step.contains_key("station") || step.contains_key("delay") {
+                    target.remove("station");
+                    target.remove("delay");
+                    target.remove("service");
+                }
+                for (k, v) in step {
+                    if k != "remove" {
+                        target.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            (None, false) => {
+                let mut added = step.clone();
+                added.remove("remove");
+                base_steps.push(Value::Table(added));
+            }
+        }
     }
 }
 
@@ -122,5 +255,51 @@ stations = [{ id = "pay", servers = 2 }, { id = "kiosk", servers = 3, service = 
             "keys not given are kept"
         );
         assert!(out.get("variants").is_none());
+    }
+
+    #[test]
+    fn pathway_steps_merge_by_id_routing_and_kind_replaced_whole() {
+        let base: Table = toml::from_str(
+            r#"
+[[pathways]]
+id = "visit"
+[[pathways.steps]]
+id = "a"
+station = "desk"
+service = { dist = "exponential", mean = "1min" }
+next = "b"
+[[pathways.steps]]
+id = "b"
+station = "desk"
+branches = [{ to = "c", p = 0.5 }, { to = "exit", p = 0.5 }]
+[[pathways.steps]]
+id = "c"
+delay = { dist = "deterministic", value = "5min" }
+next = "exit"
+"#,
+        )
+        .unwrap();
+        let spec: VariantSpec = toml::from_str(
+            r#"
+id = "v"
+pathways = [{ id = "visit", steps = [
+  { id = "a", delay = { dist = "deterministic", value = "1min" } },
+  { id = "b", next = "d" },
+  { id = "c", remove = true },
+  { id = "d", station = "desk", next = "exit" },
+] }]
+"#,
+        )
+        .unwrap();
+        let out = apply(&base, &spec).unwrap();
+        let steps = out["pathways"][0]["steps"].as_array().unwrap();
+        let ids: Vec<&str> = steps.iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "b", "d"]);
+        // `a` became a delay: its station and service went with the change of kind.
+        assert!(steps[0].get("station").is_none() && steps[0].get("service").is_none());
+        assert_eq!(steps[0]["next"].as_str(), Some("b"));
+        // `b`'s branches were replaced by `next`.
+        assert!(steps[1].get("branches").is_none());
+        assert_eq!(steps[1]["next"].as_str(), Some("d"));
     }
 }

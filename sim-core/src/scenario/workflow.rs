@@ -158,6 +158,9 @@ pub struct VariantSpec {
     /// Class overlays.
     #[serde(default)]
     pub classes: Vec<toml::Table>,
+    /// Pathway overlays: steps merged by id (changed, added, or `remove = true`).
+    #[serde(default)]
+    pub pathways: Vec<toml::Table>,
     /// Workflow parameter overlays.
     #[serde(default)]
     pub workflow: Option<toml::Table>,
