@@ -245,6 +245,41 @@ fn resources(o: &mut String, model: &Model, s: &Summary) {
             );
         }
     }
+    waiting_for(o, model, s);
+}
+
+/// For stations that need several resources: how long their queue waited while each was
+/// short (minutes per visit), so the table says which resource the wait is for.
+fn waiting_for(o: &mut String, model: &Model, s: &Summary) {
+    let several: Vec<_> = model
+        .stations()
+        .iter()
+        .filter(|st| st.requires.len() > 1)
+        .collect();
+    if several.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nWaiting for resources: minutes per visit the queue waited while each was short (several can be short at once)"
+    );
+    for st in several {
+        let Some(summary) = s.stations.get(&st.id) else {
+            continue;
+        };
+        let by: Vec<String> = summary
+            .waiting_for_min
+            .iter()
+            .map(|(id, m)| format!("{} {}", truncate(id, 18), fixed(m.mean, 2)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "{:<18} wait {:>7}  {}",
+            truncate(&st.id, 18),
+            fixed(summary.wait_min.mean, 2),
+            by.join(", ")
+        );
+    }
 }
 
 /// `s` cut to `n` characters (control characters escaped first, so the cut width is the

@@ -370,3 +370,38 @@ fn a_preempted_service_is_counted_on_the_resources_it_held() {
     }
     assert!(preempted > 0);
 }
+
+#[test]
+fn the_wait_is_put_down_to_the_resources_that_were_short() {
+    // Rooms (2) are short whenever anyone waits, doctors (1,000) never: all of the queue's
+    // patient-minutes are waiting for a room. With alternatives (registrar 2 or consultant 3,
+    // rooms plenty) a patient waits only while both are short, so both carry all of it.
+    for (resources, requires, expect) in [
+        (
+            "[[resources]]\nid = \"doctor\"\ncapacity = 1000\n[[resources]]\nid = \"room\"\ncapacity = 2",
+            "requires = [\"doctor\", \"room\"]",
+            [false, true, false],
+        ),
+        (
+            "[[resources]]\nid = \"room\"\ncapacity = 1000\n[[resources]]\nid = \"registrar\"\ncapacity = 2\n[[resources]]\nid = \"consultant\"\ncapacity = 3",
+            "requires = [\"room\", { one_of = [\"registrar\", \"consultant\"] }]",
+            [false, true, true],
+        ),
+    ] {
+        let text = scenario(resources, &[("consult", requires, 0.15)], 100_000, 5);
+        let model = Model::from_toml(&text).unwrap();
+        let results = run(&model);
+        for r in &results {
+            let st = &r.stations[0];
+            assert!(st.queue_area > 0.0);
+            for (k, &all) in expect.iter().enumerate().take(st.waiting_for.len()) {
+                let want = if all { st.queue_area } else { 0.0 };
+                assert!(
+                    (st.waiting_for[k] - want).abs() <= 1e-9 * st.queue_area,
+                    "{requires} [{k}]: {} vs {want}",
+                    st.waiting_for[k]
+                );
+            }
+        }
+    }
+}

@@ -489,3 +489,32 @@ fn pathway_overlays_are_checked_where_they_are_written() {
         assert!(e.contains(says), "{overlay}: {e}");
     }
 }
+
+#[test]
+fn balking_by_class_replaces_the_stations_list() {
+    // As `patients_who_do_not_leave_never_balk_or_renege`, but the urgent class is exempt
+    // from balking at this station only (`[]`), and routine patients balk at one waiting.
+    let m = model(&format!(
+        "[run]\nopen = \"08:00\"\nclose = \"08:01\"\nreplications = 1\n\
+         [[classes]]\nid = \"routine\"\nshare = 0.5\n\
+         [[classes]]\nid = \"urgent\"\nshare = 0.5\n\
+         [[stations]]\nid = \"desk\"\nservers = 1\nbalking = [0.0, 1.0]\nbalking_by_class = {{ urgent = [] }}\n\
+         service = {{ dist = \"deterministic\", value = \"10min\" }}\n\
+         [[arrivals]]\nid = \"u\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 4\nclass = \"urgent\"\npathway = \"p\"\n\
+         [[arrivals]]\nid = \"r\"\nkind = \"batch\"\nat = \"08:00\"\ncount = 4\nclass = \"routine\"\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    let r = run_replication(&m, 0).unwrap();
+    assert_eq!(r.classes[1].patients.completed, 4);
+    assert_eq!(r.classes[0].patients.balked, 4);
+    let e = problems(&format!(
+        "[run]\nclose = \"12:00\"\n[[stations]]\nid = \"desk\"\nservers = 1\nbalking_by_class = {{ patient = [2.0] }}\n\
+         service = {{ dist = \"exponential\", mean = \"3min\" }}\n\
+         [[arrivals]]\nid = \"w\"\nkind = \"poisson\"\nrate = \"10/h\"\npathway = \"p\"\n{ONE_STEP}"
+    ));
+    assert!(
+        e.contains(
+            "stations.desk.balking_by_class.patient[0]: a probability must be between 0 and 1"
+        ),
+        "{e}"
+    );
+}

@@ -1,8 +1,9 @@
-//! Leaving a queue early, compiled: each station's patience for each class (`patience`,
-//! `patience_by_class`, and classes that never leave) and its balking by queue length.
+//! Leaving a queue early, compiled: each station's patience and balking by queue length for
+//! each class (`patience`, `patience_by_class`, `balking`, `balking_by_class`, and classes
+//! that never leave).
 //!
-//! Patience is resolved after the classes are compiled, because a class's own setting (`leaves
-//! = false`) and a station's `patience_by_class` both name classes.
+//! Both are resolved after the classes are compiled, because a class's own setting (`leaves =
+//! false`) and a station's `*_by_class` tables name classes.
 
 use super::Builder;
 use crate::distribution::Dist;
@@ -13,18 +14,18 @@ use crate::scenario::{PatienceSpec, StationSpec};
 const MAX_BALKING: usize = 10_000;
 
 impl Builder {
-    /// Checks a station's `balking` list (at `at`) and returns it.
+    /// Checks a balking list (at `at`) and returns it.
     pub(crate) fn balking(&mut self, at: &str, list: &[f64]) -> Vec<f64> {
         if list.is_empty() {
             self.err(
-                format!("{at}.balking"),
+                at.to_string(),
                 "give at least one probability (the chance of balking on finding 0 waiting, then 1, …)".into(),
             );
             return Vec::new();
         }
         if list.len() > MAX_BALKING {
             self.err(
-                format!("{at}.balking"),
+                at.to_string(),
                 format!("at most {MAX_BALKING} entries (got {})", list.len()),
             );
             return Vec::new();
@@ -32,7 +33,7 @@ impl Builder {
         for (n, &p) in list.iter().enumerate() {
             if !(0.0..=1.0).contains(&p) {
                 self.err(
-                    format!("{at}.balking[{n}]"),
+                    format!("{at}[{n}]"),
                     format!("a probability must be between 0 and 1 (got {p})"),
                 );
             }
@@ -40,9 +41,10 @@ impl Builder {
         list.to_vec()
     }
 
-    /// Fills in every station's patience by class: the class's entry in `patience_by_class`,
-    /// else the station's `patience`; none for classes with `leaves = false`.
-    pub(crate) fn patience(
+    /// Fills in every station's patience and balking by class: the class's entry in
+    /// `patience_by_class` (`balking_by_class`), else the station's `patience` (`balking`);
+    /// none for classes with `leaves = false`.
+    pub(crate) fn leaving(
         &mut self,
         specs: &[StationSpec],
         stations: &mut [Station],
@@ -86,6 +88,51 @@ impl Builder {
             } else {
                 Vec::new()
             };
+            station.balking = self.balking_by_class(&at, spec, classes);
+        }
+    }
+
+    /// Station `spec`'s balking list for each class (checked where `balking` is written, in
+    /// `Builder::station`; the by-class lists here), or no lists when no class balks.
+    fn balking_by_class(
+        &mut self,
+        at: &str,
+        spec: &StationSpec,
+        classes: &[Class],
+    ) -> Vec<Vec<f64>> {
+        let base = spec.balking.clone().unwrap_or_default();
+        let mut by: Vec<Vec<f64>> = classes
+            .iter()
+            .map(|c| if c.leaves { base.clone() } else { Vec::new() })
+            .collect();
+        for (id, list) in &spec.balking_by_class {
+            let bat = format!("{at}.balking_by_class.{id}");
+            let Some(c) = classes.iter().position(|c| &c.id == id) else {
+                let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
+                self.err(
+                    bat,
+                    format!("no class is called {id:?} (classes: {})", known.join(", ")),
+                );
+                continue;
+            };
+            if list.is_empty() {
+                // `[]`: this class never balks by choice here.
+                by[c] = Vec::new();
+                continue;
+            }
+            if !classes[c].leaves {
+                self.err(
+                    bat,
+                    format!("class {id:?} has `leaves = false`, so it never balks by choice: remove this entry or the class's setting"),
+                );
+                continue;
+            }
+            by[c] = self.balking(&bat, list);
+        }
+        if by.iter().any(|b| !b.is_empty()) {
+            by
+        } else {
+            Vec::new()
         }
     }
 

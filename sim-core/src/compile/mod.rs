@@ -243,7 +243,7 @@ impl Builder {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let (classes, class_cumulative) = self.classes(&f.classes, &station_ix, stations.len());
-        self.patience(&f.stations, &mut stations, &classes);
+        self.leaving(&f.stations, &mut stations, &classes);
         let paths = self.pathways(&f.pathways, &station_ix, &stations, &classes);
         let streams = self.arrivals(f, &hours, &paths.pathways, &classes, &class_cumulative);
         self.sampling(&hours);

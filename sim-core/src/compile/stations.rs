@@ -87,10 +87,9 @@ impl Builder {
             ));
         }
         let service = self.dist(format!("{at}.service"), &s.service, true);
-        let balking = match &s.balking {
-            None => Vec::new(),
-            Some(b) => self.balking(&at, b),
-        };
+        if let Some(b) = &s.balking {
+            self.balking(&format!("{at}.balking"), b);
+        }
         if !s.overtime
             && s.requires.is_empty()
             && let Some(last) = changes.last()
@@ -109,9 +108,9 @@ impl Builder {
             overtime_servers: if s.overtime { last } else { 0 },
             discipline: s.discipline,
             capacity: s.capacity.unwrap_or(u32::MAX),
-            // By class, once the classes are known (`Builder::patience`).
+            // By class, once the classes are known (`Builder::leaving`).
             patience: Vec::new(),
-            balking,
+            balking: Vec::new(),
             service,
             max_servers,
             requires,

@@ -150,6 +150,10 @@ impl<'m> Simulator<'m> {
         }
         st.r.busy_area += (now - start.max(ss)).max(0.0);
         st.busy -= 1;
+        if st.pooled {
+            self.touch_blocked(&[s.0], now);
+        }
+        let st = &mut self.stations[s.ix()];
         let entry = (u64::from(generation) << 32) | u64::from(q);
         match self.level_of[s.ix()][class as usize] as usize {
             0 => st.queue.push_front(entry),

@@ -55,6 +55,11 @@ pub struct StationResult {
     pub interruptions: u64,
     /// Services handed over at a shift's end (`shift_end = "hand_over"`).
     pub handovers: u64,
+    /// At a station of shared resources, for each entry of its `requires`: ∫ patients
+    /// waiting dt over the window while that resource had too few units free (for
+    /// alternatives: while every alternative had). Several can be short at once. Empty at
+    /// stations with servers of their own.
+    pub waiting_for: Vec<f64>,
     /// Queue length sampled every `sample_interval` from opening time.
     pub samples: Vec<u32>,
     /// Busy server-minutes accumulated (inside the window) up to each sample time.
@@ -177,10 +182,12 @@ impl StationResult {
             preemptions,
             interruptions,
             handovers,
+            waiting_for,
             samples,
             busy_samples,
             capacity_samples,
         } = self;
+        waiting_for.clear();
         *preemptions = 0;
         *interruptions = 0;
         *handovers = 0;
@@ -251,6 +258,8 @@ impl<'m> Simulator<'m> {
             r.queue_area = 0.0;
             r.busy_area = 0.0;
             r.capacity_area = 0.0;
+            r.waiting_for.iter_mut().for_each(|w| *w = 0.0);
+            st.blocked_last = now;
         }
         for r in self.resources.iter_mut() {
             r.last = now;
@@ -349,6 +358,11 @@ impl<'m> Simulator<'m> {
                 on = c.count;
             }
             self.stations[s.ix()].r.capacity_area += extra;
+        }
+        for u in 0..self.stations.len() {
+            if self.stations[u].pooled {
+                self.touch_blocked(&[u as u32], end);
+            }
         }
         // Waits and services still open at the end count up to the end.
         for i in 0..self.patients.len() {

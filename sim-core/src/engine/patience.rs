@@ -42,6 +42,9 @@ impl<'m> Simulator<'m> {
             return; // served (or gone) before patience ran out
         }
         let s = self.patients[p as usize].at_station;
+        if self.stations[s.ix()].pooled {
+            self.touch_blocked(&[s.0], now);
+        }
         let queued = self.clip(self.patients[p as usize].enqueued, now);
         self.stations[s.ix()].r.queue_area += queued;
         self.stations[s.ix()].waiting -= 1;

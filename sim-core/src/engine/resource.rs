@@ -116,6 +116,7 @@ impl<'m> Simulator<'m> {
                 let could = self.could_serve(s);
                 let st = &mut self.stations[s];
                 st.pooled = true;
+                st.r.waiting_for.resize(m.stations[s].requires.len(), 0.0);
                 st.avail = u32::MAX;
                 st.on_duty = could;
             }
@@ -178,6 +179,7 @@ impl<'m> Simulator<'m> {
     /// Seizes the units of one service of `p` at station `s` (the caller checked
     /// `can_seize`), choosing among alternatives first.
     pub(super) fn seize(&mut self, s: StationIx, p: u32, now: f64) {
+        self.touch_rivals(s, now);
         let station = &self.model.stations[s.ix()];
         let option = match station.choose {
             None => 0,
@@ -213,6 +215,7 @@ impl<'m> Simulator<'m> {
     /// Gives back the units of a service at station `s` (that took alternative `option`)
     /// that started at `started`, counting their busy time, without handing them on.
     pub(super) fn free_units(&mut self, s: StationIx, option: u8, started: f64, now: f64) {
+        self.touch_rivals(s, now);
         let part = self.clip(started, now);
         for n in self.model.stations[s.ix()]
             .requires
@@ -272,6 +275,7 @@ impl<'m> Simulator<'m> {
             let Some((_, _, u, p)) = best else {
                 break;
             };
+            self.touch_blocked(&[u], now);
             let st = &mut self.stations[u as usize];
             let taken = Self::pop_waiting::<false>(st, &self.patients);
             debug_assert_eq!(taken, Some(p));
@@ -285,6 +289,7 @@ impl<'m> Simulator<'m> {
     pub(super) fn on_resource_change(&mut self, i: u32, now: f64) {
         let m = self.model;
         let spec = &m.resources[i as usize];
+        self.touch_blocked(&spec.users, now);
         let track = self.track_choice;
         let r = &mut self.resources[i as usize];
         Self::touch_pool(r, now);
@@ -332,6 +337,43 @@ impl<'m> Simulator<'m> {
         for &u in &self.model.resources[i as usize].users {
             self.touch_capacity(StationIx(u), now);
             self.stations[u as usize].on_duty = self.could_serve(u as usize);
+        }
+    }
+
+    /// Brings the waiting-for integrals of every station sharing a resource with `s` up to
+    /// `now` (before a pool's free units change).
+    fn touch_rivals(&mut self, s: StationIx, now: f64) {
+        let rivals = std::mem::take(&mut self.rivals[s.ix()]);
+        self.touch_blocked(&rivals, now);
+        self.rivals[s.ix()] = rivals;
+    }
+
+    /// Accrues, at each station of shared resources in `stations`, the patient-minutes its
+    /// queue has waited since the last call while each of its needs was short (too few units
+    /// free; alternatives only while all are), up to `now`. Called before anything it depends
+    /// on changes: the queue's length, or the free units of a pool the station needs.
+    pub(super) fn touch_blocked(&mut self, stations: &[u32], now: f64) {
+        let m = self.model;
+        for &u in stations {
+            let st = &mut self.stations[u as usize];
+            let dt = now - st.blocked_last;
+            st.blocked_last = now;
+            if st.waiting == 0 || dt <= 0.0 {
+                continue;
+            }
+            let area = f64::from(st.waiting) * dt;
+            let needs = &m.stations[u as usize].requires;
+            let resources = &self.resources;
+            let short = |n: &crate::model::Need| {
+                let r = &resources[n.resource as usize];
+                r.busy + n.count > r.avail
+            };
+            let alternatives_short = needs.iter().filter(|n| n.alt != 0).all(short);
+            for (k, n) in needs.iter().enumerate() {
+                if (n.alt == 0 && short(n)) || (n.alt != 0 && alternatives_short) {
+                    st.r.waiting_for[k] += area;
+                }
+            }
         }
     }
 

@@ -36,6 +36,8 @@ pub(super) struct StationState {
     /// resource it requires): `serving` lists the patients in service.
     pub(super) interruptible: bool,
     pub(super) serving: Vec<u32>,
+    /// At a station of shared resources: the time up to which `r.waiting_for` is integrated.
+    pub(super) blocked_last: f64,
     /// This station's results, kept beside its state so an event touches one record.
     pub(super) r: StationResult,
 }
@@ -60,6 +62,7 @@ impl StationState {
         self.pooled = false;
         self.interruptible = false;
         self.serving.clear();
+        self.blocked_last = 0.0;
         self.r.clear();
     }
 }
@@ -106,6 +109,9 @@ impl<'m> Simulator<'m> {
             self.balk(s, p, now);
             return;
         }
+        if !LEAN && self.stations[s.ix()].pooled {
+            self.touch_blocked(&[s.0], now);
+        }
         let st = &mut self.stations[s.ix()];
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
@@ -135,16 +141,16 @@ impl<'m> Simulator<'m> {
     }
 
     /// True when `p`, about to join station `s`'s queue, balks by choice: with probability
-    /// `balking[n]` for n already waiting (the list's last entry beyond it), drawn from the
+    /// its class's `balking[n]` for n already waiting (the list's last entry beyond it), drawn from the
     /// patient's own stream for this step (common random numbers across variants).
     #[inline(never)]
     pub(super) fn balks_by_choice(&self, s: StationIx, p: u32) -> bool {
         let m = self.model;
         let pat = &self.patients[p as usize];
-        if !m.classes[pat.class as usize].leaves {
-            return false;
+        let balking = &m.stations[s.ix()].balking[pat.class as usize];
+        if balking.is_empty() {
+            return false; // this class never balks by choice here
         }
-        let balking = &m.stations[s.ix()].balking;
         let waiting = self.stations[s.ix()].waiting as usize;
         let chance = balking[waiting.min(balking.len() - 1)];
         let step = &m.steps[pat.step as usize];

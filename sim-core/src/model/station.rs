@@ -33,10 +33,11 @@ pub struct Station {
     /// Patience distribution of each class (by class index), None for a class that never
     /// reneges here; empty when no class does.
     pub patience: Vec<Option<Dist>>,
-    /// Balking by queue length: the probability that a patient who finds n waiting (and no
-    /// server free) leaves at once is `balking[min(n, len − 1)]`; empty when nobody balks by
-    /// choice. Only classes that `leaves` do.
-    pub balking: Vec<f64>,
+    /// Balking by queue length, by class index: the probability that a patient of class c
+    /// who finds n waiting (and no server free) leaves at once is `balking[c][min(n, len −
+    /// 1)]`; an empty list for a class that never balks by choice here, and no lists at all
+    /// when no class does.
+    pub balking: Vec<Vec<f64>>,
     /// Default service distribution.
     pub service: Dist,
     /// The largest number of servers ever on duty. For a station that requires shared

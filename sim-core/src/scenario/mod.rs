@@ -225,6 +225,10 @@ pub struct StationSpec {
     /// queues. Default: nobody balks by choice.
     #[serde(default)]
     pub balking: Option<Vec<f64>>,
+    /// Balking by class id, replacing `balking` for the classes named (`[]`: they never balk
+    /// by choice here).
+    #[serde(default)]
+    pub balking_by_class: BTreeMap<String, Vec<f64>>,
     /// After the last shift, staff keep serving until nobody is waiting (default true).
     #[serde(default = "default_true")]
     pub overtime: bool,

@@ -188,6 +188,11 @@ pub struct StationSummary {
     pub interruptions: Metric,
     /// Services handed over at a shift's end, per replication.
     pub handovers: Metric,
+    /// At a station of shared resources: minutes per visit (mean over the visits, like
+    /// `wait_min`) that its queue waited while each required resource was short, by resource
+    /// id. Several can be short at once, so they do not add up to the wait. Absent elsewhere.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub waiting_for_min: BTreeMap<String, Metric>,
 }
 
 /// One shared resource (`[[resources]]`). Hours are unit-hours inside the observation window.
@@ -378,6 +383,9 @@ pub struct ReplicationRecord {
     pub stations: Vec<StationRecord>,
     /// Per shared resource (its result has no histogram, so it is kept whole).
     pub resources: Vec<ResourceResult>,
+    /// Per station, `StationResult::waiting_for` (empty at stations of their own servers, so
+    /// nothing is allocated for them).
+    pub waiting_for: Vec<Vec<f64>>,
     /// ∫ patients in system dt over the window.
     pub in_system_area: f64,
     /// Sum of delay-step durations started inside the window.
@@ -431,6 +439,7 @@ impl ReplicationRecord {
                 })
                 .collect(),
             resources: r.resources.clone(),
+            waiting_for: r.stations.iter().map(|s| s.waiting_for.clone()).collect(),
             in_system_area: r.in_system_area,
             delay_sum: r.delay_sum,
             queue_joins: r.queue_joins,
@@ -614,6 +623,22 @@ impl Accumulator {
                         preemptions: vals(&|r| r.stations[i].preemptions as f64),
                         interruptions: vals(&|r| r.stations[i].interruptions as f64),
                         handovers: vals(&|r| r.stations[i].handovers as f64),
+                        waiting_for_min: model.stations[i]
+                            .requires
+                            .iter()
+                            .enumerate()
+                            .map(|(k, n)| {
+                                (
+                                    model.resources[n.resource as usize].id.clone(),
+                                    vals(&|r| {
+                                        ratio(
+                                            r.waiting_for[i].get(k).copied().unwrap_or(0.0),
+                                            r.stations[i].waits.count as f64,
+                                        )
+                                    }),
+                                )
+                            })
+                            .collect(),
                     },
                 )
             })
