@@ -7,7 +7,7 @@
 //! every later event of a run. Dispatch is a `match` on a closed enum (no trait objects).
 //!
 //! `spec.rs` holds the form as written, `ziggurat.rs` the exponential and normal samplers,
-//! `gamma.rs` Marsaglia and Tsang's gamma over the normal.
+//! `gamma.rs` Marsaglia and Tsang's gamma over the normal (also behind the beta-PERT).
 
 mod gamma;
 mod spec;
@@ -102,6 +102,46 @@ pub enum Dist {
         /// Cumulative probabilities, last is 1.
         cumulative: Box<[f64]>,
     },
+    /// Weibull: scale · E^(1/shape) for a standard exponential E.
+    Weibull {
+        /// Shape k.
+        shape: f64,
+        /// Scale λ.
+        scale: f64,
+    },
+    /// Log-logistic: scale · (U / (1 − U))^(1/shape) for a uniform U.
+    LogLogistic {
+        /// Shape β (> 2, so that the variance is finite).
+        shape: f64,
+        /// Scale α (the median).
+        scale: f64,
+    },
+    /// Beta-PERT on [min, max], boxed so the enum (in every step and station) stays small.
+    Pert(Box<Pert>),
+}
+
+/// A beta-PERT's parameters: min + (max − min) · B, B ~ Beta(α, β) drawn as X / (X + Y) from
+/// two gammas with Marsaglia and Tsang's constants precomputed (α, β ≥ 1, so no boost).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pert {
+    /// Lower end.
+    pub min: f64,
+    /// Most likely value.
+    pub mode: f64,
+    /// Upper end.
+    pub max: f64,
+    /// α = 1 + 4 (mode − min) / (max − min).
+    pub alpha: f64,
+    /// β = 1 + 4 (max − mode) / (max − min).
+    pub beta: f64,
+    /// d = α − 1/3 of the α gamma.
+    pub da: f64,
+    /// c = 1 / sqrt(9d) of the α gamma.
+    pub ca: f64,
+    /// d = β − 1/3 of the β gamma.
+    pub db: f64,
+    /// c = 1 / sqrt(9d) of the β gamma.
+    pub cb: f64,
 }
 
 fn positive(name: &str, v: f64) -> Result<f64, String> {
@@ -208,6 +248,42 @@ impl Dist {
                     phase_mean: positive("mean", mean)? / f64::from(k),
                 }
             }
+            DistKind::Weibull => Dist::Weibull {
+                shape: positive("shape", spec.shape.unwrap_or(0.0))?,
+                scale: positive("scale", o(spec.scale))?,
+            },
+            DistKind::LogLogistic => {
+                let shape = spec.shape.unwrap_or(0.0);
+                if !(shape.is_finite() && shape > 2.0) {
+                    return Err(format!(
+                        "log_logistic: shape must be greater than 2 so that the mean and variance are finite (got {shape})"
+                    ));
+                }
+                Dist::LogLogistic {
+                    shape,
+                    scale: positive("scale", o(spec.scale))?,
+                }
+            }
+            DistKind::Pert => {
+                let mode = o(spec.mode);
+                if !(min <= mode && mode <= max) || min == max {
+                    return Err("pert: need min <= mode <= max and min < max".into());
+                }
+                let alpha = 1.0 + 4.0 * (mode - min) / (max - min);
+                let beta = 1.0 + 4.0 * (max - mode) / (max - min);
+                let (da, db) = (alpha - 1.0 / 3.0, beta - 1.0 / 3.0);
+                Dist::Pert(Box::new(Pert {
+                    min,
+                    mode,
+                    max,
+                    alpha,
+                    beta,
+                    da,
+                    ca: 1.0 / libm::sqrt(9.0 * da),
+                    db,
+                    cb: 1.0 / libm::sqrt(9.0 * db),
+                }))
+            }
             DistKind::Empirical => {
                 let values = spec.values.as_deref().unwrap_or_default();
                 let weights = spec.weights.as_deref().unwrap_or_default();
@@ -272,6 +348,10 @@ impl Dist {
             Dist::Gamma { shape, scale, .. } => vec![*shape, *scale],
             Dist::Erlang { phase_mean, .. } => vec![*phase_mean],
             Dist::Empirical { values, .. } => values.to_vec(),
+            Dist::Weibull { shape, scale } | Dist::LogLogistic { shape, scale } => {
+                vec![*shape, *scale]
+            }
+            Dist::Pert(p) => vec![p.min, p.mode, p.max],
         };
         v.into_iter()
     }
@@ -282,7 +362,10 @@ impl Dist {
             Dist::Exp { .. }
             | Dist::LogNormal { .. }
             | Dist::Gamma { .. }
-            | Dist::Erlang { .. } => 0.0,
+            | Dist::Erlang { .. }
+            | Dist::Weibull { .. }
+            | Dist::LogLogistic { .. } => 0.0,
+            Dist::Pert(p) => p.min,
             Dist::Det { value } => *value,
             Dist::Uniform { lo, .. } | Dist::Triangular { lo, .. } => *lo,
             Dist::Normal { min, .. } => *min,
@@ -311,6 +394,11 @@ impl Dist {
             Dist::Empirical { values, .. } => {
                 values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
             }
+            // P(X > x) = exp(−(x/λ)^k): beyond e^−45 at λ · 45^(1/k).
+            Dist::Weibull { shape, scale } => scale * libm::pow(45.0, 1.0 / shape),
+            // P(X > x) = 1 / (1 + (x/α)^β): 10⁻¹⁸ at α · 10^(18/β).
+            Dist::LogLogistic { shape, scale } => scale * libm::pow(10.0, 18.0 / shape),
+            Dist::Pert(p) => p.max,
         }
     }
 
@@ -342,6 +430,12 @@ impl Dist {
                     })
                     .sum()
             }
+            Dist::Weibull { shape, scale } => scale * libm::tgamma(1.0 + 1.0 / shape),
+            Dist::LogLogistic { shape, scale } => {
+                let b = std::f64::consts::PI / shape;
+                scale * b / libm::sin(b)
+            }
+            Dist::Pert(p) => (p.min + 4.0 * p.mode + p.max) / 6.0,
         }
     }
 
@@ -360,6 +454,16 @@ impl Dist {
             Dist::LogNormal { mu: _, sigma } => (libm::exp(sigma * sigma) - 1.0) * m * m,
             Dist::Gamma { shape, scale, .. } => shape * scale * scale,
             Dist::Erlang { k, phase_mean } => f64::from(*k) * phase_mean * phase_mean,
+            Dist::Weibull { shape, scale } => {
+                let g1 = libm::tgamma(1.0 + 1.0 / shape);
+                scale * scale * (libm::tgamma(1.0 + 2.0 / shape) - g1 * g1)
+            }
+            Dist::LogLogistic { shape, scale } => {
+                let b = std::f64::consts::PI / shape;
+                let s = libm::sin(b);
+                scale * scale * (2.0 * b / libm::sin(2.0 * b) - b * b / (s * s))
+            }
+            Dist::Pert(p) => (m - p.min) * (p.max - m) / 7.0,
             Dist::Empirical { values, cumulative } => {
                 let mut prev = 0.0;
                 values
@@ -429,6 +533,16 @@ impl Dist {
                     s += standard_exp(rng);
                 }
                 s * phase_mean
+            }
+            Dist::Weibull { shape, scale } => scale * libm::pow(standard_exp(rng), 1.0 / shape),
+            Dist::LogLogistic { shape, scale } => {
+                let u = uniform(rng);
+                scale * libm::pow(u / (1.0 - u), 1.0 / shape)
+            }
+            Dist::Pert(p) => {
+                let x = marsaglia_tsang(p.da, p.ca, rng);
+                let y = marsaglia_tsang(p.db, p.cb, rng);
+                p.min + (p.max - p.min) * (x / (x + y))
             }
             Dist::Empirical { values, cumulative } => {
                 let u = uniform(rng);

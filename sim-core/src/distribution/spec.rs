@@ -36,6 +36,12 @@ pub struct DistSpec {
     /// Number of phases (erlang).
     #[serde(default)]
     pub k: Option<u32>,
+    /// Shape (weibull, log_logistic).
+    #[serde(default)]
+    pub shape: Option<f64>,
+    /// Scale, a duration (weibull, log_logistic).
+    #[serde(default)]
+    pub scale: Option<Offset>,
     /// Values (empirical).
     #[serde(default)]
     pub values: Option<Vec<Offset>>,
@@ -66,6 +72,12 @@ pub enum DistKind {
     Erlang,
     /// Discrete over `values` with `weights`.
     Empirical,
+    /// Weibull by `shape` and `scale`.
+    Weibull,
+    /// Log-logistic by `shape` and `scale` (the median).
+    LogLogistic,
+    /// Beta-PERT: `min`, `mode`, `max`.
+    Pert,
 }
 
 impl DistKind {
@@ -81,6 +93,9 @@ impl DistKind {
             DistKind::Gamma => "gamma",
             DistKind::Erlang => "erlang",
             DistKind::Empirical => "empirical",
+            DistKind::Weibull => "weibull",
+            DistKind::LogLogistic => "log_logistic",
+            DistKind::Pert => "pert",
         }
     }
 
@@ -96,6 +111,8 @@ impl DistKind {
             DistKind::Gamma => &["mean", "cv"],
             DistKind::Erlang => &["mean", "k"],
             DistKind::Empirical => &["values", "weights"],
+            DistKind::Weibull | DistKind::LogLogistic => &["shape", "scale"],
+            DistKind::Pert => &["min", "mode", "max"],
         }
     }
 }
@@ -113,6 +130,8 @@ impl DistSpec {
             value: None,
             cv: None,
             k: None,
+            shape: None,
+            scale: None,
             values: None,
             weights: None,
         }
@@ -128,6 +147,8 @@ impl DistSpec {
             ("value", self.value.is_some()),
             ("cv", self.cv.is_some()),
             ("k", self.k.is_some()),
+            ("shape", self.shape.is_some()),
+            ("scale", self.scale.is_some()),
             ("values", self.values.is_some()),
             ("weights", self.weights.is_some()),
         ]

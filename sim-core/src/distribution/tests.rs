@@ -38,6 +38,11 @@ fn sample_means_match_analytic_means() {
         r#"dist = "gamma", mean = "2min", cv = 1.8"#,
         r#"dist = "erlang", mean = "3min", k = 3"#,
         r#"dist = "empirical", values = ["1min", "2min", "10min"], weights = [5, 3, 2]"#,
+        r#"dist = "weibull", shape = 1.5, scale = "10min""#,
+        r#"dist = "weibull", shape = 0.7, scale = "3min""#,
+        r#"dist = "log_logistic", shape = 4.0, scale = "8min""#,
+        r#"dist = "pert", min = "2min", mode = "5min", max = "15min""#,
+        r#"dist = "pert", min = "2min", mode = "2min", max = "6min""#,
     ];
     for text in specs {
         let d = Dist::compile(&spec(text), true).unwrap();
@@ -232,6 +237,23 @@ fn samplers_have_their_exact_cdfs() {
             Box::new(|x| 1.0 - (-x / 4.0).exp()),
         ),
         (
+            r#"dist = "weibull", shape = 1.5, scale = "10min""#,
+            Box::new(|x| 1.0 - (-(x / 10.0f64).powf(1.5)).exp()),
+        ),
+        (
+            r#"dist = "weibull", shape = 0.7, scale = "3min""#,
+            Box::new(|x| 1.0 - (-(x / 3.0f64).powf(0.7)).exp()),
+        ),
+        (
+            r#"dist = "log_logistic", shape = 4.0, scale = "8min""#,
+            Box::new(|x| 1.0 / (1.0 + (x / 8.0f64).powf(-4.0))),
+        ),
+        (
+            // Beta-PERT with mode at the lower end: α = 1, β = 5, so B has CDF 1 − (1 − b)^5.
+            r#"dist = "pert", min = "2min", mode = "2min", max = "6min""#,
+            Box::new(|x| 1.0 - (1.0 - ((x - 2.0) / 4.0f64).clamp(0.0, 1.0)).powi(5)),
+        ),
+        (
             r#"dist = "uniform", min = "1min", max = "3min""#,
             Box::new(|x| ((x - 1.0) / 2.0).clamp(0.0, 1.0)),
         ),
@@ -362,4 +384,33 @@ fn rejects_bad_parameters() {
     );
     let e = bad(r#"dist = "lognormal", mean = "1min""#, true);
     assert!(e.contains("needs `sd`"), "{e}");
+    let e = bad(r#"dist = "weibull", shape = 0, scale = "1min""#, true);
+    assert!(e.contains("shape must be greater than zero"), "{e}");
+    let e = bad(r#"dist = "weibull", shape = 2, scale = "0min""#, true);
+    assert!(e.contains("scale must be greater than zero"), "{e}");
+    let e = bad(r#"dist = "log_logistic", shape = 2, scale = "1min""#, true);
+    assert!(e.contains("greater than 2"), "{e}");
+    let e = bad(
+        r#"dist = "pert", min = "3min", mode = "1min", max = "5min""#,
+        true,
+    );
+    assert!(e.contains("min <= mode <= max"), "{e}");
+    let e = bad(
+        r#"dist = "pert", min = "-3min", mode = "1min", max = "5min""#,
+        true,
+    );
+    assert!(e.contains("negative"), "{e}");
+    let e = bad(r#"dist = "weibull", shape = 2, mean = "1min""#, true);
+    assert!(e.contains("`mean` does not apply"), "{e}");
+}
+
+/// Every step and station holds a `Dist`: the new families must not make it larger (the
+/// beta-PERT's seven numbers are boxed for that reason).
+#[test]
+fn a_distribution_stays_five_words() {
+    assert!(
+        std::mem::size_of::<Dist>() <= 40,
+        "{}",
+        std::mem::size_of::<Dist>()
+    );
 }

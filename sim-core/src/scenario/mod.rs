@@ -251,8 +251,8 @@ fn default_true() -> bool {
 pub enum PatienceSpec {
     /// Never reneges.
     Never,
-    /// Reneges after this long in the queue.
-    Dist(DistSpec),
+    /// Reneges after this long in the queue (boxed: a spec is large next to `Never`).
+    Dist(Box<DistSpec>),
 }
 
 impl<'de> Deserialize<'de> for PatienceSpec {
@@ -275,7 +275,7 @@ impl<'de> Deserialize<'de> for PatienceSpec {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PatienceSpec, A::Error> {
                 DistSpec::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(PatienceSpec::Dist)
+                    .map(|d| PatienceSpec::Dist(Box::new(d)))
             }
         }
         d.deserialize_any(V)
