@@ -48,8 +48,17 @@ pub fn estimate(model: &Model) -> MemoryEstimate {
     let samples = samples(model);
     // Queue length (u32) and busy and available server time (f64) per sample and station.
     let per_replication = histogram * (1 + classes + stations) + samples * stations * 20 + 256;
+    // Shared resources keep, per record, each pool's result (with its busy time by station)
+    // and each station's waiting-for integrals (one per need; an empty list elsewhere).
+    let needs: u64 = model.stations.iter().map(|s| s.requires.len() as u64).sum();
+    let pools: u64 = model
+        .resources
+        .iter()
+        .map(|r| 96 + 8 * r.users.len() as u64)
+        .sum();
     // A record, plus its values in the series columns (u32 queue length, f64 utilisation).
-    let per_record = 160 + 104 * stations + 72 * classes + samples * stations * 12;
+    let per_record =
+        160 + (104 + 24) * stations + 72 * classes + samples * stations * 12 + 8 * needs + pools;
     let reps = u64::from(model.replications);
     let total = per_replication
         .saturating_mul(IN_FLIGHT.min(reps))
