@@ -287,14 +287,7 @@ fn resources_section(
     inputs: &[VariantInput<'_>],
     variants: &[&str],
 ) -> Result<(), ChartError> {
-    let mut ids: Vec<(String, String)> = Vec::new();
-    for r in runs {
-        for res in r.model.resources() {
-            if !ids.iter().any(|(id, _)| id == &res.id) {
-                ids.push((res.id.clone(), res.name.clone()));
-            }
-        }
-    }
+    let ids = crate::chart::resources_of(runs.iter().map(|r| r.model));
     if ids.is_empty() {
         return Ok(());
     }

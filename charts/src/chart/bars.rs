@@ -134,13 +134,8 @@ impl Data {
         legend
     }
 
-    fn ci_note(inputs: &[VariantInput<'_>], notes: &mut Vec<String>) {
-        if inputs.iter().any(|v| v.summary.replications < 2) {
-            notes.push("No confidence interval with a single replication.".into());
-        }
-    }
-
-    pub fn utilisation(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
+    /// The variants' legend plus the 85% line's entry (both utilisation charts).
+    fn utilisation_legend(inputs: &[VariantInput<'_>]) -> Vec<LegendEntry> {
         let mut legend = Self::legend(inputs);
         legend.push(LegendEntry::new(
             Swatch::Dashed(INK),
@@ -149,6 +144,25 @@ impl Data {
                 UTILISATION_LINE * 100.0
             ),
         ));
+        legend
+    }
+
+    /// The 85% reference line and its label (both utilisation charts).
+    fn utilisation_line() -> Option<(f64, String)> {
+        Some((
+            UTILISATION_LINE,
+            format!("{:.0}%", UTILISATION_LINE * 100.0),
+        ))
+    }
+
+    fn ci_note(inputs: &[VariantInput<'_>], notes: &mut Vec<String>) {
+        if inputs.iter().any(|v| v.summary.replications < 2) {
+            notes.push("No confidence interval with a single replication.".into());
+        }
+    }
+
+    pub fn utilisation(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
+        let legend = Self::utilisation_legend(inputs);
         let mut notes = vec![
             "Utilisation = busy server time ÷ on-shift server time over the whole observation \
              window; the utilisation-over-the-day charts show it by interval."
@@ -165,10 +179,7 @@ impl Data {
             legend,
             notes,
         };
-        let threshold = Some((
-            UTILISATION_LINE,
-            format!("{:.0}%", UTILISATION_LINE * 100.0),
-        ));
+        let threshold = Self::utilisation_line();
         Data::new(inputs, frame, "utilisation (%)", true, threshold, |s| Bar {
             mean: finite(s.utilization.mean),
             ci: s.utilization.ci95_low.zip(s.utilization.ci95_high),
@@ -177,16 +188,11 @@ impl Data {
 
     /// Utilisation of each shared resource (seized ÷ available unit time).
     pub fn resource_utilisation(ctx: Context, inputs: &[VariantInput<'_>]) -> Data {
-        let mut legend = Self::legend(inputs);
-        legend.push(LegendEntry::new(
-            Swatch::Dashed(INK),
-            format!(
-                "{:.0}% line (above it, queues grow quickly)",
-                UTILISATION_LINE * 100.0
-            ),
-        ));
+        let legend = Self::utilisation_legend(inputs);
         let mut notes = vec![
-            "Utilisation = unit time seized ÷ unit time available (on the rota, or busy past a              shift's end) over the whole observation window, summed over every station that              requires the resource."
+            "Utilisation = unit time seized ÷ unit time available (on the rota, or busy past a \
+             shift's end) over the whole observation window, summed over every station that \
+             requires the resource."
                 .to_string(),
         ];
         Self::ci_note(inputs, &mut notes);
@@ -200,10 +206,7 @@ impl Data {
             legend,
             notes,
         };
-        let threshold = Some((
-            UTILISATION_LINE,
-            format!("{:.0}%", UTILISATION_LINE * 100.0),
-        ));
+        let threshold = Self::utilisation_line();
         Self::of_groups(
             inputs,
             super::resources(inputs),

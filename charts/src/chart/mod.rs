@@ -86,24 +86,42 @@ pub(crate) const WIDTH: u32 = 1000;
 /// Stations in model order (first variant's model, then any station only later variants
 /// have): (id, display name).
 pub(crate) fn stations(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for v in inputs {
-        for s in v.model.stations() {
-            if !out.iter().any(|(id, _)| id == &s.id) {
-                out.push((s.id.clone(), s.name.clone()));
-            }
-        }
-    }
-    out
+    first_seen(inputs.iter().map(|v| v.model), |m| {
+        m.stations()
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str()))
+            .collect()
+    })
 }
 
 /// Shared resources in model order (as [`stations`]): (id, display name).
 pub(crate) fn resources(inputs: &[VariantInput<'_>]) -> Vec<(String, String)> {
+    resources_of(inputs.iter().map(|v| v.model))
+}
+
+/// Shared resources of `models` in model order (as [`stations`]): (id, display name).
+pub(crate) fn resources_of<'a>(
+    models: impl Iterator<Item = &'a sim_core::Model>,
+) -> Vec<(String, String)> {
+    first_seen(models, |m| {
+        m.resources()
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect()
+    })
+}
+
+/// The (id, name) pairs `items` gives for each of `models`, each id once, in order of first
+/// appearance.
+fn first_seen<'a>(
+    models: impl Iterator<Item = &'a sim_core::Model>,
+    items: impl Fn(&'a sim_core::Model) -> Vec<(&'a str, &'a str)>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for v in inputs {
-        for r in v.model.resources() {
-            if !out.iter().any(|(id, _)| id == &r.id) {
-                out.push((r.id.clone(), r.name.clone()));
+    for m in models {
+        for (id, name) in items(m) {
+            if !out.iter().any(|(seen, _)| seen == id) {
+                out.push((id.to_string(), name.to_string()));
             }
         }
     }

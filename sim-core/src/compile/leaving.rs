@@ -62,12 +62,7 @@ impl Builder {
                 .collect();
             for (id, p) in &spec.patience_by_class {
                 let pat = format!("{at}.patience_by_class.{id}");
-                let Some(c) = classes.iter().position(|c| &c.id == id) else {
-                    let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
-                    self.err(
-                        pat,
-                        format!("no class is called {id:?} (classes: {})", known.join(", ")),
-                    );
+                let Some(c) = self.class_named(&pat, id, classes) else {
                     continue;
                 };
                 let d = match p {
@@ -107,12 +102,7 @@ impl Builder {
             .collect();
         for (id, list) in &spec.balking_by_class {
             let bat = format!("{at}.balking_by_class.{id}");
-            let Some(c) = classes.iter().position(|c| &c.id == id) else {
-                let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
-                self.err(
-                    bat,
-                    format!("no class is called {id:?} (classes: {})", known.join(", ")),
-                );
+            let Some(c) = self.class_named(&bat, id, classes) else {
                 continue;
             };
             if list.is_empty() {
@@ -134,6 +124,19 @@ impl Builder {
         } else {
             Vec::new()
         }
+    }
+
+    /// The index of class `id`, or a problem at `at` naming the classes there are.
+    fn class_named(&mut self, at: &str, id: &str, classes: &[Class]) -> Option<usize> {
+        let found = classes.iter().position(|c| c.id == id);
+        if found.is_none() {
+            let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
+            self.err(
+                at.to_string(),
+                format!("no class is called {id:?} (classes: {})", known.join(", ")),
+            );
+        }
+        found
     }
 
     /// A patience distribution (non-negative, positive mean).
