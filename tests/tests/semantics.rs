@@ -391,6 +391,18 @@ fn leaving_settings_are_checked_where_they_are_written() {
             "patience_by_class = { a = { dist = \"exponential\", mean = \"5min\" } }\n",
             "class \"a\" has `leaves = false`",
         ),
+        (
+            "balking_by_class = { b = [0.5] }\n",
+            "stations.desk.balking_by_class.b: no class is called \"b\" (classes: a)",
+        ),
+        (
+            "balking_by_class = { a = [0.5] }\n",
+            "class \"a\" has `leaves = false`, so it never balks by choice",
+        ),
+        (
+            format!("balking = [{}]\n", vec!["0.5"; 10_001].join(", ")).leak(),
+            "stations.desk.balking: at most 10000 entries (got 10001)",
+        ),
     ] {
         let text = base.replace("servers = 1\n", &format!("servers = 1\n{extra}"));
         let got = problems(&format!("{text}{tail}{ONE_STEP}"));
@@ -481,6 +493,18 @@ fn pathway_overlays_are_checked_where_they_are_written() {
             "pathways = [{ id = \"visit\", steps = [{ next = \"pay\" }] }]",
             "every step overlay needs the `id`",
         ),
+        (
+            "pathways = [{ id = \"visit\", steps = [{ id = \"lab\", remove = true, next = \"pay\" }] }]",
+            "variants.v.pathways.visit.steps.lab: a step that is removed takes no other keys",
+        ),
+        (
+            "pathways = [{ id = \"visit\", steps = [{ id = \"lab\", remove = \"yes\" }] }]",
+            "variants.v.pathways.visit.steps.lab.remove: `remove` is true or false",
+        ),
+        (
+            "pathways = [{ id = \"visit\", steps = \"lab\" }]",
+            "variants.v.pathways.visit.steps: must be a list of step tables",
+        ),
     ] {
         let text = format!("{base}\n[[variants]]\nid = \"v\"\n{overlay}\n");
         let e = Model::from_toml_variant(&text, Some("v"))
@@ -515,6 +539,21 @@ fn balking_by_class_replaces_the_stations_list() {
         e.contains(
             "stations.desk.balking_by_class.patient[0]: a probability must be between 0 and 1"
         ),
+        "{e}"
+    );
+}
+
+#[test]
+fn patience_by_class_is_none_or_a_distribution() {
+    let text = "[scenario]\nname = \"t\"\n[run]\nclose = \"12:00\"\n\
+                [[stations]]\nid = \"desk\"\nservers = 1\npatience_by_class = { patient = \"never\" }\n\
+                service = { dist = \"exponential\", mean = \"3min\" }\n\
+                [[arrivals]]\nid = \"w\"\nkind = \"poisson\"\nrate = \"10/h\"\npathway = \"p\"\n";
+    let e = Model::from_toml(&format!("{text}{ONE_STEP}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("patience is \"none\" or a distribution table (got \"never\")"),
         "{e}"
     );
 }

@@ -83,6 +83,14 @@ impl Builder {
             if alternatives && spec.resources.len() > usize::from(u8::MAX) {
                 self.err(nat, format!("at most {} alternatives are allowed", u8::MAX));
                 ok = false;
+                // A stand-in, as for an unknown resource: the station still counts as one of
+                // shared resources, so this is its only problem.
+                needs.push(Need {
+                    resource: UNKNOWN,
+                    count,
+                    user: 0,
+                    alt: 0,
+                });
                 continue;
             }
             for (k, resource) in spec.resources.iter().enumerate() {
