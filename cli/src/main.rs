@@ -4,6 +4,7 @@
 mod charts;
 mod check;
 mod compare;
+mod data;
 mod output;
 mod regression;
 mod replicate;
@@ -337,7 +338,11 @@ pub(crate) fn read(path: &Path) -> Result<String> {
 /// Parses a scenario once, for building several of its variants (each build then costs time
 /// in proportion to the base scenario, not to the number of variants).
 pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenario> {
-    sim_core::Scenario::parse(text)
+    let scenario = sim_core::Scenario::parse(text)
+        .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)))?;
+    let data = data::load(path, &scenario);
+    scenario
+        .with_data(&data)
         .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)).into())
 }
 

@@ -10,6 +10,7 @@
 mod check;
 mod cli;
 mod compare;
+mod data;
 mod interrupt;
 
 /// The helpers the test files use, bound to this package's own `carepath` binary.

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod compile;
+pub mod data;
 pub mod distribution;
 pub mod engine;
 pub mod error;

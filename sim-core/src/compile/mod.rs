@@ -105,6 +105,41 @@ impl Scenario {
         })
     }
 
+    /// The data files this scenario refers to (paths as written, relative to the scenario
+    /// file), which [`Scenario::with_data`] expects.
+    pub fn data_files(&self) -> Vec<String> {
+        toml::from_str::<toml::Table>(&self.source)
+            .map(|t| crate::data::referenced(&t))
+            .unwrap_or_default()
+    }
+
+    /// Attaches the data files: each empirical distribution with a `file` gets that file's
+    /// values, as if they had been written inline. A missing or bad file, column or value is
+    /// a problem reported, placed at its distribution, by every model built afterwards.
+    pub fn with_data(mut self, data: &crate::data::DataFiles) -> Result<Scenario, ScenarioError> {
+        if self.data_files().is_empty() {
+            return Ok(self);
+        }
+        let mut root: toml::Table = toml::from_str(&self.source).map_err(|e| {
+            ScenarioError::Invalid(vec![Problem::new(String::new(), e.message().to_string())])
+        })?;
+        let problems = crate::data::resolve(&mut root, data);
+        let file: ScenarioFile =
+            toml::Value::Table(root.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ScenarioError::Invalid(vec![Problem::new(
+                        String::new(),
+                        format!("with its data files: {}", e.message().trim()),
+                    )])
+                })?;
+        root.remove("variants");
+        self.file = file;
+        self.base = root;
+        self.variant_problems.extend(problems);
+        Ok(self)
+    }
+
     /// Builds the named variant (None: the base scenario); its problems are placed in the
     /// text (see [`crate::compile::spans`]).
     pub fn model(&self, variant: Option<&str>) -> Result<Model, ScenarioError> {

@@ -7,15 +7,21 @@
 //! every later event of a run. Dispatch is a `match` on a closed enum (no trait objects).
 //!
 //! `spec.rs` holds the form as written, `ziggurat.rs` the exponential and normal samplers,
-//! `gamma.rs` Marsaglia and Tsang's gamma over the normal (also behind the beta-PERT).
+//! `gamma.rs` Marsaglia and Tsang's gamma over the normal (also behind the beta-PERT),
+//! `truncated.rs` truncation of any family, `cdf.rs` each family's distribution function over
+//! the special functions of `special.rs`.
 
+mod cdf;
 mod gamma;
 mod spec;
+pub mod special;
 #[cfg(test)]
 mod tests;
+mod truncated;
 mod ziggurat;
 
-pub use spec::{DistKind, DistSpec};
+pub use spec::{DistKind, DistSpec, Truncate};
+pub use truncated::{MIN_ACCEPTANCE, Truncated};
 pub use ziggurat::{standard_exp, standard_normal};
 
 use crate::rng::uniform;
@@ -118,6 +124,14 @@ pub enum Dist {
     },
     /// Beta-PERT on [min, max], boxed so the enum (in every step and station) stays small.
     Pert(Box<Pert>),
+    /// Continuous empirical: piecewise linear between the sorted observations x₍₁₎ … x₍ₙ₎,
+    /// F(x₍ᵢ₎) = (i − 1) / (n − 1) (Law, 2015, "Simulation Modeling and Analysis", §6.2.4).
+    EmpiricalLinear {
+        /// The observations, sorted (at least two, not all equal).
+        values: Box<[f64]>,
+    },
+    /// Any continuous family cut to [lo, hi] (boxed: it holds a whole distribution).
+    Truncated(Box<Truncated>),
 }
 
 /// A beta-PERT's parameters: min + (max − min) · B, B ~ Beta(α, β) drawn as X / (X + Y) from
@@ -144,6 +158,14 @@ pub struct Pert {
     pub cb: f64,
 }
 
+/// Refuses a distribution with a parameter that is not finite.
+fn finish(d: Dist) -> Result<Dist, String> {
+    if let Some(bad) = d.all_values().find(|v| !v.is_finite()) {
+        return Err(format!("parameter {bad} is not finite"));
+    }
+    Ok(d)
+}
+
 fn positive(name: &str, v: f64) -> Result<f64, String> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -156,7 +178,38 @@ impl Dist {
     /// Checks a specification. With `non_negative`, values below zero must be impossible
     /// (service times, delays, patience); offsets may be negative.
     pub fn compile(spec: &DistSpec, non_negative: bool) -> Result<Dist, String> {
+        let d = Dist::compile_untruncated(spec)?;
+        let d = match spec.truncate {
+            Some(t) => truncated::truncate(
+                d,
+                t.min.map_or(f64::NEG_INFINITY, |v| v.0),
+                t.max.map_or(f64::INFINITY, |v| v.0),
+            )?,
+            None => d,
+        };
+        if non_negative && d.lower_bound() < 0.0 {
+            return Err(format!(
+                "this distribution can give negative times (lowest possible value {}); times must be zero or more",
+                d.lower_bound()
+            ));
+        }
+        Ok(d)
+    }
+
+    fn compile_untruncated(spec: &DistSpec) -> Result<Dist, String> {
         let kind = spec.dist;
+        if let Some(file) = &spec.file {
+            return Err(if kind == DistKind::Empirical {
+                format!(
+                    "the data file {file:?} was not loaded (the command or page reading this scenario attaches its data files)"
+                )
+            } else {
+                format!(
+                    "`file` applies to dist = \"empirical\" only, not to dist = \"{}\"",
+                    kind.name()
+                )
+            });
+        }
         let set = spec.set_keys();
         let allowed = kind.keys();
         if let Some(extra) = set.iter().find(|k| !allowed.contains(k)) {
@@ -166,8 +219,20 @@ impl Dist {
                 allowed.join(", ")
             ));
         }
-        if let Some(missing) = allowed.iter().find(|k| !set.contains(k)) {
-            return Err(format!("dist = \"{}\" needs `{missing}`", kind.name()));
+        let optional = ["weights", "continuous"];
+        if let Some(missing) = allowed
+            .iter()
+            .find(|k| !set.contains(k) && !optional.contains(k))
+        {
+            return Err(format!(
+                "dist = \"{}\" needs `{missing}`{}",
+                kind.name(),
+                if kind == DistKind::Empirical {
+                    " (or `file`, a CSV file of observed values)"
+                } else {
+                    ""
+                }
+            ));
         }
         // Every key is now known to be present.
         let o = |v: Option<Offset>| v.map_or(0.0, |x| x.0);
@@ -286,7 +351,6 @@ impl Dist {
             }
             DistKind::Empirical => {
                 let values = spec.values.as_deref().unwrap_or_default();
-                let weights = spec.weights.as_deref().unwrap_or_default();
                 if values.is_empty() {
                     return Err("empirical: values is empty".into());
                 }
@@ -296,6 +360,30 @@ impl Dist {
                         values.len()
                     ));
                 }
+                if spec.continuous == Some(true) {
+                    if spec.weights.is_some() {
+                        return Err("empirical: `weights` do not apply with continuous = true (each observation counts once)".into());
+                    }
+                    let mut sorted: Vec<f64> = values.iter().map(|v| v.0).collect();
+                    sorted.sort_by(f64::total_cmp);
+                    if sorted.len() < 2 || sorted[0] == sorted[sorted.len() - 1] {
+                        return Err(
+                            "empirical: continuous = true needs at least two different values"
+                                .into(),
+                        );
+                    }
+                    return finish(Dist::EmpiricalLinear {
+                        values: sorted.into(),
+                    });
+                }
+                let equal;
+                let weights = match spec.weights.as_deref() {
+                    Some(w) => w,
+                    None => {
+                        equal = vec![1.0; values.len()];
+                        &equal
+                    }
+                };
                 if values.len() != weights.len() {
                     return Err(format!(
                         "empirical: {} values but {} weights",
@@ -325,16 +413,7 @@ impl Dist {
                 }
             }
         };
-        if let Some(bad) = d.all_values().find(|v| !v.is_finite()) {
-            return Err(format!("parameter {bad} is not finite"));
-        }
-        if non_negative && d.lower_bound() < 0.0 {
-            return Err(format!(
-                "this distribution can give negative times (lowest possible value {}); times must be zero or more",
-                d.lower_bound()
-            ));
-        }
-        Ok(d)
+        finish(d)
     }
 
     fn all_values(&self) -> impl Iterator<Item = f64> + '_ {
@@ -352,6 +431,8 @@ impl Dist {
                 vec![*shape, *scale]
             }
             Dist::Pert(p) => vec![p.min, p.mode, p.max],
+            Dist::EmpiricalLinear { values } => values.to_vec(),
+            Dist::Truncated(t) => vec![t.lo, t.hi, t.mean, t.var],
         };
         v.into_iter()
     }
@@ -370,6 +451,8 @@ impl Dist {
             Dist::Uniform { lo, .. } | Dist::Triangular { lo, .. } => *lo,
             Dist::Normal { min, .. } => *min,
             Dist::Empirical { values, .. } => values.iter().copied().fold(f64::INFINITY, f64::min),
+            Dist::EmpiricalLinear { values } => values[0],
+            Dist::Truncated(t) => t.lo,
         }
     }
 
@@ -399,6 +482,8 @@ impl Dist {
             // P(X > x) = 1 / (1 + (x/α)^β): 10⁻¹⁸ at α · 10^(18/β).
             Dist::LogLogistic { shape, scale } => scale * libm::pow(10.0, 18.0 / shape),
             Dist::Pert(p) => p.max,
+            Dist::EmpiricalLinear { values } => values[values.len() - 1],
+            Dist::Truncated(t) => t.hi,
         }
     }
 
@@ -436,6 +521,12 @@ impl Dist {
                 scale * b / libm::sin(b)
             }
             Dist::Pert(p) => (p.min + 4.0 * p.mode + p.max) / 6.0,
+            // Each of the n − 1 segments is uniform with probability 1 / (n − 1).
+            Dist::EmpiricalLinear { values } => {
+                values.windows(2).map(|w| 0.5 * (w[0] + w[1])).sum::<f64>()
+                    / (values.len() - 1) as f64
+            }
+            Dist::Truncated(t) => t.mean,
         }
     }
 
@@ -464,6 +555,15 @@ impl Dist {
                 scale * scale * (2.0 * b / libm::sin(2.0 * b) - b * b / (s * s))
             }
             Dist::Pert(p) => (m - p.min) * (p.max - m) / 7.0,
+            Dist::EmpiricalLinear { values } => {
+                let second = values
+                    .windows(2)
+                    .map(|w| (w[0] * w[0] + w[0] * w[1] + w[1] * w[1]) / 3.0)
+                    .sum::<f64>()
+                    / (values.len() - 1) as f64;
+                (second - m * m).max(0.0)
+            }
+            Dist::Truncated(t) => t.var,
             Dist::Empirical { values, cumulative } => {
                 let mut prev = 0.0;
                 values
@@ -551,6 +651,18 @@ impl Dist {
                     .min(values.len() - 1);
                 values[i]
             }
+            Dist::EmpiricalLinear { values } => {
+                let pos = uniform(rng) * (values.len() - 1) as f64;
+                let i = (pos as usize).min(values.len() - 2);
+                values[i] + (pos - i as f64) * (values[i + 1] - values[i])
+            }
+            // At least 1% of draws are kept (checked when compiled), so this ends quickly.
+            Dist::Truncated(t) => loop {
+                let x = t.inner.sample(rng);
+                if x >= t.lo && x <= t.hi {
+                    break x;
+                }
+            },
         }
     }
 }

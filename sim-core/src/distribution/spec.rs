@@ -45,9 +45,37 @@ pub struct DistSpec {
     /// Values (empirical).
     #[serde(default)]
     pub values: Option<Vec<Offset>>,
-    /// Relative weights of the values (empirical; normalised).
+    /// Relative weights of the values (empirical; normalised; equal when left out).
     #[serde(default)]
     pub weights: Option<Vec<f64>>,
+    /// Piecewise linear between the sorted values rather than a discrete table (empirical).
+    #[serde(default)]
+    pub continuous: Option<bool>,
+    /// A CSV file of observed values, relative to the scenario file (empirical). Replaced by
+    /// `values` when the scenario's data files are attached ([`crate::data`]).
+    #[serde(default)]
+    pub file: Option<String>,
+    /// The file's column (empirical with `file`; needed when the file has several).
+    #[serde(default)]
+    pub column: Option<String>,
+    /// The unit of the file's values when neither the header nor the values state it.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Keep only draws within these bounds (any family; draws outside are redrawn).
+    #[serde(default)]
+    pub truncate: Option<Truncate>,
+}
+
+/// Truncation bounds, `truncate = { min = "2min", max = "40min" }` (either may be left out).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Truncate {
+    /// Lowest value kept.
+    #[serde(default)]
+    pub min: Option<Offset>,
+    /// Highest value kept.
+    #[serde(default)]
+    pub max: Option<Offset>,
 }
 
 /// Distribution families.
@@ -70,7 +98,8 @@ pub enum DistKind {
     Gamma,
     /// Erlang: `k` exponential phases with overall `mean`.
     Erlang,
-    /// Discrete over `values` with `weights`.
+    /// Observed `values` (inline with optional `weights`, or from a `file`), discrete or
+    /// `continuous`.
     Empirical,
     /// Weibull by `shape` and `scale`.
     Weibull,
@@ -99,7 +128,8 @@ impl DistKind {
         }
     }
 
-    /// The keys this family takes.
+    /// The keys this family takes (all of them are needed, except the empirical's `weights`
+    /// and `continuous`; `truncate` applies to every family).
     pub fn keys(self) -> &'static [&'static str] {
         match self {
             DistKind::Exponential => &["mean"],
@@ -110,7 +140,7 @@ impl DistKind {
             DistKind::Lognormal => &["mean", "sd"],
             DistKind::Gamma => &["mean", "cv"],
             DistKind::Erlang => &["mean", "k"],
-            DistKind::Empirical => &["values", "weights"],
+            DistKind::Empirical => &["values", "weights", "continuous"],
             DistKind::Weibull | DistKind::LogLogistic => &["shape", "scale"],
             DistKind::Pert => &["min", "mode", "max"],
         }
@@ -134,6 +164,11 @@ impl DistSpec {
             scale: None,
             values: None,
             weights: None,
+            continuous: None,
+            file: None,
+            column: None,
+            unit: None,
+            truncate: None,
         }
     }
 
@@ -151,6 +186,10 @@ impl DistSpec {
             ("scale", self.scale.is_some()),
             ("values", self.values.is_some()),
             ("weights", self.weights.is_some()),
+            ("continuous", self.continuous.is_some()),
+            ("file", self.file.is_some()),
+            ("column", self.column.is_some()),
+            ("unit", self.unit.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))

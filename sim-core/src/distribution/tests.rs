@@ -1,5 +1,6 @@
 //! Statistical tests of the samplers against the exact distributions.
 
+use super::special::{gamma_p, phi};
 use super::*;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -43,6 +44,20 @@ fn sample_means_match_analytic_means() {
         r#"dist = "log_logistic", shape = 4.0, scale = "8min""#,
         r#"dist = "pert", min = "2min", mode = "5min", max = "15min""#,
         r#"dist = "pert", min = "2min", mode = "2min", max = "6min""#,
+        r#"dist = "empirical", values = ["3min", "1min", "2min", "7min"], continuous = true"#,
+        r#"dist = "empirical", values = ["1min", "2min", "2min", "10min"]"#,
+        r#"dist = "exponential", mean = "4min", truncate = { max = "6min" }"#,
+        r#"dist = "weibull", shape = 1.5, scale = "10min", truncate = { min = "2min", max = "25min" }"#,
+        r#"dist = "lognormal", mean = "45min", sd = "30min", truncate = { max = "60min" }"#,
+        r#"dist = "gamma", mean = "2min", cv = 1.8, truncate = { min = "0.5min" }"#,
+        r#"dist = "erlang", mean = "3min", k = 3, truncate = { min = "1min", max = "5min" }"#,
+        r#"dist = "log_logistic", shape = 4.0, scale = "8min", truncate = { max = "12min" }"#,
+        r#"dist = "pert", min = "2min", mode = "5min", max = "15min", truncate = { max = "8min" }"#,
+        r#"dist = "normal", mean = "5min", sd = "2min", min = "3min", truncate = { max = "6min" }"#,
+        r#"dist = "uniform", min = "1min", max = "3min", truncate = { min = "2.5min" }"#,
+        r#"dist = "triangular", min = "1min", mode = "2min", max = "6min", truncate = { min = "3min" }"#,
+        r#"dist = "empirical", values = ["1min", "2min", "10min"], weights = [5, 3, 2], truncate = { max = "5min" }"#,
+        r#"dist = "empirical", values = ["3min", "1min", "2min", "7min"], continuous = true, truncate = { min = "1.5min", max = "6min" }"#,
     ];
     for text in specs {
         let d = Dist::compile(&spec(text), true).unwrap();
@@ -106,74 +121,6 @@ fn ks(d: &Dist, seed: u64, n: usize, cdf: impl Fn(f64) -> f64) -> f64 {
 /// The 0.1% critical value of the KS statistic for `n` draws (asymptotic: 1.949 / sqrt(n)).
 pub(super) fn ks_critical(n: usize) -> f64 {
     1.949 / (n as f64).sqrt()
-}
-
-/// Standard normal CDF.
-pub(super) fn phi(z: f64) -> f64 {
-    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
-}
-
-/// Regularised lower incomplete gamma P(a, x): the series for x < a + 1, otherwise the
-/// continued fraction (Lentz), as in Numerical Recipes §6.2. Written here so the test
-/// depends on nothing but libm; checked against closed forms in
-/// `incomplete_gamma_matches_closed_forms`.
-fn gamma_p(a: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let ln_front = a * x.ln() - x - libm::lgamma(a);
-    if x < a + 1.0 {
-        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
-        for _ in 0..10_000 {
-            ap += 1.0;
-            term *= x / ap;
-            sum += term;
-            if term.abs() < sum.abs() * 1e-16 {
-                break;
-            }
-        }
-        sum * ln_front.exp()
-    } else {
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        1.0 - ln_front.exp() * h
-    }
-}
-
-#[test]
-fn incomplete_gamma_matches_closed_forms() {
-    for x in [0.01f64, 0.5, 1.0, 2.0, 3.9, 4.1, 10.0, 30.0] {
-        let e = (-x).exp();
-        assert!((gamma_p(1.0, x) - (1.0 - e)).abs() < 1e-13, "a=1 x={x}");
-        let p4 = 1.0 - e * (1.0 + x + x * x / 2.0 + x * x * x / 6.0);
-        assert!((gamma_p(4.0, x) - p4).abs() < 1e-13, "a=4 x={x}");
-        // P(1/2, x) = erf(sqrt(x)).
-        assert!(
-            (gamma_p(0.5, x) - libm::erf(x.sqrt())).abs() < 1e-13,
-            "a=1/2 x={x}"
-        );
-    }
 }
 
 /// A distribution function, boxed so the cases of one test can share a list.
@@ -272,7 +219,98 @@ fn samplers_have_their_exact_cdfs() {
         let d = Dist::compile(&spec(text), false).unwrap();
         let stat = ks(&d, 100 + seed as u64, n, cdf);
         assert!(stat < ks_critical(n), "{text}: KS statistic {stat}");
+        // `Dist::cdf` (used by truncation and `carepath fit`) is the same function.
+        assert_eq!(d.cdf(d.lower_bound() - 1.0), 0.0, "{text}");
+        for i in 1..=400 {
+            let x = (d.lower_bound() + f64::from(i) * 0.1).min(d.practical_max());
+            assert!((d.cdf(x) - cdf(x)).abs() < 1e-9, "{text}: cdf({x})");
+        }
     }
+}
+
+/// Truncated samplers against their exact CDFs (F(x) − F(lo)) / (F(hi) − F(lo)), and the
+/// continuous empirical against its piecewise-linear CDF.
+#[test]
+fn truncated_and_continuous_empirical_samplers_have_their_cdfs() {
+    let n = 200_000;
+    let weibull = |x: f64| 1.0 - (-(x / 10.0f64).powf(1.5)).exp();
+    let gamma = |x: f64| gamma_p(1.0 / 3.24, x / (2.0 * 3.24));
+    let cases: Vec<(&str, Cdf)> = vec![
+        (
+            r#"dist = "weibull", shape = 1.5, scale = "10min", truncate = { min = "2min", max = "25min" }"#,
+            Box::new(move |x| {
+                ((weibull(x.clamp(2.0, 25.0)) - weibull(2.0)) / (weibull(25.0) - weibull(2.0)))
+                    .clamp(0.0, 1.0)
+            }),
+        ),
+        (
+            r#"dist = "gamma", mean = "2min", cv = 1.8, truncate = { min = "0.5min" }"#,
+            Box::new(move |x| {
+                ((gamma(x.max(0.5)) - gamma(0.5)) / (1.0 - gamma(0.5))).clamp(0.0, 1.0)
+            }),
+        ),
+        (
+            r#"dist = "empirical", values = ["3min", "1min", "2min", "7min"], continuous = true"#,
+            Box::new(|x| {
+                // Sorted 1, 2, 3, 7 at probabilities 0, 1/3, 2/3, 1.
+                if x <= 1.0 {
+                    0.0
+                } else if x <= 3.0 {
+                    (x - 1.0) / 3.0
+                } else {
+                    (2.0 / 3.0 + (x - 3.0) / 12.0).min(1.0)
+                }
+            }),
+        ),
+    ];
+    for (seed, (text, cdf)) in cases.iter().enumerate() {
+        let d = Dist::compile(&spec(text), false).unwrap();
+        let stat = ks(&d, 300 + seed as u64, n, cdf);
+        assert!(stat < ks_critical(n), "{text}: KS statistic {stat}");
+        for i in 0..=400 {
+            let x = f64::from(i) * 0.1;
+            assert!((d.cdf(x) - cdf(x)).abs() < 1e-9, "{text}: cdf({x})");
+        }
+    }
+}
+
+/// The truncated moments (integrals of the CDF) against closed forms: Exp(m) cut at b has
+/// mean m − b·e^(−b/m) / (1 − e^(−b/m)); Uniform(1, 3) cut below at 2.5 is Uniform(2.5, 3).
+#[test]
+fn truncated_moments_match_closed_forms() {
+    let d = Dist::compile(
+        &spec(r#"dist = "exponential", mean = "4min", truncate = { max = "6min" }"#),
+        true,
+    )
+    .unwrap();
+    let q = (-6.0f64 / 4.0).exp();
+    assert!(
+        (d.mean() - (4.0 - 6.0 * q / (1.0 - q))).abs() < 1e-8,
+        "{}",
+        d.mean()
+    );
+    let d = Dist::compile(
+        &spec(r#"dist = "uniform", min = "1min", max = "3min", truncate = { min = "2.5min" }"#),
+        true,
+    )
+    .unwrap();
+    assert!((d.mean() - 2.75).abs() < 1e-9);
+    assert!((d.scv() * d.mean() * d.mean() - 0.25 / 12.0).abs() < 1e-9);
+    // A cut discrete table is exact: values 1 and 2 with weights 5 and 3.
+    let d = Dist::compile(
+        &spec(r#"dist = "empirical", values = ["1min", "2min", "10min"], weights = [5, 3, 2], truncate = { max = "5min" }"#),
+        true,
+    )
+    .unwrap();
+    assert!((d.mean() - (5.0 + 6.0) / 8.0).abs() < 1e-12);
+    // Truncating below zero makes a normal usable as a service time.
+    assert!(
+        Dist::compile(
+            &spec(r#"dist = "normal", mean = "5min", sd = "3min", min = "-20min", truncate = { min = "0min" }"#),
+            true
+        )
+        .is_ok()
+    );
 }
 
 /// The gamma's variance within 4 standard errors of shape·scale² at the shipped shapes and
@@ -402,6 +440,50 @@ fn rejects_bad_parameters() {
     assert!(e.contains("negative"), "{e}");
     let e = bad(r#"dist = "weibull", shape = 2, mean = "1min""#, true);
     assert!(e.contains("`mean` does not apply"), "{e}");
+    let e = bad(
+        r#"dist = "weibull", shape = 1.5, scale = "10min", truncate = { min = "80min" }"#,
+        true,
+    );
+    assert!(e.contains("almost every draw would be redrawn"), "{e}");
+    let e = bad(
+        r#"dist = "exponential", mean = "4min", truncate = { min = "5min", max = "5min" }"#,
+        true,
+    );
+    assert!(e.contains("must be below max"), "{e}");
+    let e = bad(
+        r#"dist = "deterministic", value = "4min", truncate = { max = "3min" }"#,
+        true,
+    );
+    assert!(e.contains("outside"), "{e}");
+    let e = bad(
+        r#"dist = "empirical", values = ["1min", "2min"], truncate = { min = "3min" }"#,
+        true,
+    );
+    assert!(e.contains("table's probability"), "{e}");
+    let e = bad(
+        r#"dist = "normal", mean = "5min", sd = "3min", min = "-20min", truncate = { max = "9min" }"#,
+        true,
+    );
+    assert!(e.contains("negative"), "{e}");
+    let e = bad(
+        r#"dist = "empirical", values = ["1min", "2min"], weights = [1, 1], continuous = true"#,
+        true,
+    );
+    assert!(e.contains("`weights` do not apply"), "{e}");
+    let e = bad(
+        r#"dist = "empirical", values = ["2min", "2min"], continuous = true"#,
+        true,
+    );
+    assert!(e.contains("two different values"), "{e}");
+    let e = bad(r#"dist = "empirical", file = "x.csv""#, true);
+    assert!(e.contains("was not loaded"), "{e}");
+    let e = bad(
+        r#"dist = "gamma", mean = "2min", cv = 1, file = "x.csv""#,
+        true,
+    );
+    assert!(e.contains("applies to dist = \"empirical\" only"), "{e}");
+    let e = bad(r#"dist = "empirical", weights = [1]"#, true);
+    assert!(e.contains("needs `values` (or `file`"), "{e}");
 }
 
 /// Every step and station holds a `Dist`: the new families must not make it larger (the

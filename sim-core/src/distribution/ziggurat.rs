@@ -108,7 +108,8 @@ fn standard_normal_edge<R: Rng>(rng: &mut R, mut i: usize, mut x: f64, mut bits:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distribution::tests::{ks_critical, phi};
+    use crate::distribution::special::phi;
+    use crate::distribution::tests::ks_critical;
     use rand_core::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -47,7 +47,7 @@ pub fn format_clock(minutes: f64) -> String {
     format!("{h:02}:{m:02}")
 }
 
-fn unit_factor(unit: &str) -> Option<f64> {
+pub(crate) fn unit_factor(unit: &str) -> Option<f64> {
     Some(match unit {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0 / 60.0,
         "min" | "mins" | "minute" | "minutes" | "m" => 1.0,
