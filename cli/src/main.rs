@@ -5,6 +5,7 @@ mod charts;
 mod check;
 mod compare;
 mod data;
+mod fit;
 mod output;
 mod regression;
 mod replicate;
@@ -31,6 +32,7 @@ Examples:
   carepath compare tests/fixtures/workflow/clinic.toml --variants paper,digital --out cmp/
   carepath report scenarios/future-hospital.toml --out report.html
   carepath check scenarios/regression/*.toml --baseline scenarios/regression/baselines
+  carepath fit scenarios/data/consultations.csv --column consult --out fit/
 
 -o/--out is where a command writes its results: a directory (for report, a path ending in
 .html is the file itself). `carepath help COMMAND` shows a command's options.
@@ -75,6 +77,12 @@ enum Command {
     Compare(CompareArgs),
     /// Write one self-contained HTML report with charts for a scenario and its variants.
     Report(report::ReportArgs),
+    /// Fit distributions to observed durations in a CSV file (maximum likelihood, ranked by
+    /// AIC, Kolmogorov-Smirnov and Anderson-Darling with bootstrap p-values).
+    ///
+    /// Prints the ranking and the best fits as scenario TOML; --out DIR writes fit.json and
+    /// the histogram and Q-Q charts (SVG and PNG).
+    Fit(fit::FitArgs),
     /// Check scenarios against stored baselines (CI regression checks).
     ///
     /// Exit 0 nothing moved, 1 something moved, 2 usage or input error. See
@@ -220,6 +228,7 @@ fn main() -> ExitCode {
         Command::Validate { scenario } => validate(&scenario),
         Command::Compare(args) => compare::run(args),
         Command::Report(args) => report::run(args),
+        Command::Fit(args) => fit::run(args),
         Command::Check(args) => match check::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => return ExitCode::from(code),
@@ -231,6 +240,10 @@ fn main() -> ExitCode {
         Err(e) => {
             if let Some(i) = e.downcast_ref::<replicate::Interrupted>() {
                 eprint_clean(&format!("{i}\n"));
+                return ExitCode::from(EXIT_INTERRUPTED);
+            }
+            if let Some(s) = e.downcast_ref::<replicate::Stopped>() {
+                eprint_clean(&format!("{s}\n"));
                 return ExitCode::from(EXIT_INTERRUPTED);
             }
             if let Some(p) = e.downcast_ref::<ScenarioProblems>() {

@@ -137,3 +137,83 @@ fn a_symbolic_link_out_of_the_folder_is_refused() {
     o.expect_no_panic().expect_code(2);
     assert!(o.stderr.contains("symbolic link"), "{}", o.stderr);
 }
+
+/// `carepath fit` on the shipped synthetic data: the ranking, the snippets, and with --out
+/// fit.json and both charts; the best snippet pasted into a scenario validates.
+#[test]
+fn fit_ranks_writes_and_its_snippet_is_a_valid_scenario_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("fit");
+    let o = run_carepath([
+        "fit",
+        "scenarios/data/consultations.csv",
+        "--column",
+        "consult",
+        "--bootstrap",
+        "49",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    assert!(
+        o.stdout.contains("Best fits, as a scenario writes them:"),
+        "{}",
+        o.stdout
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "fit.json",
+            "fit_density.png",
+            "fit_density.svg",
+            "fit_qq.png",
+            "fit_qq.svg"
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    let fits = json["fits"].as_array().unwrap();
+    assert_eq!(json["observations"], 240);
+    let aics: Vec<f64> = fits.iter().map(|f| f["aic"].as_f64().unwrap()).collect();
+    assert!(aics.windows(2).all(|w| w[0] <= w[1]), "{aics:?}");
+    for f in fits {
+        let p = f["ks_p"].as_f64().unwrap();
+        assert!(p > 0.0 && p <= 1.0);
+        let path = write(tmp.path(), "s.toml", &scenario(f["toml"].as_str().unwrap()));
+        run_carepath(["validate", &path])
+            .expect_no_panic()
+            .expect_code(0);
+    }
+}
+
+#[test]
+fn fit_input_problems_are_input_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = write(tmp.path(), "bare.csv", "consult\n4.5\n6\n7\n3\n9\n12\n");
+    let two = write(tmp.path(), "two.csv", OBSERVED);
+    let few = write(tmp.path(), "few.csv", "consult (min)\n4\n5\n");
+    let cases: [(&[&str], &str); 6] = [
+        (&["fit", &bare], "line 2: \"4.5\" has no unit"),
+        (&["fit", &two], "name one with `column`"),
+        (
+            &["fit", &two, "--column", "wait"],
+            "there is no column \"wait\"",
+        ),
+        (&["fit", &few], "2 observations are too few"),
+        (&["fit", "no-such.csv"], "cannot read"),
+        (&["fit", &bare, "--unit", "fortnights"], "unknown unit"),
+    ];
+    for (args, want) in cases {
+        let o = run_carepath(args);
+        o.expect_no_panic().expect_code(2);
+        assert!(o.stderr.contains(want), "{args:?}: {}", o.stderr);
+    }
+    let o = run_carepath(["fit", &bare, "--unit", "min", "--bootstrap", "0"]);
+    o.expect_no_panic().expect_code(0);
+    assert!(o.stdout.contains("No p-values"), "{}", o.stdout);
+}

@@ -41,6 +41,7 @@ pub mod distribution;
 pub mod engine;
 pub mod error;
 pub mod fastmath;
+pub mod fit;
 pub mod model;
 pub mod rng;
 pub mod scenario;

@@ -5,6 +5,7 @@
 
 mod bars;
 mod breakdown;
+mod fit;
 mod queue;
 mod time_in_system;
 mod utilisation_day;
@@ -14,6 +15,7 @@ use crate::layout::Area;
 use crate::{ChartError, VariantInput};
 use plotters::prelude::*;
 use plotters_backend::DrawingBackend;
+use sim_core::fit::FitReport;
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +34,10 @@ pub enum ChartKind {
     Waits,
     /// Utilisation per shared resource with the 85% line (scenarios with `[[resources]]`).
     ResourceUtilisation,
+    /// `carepath fit`: histogram of the observations with the best fits' densities.
+    FitDensity,
+    /// `carepath fit`: Q-Q plot of the observations against the best fits.
+    FitQq,
 }
 
 /// A chart ready to render.
@@ -50,6 +56,7 @@ enum Body {
     TimeInSystem(time_in_system::Data),
     Queue(queue::Data),
     Bars(bars::Data),
+    Fit(fit::Data),
 }
 
 /// Facts shown in every subtitle.
@@ -252,6 +259,36 @@ impl Chart {
         })
     }
 
+    /// `carepath fit`'s histogram of the observations (minutes, `sorted` ascending; at
+    /// least two different values) with the densities of the best three fits of `report`.
+    /// `data` names the data (file and column) in the subtitle.
+    pub fn fit_density(
+        data: &str,
+        report: &FitReport,
+        sorted: &[f64],
+    ) -> Result<Chart, ChartError> {
+        let d = fit::Data::density(fit_context(data, report, sorted)?, report, sorted);
+        Ok(Chart {
+            kind: ChartKind::FitDensity,
+            stem: "fit_density".into(),
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::Fit(d),
+        })
+    }
+
+    /// `carepath fit`'s Q-Q plot of the observations against the best three fits.
+    pub fn fit_qq(data: &str, report: &FitReport, sorted: &[f64]) -> Result<Chart, ChartError> {
+        let d = fit::Data::qq(fit_context(data, report, sorted)?, report, sorted);
+        Ok(Chart {
+            kind: ChartKind::FitQq,
+            stem: "fit_qq".into(),
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::Fit(d),
+        })
+    }
+
     /// The kind of chart.
     pub fn kind(&self) -> ChartKind {
         self.kind
@@ -278,6 +315,7 @@ impl Chart {
             Body::TimeInSystem(d) => d.draw(root),
             Body::Queue(d) => d.draw(root),
             Body::Bars(d) => d.draw(root),
+            Body::Fit(d) => d.draw(root),
         }
     }
 
@@ -368,6 +406,21 @@ pub fn standard_charts(
         charts.push(Chart::resource_utilisation(inputs)?);
     }
     Ok((charts, skipped))
+}
+
+fn fit_context(data: &str, report: &FitReport, sorted: &[f64]) -> Result<Context, ChartError> {
+    if report.fits.is_empty() || sorted.len() != report.n || sorted.windows(2).any(|w| w[0] > w[1])
+    {
+        return Err(ChartError::NoData {
+            chart: "fit",
+            reason: "no family could be fitted, or the observations are not the report's, sorted"
+                .into(),
+        });
+    }
+    Ok(Context {
+        scenario: data.to_string(),
+        replications: 0,
+    })
 }
 
 /// Letters, digits, `-` and `_` kept; anything else becomes `_`.
