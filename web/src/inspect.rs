@@ -1,8 +1,10 @@
 //! What the page needs to know about a scenario text: every problem with the line it is on
 //! (messages exactly as `carepath validate` words them), the warnings, and the facts the
 //! controls are built from — stations and their staffing, classes, variants with their levers
-//! and adoption, the levers `[workflow]` parameterises, replications and seed.
+//! and adoption, the levers `[workflow]` parameterises, replications and seed — and the data
+//! files the scenario reads, with which of them the page has yet to supply.
 
+use crate::data::{DataFileInfo, Texts};
 use serde::Serialize;
 use sim_core::scenario::{ArrivalKind, ScenarioFile, Servers};
 use sim_core::{Model, ScenarioError};
@@ -88,14 +90,34 @@ pub struct Inspection {
     pub replications: u32,
     /// `[run] seed`.
     pub seed: u64,
+    /// The data files the scenario reads (empirical distributions with `file`), in path order,
+    /// each with whether the page has supplied it.
+    pub data_files: Vec<DataFileInfo>,
+    /// The paths of those not yet supplied (each also a problem placed at its distribution).
+    pub missing_data: Vec<String>,
 }
 
-/// Checks `text` (base and every variant) and gathers what the controls need.
-pub fn inspect(text: &str) -> Inspection {
+/// Checks `text` (base and every variant), with the data files the page holds, and gathers
+/// what the controls need.
+pub fn inspect(text: &str, data: &Texts) -> Inspection {
     let mut out = Inspection::default();
     // Parsed once: checking n variants costs time linear in n (the page re-checks as the
     // user types).
     let scenario = match sim_core::Scenario::parse(text) {
+        Ok(s) => s,
+        Err(e) => {
+            out.errors = errors(&e, "");
+            return out;
+        }
+    };
+    out.data_files = crate::data::describe(&scenario, data);
+    out.missing_data = out
+        .data_files
+        .iter()
+        .filter(|f| !f.supplied)
+        .map(|f| f.path.clone())
+        .collect();
+    let scenario = match crate::data::attach(scenario, data) {
         Ok(s) => s,
         Err(e) => {
             out.errors = errors(&e, "");
@@ -227,7 +249,7 @@ mod tests {
     #[test]
     fn the_flagship_is_described_for_the_controls() {
         let text = include_str!("../../scenarios/future-hospital.toml");
-        let i = inspect(text);
+        let i = inspect(text, &Texts::new());
         assert!(i.ok, "{:?}", i.errors);
         assert_eq!(i.variants.len(), 4);
         assert_eq!(i.variants[2].adoption, Some(0.5));
@@ -242,7 +264,10 @@ mod tests {
 
     #[test]
     fn shared_resources_are_described_for_the_controls() {
-        let i = inspect(include_str!("../../scenarios/teaching-shared-doctor.toml"));
+        let i = inspect(
+            include_str!("../../scenarios/teaching-shared-doctor.toml"),
+            &Texts::new(),
+        );
         assert!(i.ok, "{:?}", i.errors);
         let doctor = &i.resources[0];
         assert_eq!(
@@ -256,7 +281,7 @@ mod tests {
     #[test]
     fn syntax_errors_carry_line_and_column() {
         let text = include_str!("../../scenarios/mm1.toml").replace("servers = 1", "servers = = 1");
-        let i = inspect(&text);
+        let i = inspect(&text, &Texts::new());
         assert!(!i.ok);
         let line = text
             .lines()
@@ -269,7 +294,7 @@ mod tests {
     #[test]
     fn problems_are_placed_on_their_line_with_the_cli_message() {
         let text = include_str!("../../scenarios/mm1.toml").replace("servers = 1", "servers = 0");
-        let i = inspect(&text);
+        let i = inspect(&text, &Texts::new());
         assert!(!i.ok);
         let e = &i.errors[0];
         // "pathways.queue.steps.serve: visits station \"server\", which never has any servers"
@@ -296,7 +321,7 @@ mod tests {
             "{ from = \"12:00\", to = \"13:30\", count = 8 }",
             "{ from = \"12:00\", to = \"14:30\", count = 8 }",
         );
-        let i = inspect(&text);
+        let i = inspect(&text, &Texts::new());
         assert!(!i.ok);
         let e = i
             .errors
@@ -313,5 +338,43 @@ mod tests {
             + 1;
         assert_eq!(e.line, Some(line), "{e:?}");
         assert_eq!(e.column, Some(7), "{e:?}");
+    }
+
+    #[test]
+    fn a_missing_data_file_is_a_problem_at_its_distribution() {
+        use crate::data::tests::{WITH_FILE, texts};
+        let i = inspect(WITH_FILE, &Texts::new());
+        assert!(!i.ok);
+        assert_eq!(i.missing_data, ["obs.csv"]);
+        assert_eq!(i.data_files.len(), 1);
+        assert!(!i.data_files[0].supplied);
+        let e = &i.errors[0];
+        assert_eq!(
+            e.message,
+            "stations.doctor.service: data file \"obs.csv\" was not supplied"
+        );
+        let line = WITH_FILE
+            .lines()
+            .position(|l| l.contains("file = \"obs.csv\""))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, Some(line), "{e:?}");
+        let supplied = inspect(WITH_FILE, &texts());
+        assert!(supplied.ok, "{:?}", supplied.errors);
+        assert!(supplied.missing_data.is_empty());
+        assert_eq!(supplied.data_files[0].columns, ["consult", "triage"]);
+        assert_eq!(supplied.stations[0].id, "doctor");
+        // A file without the column the scenario names: located too.
+        let wrong = Texts::from([("obs.csv".to_string(), "other (min)\n4\n".to_string())]);
+        let i = inspect(WITH_FILE, &wrong);
+        assert!(i.missing_data.is_empty());
+        assert!(
+            i.errors[0]
+                .message
+                .contains("there is no column \"consult\" (columns: other)"),
+            "{:?}",
+            i.errors
+        );
+        assert_eq!(i.errors[0].line, Some(line));
     }
 }

@@ -3,15 +3,21 @@
 //! is tested natively like any other.
 //!
 //! - [`gallery()`]: the bundled scenarios ([`gallery::GALLERY`]).
-//! - [`inspect()`]: problems placed on their lines, warnings, and what the controls are built from.
+//! - [`inspect()`]: problems placed on their lines, warnings, what the controls are built from,
+//!   and the data files the scenario reads.
 //! - [`apply_settings()`]: the sliders and switches rewrite the scenario text ([`settings`]).
 //! - [`WebRun`]: a run or comparison driven one replication at a time ([`session`]), so a Web
 //!   Worker can report progress and be stopped between replications.
+//!
+//! [`inspect()`] and [`WebRun::start`] take the data files the page holds (CSV files uploaded
+//! or pasted, for empirical distributions with `file = "…"`) as an optional JSON object of
+//! path to text ([`data`]); left out, the scenario reads none.
 //!
 //! The simulation is sim-core's, seeded the same way, so a scenario and seed give the same bits
 //! here as in `carepath run`; the charts are carepath-charts', which measure text with an
 //! embedded font and so need no DOM (they run inside the worker).
 
+pub mod data;
 pub mod gallery;
 pub mod inspect;
 pub mod session;
@@ -31,10 +37,22 @@ pub fn gallery() -> String {
     serde_json::to_string(gallery::GALLERY).unwrap_or_else(|_| "[]".into())
 }
 
-/// Checks a scenario text; JSON of [`inspect::Inspection`].
+/// Checks a scenario text with the data files `data` (JSON object of path to CSV text, see
+/// [`data`]); JSON of [`inspect::Inspection`].
 #[wasm_bindgen]
-pub fn inspect(text: &str) -> String {
-    serde_json::to_string(&inspect::inspect(text)).unwrap_or_else(|e| error_json(&e.to_string()))
+pub fn inspect(text: &str, data: Option<String>) -> String {
+    let inspection = match data::parse(data.as_deref()) {
+        Ok(texts) => inspect::inspect(text, &texts),
+        Err(message) => inspect::Inspection {
+            errors: vec![inspect::ErrorAt {
+                line: None,
+                column: None,
+                message,
+            }],
+            ..Default::default()
+        },
+    };
+    serde_json::to_string(&inspection).unwrap_or_else(|e| error_json(&e.to_string()))
 }
 
 /// Applies the controls' settings (JSON of [`settings::Settings`]) to a scenario text; JSON
@@ -60,12 +78,14 @@ pub struct WebRun(session::Session);
 
 #[wasm_bindgen]
 impl WebRun {
-    /// Builds the models. `variants` is a JSON list of variant ids (empty: the base scenario).
-    /// Fails with the CLI's message when the scenario or a variant does not build.
-    pub fn start(text: &str, variants: &str) -> Result<WebRun, String> {
+    /// Builds the models. `variants` is a JSON list of variant ids (empty: the base scenario);
+    /// `data` the data files, as for [`inspect()`]. Fails with the CLI's message when the
+    /// scenario or a variant does not build.
+    pub fn start(text: &str, variants: &str, data: Option<String>) -> Result<WebRun, String> {
         let variants: Vec<String> =
             serde_json::from_str(variants).map_err(|e| format!("bad variant list: {e}"))?;
-        session::Session::new(text, &variants)
+        let data = data::parse(data.as_deref())?;
+        session::Session::new(text, &variants, &data)
             .map(WebRun)
             .map_err(|e| e.to_string())
     }
@@ -101,8 +121,9 @@ mod tests {
         let g: serde_json::Value = serde_json::from_str(&gallery()).unwrap();
         assert_eq!(g[0]["id"], "future-hospital");
         let text = g[7]["toml"].as_str().unwrap();
-        let i: serde_json::Value = serde_json::from_str(&inspect(text)).unwrap();
+        let i: serde_json::Value = serde_json::from_str(&inspect(text, None)).unwrap();
         assert_eq!(i["ok"], true);
+        assert_eq!(i["data_files"], serde_json::json!([]));
         let applied: serde_json::Value =
             serde_json::from_str(&apply_settings(text, r#"{"seed": 5, "replications": 2}"#))
                 .unwrap();
@@ -111,14 +132,44 @@ mod tests {
             serde_json::from_str(&apply_settings(text, r#"{"sed": 5}"#)).unwrap();
         assert_eq!(bad["ok"], false);
         assert!(bad["error"].as_str().unwrap().contains("unknown field"));
-        let mut run = WebRun::start(applied["text"].as_str().unwrap(), "[]").unwrap();
+        let mut run = WebRun::start(applied["text"].as_str().unwrap(), "[]", None).unwrap();
         assert!(run.finish().is_err());
         while run.step() {}
         assert_eq!(run.done(), run.total());
         let out: serde_json::Value = serde_json::from_str(&run.finish().unwrap()).unwrap();
         assert_eq!(out["kind"], "run");
         assert_eq!(out["seed"], 5);
-        assert!(WebRun::start(text, "[\"nope\"]").is_err());
-        assert!(WebRun::start(text, "not json").is_err());
+        assert!(WebRun::start(text, "[\"nope\"]", None).is_err());
+        assert!(WebRun::start(text, "not json", None).is_err());
+    }
+
+    #[test]
+    fn data_files_cross_as_a_json_object() {
+        use crate::data::tests::{OBS_CSV, WITH_FILE};
+        let files = serde_json::json!({ "obs.csv": OBS_CSV }).to_string();
+        let missing: serde_json::Value =
+            serde_json::from_str(&inspect(WITH_FILE, Some("{}".into()))).unwrap();
+        assert_eq!(missing["ok"], false);
+        assert_eq!(missing["missing_data"], serde_json::json!(["obs.csv"]));
+        assert_eq!(missing["data_files"][0]["path"], "obs.csv");
+        let e = WebRun::start(WITH_FILE, "[]", None).err().unwrap();
+        assert!(e.contains("data file \"obs.csv\" was not supplied"), "{e}");
+        let found: serde_json::Value =
+            serde_json::from_str(&inspect(WITH_FILE, Some(files.clone()))).unwrap();
+        assert_eq!(found["ok"], true, "{found}");
+        assert_eq!(found["data_files"][0]["supplied"], true);
+        let mut run = WebRun::start(WITH_FILE, "[]", Some(files)).unwrap();
+        while run.step() {}
+        assert!(run.finish().is_ok());
+        let bad: serde_json::Value =
+            serde_json::from_str(&inspect(WITH_FILE, Some("[1]".into()))).unwrap();
+        assert_eq!(bad["ok"], false);
+        assert!(
+            bad["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("bad data files")
+        );
+        assert!(WebRun::start(WITH_FILE, "[]", Some("nope".into())).is_err());
     }
 }

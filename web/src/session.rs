@@ -69,9 +69,14 @@ pub struct Outcome {
 }
 
 impl Session {
-    /// Builds the models: the base scenario when `variants` is empty, else each named variant.
-    pub fn new(text: &str, variants: &[String]) -> Result<Session, ScenarioError> {
-        let scenario = sim_core::Scenario::parse(text)?;
+    /// Builds the models: the base scenario when `variants` is empty, else each named variant,
+    /// with the data files the scenario reads taken from `data` (see [`crate::data`]).
+    pub fn new(
+        text: &str,
+        variants: &[String],
+        data: &crate::data::Texts,
+    ) -> Result<Session, ScenarioError> {
+        let scenario = crate::data::attach(sim_core::Scenario::parse(text)?, data)?;
         let base = scenario.model(None)?;
         let models = if variants.is_empty() {
             vec![base.clone()]
@@ -231,12 +236,13 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Texts;
 
     #[test]
     fn a_run_gives_the_clis_summary_json() {
         let text = include_str!("../../scenarios/mm1.toml")
             .replace("replications = 20", "replications = 3");
-        let mut s = Session::new(&text, &[]).unwrap();
+        let mut s = Session::new(&text, &[], &Texts::new()).unwrap();
         let total = s.total();
         let mut steps = 0;
         while s.step() {
@@ -264,7 +270,8 @@ mod tests {
         // Two replications keep the test quick.
         let text = include_str!("../../scenarios/future-hospital.toml")
             .replace("replications = 20 ", "replications = 2 ");
-        let mut s = Session::new(&text, &["paper".into(), "digital".into()]).unwrap();
+        let mut s =
+            Session::new(&text, &["paper".into(), "digital".into()], &Texts::new()).unwrap();
         assert!(s.finish().is_err());
         assert_eq!(s.total(), 4);
         while s.step() {}
@@ -276,8 +283,40 @@ mod tests {
     }
 
     #[test]
+    fn a_data_file_gives_the_results_of_its_values_inline() {
+        use crate::data::tests::{WITH_FILE, texts};
+        let inline = WITH_FILE.replace(
+            "file = \"obs.csv\", column = \"consult\"",
+            "values = [\"4.5min\", \"12min\", \"7.25min\", \"6min\", \"9.5min\"]",
+        );
+        let finish = |text: &str, data: &Texts| {
+            let mut s = Session::new(text, &[], data).unwrap();
+            while s.step() {}
+            s.finish().unwrap()
+        };
+        let (from_file, written) = (finish(WITH_FILE, &texts()), finish(&inline, &Texts::new()));
+        assert_eq!(from_file.json, written.json);
+        assert_eq!(
+            from_file.headline[0].time_in_system_mean,
+            written.headline[0].time_in_system_mean
+        );
+        // Without the file nothing runs: the problem is placed at the distribution.
+        match Session::new(WITH_FILE, &[], &Texts::new()) {
+            Err(ScenarioError::Invalid(p)) => {
+                assert_eq!(
+                    p[0].to_string(),
+                    "stations.doctor.service: data file \"obs.csv\" was not supplied"
+                );
+                assert!(p[0].place.is_some(), "{p:?}");
+            }
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("ran without its data file"),
+        }
+    }
+
+    #[test]
     fn unknown_variants_are_errors() {
         let text = include_str!("../../scenarios/future-hospital.toml");
-        assert!(Session::new(text, &["papr".into()]).is_err());
+        assert!(Session::new(text, &["papr".into()], &Texts::new()).is_err());
     }
 }
