@@ -30,6 +30,7 @@ th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 .diff td:nth-child(2),.diff th:nth-child(2){text-align:left}
 .warn{color:#a04000}
+.met{color:#00734d;font-weight:600}.not-met{color:#a04000;font-weight:600}.undecided{color:#595959}
 .unfinished{border:2px solid #a04000;background:#fff4e5;color:#1b1b1b;border-radius:6px;padding:.6em 1em;margin:1em 0}
 .unfinished p{margin:.3em 0}
 ";
@@ -72,7 +73,8 @@ fn metric(m: &Metric, digits: usize) -> String {
 
 /// The result sections for `runs` (one per variant, the first is the baseline), with the paired
 /// differences when `comparison` is given. Sections carry the ids `summary`, `time`, `tis`,
-/// `waits`, `util`, `queues`, `util-day` and `diff`.
+/// `waits`, `util`, `queues`, `util-day` and `diff`, and `targets` and `resources` when the
+/// scenario has them.
 pub fn sections(
     runs: &[RunView<'_>],
     comparison: Option<&Comparison>,
@@ -171,6 +173,7 @@ pub fn sections(
         let _ = writeln!(h, "<p class=warn>Warning: {}</p>", esc(w));
     }
     h.push_str("</section>\n");
+    targets_section(&mut h, runs, &variants);
 
     // Where the time goes.
     h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
@@ -281,6 +284,61 @@ pub fn sections(
 /// The shared resources' section (only for scenarios with `[[resources]]`): their utilisation
 /// chart and a table of utilisation, unit-hours busy, on the rota and in overtime, the busy
 /// hours each station took, staff cost and interrupted services.
+/// The service-level targets (when the scenario has any): per target and variant the share of
+/// patients meeting it with its 95% interval, and the verdict at 95% confidence.
+fn targets_section(h: &mut String, runs: &[RunView<'_>], variants: &[&str]) {
+    let first = &runs[0];
+    if first.summary.targets.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<section id=\"targets\"><h2>Service-level targets</h2>\n<p>Share of patients meeting \
+         each target (mean of the replications' shares, 95% CI) and whether it is met with 95% \
+         confidence (one-sided bound against the required share). Patients who left unserved \
+         count as not meeting it.</p>\n<table>\n<thead><tr><th>target</th><th>needed</th>",
+    );
+    for v in variants {
+        let _ = write!(h, "<th>{}</th>", esc(v));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (i, t) in first.summary.targets.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{:.0}%</td>",
+            esc(&t.name),
+            100.0 * t.required_share
+        );
+        for r in runs {
+            match r.summary.targets.get(i) {
+                Some(v) => {
+                    let ci = match (v.share.ci95_low, v.share.ci95_high) {
+                        (Some(l), Some(hi)) => format!(
+                            " <span class=ci>[{:.1}, {:.1}]</span>",
+                            100.0 * l,
+                            100.0 * hi
+                        ),
+                        _ => String::new(),
+                    };
+                    let class = match v.verdict {
+                        sim_core::summary::Verdict::Met => "met",
+                        sim_core::summary::Verdict::NotMet => "not-met",
+                        _ => "undecided",
+                    };
+                    let _ = write!(
+                        h,
+                        "<td>{:.1}%{ci}<br><span class={class}>{}</span></td>",
+                        100.0 * v.share.mean,
+                        esc(v.verdict.words())
+                    );
+                }
+                None => h.push_str("<td>—</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
 fn resources_section(
     h: &mut String,
     runs: &[RunView<'_>],
@@ -676,5 +734,25 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         insta::assert_snapshot!("shared_resources", without_svg(section));
         let plain = sections(&[view(&ran(STOPPED))], None, &[]).unwrap();
         assert!(!plain.contains("id=\"resources\""));
+    }
+
+    /// Targets get their section after the summary: the share, its interval and the verdict
+    /// per variant; a scenario without targets has none.
+    #[test]
+    fn targets_have_their_section() {
+        let text = format!(
+            "{STOPPED}\n[[targets]]\nid = \"quick\"\nmetric = \"time_in_system\"\nwithin = \"10min\"\nshare = 0.5\n\
+             [[targets]]\nid = \"desk\"\nmetric = \"wait\"\nstation = \"desk\"\nwithin = \"1min\"\nshare = 0.99\n"
+        );
+        let html = sections(&[view(&ran(&text))], None, &[]).unwrap();
+        let at = html
+            .find("<section id=\"targets\">")
+            .expect("targets section");
+        assert!(html.find("<section id=\"summary\">").unwrap() < at);
+        let section = &html[at..];
+        let section = &section[..section.find("</section>").unwrap()];
+        insta::assert_snapshot!("targets", section);
+        let plain = sections(&[view(&ran(STOPPED))], None, &[]).unwrap();
+        assert!(!plain.contains("id=\"targets\""));
     }
 }

@@ -300,6 +300,28 @@ pub fn render(c: &Comparison, models: &[sim_core::Model], all_pairs: bool) -> St
         "queues joined per patient",
         cells(&|v| fixed(c.variants[v].run.queues_per_patient.mean, 2)),
     );
+    for (i, t) in c.variants[&c.order[0]].targets.iter().enumerate() {
+        g.row(
+            format!(
+                "target {} ({}% needed)",
+                t.id,
+                fixed(100.0 * t.required_share, 0)
+            ),
+            cells(&|v| match c.variants[v].targets.get(i) {
+                Some(x) => format!(
+                    "{}% {}",
+                    fixed(100.0 * x.share.mean, 1),
+                    match x.verdict {
+                        sim_core::summary::Verdict::Met => "met",
+                        sim_core::summary::Verdict::NotMet => "not met",
+                        sim_core::summary::Verdict::Undecided => "undecided",
+                        sim_core::summary::Verdict::NoData => "no data",
+                    }
+                ),
+                None => "—".into(),
+            }),
+        );
+    }
     g.row("", Vec::new());
     g.row("Where the time goes (mean minutes per patient)", Vec::new());
     for s in base.stations() {
@@ -350,7 +372,8 @@ pub fn render(c: &Comparison, models: &[sim_core::Model], all_pairs: bool) -> St
     for x in &c.differences {
         if !(x.metric.starts_with("time_in_system_min")
             || x.metric == "queues_per_patient"
-            || x.metric.ends_with("wait_min.mean"))
+            || x.metric.ends_with("wait_min.mean")
+            || x.metric.starts_with("targets."))
         {
             continue;
         }

@@ -110,6 +110,9 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         "Queues joined per patient: {}",
         metric(&s.run.queues_per_patient)
     );
+    if !s.targets.is_empty() {
+        targets(&mut o, s);
+    }
     let _ = writeln!(
         o,
         "\nPer station: waits and service in minutes, utilisation in %, queue = mean number waiting"
@@ -182,6 +185,36 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         events / wall_seconds.max(1e-9) / 1e6
     );
     o
+}
+
+/// The service-level targets: the share of patients meeting each, its interval, and whether
+/// it is met with 95% confidence.
+pub fn targets(o: &mut String, s: &Summary) {
+    let _ = writeln!(
+        o,
+        "\nService-level targets: share of patients meeting each (95% CI), judged with one-sided 95% confidence"
+    );
+    let _ = writeln!(
+        o,
+        "{:<18} {:>8} {:>22}  {:<28} target",
+        "target", "needed", "share [95% CI]", "verdict"
+    );
+    for t in &s.targets {
+        let share = format!(
+            "{}% {}",
+            fixed(100.0 * t.share.mean, 1),
+            ci(t.share.ci95_low, t.share.ci95_high, 100.0, 1)
+        );
+        let _ = writeln!(
+            o,
+            "{:<18} {:>7}% {:>22}  {:<28} {}",
+            truncate(&t.id, 18),
+            fixed(100.0 * t.required_share, 1),
+            share,
+            t.verdict.words(),
+            crate::output::clean_for_terminal(&t.name)
+        );
+    }
 }
 
 /// The shared resources' table: utilisation against available unit time, busy, rostered and

@@ -431,3 +431,70 @@ fn balking_by_queue_length_matches_the_birth_death_chain() {
     assert_matches("balking share", &shares, balk_share);
     assert_matches("Wq of those who join", &mean_waits(&results, 0), wq);
 }
+
+/// Service-level targets against their exact shares: in M/M/c the wait is at most t with
+/// probability 1 − C(c, a)·e^(−(cμ − λ)t) (Erlang C), and in M/M/1 the time in system is
+/// exponential with rate μ − λ, so P(T ≤ t) = 1 − e^(−(μ − λ)t). Targets count exactly those
+/// patients, so each replication's share is the fraction of its patients meeting them.
+#[test]
+fn service_level_shares_match_erlang_c() {
+    for (interarrival, service, c, t) in [(1.0, 4.0, 5, 2.0), (1.25, 1.0, 1, 3.0)] {
+        let toml = format!(
+            r#"
+[scenario]
+name = "targets"
+[run]
+max_arrivals = 100000
+warm_up = "500min"
+replications = 20
+seed = 20261203
+sample_interval = "0min"
+[[stations]]
+id = "s"
+servers = {c}
+service = {{ dist = "exponential", mean = "{service}min" }}
+[[arrivals]]
+id = "a"
+kind = "poisson"
+rate = "{rate}/min"
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{{ id = "s", station = "s", next = "exit" }}]
+[[targets]]
+id = "wait"
+metric = "wait"
+station = "s"
+within = "{t}min"
+share = 0.9
+[[targets]]
+id = "stay"
+metric = "time_in_system"
+within = "{t}min"
+share = 0.5
+"#,
+            rate = 1.0 / interarrival
+        );
+        let model = Model::from_toml(&toml).expect("valid scenario");
+        let results = run(&model);
+        let (lambda, mu) = (1.0 / interarrival, 1.0 / service);
+        let cf = f64::from(c);
+        let wait_share = 1.0 - erlang_c(c, lambda / mu) * (-(cf * mu - lambda) * t).exp();
+        let share = |k: usize| -> Vec<f64> {
+            results
+                .iter()
+                .map(|r| r.targets[k].met as f64 / r.targets[k].total as f64)
+                .collect()
+        };
+        assert_matches(&format!("M/M/{c} P(Wq ≤ {t})"), &share(0), wait_share);
+        if c == 1 {
+            let stay_share = 1.0 - (-(mu - lambda) * t).exp();
+            assert_matches(&format!("M/M/1 P(T ≤ {t})"), &share(1), stay_share);
+        }
+        // Every served patient is counted once by each target.
+        for r in &results {
+            assert_eq!(r.targets[0].total, r.stations[0].waits.count);
+            assert_eq!(r.targets[1].total, r.time_in_system.count);
+        }
+    }
+}

@@ -56,9 +56,16 @@ pub fn estimate(model: &Model) -> MemoryEstimate {
         .iter()
         .map(|r| 96 + 8 * r.users.len() as u64)
         .sum();
+    // Each service-level target keeps two counts per record (and a list header).
+    let targets = 24 + 16 * model.targets.list.len() as u64;
     // A record, plus its values in the series columns (u32 queue length, f64 utilisation).
-    let per_record =
-        160 + (104 + 24) * stations + 72 * classes + samples * stations * 12 + 8 * needs + pools;
+    let per_record = 160
+        + (104 + 24) * stations
+        + 72 * classes
+        + samples * stations * 12
+        + 8 * needs
+        + pools
+        + targets;
     let reps = u64::from(model.replications);
     let total = per_replication
         .saturating_mul(IN_FLIGHT.min(reps))

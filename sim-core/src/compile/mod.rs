@@ -10,7 +10,7 @@
 //! stopping rules), [`resources`] (shared pools) and [`stations`] (staffing, and the
 //! resources each station requires), [`classes`], [`pathways`] (steps, branches, the
 //! graph checks and routing tables), [`arrivals`] (streams and the expected number of
-//! arrivals), [`workflow`] (the levers of a variant). Checks on the assembled model follow:
+//! arrivals), [`workflow`] (the levers of a variant), [`targets`] (service levels). Checks on the assembled model follow:
 //! [`bounds`] (what the clock can represent), [`memory`] (what a study needs), loops that
 //! almost never exit, and the [`load`] warning. A new scenario key is parsed in
 //! `scenario/<section>.rs`, checked and compiled in `compile/<section>.rs`, and lands in a
@@ -27,6 +27,7 @@ pub mod resources;
 pub mod run;
 pub mod spans;
 pub mod stations;
+pub mod targets;
 pub mod workflow;
 
 #[cfg(test)]
@@ -283,6 +284,7 @@ impl Builder {
         let streams = self.arrivals(f, &hours, &paths.pathways, &classes, &class_cumulative);
         self.sampling(&hours);
         let workflow = self.workflow(f, variant, &classes, &station_ix);
+        let targets = self.targets(&f.targets, &station_ix, &stations, &classes);
         self.workflow_fits(&workflow, variant, &stations, &streams, &paths.steps);
         if !self.problems.is_empty() {
             return Err(ScenarioError::Invalid(self.problems));
@@ -316,6 +318,7 @@ impl Builder {
             // Filled in by `Scenario::model` (shared, so building n variants stays linear).
             variant_ids: std::sync::Arc::from(Vec::new()),
             workflow,
+            targets,
         };
         model.has_multipliers = model
             .classes

@@ -41,6 +41,8 @@ pub struct Features {
     /// Arrivals possible before the observation window opens (a warm-up, or a window that
     /// opens before the clinic), so waits and stays must be clipped to the window.
     pub clipped_window: bool,
+    /// Service-level targets, counted per patient (the lean loop does not count them).
+    pub targets: bool,
 }
 
 impl Features {
@@ -74,6 +76,7 @@ impl Features {
             streams,
             has_multipliers,
             workflow,
+            targets,
         } = model;
         let mut f = Features {
             classes: classes.len() > 1,
@@ -83,6 +86,7 @@ impl Features {
             digital: Self::digital(workflow),
             shared_resources: !resources.is_empty(),
             interruptions: resources.iter().any(|r| r.shift_end != ShiftEnd::Finish),
+            targets: !targets.is_empty(),
             ..Features::default()
         };
         for class in classes {

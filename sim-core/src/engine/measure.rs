@@ -122,6 +122,17 @@ impl ResourceResult {
     }
 }
 
+/// One service-level target in one replication: the patients it counted (inside the
+/// observation window) and those who met it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TargetCount {
+    /// Patients who met the target.
+    pub met: u64,
+    /// Patients counted: served or finished, and those who left unserved (balked, reneged),
+    /// who count as not meeting it.
+    pub total: u64,
+}
+
 /// Results of one patient class in one replication.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClassResult {
@@ -163,6 +174,8 @@ pub struct ReplicationResult {
     pub queue_joins: u64,
     /// Most patients in the system at once.
     pub max_in_system: u64,
+    /// Per service-level target (in the model's order).
+    pub targets: Vec<TargetCount>,
 }
 
 impl StationResult {
@@ -210,7 +223,7 @@ impl StationResult {
 impl ReplicationResult {
     /// The empty result of replication `replication` with `classes` patient classes, keeping
     /// the storage of its histograms (`stations` is left as it is: `finish` replaces it).
-    pub(super) fn reset(&mut self, replication: u32, classes: usize) {
+    pub(super) fn reset(&mut self, replication: u32, classes: usize, targets: usize) {
         let ReplicationResult {
             replication: number,
             end_time,
@@ -225,7 +238,10 @@ impl ReplicationResult {
             delay_sum,
             queue_joins,
             max_in_system,
+            targets: per_target,
         } = self;
+        per_target.clear();
+        per_target.resize(targets, TargetCount::default());
         *number = replication;
         *end_time = 0.0;
         *window = 0.0;
@@ -271,6 +287,46 @@ impl<'m> Simulator<'m> {
             c.time_in_system.clear();
         }
         self.out.delay_sum = 0.0;
+        self.out
+            .targets
+            .iter_mut()
+            .for_each(|t| *t = TargetCount::default());
+    }
+
+    /// Counts a patient of `class` at station `s`'s wait targets: a wait of `wait` minutes
+    /// (None: left the queue unserved, which does not meet any target).
+    pub(super) fn count_wait_targets(&mut self, s: StationIx, class: u32, wait: Option<f64>) {
+        let targets = &self.model.targets;
+        for &t in targets.wait_at[s.ix()].iter() {
+            let target = &targets.list[t as usize];
+            if target.counts(class) {
+                let c = &mut self.out.targets[t as usize];
+                c.total += 1;
+                c.met += u64::from(wait.is_some_and(|w| w <= target.within));
+            }
+        }
+    }
+
+    /// Counts a patient of `class` at the time-in-system targets (None: left unserved).
+    pub(super) fn count_time_targets(&mut self, class: u32, time: Option<f64>) {
+        let targets = &self.model.targets;
+        for &t in targets.time_in_system.iter() {
+            let target = &targets.list[t as usize];
+            if target.counts(class) {
+                let c = &mut self.out.targets[t as usize];
+                c.total += 1;
+                c.met += u64::from(time.is_some_and(|w| w <= target.within));
+            }
+        }
+    }
+
+    /// A patient of `class` left station `s` unserved (balked or reneged): it meets neither
+    /// the station's wait targets nor any time-in-system target.
+    pub(super) fn count_unserved(&mut self, s: StationIx, class: u32) {
+        if !self.model.targets.is_empty() {
+            self.count_wait_targets(s, class, None);
+            self.count_time_targets(class, None);
+        }
     }
 
     /// Records one queue-length sample at `at` and returns the next sample time: infinite once

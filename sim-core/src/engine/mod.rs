@@ -47,7 +47,9 @@ use arrivals::{StreamState, lead_time};
 use event::Ev;
 pub use features::Features;
 use index::{StationIx, StreamIx};
-pub use measure::{ClassResult, PatientCounts, ReplicationResult, ResourceResult, StationResult};
+pub use measure::{
+    ClassResult, PatientCounts, ReplicationResult, ResourceResult, StationResult, TargetCount,
+};
 use patient::Patient;
 use resource::ResourceState;
 use station::StationState;
@@ -242,7 +244,8 @@ impl<'m> Simulator<'m> {
             ordinal: 0,
             slot_in_session: 0,
         }));
-        self.out.reset(replication, m.classes.len());
+        self.out
+            .reset(replication, m.classes.len(), m.targets.list.len());
         // First push: at equal times it precedes every other event.
         self.events.push(m.stats_start.max(0.0), Ev::StatsStart);
         self.reset_resources();

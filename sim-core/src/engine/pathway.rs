@@ -139,6 +139,9 @@ impl<'m> Simulator<'m> {
             class.patients.completed += 1;
             class.time_in_system.add(tis);
         }
+        if !LEAN && !self.model.targets.time_in_system.is_empty() {
+            self.count_time_targets(u32::from(pat.class), Some(tis));
+        }
         self.leave::<LEAN>(p, now);
     }
 

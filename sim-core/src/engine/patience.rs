@@ -52,6 +52,7 @@ impl<'m> Simulator<'m> {
         self.out.patients.reneged += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.reneged += 1;
+        self.count_unserved(s, c as u32);
         self.leave::<false>(p, now);
     }
 }

@@ -165,6 +165,7 @@ impl<'m> Simulator<'m> {
         self.out.patients.balked += 1;
         let c = self.patients[p as usize].class as usize;
         self.out.classes[c].patients.balked += 1;
+        self.count_unserved(s, c as u32);
         self.leave::<false>(p, now);
     }
 
@@ -256,6 +257,10 @@ impl<'m> Simulator<'m> {
             r.visits += 1;
             r.waits.add(now - waited_from);
             r.service_sum += d;
+            if !LEAN && !m.targets.is_empty() {
+                let class = self.patients[p as usize].class;
+                self.count_wait_targets(s, u32::from(class), Some(now - waited_from));
+            }
         }
         if !LEAN {
             self.out.events += 1;

@@ -13,12 +13,14 @@ pub mod pathway;
 pub mod resource;
 pub mod station;
 pub mod stream;
+pub mod target;
 pub mod workflow;
 
 pub use pathway::{MAX_STEPS, Pathway, RouteTable, Step, StepKeys, StepKind};
 pub use resource::{Need, Resource};
 pub use station::{StaffChange, Station};
 pub use stream::{Stream, StreamKind};
+pub use target::{Target, TargetKind, Targets};
 pub use workflow::Workflow;
 
 /// Step index meaning "leave the system".
@@ -105,6 +107,8 @@ pub struct Model {
     pub(crate) variant_ids: std::sync::Arc<[String]>,
     /// The digital workflow of this variant.
     pub(crate) workflow: Workflow,
+    /// Service-level targets.
+    pub(crate) targets: Targets,
 }
 
 /// Read-only access: a model is built and checked by the compiler and cannot be changed
@@ -193,6 +197,11 @@ impl Model {
     /// Arrival streams.
     pub fn streams(&self) -> &[Stream] {
         &self.streams
+    }
+
+    /// Service-level targets.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets.list
     }
 
     /// Warnings found while checking (the model still runs).

@@ -6,13 +6,14 @@
 //! unit and default is documented in `docs/scenario-format.md`.
 //!
 //! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`resources`], [`arrivals`],
-//! [`pathways`] and [`workflow`] (with `[[variants]]`) beside it; [`units`] parses durations,
+//! [`pathways`], [`workflow`] (with `[[variants]]`) and [`targets`] beside it; [`units`] parses durations,
 //! clock times and rates; [`variant`] merges a variant's overlays into the base tree. This
 //! layer imports neither `compile` nor `model`.
 
 pub mod arrivals;
 pub mod pathways;
 pub mod resources;
+pub mod targets;
 pub mod units;
 pub mod variant;
 pub mod workflow;
@@ -20,6 +21,7 @@ pub mod workflow;
 pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
 pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
 pub use resources::{Choose, NeedSpec, ResourceSpec};
+pub use targets::{TargetMetric, TargetSpec};
 pub use workflow::{
     CreditPaymentSpec, EPrescriptionSpec, FaceScanSpec, Lever, OnlineRegistrationSpec,
     PointOfCareSpec, ResultsOnlineSpec, VariantSpec, WorkflowSpec,
@@ -59,6 +61,9 @@ pub struct ScenarioFile {
     /// Named variants: overlays on this base (levers switched on, staffing or arrival changes).
     #[serde(default)]
     pub variants: Vec<VariantSpec>,
+    /// Service-level targets reported with the results.
+    #[serde(default)]
+    pub targets: Vec<TargetSpec>,
 }
 
 /// `[scenario]`: what the model is.

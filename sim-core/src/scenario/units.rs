@@ -47,6 +47,16 @@ pub fn format_clock(minutes: f64) -> String {
     format!("{h:02}:{m:02}")
 }
 
+/// A number with at most two decimals and no trailing zeros (`120`, `7.5`, `0.33`).
+pub fn format_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 pub(crate) fn unit_factor(unit: &str) -> Option<f64> {
     Some(match unit {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0 / 60.0,

@@ -142,6 +142,23 @@ fn metric_values(model: &Model, results: &[ReplicationRecord]) -> MetricValues {
             results.iter().map(|r| r.stations[i].waits.mean()).collect(),
         ));
     }
+    // Each replication's share meeting a target; one that counted nobody had nobody miss it.
+    for (i, t) in model.targets.list.iter().enumerate() {
+        out.push((
+            format!("targets.{}.share", t.id),
+            results
+                .iter()
+                .map(|r| {
+                    let c = r.targets.get(i).copied().unwrap_or_default();
+                    if c.total > 0 {
+                        c.met as f64 / c.total as f64
+                    } else {
+                        1.0
+                    }
+                })
+                .collect(),
+        ));
+    }
     out
 }
 
