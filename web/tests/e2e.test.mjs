@@ -307,6 +307,84 @@ test('patients still inside at the end are shown in a warning box and in the hea
   await context.close();
 });
 
+test('data files: a scenario reading a CSV asks for it, takes it pasted or opened, and gives the CLI numbers', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  const scenario = [
+    '[scenario]', 'name = "observed consultations"',
+    '[run]', 'open = "08:00"', 'close = "12:00"', 'replications = 3', 'seed = 11',
+    '[[stations]]', 'id = "doctor"', 'name = "Doctor"', 'servers = 2',
+    'service = { dist = "empirical", file = "obs.csv", column = "consult", continuous = true }',
+    '[[arrivals]]', 'id = "walk_in"', 'kind = "poisson"', 'rate = "15/h"', 'pathway = "visit"',
+    '[[pathways]]', 'id = "visit"', 'steps = [{ id = "see", station = "doctor", next = "exit" }]', '',
+  ].join('\n');
+  const fileLine = scenario.split('\n').findIndex((l) => l.includes('file = "obs.csv"')) + 1;
+  const pasted = '# observed in May\nconsult (min),triage (s)\n4.5,30\n12,45\n7.25,\n6,\n9.5,\n';
+  const opened = 'consult [s]\n300\n420\n615\n480\n900\n';
+  await page.fill('#editor', scenario);
+  // The file is missing: a located problem, the panel asks for it.
+  await page.waitForFunction(() => /was not supplied/.test(document.getElementById('errors').textContent), null, { timeout: 10000 });
+  const item = page.locator('#errors li.error').first();
+  assert.match(await item.textContent(), /stations\.doctor\.service: data file "obs\.csv" was not supplied/);
+  assert.equal(Number(await item.getAttribute('data-line')), fileLine);
+  assert.match(await page.textContent('#status'), /not supplied yet \(obs\.csv\)/);
+  assert.ok(await page.isVisible('#data-section'));
+  assert.equal(await page.textContent('#data-section legend'), 'obs.csv');
+  assert.match(await page.textContent('#data-status-0'), /Not supplied yet/);
+  // The CLI places its problem at the same line when the file is not beside the scenario.
+  const dir = mkdtempSync(join(scratch, 'data-'));
+  const file = join(dir, 'observed.toml');
+  writeFileSync(file, scenario);
+  try {
+    execFileSync(carepath, ['validate', file], { stdio: 'pipe' });
+    assert.fail('validate should fail without obs.csv');
+  } catch (e) {
+    assert.match(e.stderr.toString(), new RegExp(`observed\\.toml:${fileLine}:\\d+: error: stations\\.doctor\\.service: data file "obs\\.csv"`));
+  }
+
+  /** The page's summary.json and headline mean equal the CLI's with `csv` beside the scenario. */
+  const sameAsCli = async (csv, headline) => {
+    const toml = await downloadText(page, '#download-toml');
+    assert.equal(toml.text, scenario);
+    writeFileSync(file, toml.text);
+    writeFileSync(join(dir, 'obs.csv'), csv);
+    const out = join(dir, `native-${Date.now()}`);
+    execFileSync(carepath, ['run', file, '--quiet', '--out', out]);
+    const native = readFileSync(join(out, 'summary.json'), 'utf8');
+    assert.equal((await downloadText(page, '#download-json')).text, native, 'browser summary.json differs');
+    const mean = JSON.parse(native).time_in_system_min.mean;
+    assert.equal(means(headline).base, Number(mean.toFixed(1)), headline);
+    return mean;
+  };
+  // Pasted: the problem goes, the run starts by itself.
+  let before = await page.textContent('#headline');
+  await page.click('#data-section summary');
+  await page.fill('#data-paste-0', pasted);
+  let headline = await nextResult(page, before);
+  assert.equal(await page.locator('#errors li').count(), 0);
+  assert.match(await page.textContent('#data-status-0'), /Supplied \(pasted, 7 lines\): columns consult, triage\./);
+  const fromPaste = await sameAsCli(pasted, headline);
+  await page.locator('#data-section').screenshot({ path: join(shots, 'data-files.png') });
+  // Opened from a file (seconds this time): replaces the pasted text.
+  before = headline;
+  await page.setInputFiles('#data-open-0', { name: 'consult-may.csv', mimeType: 'text/csv', buffer: Buffer.from(opened) });
+  headline = await nextResult(page, before);
+  assert.equal(await page.inputValue('#data-paste-0'), '');
+  assert.match(await page.textContent('#data-status-0'), /Supplied \(opened consult-may\.csv, 6 lines\): column consult\./);
+  const fromFile = await sameAsCli(opened, headline);
+  assert.notEqual(fromFile, fromPaste);
+  // A file without the column the scenario names: the CLI's located problem.
+  await page.fill('#data-paste-0', 'other (min)\n4\n');
+  await page.waitForFunction(() => /there is no column/.test(document.getElementById('errors').textContent), null, { timeout: 10000 });
+  assert.equal(Number(await item.getAttribute('data-line')), fileLine);
+  await page.screenshot({ path: join(shots, 'data-files-page.png'), fullPage: true });
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#data-section input, #data-section textarea')]
+    .filter((e) => !e.labels?.length).map((e) => e.id));
+  assert.deepEqual(unlabelled, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the state is in the URL: a copied link reopens the same scenario, settings and result', async () => {
   const { page, context } = await open();
   await finished(page);

@@ -5,7 +5,9 @@
 //
 // State: `base` is the scenario text before the controls moved; `settings` is what the controls
 // ask for; the editor shows apply(base, settings), which is what runs. Typing in the editor makes
-// the typed text the new base and resets the relative controls (volume, extra staff).
+// the typed text the new base and resets the relative controls (volume, extra staff). `files`
+// holds the data files the user has opened or pasted (by the path the scenario writes); they go
+// with every check and run to the workers, and nowhere else (not into the link either).
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +46,7 @@ let settings = {};
 let variants = [];
 let inspection = null;
 let outcome = null;
+const files = {}; // path -> { text, from, lines }
 const current = { run: null, check: 0 };
 
 // ---------------------------------------------------------------- state in the URL
@@ -307,6 +310,91 @@ function download(name, text, type) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
+// ---------------------------------------------------------------- data files
+
+const MAX_FILE_BYTES = 16 << 20; // sim-core's limit (sim_core::data::MAX_FILE_BYTES)
+
+/** The data files' texts by path, as the module takes them. */
+function fileTexts() {
+  return Object.fromEntries(Object.entries(files).map(([path, f]) => [path, f.text]));
+}
+
+/** Keeps (or, with `text` null, forgets) a data file and re-checks the scenario with it. */
+function supply(path, text, from) {
+  if (text == null) delete files[path];
+  else files[path] = { text, from, lines: text.split('\n').filter((l) => l.trim()).length };
+  check($('editor').value, true);
+}
+
+/** One data file's row: its status, a file input and a text box to paste into. */
+function dataFileRow(path, k) {
+  const status = el('p', { id: `data-status-${k}`, className: 'data-status' });
+  const open = el('input', { type: 'file', id: `data-open-${k}`, accept: '.csv,.txt,text/csv,text/plain' });
+  const paste = el('textarea', { id: `data-paste-${k}`, rows: 6, spellcheck: false, wrap: 'off' });
+  for (const input of [open, paste]) input.setAttribute('aria-describedby', status.id);
+  paste.setAttribute('autocapitalize', 'off');
+  if (files[path]?.from === 'pasted') paste.value = files[path].text;
+  open.addEventListener('change', async () => {
+    const file = open.files[0];
+    if (!file) return;
+    if (file.size > MAX_FILE_BYTES) {
+      status.className = 'data-status bad';
+      status.textContent = `${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB, more than the limit of 16 MB.`;
+      open.value = '';
+      return;
+    }
+    const text = await file.text();
+    paste.value = '';
+    supply(path, text, `opened ${file.name}`);
+  });
+  let typing;
+  paste.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      open.value = '';
+      supply(path, paste.value.trim() ? paste.value : null, 'pasted');
+    }, 400);
+  });
+  return el('fieldset', { className: 'data-file' },
+    el('legend', {}, el('code', { textContent: path })),
+    status,
+    el('label', { htmlFor: open.id, textContent: `Open ${path} from this computer` }),
+    open,
+    el('details', {},
+      el('summary', { textContent: 'or paste its text' }),
+      el('label', { htmlFor: paste.id, textContent: `Text of ${path} (CSV, header row first)` }),
+      paste));
+}
+
+/** The data panel: one row per file the scenario reads, with what the module found in it. */
+function showDataFiles() {
+  const list = inspection.data_files || [];
+  // A text that does not parse lists no files: keep the rows (and what was pasted) until it does.
+  $('data-section').hidden = !list.length;
+  if (!list.length) return;
+  const box = $('data-files');
+  const paths = list.map((f) => f.path).join('\n');
+  if (box.dataset.paths !== paths) {
+    box.dataset.paths = paths;
+    box.replaceChildren(...list.map((f, k) => dataFileRow(f.path, k)));
+  }
+  list.forEach((f, k) => {
+    const status = $(`data-status-${k}`);
+    const held = files[f.path];
+    if (f.problem) {
+      status.className = 'data-status bad';
+      status.textContent = `Cannot be used: ${f.problem}`;
+    } else if (!f.supplied) {
+      status.className = 'data-status missing';
+      status.textContent = 'Not supplied yet: open the file or paste its text.';
+    } else {
+      status.className = 'data-status';
+      status.textContent = `Supplied (${held.from}, ${held.lines} line${held.lines === 1 ? '' : 's'}): `
+        + `column${f.columns.length === 1 ? '' : 's'} ${f.columns.join(', ')}.`;
+    }
+  });
+}
+
 // ---------------------------------------------------------------- editor and checking
 
 function showGutter() {
@@ -348,12 +436,17 @@ function showProblems() {
 /** Checks `text`; when it is fine, rebuilds the controls and (optionally) runs it. */
 async function check(text, thenRun) {
   const ticket = ++current.check;
-  const { inspection: found } = await checker.request({ op: 'inspect', text });
+  const { inspection: found } = await checker.request({ op: 'inspect', text, files: fileTexts() });
   if (ticket !== current.check) return;
   inspection = found;
   showProblems();
+  showDataFiles();
   if (!found.ok) {
-    setStatus(`The scenario has ${found.errors.length} problem${found.errors.length === 1 ? '' : 's'}: see the list under the text.`);
+    const missing = found.missing_data || [];
+    setStatus(missing.length
+      ? `The scenario reads ${missing.length === 1 ? 'a data file' : 'data files'} not supplied yet (${missing.join(', ')}): `
+        + `open or paste ${missing.length === 1 ? 'it' : 'them'} under Data files.`
+      : `The scenario has ${found.errors.length} problem${found.errors.length === 1 ? '' : 's'}: see the list under the text.`);
     return;
   }
   variants = variants.filter((v) => found.variants.some((x) => x.id === v));
@@ -392,7 +485,7 @@ async function run() {
   $('cancel').disabled = false;
   $('run').disabled = true;
   setStatus('Running…');
-  const pending = runner.request({ op: 'run', text, variants: chosen });
+  const pending = runner.request({ op: 'run', text, variants: chosen, files: fileTexts() });
   current.run = pending.id;
   const reply = await pending;
   if (current.run !== reply.id) return; // a newer run has started

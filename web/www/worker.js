@@ -1,17 +1,18 @@
 // The simulation side of the page: loads the WebAssembly module and answers the page's
 // requests. Runs step through replications and yield every few tens of milliseconds, so
-// progress reaches the page and a cancel message is heard between replications.
+// progress reaches the page and a cancel message is heard between replications. Requests that
+// check or run a scenario carry `files`, the data files the page holds (path -> CSV text).
 import init, * as carepath from './pkg/carepath_web.js';
 
 const ready = init();
 const cancelled = new Set();
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function run({ id, text, variants }) {
+async function run({ id, text, variants, files }) {
   const started = performance.now();
   let session;
   try {
-    session = carepath.WebRun.start(text, JSON.stringify(variants));
+    session = carepath.WebRun.start(text, JSON.stringify(variants), JSON.stringify(files || {}));
   } catch (error) {
     postMessage({ op: 'error', id, error: String(error) });
     return;
@@ -49,7 +50,7 @@ onmessage = async ({ data }) => {
       postMessage({ op: 'hello', id: data.id, gallery: JSON.parse(carepath.gallery()), version: carepath.version() });
       break;
     case 'inspect':
-      postMessage({ op: 'inspect', id: data.id, inspection: JSON.parse(carepath.inspect(data.text)) });
+      postMessage({ op: 'inspect', id: data.id, inspection: JSON.parse(carepath.inspect(data.text, JSON.stringify(data.files || {}))) });
       break;
     case 'apply':
       postMessage({
