@@ -174,6 +174,7 @@ pub fn sections(
     }
     h.push_str("</section>\n");
     targets_section(&mut h, runs, &variants);
+    by_hour_section(&mut h, runs);
 
     // Where the time goes.
     h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
@@ -337,6 +338,65 @@ fn targets_section(h: &mut String, runs: &[RunView<'_>], variants: &[&str]) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// Results by clock hour (when queue-length sampling is on), one table per variant: arrivals
+/// with their 95% interval, patients waiting, and the hour's bottleneck.
+fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
+    if runs.iter().all(|r| r.summary.by_hour.is_empty()) {
+        return;
+    }
+    h.push_str(
+        "<section id=\"by-hour\"><h2>By hour of the day</h2>\n<p>Arrivals and patients waiting \
+         per hour (means per replication), and the hour's <b>bottleneck</b>: the station with \
+         the largest share of the minutes patients spent waiting in that hour, with the mean \
+         wait of the waits that began in it.</p>\n",
+    );
+    for r in runs {
+        let s = r.summary;
+        if s.by_hour.is_empty() {
+            continue;
+        }
+        if runs.len() > 1 {
+            let _ = writeln!(h, "<h3>{}</h3>", esc(label(r.model)));
+        }
+        let days = s.by_hour.last().map_or(1, |x| x.day) > 1;
+        h.push_str(
+            "<table>\n<thead><tr><th>hour</th><th>arrivals</th><th>waiting</th>\
+             <th>bottleneck</th><th>share of waiting</th><th>its wait (min)</th></tr></thead>\n<tbody>\n",
+        );
+        for x in &s.by_hour {
+            let waiting: f64 = x.queue_length.values().sum();
+            let name = x.bottleneck.as_ref().map_or("—".to_string(), |b| {
+                r.model
+                    .stations()
+                    .iter()
+                    .find(|st| &st.id == b)
+                    .map_or(b.clone(), |st| st.name.clone())
+            });
+            let wait = x
+                .bottleneck
+                .as_ref()
+                .and_then(|b| x.wait_min.get(b).copied().flatten())
+                .map_or("—".to_string(), |w| format!("{w:.1}"));
+            let _ = writeln!(
+                h,
+                "<tr><td>{}{}</td><td>{}</td><td>{waiting:.2}</td><td>{}</td><td>{}</td><td>{wait}</td></tr>",
+                if days {
+                    format!("day {} ", x.day)
+                } else {
+                    String::new()
+                },
+                esc(&x.clock),
+                metric(&x.arrivals, 1),
+                esc(&name),
+                x.bottleneck_share
+                    .map_or("—".to_string(), |v| format!("{:.0}%", 100.0 * v)),
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 fn resources_section(

@@ -158,6 +158,9 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     if !model.resources().is_empty() {
         resources(&mut o, model, s);
     }
+    if !s.by_hour.is_empty() {
+        by_hour(&mut o, model, s);
+    }
     if s.classes.len() > 1 {
         let _ = writeln!(
             o,
@@ -213,6 +216,69 @@ pub fn targets(o: &mut String, s: &Summary) {
             share,
             t.verdict.words(),
             crate::output::clean_for_terminal(&t.name)
+        );
+    }
+}
+
+/// Most hours printed in the by-hour table (two days).
+const MAX_HOUR_ROWS: usize = 48;
+
+/// Results by clock hour: arrivals, patients waiting, and the hour's bottleneck (the station
+/// with the largest share of the minutes waited) with its share and mean wait.
+pub fn by_hour(o: &mut String, model: &Model, s: &Summary) {
+    let days = s.by_hour.last().map_or(1, |h| h.day) > 1;
+    if s.by_hour.len() > MAX_HOUR_ROWS {
+        let _ = writeln!(
+            o,
+            "\nBy hour: {} hours, too many to print; `--out DIR` writes them to summary.json (by_hour) and `carepath report` shows them",
+            s.by_hour.len()
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nBy hour: arrivals and patients waiting (mean per replication); bottleneck = the station with the largest share of the minutes waited, with its mean wait (min) for waits begun in the hour"
+    );
+    let _ = writeln!(
+        o,
+        "{:<12} {:>9} {:>9}  bottleneck",
+        "hour", "arrivals", "waiting"
+    );
+    for h in &s.by_hour {
+        let waiting: f64 = h.queue_length.values().sum();
+        let bottleneck = match (&h.bottleneck, h.bottleneck_share) {
+            (Some(b), Some(share)) => {
+                let name = model
+                    .stations()
+                    .iter()
+                    .find(|st| &st.id == b)
+                    .map_or(b.as_str(), |st| st.name.as_str());
+                let wait = h
+                    .wait_min
+                    .get(b)
+                    .copied()
+                    .flatten()
+                    .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)));
+                format!(
+                    "{} ({}% of waiting{wait})",
+                    truncate(name, 24),
+                    fixed(100.0 * share, 0)
+                )
+            }
+            _ => "—".into(),
+        };
+        let label = if days {
+            format!("day {} {}", h.day, h.clock)
+        } else {
+            h.clock.clone()
+        };
+        let _ = writeln!(
+            o,
+            "{:<12} {:>9} {:>9}  {}",
+            label,
+            fixed(h.arrivals.mean, 1),
+            fixed(waiting, 2),
+            bottleneck
         );
     }
 }

@@ -47,7 +47,17 @@ pub fn estimate(model: &Model) -> MemoryEstimate {
     let histogram = (crate::stats::BUCKETS * 8) as u64 + 64;
     let samples = samples(model);
     // Queue length (u32) and busy and available server time (f64) per sample and station.
-    let per_replication = histogram * (1 + classes + stations) + samples * stations * 20 + 256;
+    // With sampling on, results by clock hour: per station and hour three numbers, per hour
+    // the arrivals (at most `MAX_HOURS` hours).
+    let hours = if model.sample_interval > 0.0 {
+        crate::engine::hourly::MAX_HOURS as u64
+    } else {
+        0
+    };
+    let per_replication = histogram * (1 + classes + stations)
+        + samples * stations * 20
+        + hours * (24 * stations + 4)
+        + 256;
     // Shared resources keep, per record, each pool's result (with its busy time by station)
     // and each station's waiting-for integrals (one per need; an empty list elsewhere).
     let needs: u64 = model.stations.iter().map(|s| s.requires.len() as u64).sum();

@@ -265,6 +265,9 @@ impl<'m> Simulator<'m> {
             out.classes[class].patients.arrived += 1;
             self.class_in_system[class] += 1;
         }
+        if !LEAN && self.sampling {
+            self.hourly_arrival(now);
+        }
         self.patients[p as usize].state = State::Elsewhere;
         self.in_system += 1;
         self.out.max_in_system = self.out.max_in_system.max(self.in_system);

@@ -66,6 +66,8 @@ pub struct StationResult {
     pub busy_samples: Vec<f64>,
     /// Available server-minutes accumulated (inside the window) up to each sample time.
     pub capacity_samples: Vec<f64>,
+    /// By clock hour (with sampling on): waiting in each hour (see `engine::hourly`).
+    pub by_hour: Vec<super::hourly::HourWaits>,
 }
 
 /// Results of one shared resource in one replication (all inside the observation window).
@@ -176,6 +178,8 @@ pub struct ReplicationResult {
     pub max_in_system: u64,
     /// Per service-level target (in the model's order).
     pub targets: Vec<TargetCount>,
+    /// Arrivals in each clock hour (with sampling on; see `engine::hourly`).
+    pub arrivals_by_hour: Vec<u32>,
 }
 
 impl StationResult {
@@ -199,7 +203,9 @@ impl StationResult {
             samples,
             busy_samples,
             capacity_samples,
+            by_hour,
         } = self;
+        by_hour.clear();
         waiting_for.clear();
         *preemptions = 0;
         *interruptions = 0;
@@ -239,7 +245,9 @@ impl ReplicationResult {
             queue_joins,
             max_in_system,
             targets: per_target,
+            arrivals_by_hour,
         } = self;
+        arrivals_by_hour.clear();
         per_target.clear();
         per_target.resize(targets, TargetCount::default());
         *number = replication;

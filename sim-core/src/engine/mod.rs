@@ -30,6 +30,7 @@ mod arrivals;
 mod event;
 pub mod event_queue;
 pub mod features;
+pub mod hourly;
 mod index;
 mod interruption;
 mod measure;

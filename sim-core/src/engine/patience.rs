@@ -45,6 +45,9 @@ impl<'m> Simulator<'m> {
         if self.stations[s.ix()].pooled {
             self.touch_blocked(&[s.0], now);
         }
+        if self.sampling {
+            self.hourly_wait(s, self.patients[p as usize].enqueued, now, false);
+        }
         let queued = self.clip(self.patients[p as usize].enqueued, now);
         self.stations[s.ix()].r.queue_area += queued;
         self.stations[s.ix()].waiting -= 1;

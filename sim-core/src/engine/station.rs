@@ -261,6 +261,9 @@ impl<'m> Simulator<'m> {
                 let class = self.patients[p as usize].class;
                 self.count_wait_targets(s, u32::from(class), Some(now - waited_from));
             }
+            if !LEAN && self.sampling {
+                self.hourly_wait(s, waited_from, now, true);
+            }
         }
         if !LEAN {
             self.out.events += 1;

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod estimate;
+pub mod hourly;
 pub mod summary;
 pub mod tally;
 

@@ -15,6 +15,7 @@
 
 use crate::engine::{PatientCounts, ReplicationResult, ResourceResult, TargetCount};
 use crate::model::Model;
+use crate::stats::hourly::{HourSummary, HourlyAcc};
 use crate::stats::{Estimate, Moments, Tally};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -313,6 +314,10 @@ pub struct Summary {
     /// Service-level targets (left out of summary.json when the scenario has none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<TargetSummary>,
+    /// Results by clock hour with each hour's bottleneck (left out when queue-length sampling
+    /// is off, `sample_interval = "0min"`, or nobody came).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_hour: Vec<HourSummary>,
     /// Warnings from validation.
     pub warnings: Vec<String>,
 }
@@ -586,6 +591,7 @@ pub struct Accumulator {
     classes: Vec<Tally>,
     waits: Vec<Tally>,
     series: Vec<SeriesColumns>,
+    hourly: HourlyAcc,
 }
 
 impl Accumulator {
@@ -597,6 +603,7 @@ impl Accumulator {
             classes: vec![Tally::default(); model.classes.len()],
             waits: vec![Tally::default(); model.stations.len()],
             series: vec![SeriesColumns::default(); model.stations.len()],
+            hourly: HourlyAcc::default(),
         }
     }
 
@@ -648,6 +655,7 @@ impl Accumulator {
                 }
             }
         }
+        self.hourly.add(r);
         self.records.push(ReplicationRecord::of(r));
     }
 
@@ -846,6 +854,7 @@ impl Accumulator {
                 events: results.iter().map(|r| r.events).sum(),
             },
             targets: target_summaries(model, results),
+            by_hour: self.hourly.summary(model),
             warnings: model.warnings.clone(),
         }
     }
