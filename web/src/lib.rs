@@ -8,6 +8,9 @@
 //! - [`apply_settings()`]: the sliders and switches rewrite the scenario text ([`settings`]).
 //! - [`WebRun`]: a run or comparison driven one replication at a time ([`session`]), so a Web
 //!   Worker can report progress and be stopped between replications.
+//! - [`fit_columns()`] and [`fit_csv()`]: `carepath fit` for the page's *Fit a distribution*
+//!   panel ([`fit`]): a CSV file's columns, then the ranking, TOML snippets, `fit.json` and
+//!   charts.
 //!
 //! [`inspect()`] and [`WebRun::start`] take the data files the page holds (CSV files uploaded
 //! or pasted, for empirical distributions with `file = "…"`) as an optional JSON object of
@@ -18,6 +21,7 @@
 //! embedded font and so need no DOM (they run inside the worker).
 
 pub mod data;
+pub mod fit;
 pub mod gallery;
 pub mod inspect;
 pub mod session;
@@ -66,6 +70,53 @@ pub fn apply_settings(text: &str, settings: &str) -> String {
         Ok(text) => serde_json::json!({ "ok": true, "text": text }).to_string(),
         Err(e) => error_json(&e),
     }
+}
+
+/// The columns of a CSV text of observations, for the fit panel's column list: JSON
+/// `{"ok": true, "columns": [`[`fit::ColumnInfo`]`]}` or `{"ok": false, "error": ...}`.
+#[wasm_bindgen]
+pub fn fit_columns(text: &str) -> String {
+    match fit::columns(text) {
+        Ok(columns) => serde_json::json!({ "ok": true, "columns": columns }).to_string(),
+        Err(e) => error_json(&e),
+    }
+}
+
+/// Fits the candidate families to a column of a CSV text of observations, as `carepath fit`
+/// does. `options` is JSON of [`fit::FitOptions`] (`{"name", "column", "unit", "bootstrap",
+/// "seed"}`). Returns JSON of [`fit::FitOutcome`] with `"ok": true`, or `{"ok": false,
+/// "error": ...}` with the CLI's words. In wasm, progress goes to the global function
+/// `carepathFitProgress(done, total)` when the worker defines one (after each bootstrap
+/// sample); the page cancels a fit by ending its worker.
+#[wasm_bindgen]
+pub fn fit_csv(text: &str, options: &str) -> String {
+    let result = serde_json::from_str::<fit::FitOptions>(options)
+        .map_err(|e| format!("bad fit options: {e}"))
+        .and_then(|o| fit::fit(text, &o, &mut progress));
+    match result.and_then(|out| serde_json::to_value(out).map_err(|e| e.to_string())) {
+        Ok(mut out) => {
+            out["ok"] = true.into();
+            out.to_string()
+        }
+        Err(e) => error_json(&e),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+extern "C" {
+    /// The worker's progress callback (a missing one throws, which is caught and ignored).
+    #[wasm_bindgen(catch, js_name = carepathFitProgress)]
+    fn fit_progress(done: u32, total: u32) -> Result<(), JsValue>;
+}
+
+/// Reports a fit's progress to the page (wasm only); the fit always goes on.
+fn progress(done: u32, total: u32) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    let _ = fit_progress(done, total);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (done, total);
+    true
 }
 
 fn error_json(message: &str) -> String {
@@ -141,6 +192,39 @@ mod tests {
         assert_eq!(out["seed"], 5);
         assert!(WebRun::start(text, "[\"nope\"]", None).is_err());
         assert!(WebRun::start(text, "not json", None).is_err());
+    }
+
+    #[test]
+    fn fits_cross_as_json() {
+        let csv = include_str!("../../scenarios/data/consultations.csv");
+        let cols: serde_json::Value = serde_json::from_str(&fit_columns(csv)).unwrap();
+        assert_eq!(cols["ok"], true);
+        assert_eq!(cols["columns"][1]["name"], "registration");
+        let bad: serde_json::Value = serde_json::from_str(&fit_columns("")).unwrap();
+        assert_eq!(bad["ok"], false);
+        let options = r#"{"name": "consultations.csv", "column": "consult", "bootstrap": 9}"#;
+        let out: serde_json::Value = serde_json::from_str(&fit_csv(csv, options)).unwrap();
+        assert_eq!(out["ok"], true, "{out}");
+        assert_eq!(out["rows"][0]["family"], "weibull");
+        assert_eq!(out["seed"], 1);
+        let direct = fit::fit(csv, &serde_json::from_str(options).unwrap(), &mut |_, _| {
+            true
+        })
+        .unwrap();
+        assert_eq!(out["json"], direct.json.as_str());
+        assert_eq!(out["charts"][1]["svg"], direct.charts[1].svg.as_str());
+        let e: serde_json::Value =
+            serde_json::from_str(&fit_csv(csv, r#"{"name": "x.csv"}"#)).unwrap();
+        assert_eq!(e["ok"], false);
+        assert!(
+            e["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("x.csv: the file has 2 columns")
+        );
+        let e: serde_json::Value =
+            serde_json::from_str(&fit_csv(csv, r#"{"name": "x", "boot": 1}"#)).unwrap();
+        assert!(e["error"].as_str().unwrap().starts_with("bad fit options"));
     }
 
     #[test]
