@@ -367,16 +367,16 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
         );
         for x in &s.by_hour {
             let waiting: f64 = x.queue_length.values().sum();
-            let name = x.bottleneck.as_ref().map_or("—".to_string(), |b| {
+            // Fewer than 0.005 patients waiting on average: no queue worth naming.
+            let named = x.bottleneck.as_ref().filter(|_| waiting >= 0.005);
+            let name = named.map_or("—".to_string(), |b| {
                 r.model
                     .stations()
                     .iter()
                     .find(|st| &st.id == b)
                     .map_or(b.clone(), |st| st.name.clone())
             });
-            let wait = x
-                .bottleneck
-                .as_ref()
+            let wait = named
                 .and_then(|b| x.wait_min.get(b).copied().flatten())
                 .map_or("—".to_string(), |w| format!("{w:.1}"));
             let _ = writeln!(
@@ -391,6 +391,7 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
                 metric(&x.arrivals, 1),
                 esc(&name),
                 x.bottleneck_share
+                    .filter(|_| named.is_some())
                     .map_or("—".to_string(), |v| format!("{:.0}%", 100.0 * v)),
             );
         }

@@ -159,7 +159,7 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         resources(&mut o, model, s);
     }
     if !s.by_hour.is_empty() {
-        by_hour(&mut o, model, s);
+        by_hour(&mut o, s);
     }
     if s.classes.len() > 1 {
         let _ = writeln!(
@@ -199,7 +199,7 @@ pub fn targets(o: &mut String, s: &Summary) {
     );
     let _ = writeln!(
         o,
-        "{:<18} {:>8} {:>22}  {:<28} target",
+        "{:<18} {:>8} {:>22}  {:<36} target",
         "target", "needed", "share [95% CI]", "verdict"
     );
     for t in &s.targets {
@@ -210,7 +210,7 @@ pub fn targets(o: &mut String, s: &Summary) {
         );
         let _ = writeln!(
             o,
-            "{:<18} {:>7}% {:>22}  {:<28} {}",
+            "{:<18} {:>7}% {:>22}  {:<36} {}",
             truncate(&t.id, 18),
             fixed(100.0 * t.required_share, 1),
             share,
@@ -225,7 +225,7 @@ const MAX_HOUR_ROWS: usize = 48;
 
 /// Results by clock hour: arrivals, patients waiting, and the hour's bottleneck (the station
 /// with the largest share of the minutes waited) with its share and mean wait.
-pub fn by_hour(o: &mut String, model: &Model, s: &Summary) {
+pub fn by_hour(o: &mut String, s: &Summary) {
     let days = s.by_hour.last().map_or(1, |h| h.day) > 1;
     if s.by_hour.len() > MAX_HOUR_ROWS {
         let _ = writeln!(
@@ -247,12 +247,8 @@ pub fn by_hour(o: &mut String, model: &Model, s: &Summary) {
     for h in &s.by_hour {
         let waiting: f64 = h.queue_length.values().sum();
         let bottleneck = match (&h.bottleneck, h.bottleneck_share) {
-            (Some(b), Some(share)) => {
-                let name = model
-                    .stations()
-                    .iter()
-                    .find(|st| &st.id == b)
-                    .map_or(b.as_str(), |st| st.name.as_str());
+            // Fewer than 0.005 patients waiting on average: no queue worth naming.
+            (Some(b), Some(share)) if waiting >= 0.005 => {
                 let wait = h
                     .wait_min
                     .get(b)
@@ -261,7 +257,7 @@ pub fn by_hour(o: &mut String, model: &Model, s: &Summary) {
                     .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)));
                 format!(
                     "{} ({}% of waiting{wait})",
-                    truncate(name, 24),
+                    truncate(b, 24),
                     fixed(100.0 * share, 0)
                 )
             }

@@ -90,6 +90,7 @@ impl Scenario {
         };
         let file: ScenarioFile = toml::from_str(source).map_err(syntax)?;
         let mut base: toml::Table = toml::from_str(source).map_err(syntax)?;
+        let data_files = crate::data::referenced(&base);
         base.remove("variants");
         let (variant_ids, variant_problems) = variant_list(&file);
         let mut variant_index = BTreeMap::new();
@@ -103,15 +104,14 @@ impl Scenario {
             variant_index,
             file,
             base,
+            data_files,
         })
     }
 
     /// The data files this scenario refers to (paths as written, relative to the scenario
     /// file), which [`Scenario::with_data`] expects.
     pub fn data_files(&self) -> Vec<String> {
-        toml::from_str::<toml::Table>(&self.source)
-            .map(|t| crate::data::referenced(&t))
-            .unwrap_or_default()
+        self.data_files.clone()
     }
 
     /// Attaches the data files: each empirical distribution with a `file` gets that file's

@@ -27,8 +27,12 @@ pub struct HourWaits {
 /// The hour a time falls in, if recorded.
 #[inline]
 fn hour(t: f64) -> Option<usize> {
-    let h = (t / 60.0).floor();
-    (h >= 0.0 && h < MAX_HOURS as f64).then_some(h as usize)
+    // Truncation is the floor for times ≥ 0, and needs no call to `floor`.
+    if t.is_nan() || t < 0.0 {
+        return None;
+    }
+    let h = t / 60.0;
+    (h < MAX_HOURS as f64).then_some(h as usize)
 }
 
 /// Adds `v` to entry `i` of `list`, growing it (with zeros) as needed. The storage is kept
@@ -50,21 +54,36 @@ impl<'m> Simulator<'m> {
     }
 
     /// A wait at station `s` from `from` to `to`; `served` when it ended in service.
+    #[inline]
     pub(super) fn hourly_wait(&mut self, s: StationIx, from: f64, to: f64, served: bool) {
+        let Some(h) = hour(from) else { return };
         let list = &mut self.stations[s.ix()].r.by_hour;
-        if served && let Some(h) = hour(from) {
-            let e = at(list, h);
+        let e = at(list, h);
+        if served {
             e.started += 1;
             e.started_sum += to - from;
         }
-        // Split [from, to) at the hour boundaries (a wait spans a few hours at most).
-        let mut t = from;
-        while t < to {
-            let Some(h) = hour(t) else { break };
-            let end = ((h + 1) as f64 * 60.0).min(to);
-            at(list, h).waiting += end - t;
-            t = end;
+        let end = (h + 1) as f64 * 60.0;
+        if to <= end {
+            // Most waits end in the hour they began.
+            e.waiting += to - from;
+        } else {
+            e.waiting += end - from;
+            split_rest(list, end, to);
         }
+    }
+}
+
+/// Adds the part of a wait from `from` (an hour boundary) to `to` to the hours it spans.
+#[cold]
+#[inline(never)]
+fn split_rest(list: &mut Vec<HourWaits>, from: f64, to: f64) {
+    let mut t = from;
+    while t < to {
+        let Some(h) = hour(t) else { break };
+        let end = ((h + 1) as f64 * 60.0).min(to);
+        at(list, h).waiting += end - t;
+        t = end;
     }
 }
 

@@ -405,6 +405,8 @@ pub struct Scenario {
     /// Index into `file.variants` by id (the first of any duplicates), so that finding each
     /// of n variants costs log n, not n.
     pub(crate) variant_index: BTreeMap<String, usize>,
+    /// The data files the text refers to (base and variants), found once when parsed.
+    pub(crate) data_files: Vec<String>,
 }
 
 impl Scenario {
