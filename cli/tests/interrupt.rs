@@ -102,3 +102,49 @@ fn ctrl_c_stops_a_single_long_replication_within_a_second() {
     // generous for a check every 4,096 events, also on a busy machine.
     assert!(took < Duration::from_secs(2), "stopped after {took:?}");
 }
+
+/// Ctrl-C during `carepath fit`'s bootstrap stops it at the next bootstrap sample: exit 130,
+/// and the output directory is not created.
+#[test]
+fn ctrl_c_stops_the_fit_bootstrap_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fit");
+    let root = crate::support::workspace_root();
+    let child = Command::new(crate::support::carepath_bin())
+        .current_dir(root)
+        .args([
+            "fit",
+            "scenarios/data/consultations.csv",
+            "--column",
+            "consult",
+            "--bootstrap",
+            "100000",
+            "--out",
+        ])
+        .arg(&out)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "stderr: {stderr}");
+    assert!(
+        stderr.contains("interrupted during the bootstrap"),
+        "{stderr}"
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert!(!out.exists());
+}
