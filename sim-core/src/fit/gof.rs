@@ -19,7 +19,7 @@ pub fn statistics(d: &Dist, x: &[f64]) -> (f64, f64) {
         .map(|(i, &c)| (c - i as f64 / nf).max((i + 1) as f64 / nf - c))
         .fold(0.0, f64::max);
     let s: f64 = (0..n)
-        .map(|i| (2 * i + 1) as f64 * (f[i].ln() + (1.0 - f[n - 1 - i]).ln()))
+        .map(|i| (2 * i + 1) as f64 * (libm::log(f[i]) + libm::log(1.0 - f[n - 1 - i])))
         .sum();
     (ks, -nf - s / nf)
 }
@@ -43,5 +43,5 @@ pub fn quantile(d: &Dist, p: f64) -> f64 {
 
 /// The density of a fitted family at `x`.
 pub fn density(d: &Dist, x: f64) -> f64 {
-    super::mle::log_pdf(d, x).exp()
+    libm::exp(super::mle::log_pdf(d, x))
 }

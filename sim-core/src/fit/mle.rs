@@ -29,7 +29,7 @@ fn sig4(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
-    let digits = 3 - x.abs().log10().floor() as i32;
+    let digits = 3 - libm::log10(x.abs()).floor() as i32;
     let scale = 10f64.powi(digits);
     let r = (x * scale).round() / scale;
     let s = format!("{r:.prec$}", prec = digits.max(0) as usize);
@@ -50,7 +50,7 @@ fn minutes_outward(x: f64, up: bool) -> String {
     if x == 0.0 {
         return "\"0min\"".into();
     }
-    let digits = 3 - x.abs().log10().floor() as i32;
+    let digits = 3 - libm::log10(x.abs()).floor() as i32;
     let scale = 10f64.powi(digits);
     let r = if up {
         (x * scale).ceil()
@@ -78,7 +78,7 @@ pub fn fit(family: DistKind, x: &[f64]) -> Result<Fitted, String> {
             Ok(())
         }
     };
-    let mean_ln = || x.iter().map(|v| v.ln()).sum::<f64>() / n;
+    let mean_ln = || x.iter().map(|&v| libm::log(v)).sum::<f64>() / n;
     let (toml, parameters) = match family {
         DistKind::Exponential => (
             format!("{{ dist = \"exponential\", mean = {} }}", minutes(mean)),
@@ -86,7 +86,7 @@ pub fn fit(family: DistKind, x: &[f64]) -> Result<Fitted, String> {
         ),
         DistKind::Gamma => {
             positive()?;
-            let a = gamma_shape(mean.ln() - mean_ln());
+            let a = gamma_shape(libm::log(mean) - mean_ln());
             (
                 format!(
                     "{{ dist = \"gamma\", mean = {}, cv = {} }}",
@@ -98,7 +98,7 @@ pub fn fit(family: DistKind, x: &[f64]) -> Result<Fitted, String> {
         }
         DistKind::Erlang => {
             positive()?;
-            let a = gamma_shape(mean.ln() - mean_ln());
+            let a = gamma_shape(libm::log(mean) - mean_ln());
             let (lo, hi) = (
                 (a.floor() as u32).clamp(1, 1000),
                 (a.ceil() as u32).clamp(1, 1000),
@@ -131,9 +131,9 @@ pub fn fit(family: DistKind, x: &[f64]) -> Result<Fitted, String> {
         DistKind::Lognormal => {
             positive()?;
             let mu = mean_ln();
-            let s2 = x.iter().map(|v| (v.ln() - mu).powi(2)).sum::<f64>() / n;
-            let m = (mu + s2 / 2.0).exp();
-            let sd = m * s2.exp_m1().sqrt();
+            let s2 = x.iter().map(|&v| (libm::log(v) - mu).powi(2)).sum::<f64>() / n;
+            let m = libm::exp(mu + s2 / 2.0);
+            let sd = m * libm::expm1(s2).sqrt();
             (
                 format!(
                     "{{ dist = \"lognormal\", mean = {}, sd = {} }}",
@@ -228,41 +228,46 @@ pub fn log_likelihood(d: &Dist, x: &[f64]) -> f64 {
 
 /// ln f(x) for the fitted families.
 pub fn log_pdf(d: &Dist, x: f64) -> f64 {
-    let ln2pi = (2.0 * std::f64::consts::PI).ln();
+    let ln2pi = libm::log(2.0 * std::f64::consts::PI);
     match d {
-        Dist::Exp { mean } if x >= 0.0 => -mean.ln() - x / mean,
+        Dist::Exp { mean } if x >= 0.0 => -libm::log(*mean) - x / mean,
         Dist::Gamma { shape, scale, .. } if x > 0.0 => {
-            (shape - 1.0) * x.ln() - x / scale - libm::lgamma(*shape) - shape * scale.ln()
+            (shape - 1.0) * libm::log(x)
+                - x / scale
+                - libm::lgamma(*shape)
+                - shape * libm::log(*scale)
         }
         Dist::Erlang { k, phase_mean } if x > 0.0 => {
             let k = f64::from(*k);
-            (k - 1.0) * x.ln() - x / phase_mean - libm::lgamma(k) - k * phase_mean.ln()
+            (k - 1.0) * libm::log(x) - x / phase_mean - libm::lgamma(k) - k * libm::log(*phase_mean)
         }
         Dist::Weibull { shape, scale } if x > 0.0 => {
-            shape.ln() - scale.ln() + (shape - 1.0) * (x / scale).ln() - (x / scale).powf(*shape)
+            libm::log(*shape) - libm::log(*scale) + (shape - 1.0) * libm::log(x / scale)
+                - libm::pow(x / scale, *shape)
         }
         Dist::LogNormal { mu, sigma } if x > 0.0 => {
-            let z = (x.ln() - mu) / sigma;
-            -x.ln() - sigma.ln() - 0.5 * ln2pi - 0.5 * z * z
+            let z = (libm::log(x) - mu) / sigma;
+            -libm::log(x) - libm::log(*sigma) - 0.5 * ln2pi - 0.5 * z * z
         }
         Dist::LogLogistic { shape, scale } if x > 0.0 => {
-            let r = (x / scale).ln();
-            shape.ln() - scale.ln() + (shape - 1.0) * r - 2.0 * (shape * r).exp().ln_1p()
+            let r = libm::log(x / scale);
+            libm::log(*shape) - libm::log(*scale) + (shape - 1.0) * r
+                - 2.0 * libm::log1p(libm::exp(shape * r))
         }
         Dist::Normal { mean, sd, min } if x >= *min => {
             let z = (x - mean) / sd;
-            -sd.ln() - 0.5 * ln2pi - 0.5 * z * z - (1.0 - phi((min - mean) / sd)).ln()
+            -libm::log(*sd) - 0.5 * ln2pi - 0.5 * z * z - libm::log(1.0 - phi((min - mean) / sd))
         }
-        Dist::Uniform { lo, width } if x >= *lo && x <= lo + width => -width.ln(),
+        Dist::Uniform { lo, width } if x >= *lo && x <= lo + width => -libm::log(*width),
         Dist::Triangular { lo, mode, hi } if x > *lo && x < *hi => {
-            let base = 2.0f64.ln() - (hi - lo).ln();
+            let base = std::f64::consts::LN_2 - libm::log(hi - lo);
             if x <= *mode {
-                base + ((x - lo) / (mode - lo)).ln()
+                base + libm::log((x - lo) / (mode - lo))
             } else {
-                base + ((hi - x) / (hi - mode)).ln()
+                base + libm::log((hi - x) / (hi - mode))
             }
         }
-        Dist::Truncated(t) if x >= t.lo && x <= t.hi => log_pdf(&t.inner, x) - t.mass.ln(),
+        Dist::Truncated(t) if x >= t.lo && x <= t.hi => log_pdf(&t.inner, x) - libm::log(t.mass),
         _ => f64::NEG_INFINITY,
     }
 }
@@ -275,7 +280,9 @@ fn digamma(mut x: f64) -> f64 {
         x += 1.0;
     }
     let f = 1.0 / (x * x);
-    r + x.ln() - 0.5 / x - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f / 240.0)))
+    r + libm::log(x)
+        - 0.5 / x
+        - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f / 240.0)))
 }
 
 /// ψ′(x), likewise.
@@ -297,7 +304,7 @@ fn gamma_shape(s: f64) -> f64 {
     }
     let mut a = (3.0 - s + ((s - 3.0).powi(2) + 24.0 * s).sqrt()) / (12.0 * s);
     for _ in 0..100 {
-        let step = (a.ln() - digamma(a) - s) / (1.0 / a - trigamma(a));
+        let step = (libm::log(a) - digamma(a) - s) / (1.0 / a - trigamma(a));
         let next = (a - step).max(a / 10.0);
         if (next - a).abs() < 1e-12 * a {
             a = next;
@@ -313,14 +320,14 @@ fn gamma_shape(s: f64) -> f64 {
 fn weibull(x: &[f64], mean: f64) -> (f64, f64) {
     let n = x.len() as f64;
     let y: Vec<f64> = x.iter().map(|v| v / mean).collect();
-    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
+    let ly: Vec<f64> = y.iter().map(|&v| libm::log(v)).collect();
     let mean_ly = ly.iter().sum::<f64>() / n;
     let sd_ly = (ly.iter().map(|l| (l - mean_ly).powi(2)).sum::<f64>() / n).sqrt();
     let mut k = (1.28 / sd_ly.max(1e-6)).clamp(0.05, 500.0);
     for _ in 0..200 {
         let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
         for l in &ly {
-            let w = (k * l).exp();
+            let w = libm::exp(k * l);
             s0 += w;
             s1 += w * l;
             s2 += w * l * l;
@@ -334,7 +341,7 @@ fn weibull(x: &[f64], mean: f64) -> (f64, f64) {
         }
         k = next;
     }
-    let scale = (y.iter().map(|v| v.powf(k)).sum::<f64>() / n).powf(1.0 / k) * mean;
+    let scale = libm::pow(y.iter().map(|&v| libm::pow(v, k)).sum::<f64>() / n, 1.0 / k) * mean;
     (k, scale)
 }
 
@@ -342,7 +349,7 @@ fn weibull(x: &[f64], mean: f64) -> (f64, f64) {
 /// and from ln X's spread (ln X is logistic with sd π / (β√3)).
 fn log_logistic(x: &[f64]) -> (f64, f64) {
     let n = x.len() as f64;
-    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+    let lx: Vec<f64> = x.iter().map(|&v| libm::log(v)).collect();
     let m = lx.iter().sum::<f64>() / n;
     let sd = (lx.iter().map(|l| (l - m).powi(2)).sum::<f64>() / n)
         .sqrt()
@@ -350,20 +357,24 @@ fn log_logistic(x: &[f64]) -> (f64, f64) {
     let median = lx[lx.len() / 2];
     let beta0 = std::f64::consts::PI / (sd * 3f64.sqrt());
     let nll = |p: [f64; 2]| -> f64 {
-        let (la, b) = (p[0], p[1].exp());
+        let (la, b) = (p[0], libm::exp(p[1]));
         let s: f64 = lx
             .iter()
             .map(|l| {
                 let r = b * (l - la);
                 // ln(1 + e^r) without overflow.
-                let soft = if r > 30.0 { r } else { r.exp().ln_1p() };
-                b.ln() - la + (b - 1.0) * (l - la) - 2.0 * soft
+                let soft = if r > 30.0 {
+                    r
+                } else {
+                    libm::log1p(libm::exp(r))
+                };
+                libm::log(b) - la + (b - 1.0) * (l - la) - 2.0 * soft
             })
             .sum();
         -s
     };
-    let p = nelder_mead(nll, [median, beta0.ln()], [0.1, 0.1]);
-    (p[0].exp(), p[1].exp())
+    let p = nelder_mead(nll, [median, libm::log(beta0)], [0.1, 0.1]);
+    (libm::exp(p[0]), libm::exp(p[1]))
 }
 
 /// Nelder–Mead minimisation in two dimensions (standard coefficients, at most 2,000 steps).

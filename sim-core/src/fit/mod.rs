@@ -7,7 +7,11 @@
 //! Quindimil, 1993, "Bootstrap based goodness-of-fit tests").
 //!
 //! Pure computation over `Dist`, so the page can fit in the browser and the bootstrap is the
-//! same on every platform (it draws with the engine's samplers and a fixed seed).
+//! same on every platform (it draws with the engine's samplers and a fixed seed). Every
+//! logarithm, exponential and power is `libm`'s, as in the rest of sim-core: std's `f64::ln`
+//! and friends call the C library natively and a different implementation on wasm32, which
+//! differ in the last bit now and then, so the page's `fit.json` would not be the CLI's (the
+//! browser test compares the two byte for byte).
 
 pub mod gof;
 pub mod mle;
@@ -156,7 +160,7 @@ pub fn fit_all(
                     parameters: m.parameters,
                     log_likelihood: m.log_likelihood,
                     aic: 2.0 * p - 2.0 * m.log_likelihood,
-                    bic: p * (n as f64).ln() - 2.0 * m.log_likelihood,
+                    bic: p * libm::log(n as f64) - 2.0 * m.log_likelihood,
                     ks,
                     ks_p,
                     ad,
