@@ -606,3 +606,41 @@ fn by_hour_results_add_up_to_the_day() {
         assert!((waited - r.stations[0].queue_area).abs() < 1e-9 * waited.max(1.0));
     }
 }
+
+/// `no_show_by_class`: children never come, adults always do (the stream's `no_show` is 0),
+/// so the no-shows are exactly the children booked; the same scenario without the table has
+/// the same patients (the class is found from the patient's key before the no-show draw).
+#[test]
+fn no_shows_by_class() {
+    let text = |extra: &str| {
+        format!(
+            "[run]\nopen = \"08:00\"\nclose = \"20:00\"\nreplications = 1\n\
+             [[classes]]\nid = \"adult\"\nshare = 0.7\n[[classes]]\nid = \"child\"\nshare = 0.3\n\
+             [[stations]]\nid = \"desk\"\nservers = 5\nservice = {{ dist = \"deterministic\", value = \"1min\" }}\n\
+             [[arrivals]]\nid = \"booked\"\nkind = \"appointments\"\nsessions = [{{ from = \"08:00\", to = \"11:20\" }}]\n\
+             slot = \"1min\"\nper_slot = 1\n{extra}pathway = \"p\"\n{ONE_STEP}"
+        )
+    };
+    let r = run_replication(&model(&text("no_show_by_class = { child = 1.0 }\n")), 0).unwrap();
+    let base = run_replication(&model(&text("")), 0).unwrap();
+    assert_eq!(
+        r.classes[1].patients.no_shows,
+        base.classes[1].patients.arrived
+    );
+    assert_eq!(r.classes[1].patients.arrived, 0);
+    assert_eq!(
+        r.classes[0].patients.arrived,
+        base.classes[0].patients.arrived
+    );
+    assert_eq!(r.classes[0].patients.no_shows, 0);
+    assert!(base.classes[1].patients.arrived > 30);
+    let e = problems(&text("no_show_by_class = { child = 1.5, teen = 0.1 }\n"));
+    assert!(
+        e.contains("arrivals.booked.no_show_by_class.child: no_show is a probability"),
+        "{e}"
+    );
+    assert!(
+        e.contains("arrivals.booked.no_show_by_class.teen: no class is called \"teen\""),
+        "{e}"
+    );
+}

@@ -79,7 +79,7 @@ impl Builder {
             let kind = match a.kind {
                 ArrivalKind::Poisson => self.poisson(a, &at, h, &mut acc),
                 ArrivalKind::Profile => self.profile(a, &at, h, &mut acc),
-                ArrivalKind::Appointments => self.appointments(a, &at, h, &mut acc),
+                ArrivalKind::Appointments => self.appointments(a, &at, h, classes, &mut acc),
                 ArrivalKind::Batch => self.batch(a, &at, h, &mut acc),
             };
             let shape = day_shape(&kind, h.close);
@@ -178,6 +178,7 @@ impl Builder {
         a: &ArrivalSpec,
         at: &str,
         h: &Hours,
+        classes: &[Class],
         acc: &mut Expected,
     ) -> StreamKind {
         self.need(a, at, "sessions", a.sessions.is_some());
@@ -204,6 +205,23 @@ impl Builder {
                 format!("{at}.no_show"),
                 format!("no_show is a probability between 0 and 1 (got {no_show})"),
             );
+        }
+        let mut by_class = vec![no_show; classes.len()];
+        for (id, &p) in a.no_show_by_class.iter().flatten() {
+            match classes.iter().position(|c| &c.id == id) {
+                Some(c) if (0.0..=1.0).contains(&p) => by_class[c] = p,
+                Some(_) => self.err(
+                    format!("{at}.no_show_by_class.{id}"),
+                    format!("no_show is a probability between 0 and 1 (got {p})"),
+                ),
+                None => {
+                    let known: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
+                    self.err(
+                        format!("{at}.no_show_by_class.{id}"),
+                        format!("no class is called {id:?} (classes: {})", known.join(", ")),
+                    );
+                }
+            }
         }
         if a.sessions.is_some() && sessions.is_empty() {
             self.err(format!("{at}.sessions"), "no sessions are defined".into());
@@ -250,7 +268,7 @@ impl Builder {
             sessions: sessions.iter().map(|s| (s.from.0, s.to.0)).collect(),
             slot,
             per_slot,
-            no_show,
+            no_show: by_class.into(),
             punctuality,
         }
     }

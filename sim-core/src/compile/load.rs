@@ -51,12 +51,8 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
     for stream in &model.streams {
         let rate = match &stream.kind {
             StreamKind::Poisson { pieces } => pieces.iter().map(|p| p.2).fold(0.0, f64::max),
-            StreamKind::Appointments {
-                slot,
-                per_slot,
-                no_show,
-                ..
-            } => f64::from(*per_slot) * (1.0 - no_show) / slot,
+            // Booked patients per minute; each class's no-shows are taken out below.
+            StreamKind::Appointments { slot, per_slot, .. } => f64::from(*per_slot) / slot,
             // A batch brings all its patients at once; as a rate, spread them over the time
             // left until closing (or the end of the run; an hour when neither is set), which
             // understates the peak but never hides an overload that lasts all day.
@@ -83,6 +79,10 @@ pub fn peak_offered_load(model: &Model) -> Vec<f64> {
             }
         };
         for (ci, &pc) in class_probs.iter().enumerate() {
+            let pc = match &stream.kind {
+                StreamKind::Appointments { no_show, .. } => pc * (1.0 - no_show[ci]),
+                _ => pc,
+            };
             if pc == 0.0 {
                 continue;
             }

@@ -192,11 +192,12 @@ impl<'m> Simulator<'m> {
         let base = st.base;
         for j in 0..*per_slot {
             let key = patient_key(base, k * u64::from(*per_slot) + u64::from(j));
-            if *no_show > 0.0
-                && uniform(&mut draw_rng(key, purpose_key(Purpose::NoShow, 0), 0)) < *no_show
-            {
+            // The class is a pure function of the patient's key, so finding it first draws
+            // nothing and leaves every other draw as it was.
+            let c = self.class_for(s, key);
+            let p = no_show[c as usize];
+            if p > 0.0 && uniform(&mut draw_rng(key, purpose_key(Purpose::NoShow, 0), 0)) < p {
                 self.out.patients.no_shows += 1;
-                let c = self.class_for(s, key);
                 self.out.classes[c as usize].patients.no_shows += 1;
                 continue;
             }

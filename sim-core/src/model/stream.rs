@@ -20,8 +20,8 @@ pub enum StreamKind {
         slot: f64,
         /// Patients per slot.
         per_slot: u32,
-        /// Probability of not attending.
-        no_show: f64,
+        /// Probability of not attending, by class index.
+        no_show: Box<[f64]>,
         /// Offset from the slot time (None = on time).
         punctuality: Option<Dist>,
     },

@@ -44,6 +44,10 @@ pub struct ArrivalSpec {
     /// `appointments`: probability a booked patient does not come (default 0).
     #[serde(default)]
     pub no_show: Option<f64>,
+    /// `appointments`: the no-show probability of some classes, by class id (the others keep
+    /// `no_show`).
+    #[serde(default)]
+    pub no_show_by_class: Option<std::collections::BTreeMap<String, f64>>,
     /// `appointments`: arrival time relative to the slot (negative is early); default on time.
     #[serde(default)]
     pub punctuality: Option<DistSpec>,
@@ -95,6 +99,11 @@ impl ArrivalSpec {
             ("slot", self.slot.is_some(), k == Appointments),
             ("per_slot", self.per_slot.is_some(), k == Appointments),
             ("no_show", self.no_show.is_some(), k == Appointments),
+            (
+                "no_show_by_class",
+                self.no_show_by_class.is_some(),
+                k == Appointments,
+            ),
             ("punctuality", self.punctuality.is_some(), k == Appointments),
             ("at", self.at.is_some(), k == Batch),
             ("count", self.count.is_some(), k == Batch),
