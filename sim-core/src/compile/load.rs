@@ -45,64 +45,130 @@ pub fn expected_visits(model: &Model, start: u32, class: usize) -> Vec<f64> {
     visits
 }
 
-/// Offered load (in busy servers) at each station at the peak arrival rate of every stream.
+/// Offered load (in busy servers) at each station at the busiest moment of the day: every
+/// stream's arrival rate as a function of time (its rate pieces, its appointment sessions, a
+/// batch spread until closing), summed over the streams active at the same time, times the
+/// visits and mean service per arrival. Streams that never overlap (a Monday stream and a
+/// Tuesday stream) are therefore never added together.
 pub fn peak_offered_load(model: &Model) -> Vec<f64> {
+    let stations = model.stations.len();
+    // Per stream: its rate pieces (from, to, arrivals per minute) and the load one arrival
+    // per minute brings to each station.
+    let streams: Vec<(Vec<RatePiece>, Vec<f64>)> = model
+        .streams
+        .iter()
+        .map(|stream| {
+            (
+                rate_pieces(model, &stream.kind),
+                load_per_rate(model, stream),
+            )
+        })
+        .collect();
+    let mut starts: Vec<f64> = streams
+        .iter()
+        .flat_map(|(pieces, _)| pieces.iter().map(|p| p.0))
+        .collect();
+    starts.sort_by(f64::total_cmp);
+    starts.dedup();
+    // The load is constant between the pieces' ends, and rises only where a piece starts.
+    let mut peak = vec![0.0; stations];
+    for &t in &starts {
+        let mut load = vec![0.0; stations];
+        for (pieces, per_rate) in &streams {
+            let rate: f64 = pieces
+                .iter()
+                .filter(|p| p.0 <= t && t < p.1)
+                .map(|p| p.2)
+                .sum();
+            if rate > 0.0 {
+                for (l, w) in load.iter_mut().zip(per_rate) {
+                    *l += rate * w;
+                }
+            }
+        }
+        for (p, l) in peak.iter_mut().zip(&load) {
+            *p = f64::max(*p, *l);
+        }
+    }
+    peak
+}
+
+/// A piece of a stream's arrival rate: (from, to, arrivals per minute).
+type RatePiece = (f64, f64, f64);
+
+/// A stream's arrival rate over time, as pieces.
+fn rate_pieces(model: &Model, kind: &StreamKind) -> Vec<RatePiece> {
+    match kind {
+        StreamKind::Poisson { pieces } => pieces.clone(),
+        // Booked patients per minute through each session; each class's no-shows are taken
+        // out in `load_per_rate`.
+        StreamKind::Appointments {
+            sessions,
+            slot,
+            per_slot,
+            ..
+        } => sessions
+            .iter()
+            .map(|&(from, to)| (from, to, f64::from(*per_slot) / slot))
+            .collect(),
+        // A batch brings all its patients at once; as a rate, spread them over the time
+        // left until closing (or the end of the run; an hour when neither is set), which
+        // understates the peak but never hides an overload that lasts all day.
+        StreamKind::Batch { at, count } => {
+            let end = model.close.or(model.stop).unwrap_or(at + 60.0);
+            vec![(
+                *at,
+                end.max(at + 1.0),
+                f64::from(*count) / (end - at).max(1.0),
+            )]
+        }
+    }
+}
+
+/// The offered load (busy servers) at each station per arrival per minute of `stream`.
+fn load_per_rate(model: &Model, stream: &crate::model::Stream) -> Vec<f64> {
     let mut load = vec![0.0; model.stations.len()];
-    for stream in &model.streams {
-        let rate = match &stream.kind {
-            StreamKind::Poisson { pieces } => pieces.iter().map(|p| p.2).fold(0.0, f64::max),
-            // Booked patients per minute; each class's no-shows are taken out below.
-            StreamKind::Appointments { slot, per_slot, .. } => f64::from(*per_slot) / slot,
-            // A batch brings all its patients at once; as a rate, spread them over the time
-            // left until closing (or the end of the run; an hour when neither is set), which
-            // understates the peak but never hides an overload that lasts all day.
-            StreamKind::Batch { at, count } => {
-                let end = model.close.or(model.stop).unwrap_or(at + 60.0);
-                f64::from(*count) / (end - at).max(1.0)
-            }
+    let class_probs: Vec<f64> = match stream.class {
+        Some(c) => (0..model.classes.len())
+            .map(|i| if i == c as usize { 1.0 } else { 0.0 })
+            .collect(),
+        None => {
+            let mut prev = 0.0;
+            model
+                .class_cumulative
+                .iter()
+                .map(|c| {
+                    let p = c - prev;
+                    prev = *c;
+                    p
+                })
+                .collect()
+        }
+    };
+    for (ci, &pc) in class_probs.iter().enumerate() {
+        let pc = match &stream.kind {
+            StreamKind::Appointments { no_show, .. } => pc * (1.0 - no_show[ci]),
+            _ => pc,
         };
-        let class_probs: Vec<f64> = match stream.class {
-            Some(c) => (0..model.classes.len())
-                .map(|i| if i == c as usize { 1.0 } else { 0.0 })
-                .collect(),
-            None => {
-                let mut prev = 0.0;
-                model
-                    .class_cumulative
-                    .iter()
-                    .map(|c| {
-                        let p = c - prev;
-                        prev = *c;
-                        p
-                    })
-                    .collect()
-            }
-        };
-        for (ci, &pc) in class_probs.iter().enumerate() {
-            let pc = match &stream.kind {
-                StreamKind::Appointments { no_show, .. } => pc * (1.0 - no_show[ci]),
-                _ => pc,
-            };
-            if pc == 0.0 {
-                continue;
-            }
-            let visits = expected_visits(model, stream.start_step, ci);
-            // Digital patients skip, redirect or shorten some steps (`Workflow::decision`):
-            // weigh the paper and digital pathways by the class's adoption share.
-            let adoption = model.workflow.adoption.get(ci).copied().unwrap_or(0.0);
-            for (si, v) in visits.iter().enumerate() {
-                if let StepKind::Visit { station, service } = &model.steps[si].kind {
-                    let s = *station as usize;
-                    let m = model.classes[ci].multipliers[s];
-                    load[s] += rate * pc * v * (1.0 - adoption) * service.mean() * m;
-                    if adoption > 0.0 {
-                        let d = digital_visit(model, si, service.mean());
-                        load[s] += rate * pc * v * adoption * d.here * d.here_service * m;
-                        if let Some((kiosk, share)) = d.kiosk {
-                            let k = kiosk as usize;
-                            let mk = model.classes[ci].multipliers[k];
-                            load[k] += rate * pc * v * adoption * share * d.kiosk_service * mk;
-                        }
+        if pc == 0.0 {
+            continue;
+        }
+        let visits = expected_visits(model, stream.start_step, ci);
+        // Digital patients skip, redirect or shorten some steps (`Workflow::decision`):
+        // weigh the paper and digital pathways by the class's adoption share.
+        let adoption = model.workflow.adoption.get(ci).copied().unwrap_or(0.0);
+        for (si, v) in visits.iter().enumerate() {
+            if let StepKind::Visit { station, service } = &model.steps[si].kind {
+                let s = *station as usize;
+                let m = model.classes[ci].multipliers[s];
+                load[s] += pc * v * (1.0 - adoption) * service.mean() * m;
+                if adoption > 0.0 {
+                    let d = digital_visit(model, si, service.mean());
+                    load[s] += pc * v * adoption * d.here * d.here_service * m;
+                    if let Some((kiosk, share)) = d.kiosk {
+                        let k = kiosk as usize;
+                        let mk = model.classes[ci].multipliers[k];
+                        load[k] += pc * v * adoption * share * d.kiosk_service * mk;
                     }
                 }
             }
