@@ -158,6 +158,20 @@ pub struct Pert {
     pub cb: f64,
 }
 
+/// Cumulative probabilities of non-empty `weights` summing to `total` (> 0), the last exactly 1.
+pub(crate) fn cumulative(weights: &[f64], total: f64) -> Box<[f64]> {
+    let mut acc = 0.0;
+    let mut c: Vec<f64> = weights
+        .iter()
+        .map(|w| {
+            acc += w;
+            acc / total
+        })
+        .collect();
+    *c.last_mut().expect("non-empty weights") = 1.0;
+    c.into()
+}
+
 /// Refuses a distribution with a parameter that is not finite.
 fn finish(d: Dist) -> Result<Dist, String> {
     if let Some(bad) = d.all_values().find(|v| !v.is_finite()) {
@@ -398,18 +412,9 @@ impl Dist {
                 if total <= 0.0 || !total.is_finite() {
                     return Err("empirical: weights must have a positive sum".into());
                 }
-                let mut acc = 0.0;
-                let mut cumulative: Vec<f64> = weights
-                    .iter()
-                    .map(|w| {
-                        acc += w;
-                        acc / total
-                    })
-                    .collect();
-                *cumulative.last_mut().expect("non-empty") = 1.0;
                 Dist::Empirical {
                     values: values.iter().map(|v| v.0).collect(),
-                    cumulative: cumulative.into_boxed_slice(),
+                    cumulative: cumulative(weights, total),
                 }
             }
         };

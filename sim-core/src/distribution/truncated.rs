@@ -66,20 +66,9 @@ pub(super) fn truncate(inner: Dist, lo: f64, hi: f64) -> Result<Dist, String> {
                     100.0 * total
                 ));
             }
-            let mut acc = 0.0;
-            let mut cumulative: Vec<f64> = weights
-                .iter()
-                .map(|w| {
-                    acc += w;
-                    acc / total
-                })
-                .collect();
-            *cumulative
-                .last_mut()
-                .expect("at least 1% kept, so non-empty") = 1.0;
             Ok(Dist::Empirical {
                 values: kept.into(),
-                cumulative: cumulative.into(),
+                cumulative: super::cumulative(&weights, total),
             })
         }
         inner => {
