@@ -385,6 +385,156 @@ test('data files: a scenario reading a CSV asks for it, takes it pasted or opene
   await context.close();
 });
 
+/** Runs `carepath fit ARGS` in `cwd`; returns stdout, or the error message (`error: ` cut off). */
+function cliFit(cwd, args) {
+  try {
+    return { out: execFileSync(carepath, ['fit', ...args], { cwd, stdio: 'pipe' }).toString() };
+  } catch (e) {
+    return { error: e.stderr.toString().trim().replace(/^error: /, '') };
+  }
+}
+
+/** Waits for the fit panel to finish (Done, or an error shown); returns the status text. */
+async function fitted(page, timeout = 120000) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('fit-status').textContent;
+    return /^Done:/.test(s) || /could not be fitted/.test(s);
+  }, null, { timeout });
+  return page.textContent('#fit-status');
+}
+
+/** Presses Fit and waits for the new result (the status changes away from `previous`). */
+async function fit(page) {
+  await page.click('#fit-run');
+  await page.waitForFunction(() => !document.getElementById('fit-run').disabled, null, { timeout: 120000 });
+  return fitted(page);
+}
+
+const consultations = join(root, 'scenarios', 'data', 'consultations.csv');
+
+test('fit panel: the page fits a CSV file with the CLI numbers, fit.json, table, snippets and charts', async () => {
+  const { page, context, problems } = await open();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await finished(page);
+  assert.equal(await page.isDisabled('#fit-run'), true, 'nothing to fit yet');
+  await page.setInputFiles('#fit-open', consultations);
+  await page.waitForFunction(() => document.querySelectorAll('#fit-column option').length === 3);
+  assert.equal(await page.textContent('#fit-data'), 'consultations.csv: 2 columns (consult, registration).');
+  assert.deepEqual(await page.$$eval('#fit-column option', (o) => o.map((x) => x.textContent)),
+    ['Choose a column…', 'consult (240 values)', 'registration (240 values)']);
+  // No column chosen in a file of two: the CLI's words, as for `carepath fit FILE`.
+  await fit(page);
+  const noColumn = cliFit(dirname(consultations), ['consultations.csv', '--bootstrap', '0']);
+  assert.equal(await page.textContent('#fit-error'), noColumn.error);
+  // The column, 49 bootstrap samples per family, seed 1: the CLI's fit.json and charts, byte for byte.
+  await page.selectOption('#fit-column', 'consult');
+  await page.fill('#fit-bootstrap', '49');
+  const status = await fit(page);
+  assert.match(status, /^Done: 8 families fitted to 240 observations \(bootstrap 49, seed 1\) in [\d.]+ s\.$/);
+  const out = join(scratch, 'fit-native');
+  const cli = cliFit(dirname(consultations), ['consultations.csv', '--column', 'consult', '--bootstrap', '49', '--out', out]);
+  assert.ok(cli.out, cli.error);
+  const json = await downloadText(page, '#fit-json');
+  assert.equal(json.name, 'fit.json');
+  assert.equal(json.text, readFileSync(join(out, 'fit.json'), 'utf8'), 'the page\'s fit.json differs from the CLI\'s');
+  for (const stem of ['fit_density', 'fit_qq']) {
+    const svg = await downloadText(page, `#fit-${stem}-svg`);
+    assert.equal(svg.name, `${stem}.svg`);
+    assert.equal(svg.text, readFileSync(join(out, `${stem}.svg`), 'utf8'), `${stem}.svg differs`);
+    assert.equal(await page.locator(`#fit-${stem} svg`).count(), 1, stem);
+  }
+  // The table: the CLI's heading and, cell for cell, its rows (the ≤floor p-values included).
+  const lines = cli.out.split('\n');
+  assert.equal(await page.textContent('#fit-heading'), lines[0]);
+  const printed = lines.slice(lines.findIndex((l) => l.startsWith('rank')) + 1)
+    .filter((l) => /^\s+\d+\s/.test(l)).map((l) => l.trim().split(/\s+/));
+  const shown = await page.$$eval('#fit-table tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(shown.slice(0, printed.length), printed);
+  assert.ok(printed.flat().includes('≤0.020'), 'a p-value at the floor of 1/50');
+  const skipped = lines.find((l) => /not fitted:/.test(l)).trim().split(/\s+/);
+  assert.deepEqual(shown[printed.length].slice(1).join(' ').split(' '), skipped.slice(1));
+  assert.equal(await page.locator('#fit-table thead th').allTextContents().then((h) => h.join('|')),
+    'rank|family|params|log-lik|AIC|ΔAIC|KS D|KS p|AD A²|AD p');
+  // The best fits, as the CLI prints them, each with a working copy button.
+  const best = lines.filter((l) => l.startsWith('  service = ')).map((l) => l.trim());
+  assert.deepEqual(await page.locator('.fit-best code').allTextContents(), best);
+  await page.click('.fit-best li:nth-child(2) button');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), best[1]);
+  assert.match(await page.textContent('#fit-status'), /^Copied: service = \{ dist = "gamma"/);
+  await page.locator('#fit-section').screenshot({ path: join(shots, 'fit.png') });
+  // A column in seconds (the header says so) is fitted in minutes, as the CLI does.
+  await page.selectOption('#fit-column', 'registration');
+  await page.fill('#fit-bootstrap', '0');
+  await fit(page);
+  const seconds = cliFit(dirname(consultations), ['consultations.csv', '--column', 'registration', '--bootstrap', '0', '--out', out]);
+  assert.ok(seconds.out, seconds.error);
+  assert.equal((await downloadText(page, '#fit-json')).text, readFileSync(join(out, 'fit.json'), 'utf8'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('fit panel: no unit, too few values and a cancelled bootstrap, as the CLI words them', async () => {
+  const { page, context, problems } = await open('', { width: 390, height: 844 });
+  await finished(page);
+  const dir = mkdtempSync(join(scratch, 'fit-'));
+  // Bare numbers, nothing states the unit: the column says so, the fit refuses with the CLI's words.
+  const bare = 'consult\n4.5\n12\n7.25\n6\n9.5\n11\n3\n';
+  writeFileSync(join(dir, 'bare.csv'), bare);
+  await page.setInputFiles('#fit-open', { name: 'bare.csv', mimeType: 'text/csv', buffer: Buffer.from(bare) });
+  await page.waitForFunction(() => /no unit/.test(document.getElementById('fit-column').textContent));
+  assert.match(await page.textContent('#fit-column-hint'), /bare numbers and the header states no unit/);
+  await page.fill('#fit-bootstrap', '0');
+  await fit(page);
+  const noUnit = cliFit(dir, ['bare.csv', '--bootstrap', '0']);
+  assert.match(noUnit.error, /has no unit/);
+  assert.equal(await page.textContent('#fit-error'), noUnit.error);
+  assert.equal(await page.isVisible('#fit-error'), true);
+  assert.equal(await page.isVisible('#fit-download'), false, 'nothing to download after an error');
+  // With the unit given it fits, as `--unit min` does.
+  await page.selectOption('#fit-unit', 'min');
+  assert.match(await fit(page), /^Done: \d families fitted to 7 observations/);
+  assert.equal(await page.isVisible('#fit-error'), false);
+  const out = join(dir, 'native');
+  assert.ok(cliFit(dir, ['bare.csv', '--unit', 'min', '--bootstrap', '0', '--out', out]).out);
+  assert.equal((await downloadText(page, '#fit-json')).text, readFileSync(join(out, 'fit.json'), 'utf8'));
+  // Pasted, too few values: named "pasted data" as the CLI names its path.
+  await page.click('#fit-form summary');
+  await page.fill('#fit-paste', 'waits (min)\n1\n2\n');
+  await page.waitForFunction(() => /^pasted data:/.test(document.getElementById('fit-data').textContent));
+  assert.equal(await page.inputValue('#fit-open'), '');
+  writeFileSync(join(dir, 'pasted data'), 'waits (min)\n1\n2\n');
+  await page.selectOption('#fit-unit', '');
+  await fit(page);
+  const few = cliFit(dir, ['pasted data', '--bootstrap', '0']);
+  assert.match(few.error, /2 observations are too few/);
+  assert.equal(await page.textContent('#fit-error'), few.error);
+  await page.locator('#fit-form').screenshot({ path: join(shots, 'fit-error-phone.png') });
+  // A long bootstrap reports progress, leaves the page responsive, and can be cancelled.
+  await page.setInputFiles('#fit-open', consultations);
+  await page.waitForFunction(() => document.querySelectorAll('#fit-column option').length === 3);
+  await page.selectOption('#fit-column', 'consult');
+  await page.fill('#fit-bootstrap', '20000');
+  await page.click('#fit-run');
+  await page.waitForFunction(() => /^Fitting: bootstrap sample [1-9]\d* of 180000…$/.test(document.getElementById('fit-status').textContent), null, { timeout: 30000 });
+  const delay = await page.evaluate(() => new Promise((resolve) => {
+    const t = performance.now();
+    setTimeout(() => resolve(performance.now() - t), 0);
+  }));
+  assert.ok(delay < 200, `the page waited ${delay} ms for a timer during the fit`);
+  await page.fill('#fit-seed', '2'); // typing works while the fit runs
+  await page.click('#fit-cancel');
+  assert.equal(await page.textContent('#fit-status'), 'Cancelled.');
+  assert.equal(await page.isDisabled('#fit-cancel'), true);
+  // The next fit starts a fresh worker.
+  await page.fill('#fit-bootstrap', '0');
+  assert.match(await fit(page), /^Done: 8 families fitted to 240 observations \(bootstrap 0, seed 2\)/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await page.locator('#fit-section').screenshot({ path: join(shots, 'fit-phone.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the state is in the URL: a copied link reopens the same scenario, settings and result', async () => {
   const { page, context } = await open();
   await finished(page);
@@ -506,5 +656,22 @@ test('canonical workload: WebAssembly in Chromium versus native, same patients, 
     + `(${(n / best.native / 1e6).toFixed(2)} M/s); wasm speed = ${(best.native / best.browser).toFixed(2)} × native`;
   console.log(line);
   writeFileSync(join(shots, 'timing-canonical.txt'), `${line}\n`);
+  await context.close();
+});
+
+test('fit timing: bootstrap 199 of the shipped CSV in Chromium versus carepath fit natively', async () => {
+  const { page, context } = await open();
+  await finished(page);
+  await page.setInputFiles('#fit-open', consultations);
+  await page.waitForFunction(() => document.querySelectorAll('#fit-column option').length === 3);
+  await page.selectOption('#fit-column', 'consult');
+  assert.equal(await page.inputValue('#fit-bootstrap'), '199', 'the default is the CLI\'s');
+  assert.match(await fit(page), /bootstrap 199, seed 1/);
+  const browserMs = Number(await page.evaluate(() => document.body.dataset.fitMs));
+  const native = seconds(() => execFileSync(carepath, ['fit', consultations, '--column', 'consult', '--quiet']));
+  const line = `fit of scenarios/data/consultations.csv (240 values, bootstrap 199 per family): Chromium wasm ${(browserMs / 1000).toFixed(2)} s `
+    + `(in the worker, charts included), native whole process ${native.toFixed(2)} s, browser/native ${(browserMs / 1000 / native).toFixed(2)}`;
+  console.log(line);
+  writeFileSync(join(shots, 'timing-fit.txt'), `${line}\n`);
   await context.close();
 });

@@ -8,6 +8,9 @@
 // the typed text the new base and resets the relative controls (volume, extra staff). `files`
 // holds the data files the user has opened or pasted (by the path the scenario writes); they go
 // with every check and run to the workers, and nowhere else (not into the link either).
+// The "Fit a distribution" panel is fit.js; it uses the quick worker and one of its own.
+
+import { startFitPanel } from './fit.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,6 +34,12 @@ function worker(onPush) {
       return Object.assign(reply, { id });
     },
     send(message) { w.postMessage(message); },
+    /** Ends the worker; requests still waiting get `{ op: 'cancelled' }`. */
+    terminate() {
+      w.terminate();
+      for (const [id, resolve] of waiting) resolve({ op: 'cancelled', id });
+      waiting.clear();
+    },
   };
 }
 
@@ -557,6 +566,7 @@ function showResult({ outcome: o, elapsedMs, simulatedMs }) {
 
 async function start() {
   wireStaticControls();
+  startFitPanel({ worker, checker, el, download });
   const hello = await checker.request({ op: 'hello' });
   gallery = hello.gallery;
   await loadState();

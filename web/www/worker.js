@@ -2,6 +2,7 @@
 // requests. Runs step through replications and yield every few tens of milliseconds, so
 // progress reaches the page and a cancel message is heard between replications. Requests that
 // check or run a scenario carry `files`, the data files the page holds (path -> CSV text).
+// The same worker script serves the fit panel (`columns`, `fit`; see fit.js).
 import init, * as carepath from './pkg/carepath_web.js';
 
 const ready = init();
@@ -43,6 +44,27 @@ async function run({ id, text, variants, files }) {
   }
 }
 
+// A fit runs inside one call into the module; it reports each bootstrap sample through this
+// global (throttled here), and the page cancels it by ending the worker.
+function fit({ id, text, options }) {
+  const started = performance.now();
+  let last = started;
+  globalThis.carepathFitProgress = (done, total) => {
+    const now = performance.now();
+    if (now - last < 40) return;
+    last = now;
+    postMessage({ op: 'progress', id, done, total });
+  };
+  try {
+    const result = JSON.parse(carepath.fit_csv(text, JSON.stringify(options)));
+    postMessage({ op: 'fit', id, result, elapsedMs: performance.now() - started });
+  } catch (error) {
+    postMessage({ op: 'error', id, error: String(error) });
+  } finally {
+    delete globalThis.carepathFitProgress;
+  }
+}
+
 onmessage = async ({ data }) => {
   await ready;
   switch (data.op) {
@@ -60,6 +82,12 @@ onmessage = async ({ data }) => {
       break;
     case 'run':
       await run(data);
+      break;
+    case 'columns':
+      postMessage({ op: 'columns', id: data.id, result: JSON.parse(carepath.fit_columns(data.text)) });
+      break;
+    case 'fit':
+      fit(data);
       break;
     case 'cancel':
       cancelled.add(data.id);
