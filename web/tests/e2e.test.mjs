@@ -385,6 +385,95 @@ test('data files: a scenario reading a CSV asks for it, takes it pasted or opene
   await context.close();
 });
 
+// Three targets on the small clinic that, at its seed and 20 replications, give one verdict each.
+const TARGETS = `
+[[targets]]
+id = "two_hours"
+metric = "time_in_system"
+within = "2h"
+share = 0.9
+
+[[targets]]
+id = "registration_wait"
+name = "Children wait at most 15 minutes to register"
+metric = "wait"
+station = "registration"
+class = "child"
+within = "15min"
+share = 0.95
+
+[[targets]]
+id = "consult_wait"
+metric = "wait"
+station = "consult"
+within = "30min"
+share = 0.8
+`;
+
+test('targets and results by hour: the sections show summary.json\'s shares, intervals, verdicts and bottlenecks', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  await pickScenario(page, 'outpatient-clinic');
+  await page.fill('#editor', (await page.inputValue('#editor')) + TARGETS);
+  // Targets change no simulated value (the headline stays): wait for their section instead.
+  await page.waitForSelector('#results #targets', { timeout: 120000 });
+  await finished(page);
+  // The page's summary.json is the CLI's for the downloaded scenario and its seed.
+  const toml = await downloadText(page, '#download-toml');
+  const scenario = join(scratch, 'targets.toml');
+  writeFileSync(scenario, toml.text);
+  const out = join(scratch, 'targets-native');
+  execFileSync(carepath, ['run', scenario, '--quiet', '--out', out]);
+  const native = readFileSync(join(out, 'summary.json'), 'utf8');
+  assert.equal((await downloadText(page, '#download-json')).text, native, 'browser summary.json differs');
+  const summary = JSON.parse(native);
+  // Targets: one row each, the share and its interval in percent, the verdict in words and colour.
+  const words = { met: 'met (95% confidence)', not_met: 'not met (95% confidence)', undecided: 'undecided: more replications needed', no_data: 'no data' };
+  const classes = { met: 'met', not_met: 'not-met', undecided: 'undecided', no_data: 'undecided' };
+  const rows = await page.$$eval('#targets tbody tr', (trs) => trs.map((tr) => ({
+    cells: [...tr.cells].map((c) => c.textContent), verdict: tr.cells[2].querySelector('span:not(.ci)')?.className,
+  })));
+  assert.equal(rows.length, summary.targets.length);
+  summary.targets.forEach((t, i) => {
+    const pct = (x) => (100 * x).toFixed(1);
+    assert.equal(rows[i].cells[0], t.name);
+    assert.equal(rows[i].cells[1], `${(100 * t.required_share).toFixed(0)}%`);
+    assert.equal(rows[i].cells[2], `${pct(t.share.mean)}% [${pct(t.share.ci95_low)}, ${pct(t.share.ci95_high)}]${words[t.verdict]}`);
+    assert.equal(rows[i].verdict, classes[t.verdict], t.id);
+  });
+  assert.deepEqual(summary.targets.map((t) => t.verdict), ['not_met', 'met', 'undecided']);
+  assert.equal(await page.textContent('#targets tbody tr:nth-child(2) td:first-child'), 'Children wait at most 15 minutes to register');
+  // By hour: every hour of summary.json, with its arrivals and its bottleneck's name.
+  const hours = await page.$$eval('#by-hour tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(hours.length, summary.by_hour.length);
+  assert.ok(hours.length >= 8, `${hours.length} hours`);
+  summary.by_hour.forEach((x, i) => {
+    assert.equal(hours[i][0], x.clock);
+    assert.ok(hours[i][1].startsWith(`${x.arrivals.mean.toFixed(1)} [`), `${hours[i][1]} vs ${x.arrivals.mean}`);
+    const waiting = Object.values(x.queue_length).reduce((a, q) => a + q, 0);
+    assert.equal(hours[i][2], waiting.toFixed(2));
+    // An hour where hardly anyone waited (under 0.005 on average) names no bottleneck.
+    const named = x.bottleneck != null && waiting >= 0.005;
+    assert.equal(hours[i][3], named ? summary.stations[x.bottleneck].name : '—');
+    assert.equal(hours[i][4], named ? `${(100 * x.bottleneck_share).toFixed(0)}%` : '—');
+  });
+  await page.locator('#targets').screenshot({ path: join(shots, 'targets.png') });
+  await page.locator('#by-hour').screenshot({ path: join(shots, 'by-hour.png') });
+  // On a phone the page does not scroll sideways; the by-hour table scrolls inside its box.
+  const phone = await open(new URL(await page.inputValue('#share-url')).hash, { width: 390, height: 844 });
+  await finished(phone.page);
+  assert.equal(await phone.page.locator('#targets tbody tr').count(), 3);
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  const table = await phone.page.$eval('#by-hour table', (t) => ({ scroll: t.scrollWidth, client: t.clientWidth, overflow: getComputedStyle(t).overflowX }));
+  assert.equal(table.overflow, 'auto');
+  assert.ok(table.client <= 390, JSON.stringify(table));
+  await phone.page.locator('#targets').screenshot({ path: join(shots, 'targets-phone.png') });
+  await phone.page.locator('#by-hour').screenshot({ path: join(shots, 'by-hour-phone.png') });
+  assert.deepEqual([...problems, ...phone.problems], []);
+  await Promise.all([context.close(), phone.context.close()]);
+});
+
 /** Runs `carepath fit ARGS` in `cwd`; returns stdout, or the error message (`error: ` cut off). */
 function cliFit(cwd, args) {
   try {
