@@ -347,8 +347,8 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
         return;
     }
     h.push_str(
-        "<section id=\"by-hour\"><h2>By hour of the day</h2>\n<p>Arrivals and patients waiting \
-         per hour (means per replication), and the hour's <b>bottleneck</b>: the station with \
+        "<section id=\"by-hour\"><h2>By hour of the day</h2>\n<p>(For runs of several days, the \
+         days first.) Arrivals and patients waiting per hour (means per replication), and the hour's <b>bottleneck</b>: the station with \
          the largest share of the minutes patients spent waiting in that hour, with the mean \
          wait of the waits that began in it.</p>\n",
     );
@@ -359,6 +359,27 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
         }
         if runs.len() > 1 {
             let _ = writeln!(h, "<h3>{}</h3>", esc(label(r.model)));
+        }
+        if !s.by_day.is_empty() {
+            h.push_str(
+                "<table>\n<thead><tr><th>day</th><th>arrivals</th><th>patient-hours waiting</th>\
+                 <th>bottleneck</th><th>share of waiting</th></tr></thead>\n<tbody>\n",
+            );
+            for d in &s.by_day {
+                let waiting: f64 = d.waiting_hours.values().sum();
+                let named = d.bottleneck.as_ref().filter(|_| waiting >= 0.005);
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{waiting:.1}</td><td>{}</td><td>{}</td></tr>",
+                    d.day,
+                    metric(&d.arrivals, 1),
+                    esc(named.map_or("—", |b| b.as_str())),
+                    d.bottleneck_share
+                        .filter(|_| named.is_some())
+                        .map_or("—".to_string(), |v| format!("{:.0}%", 100.0 * v)),
+                );
+            }
+            h.push_str("</tbody></table>\n");
         }
         let days = s.by_hour.last().map_or(1, |x| x.day) > 1;
         h.push_str(

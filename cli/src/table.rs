@@ -158,6 +158,9 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     if !model.resources().is_empty() {
         resources(&mut o, model, s);
     }
+    if !s.by_day.is_empty() {
+        by_day(&mut o, s);
+    }
     if !s.by_hour.is_empty() {
         by_hour(&mut o, s);
     }
@@ -216,6 +219,46 @@ pub fn targets(o: &mut String, s: &Summary) {
             share,
             t.verdict.words(),
             crate::output::clean_for_terminal(&t.name)
+        );
+    }
+}
+
+/// Results by day of the run: arrivals, patient-hours waited, and the day's bottleneck.
+pub fn by_day(o: &mut String, s: &Summary) {
+    let _ = writeln!(
+        o,
+        "\nBy day: arrivals and patient-hours spent waiting (mean per replication); bottleneck = the station with the largest share of the day's waiting"
+    );
+    let _ = writeln!(
+        o,
+        "{:<6} {:>20} {:>10}  bottleneck",
+        "day", "arrivals [95% CI]", "waiting h"
+    );
+    for d in &s.by_day {
+        let waiting: f64 = d.waiting_hours.values().sum();
+        let bottleneck = match (&d.bottleneck, d.bottleneck_share) {
+            (Some(b), Some(share)) if waiting >= 0.005 => {
+                let wait = d
+                    .wait_min
+                    .get(b)
+                    .copied()
+                    .flatten()
+                    .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)));
+                format!(
+                    "{} ({}% of waiting{wait})",
+                    truncate(b, 24),
+                    fixed(100.0 * share, 0)
+                )
+            }
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            o,
+            "{:<6} {:>20} {:>10}  {}",
+            d.day,
+            metric(&d.arrivals),
+            fixed(waiting, 1),
+            bottleneck
         );
     }
 }

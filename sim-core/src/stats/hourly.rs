@@ -1,5 +1,5 @@
-//! Results by clock hour across replications, and each hour's bottleneck: the station with
-//! the largest share of the patient-minutes waited in that hour.
+//! Results by clock hour and by day across replications, and each hour's and day's
+//! bottleneck: the station with the largest share of the patient-minutes waited in it.
 //!
 //! Streaming, like the rest of the summary: sums over replications per hour and station, so
 //! memory does not grow with the number of replications.
@@ -18,6 +18,8 @@ pub(crate) struct HourlyAcc {
     arrivals: Vec<(f64, f64)>,
     /// Per hour, per station: Σ patient-minutes waited, Σ waits begun (count, minutes).
     stations: Vec<Vec<(f64, u64, f64)>>,
+    /// Per day: Σ arrivals and Σ arrivals² over the replications.
+    day_arrivals: Vec<(f64, f64)>,
     /// Replications folded in.
     n: u32,
 }
@@ -40,6 +42,15 @@ impl HourlyAcc {
             let a = f64::from(*a);
             self.arrivals[h].0 += a;
             self.arrivals[h].1 += a * a;
+        }
+        let days = hours.div_ceil(24);
+        if self.day_arrivals.len() < days {
+            self.day_arrivals.resize(days, (0.0, 0.0));
+        }
+        for (d, day) in r.arrivals_by_hour.chunks(24).enumerate() {
+            let a: f64 = day.iter().map(|&a| f64::from(a)).sum();
+            self.day_arrivals[d].0 += a;
+            self.day_arrivals[d].1 += a * a;
         }
         for (s, st) in r.stations.iter().enumerate() {
             for (h, w) in st.by_hour.iter().enumerate() {
@@ -112,6 +123,78 @@ impl HourlyAcc {
             })
             .collect()
     }
+}
+
+impl HourlyAcc {
+    /// The days from the first to the last with any arrival or waiting, from the same sums.
+    pub(crate) fn days(&self, model: &Model) -> Vec<DaySummary> {
+        let hours = self.summary(model);
+        let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
+            return Vec::new();
+        };
+        (first.day..=last.day)
+            .map(|day| {
+                let of_day: Vec<&HourSummary> = hours.iter().filter(|h| h.day == day).collect();
+                let d = (day - 1) as usize;
+                let (sum, sq) = self.day_arrivals.get(d).copied().unwrap_or((0.0, 0.0));
+                // Patient-minutes waited per station over the day (per replication).
+                let waiting: Vec<f64> = model
+                    .stations
+                    .iter()
+                    .map(|st| of_day.iter().map(|h| h.queue_length[&st.id] * 60.0).sum())
+                    .collect();
+                let total: f64 = waiting.iter().sum();
+                let bottleneck = waiting.iter().enumerate().filter(|(_, w)| **w > 0.0).fold(
+                    None,
+                    |best: Option<(usize, f64)>, (s, &w)| match best {
+                        Some((_, b)) if b >= w => best,
+                        _ => Some((s, w)),
+                    },
+                );
+                let wait_min = model
+                    .stations
+                    .iter()
+                    .enumerate()
+                    .map(|(s, st)| {
+                        let (count, minutes) = (d * 24..(d + 1) * 24)
+                            .filter_map(|h| self.stations.get(h))
+                            .fold((0u64, 0.0), |(c, m), w| (c + w[s].1, m + w[s].2));
+                        (st.id.clone(), (count > 0).then(|| minutes / count as f64))
+                    })
+                    .collect();
+                DaySummary {
+                    day,
+                    arrivals: moments_metric(self.n, sum, sq),
+                    waiting_hours: model
+                        .stations
+                        .iter()
+                        .zip(&waiting)
+                        .map(|(st, w)| (st.id.clone(), w / 60.0))
+                        .collect(),
+                    wait_min,
+                    bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
+                    bottleneck_share: bottleneck.map(|(_, w)| w / total),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One day of the run across the replications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DaySummary {
+    /// Day of the run (1 for the first).
+    pub day: u32,
+    /// Arrivals that day, per replication.
+    pub arrivals: Metric,
+    /// Per station: patient-hours spent waiting that day, per replication.
+    pub waiting_hours: BTreeMap<String, f64>,
+    /// Per station: mean wait of the waits that began that day and ended in service, pooled.
+    pub wait_min: BTreeMap<String, Option<f64>>,
+    /// The station with the largest share of the day's waiting.
+    pub bottleneck: Option<String>,
+    /// Its share.
+    pub bottleneck_share: Option<f64>,
 }
 
 /// A Metric from the count, sum and sum of squares of per-replication values.

@@ -15,7 +15,7 @@
 
 use crate::engine::{PatientCounts, ReplicationResult, ResourceResult, TargetCount};
 use crate::model::Model;
-use crate::stats::hourly::{HourSummary, HourlyAcc};
+use crate::stats::hourly::{DaySummary, HourSummary, HourlyAcc};
 use crate::stats::{Estimate, Moments, Tally};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -318,6 +318,9 @@ pub struct Summary {
     /// is off, `sample_interval = "0min"`, or nobody came).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_hour: Vec<HourSummary>,
+    /// The same by day of the run (left out with `by_hour`, and for runs of one day).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_day: Vec<DaySummary>,
     /// Warnings from validation.
     pub warnings: Vec<String>,
 }
@@ -855,6 +858,10 @@ impl Accumulator {
             },
             targets: target_summaries(model, results),
             by_hour: self.hourly.summary(model),
+            by_day: {
+                let days = self.hourly.days(model);
+                if days.len() > 1 { days } else { Vec::new() }
+            },
             warnings: model.warnings.clone(),
         }
     }
