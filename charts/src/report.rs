@@ -282,9 +282,6 @@ pub fn sections(
     Ok(h)
 }
 
-/// The shared resources' section (only for scenarios with `[[resources]]`): their utilisation
-/// chart and a table of utilisation, unit-hours busy, on the rota and in overtime, the busy
-/// hours each station took, staff cost and interrupted services.
 /// The service-level targets (when the scenario has any): per target and variant the share of
 /// patients meeting it with its 95% interval, and the verdict at 95% confidence.
 fn targets_section(h: &mut String, runs: &[RunView<'_>], variants: &[&str]) {
@@ -421,6 +418,9 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
     h.push_str("</section>\n");
 }
 
+/// The shared resources' section (only for scenarios with `[[resources]]`): their utilisation
+/// chart and a table of utilisation, unit-hours busy, on the rota and in overtime, the busy
+/// hours each station took, staff cost and interrupted services.
 fn resources_section(
     h: &mut String,
     runs: &[RunView<'_>],

@@ -98,7 +98,7 @@ pub(crate) fn run(args: FitArgs) -> Result<()> {
         let mut sorted = obs.minutes.clone();
         sorted.sort_by(f64::total_cmp);
         let mut files = Outputs::default();
-        let json = serde_json::to_string_pretty(&json(&label, &report))? + "\n";
+        let json = serde_json::to_string_pretty(&report.file(&label))? + "\n";
         files.write(dir, "fit.json", json.as_bytes())?;
         for chart in [
             carepath_charts::Chart::fit_density(&label, &report, &sorted)?,
@@ -182,36 +182,6 @@ pub(crate) fn table_text(label: &str, r: &FitReport, top: usize) -> String {
         let _ = writeln!(s, "  service = {}", f.toml);
     }
     s
-}
-
-fn json(label: &str, r: &FitReport) -> serde_json::Value {
-    serde_json::json!({
-        "data": label,
-        "observations": r.n,
-        "mean_min": r.mean,
-        "sd_min": r.sd,
-        "min_min": r.min,
-        "max_min": r.max,
-        "bootstrap": r.bootstrap,
-        "ranked_by": "aic",
-        "fits": r.fits.iter().map(|f| serde_json::json!({
-            "family": f.family.name(),
-            "toml": f.toml,
-            "parameters": f.parameters,
-            "log_likelihood": f.log_likelihood,
-            "aic": f.aic,
-            "bic": f.bic,
-            "ks": f.ks,
-            "ks_p": f.ks_p,
-            "ad": f.ad,
-            "ad_p": f.ad_p,
-            "mean_min": f.dist.mean(),
-            "sd_min": (f.dist.scv() * f.dist.mean() * f.dist.mean()).sqrt(),
-        })).collect::<Vec<_>>(),
-        "skipped": r.skipped.iter().map(|(k, why)| serde_json::json!({
-            "family": k.name(), "reason": why
-        })).collect::<Vec<_>>(),
-    })
 }
 
 #[cfg(test)]

@@ -225,7 +225,7 @@ pub fn fit(
     })
     .collect::<Result<Vec<_>, carepath_charts::ChartError>>()
     .map_err(|e| e.to_string())?;
-    let json = serde_json::to_string_pretty(&json(&label, &report)).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&report.file(&label)).map_err(|e| e.to_string())?;
     Ok(FitOutcome {
         heading: format!(
             "Fits to {label}: {} observations, mean {:.3} min, sd {:.3} min, min {:.3}, max {:.3}",
@@ -310,38 +310,6 @@ fn note(bootstrap: u32) -> String {
     )
 }
 
-/// `fit.json` as `carepath fit --out` writes it (cli/src/fit.rs; the browser test compares
-/// the two files byte for byte).
-fn json(label: &str, r: &FitReport) -> serde_json::Value {
-    serde_json::json!({
-        "data": label,
-        "observations": r.n,
-        "mean_min": r.mean,
-        "sd_min": r.sd,
-        "min_min": r.min,
-        "max_min": r.max,
-        "bootstrap": r.bootstrap,
-        "ranked_by": "aic",
-        "fits": r.fits.iter().map(|f| serde_json::json!({
-            "family": f.family.name(),
-            "toml": f.toml,
-            "parameters": f.parameters,
-            "log_likelihood": f.log_likelihood,
-            "aic": f.aic,
-            "bic": f.bic,
-            "ks": f.ks,
-            "ks_p": f.ks_p,
-            "ad": f.ad,
-            "ad_p": f.ad_p,
-            "mean_min": f.dist.mean(),
-            "sd_min": (f.dist.scv() * f.dist.mean() * f.dist.mean()).sqrt(),
-        })).collect::<Vec<_>>(),
-        "skipped": r.skipped.iter().map(|(k, why)| serde_json::json!({
-            "family": k.name(), "reason": why
-        })).collect::<Vec<_>>(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,7 +345,7 @@ mod tests {
         assert_eq!(out.rows, rows(&report));
         assert_eq!(
             out.json,
-            serde_json::to_string_pretty(&json(&out.label, &report)).unwrap() + "\n"
+            serde_json::to_string_pretty(&report.file(&out.label)).unwrap() + "\n"
         );
         // fit.json carries every number of the report, unrounded.
         let j: serde_json::Value = serde_json::from_str(&out.json).unwrap();

@@ -69,7 +69,7 @@ impl Data {
         // Freedman–Diaconis bin width, between 10 and 60 bins over the range.
         let (lo, hi) = (sorted[0], sorted[n - 1]);
         let iqr = q(0.75) - q(0.25);
-        let fd = 2.0 * iqr / (n as f64).cbrt();
+        let fd = 2.0 * iqr / libm::cbrt(n as f64);
         let bins_n = if fd > 0.0 {
             ((hi - lo) / fd).ceil().clamp(10.0, 60.0) as usize
         } else {

@@ -105,6 +105,113 @@ pub enum FitError {
     Interrupted,
 }
 
+/// `fit.json`, as `carepath fit --out` and the page write it: the report with the data's
+/// name, every fit's statistics and snippet, and the skipped families. Fields are declared in
+/// alphabetical order, the order the file has always had.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FitFile<'a> {
+    /// Parametric-bootstrap samples per family.
+    pub bootstrap: u32,
+    /// What was fitted (file and column).
+    pub data: &'a str,
+    /// The fits, by AIC.
+    pub fits: Vec<FitEntry<'a>>,
+    /// Largest observation.
+    pub max_min: f64,
+    /// Sample mean.
+    pub mean_min: f64,
+    /// Smallest observation.
+    pub min_min: f64,
+    /// Number of observations.
+    pub observations: usize,
+    /// Always `"aic"`.
+    pub ranked_by: &'static str,
+    /// Sample standard deviation.
+    pub sd_min: f64,
+    /// Families not fitted, with the reason.
+    pub skipped: Vec<SkippedEntry<'a>>,
+}
+
+/// One fit in `fit.json` (fields in alphabetical order).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FitEntry<'a> {
+    /// Anderson–Darling A².
+    pub ad: f64,
+    /// Its bootstrap p-value.
+    pub ad_p: Option<f64>,
+    /// AIC.
+    pub aic: f64,
+    /// BIC.
+    pub bic: f64,
+    /// Family name.
+    pub family: &'static str,
+    /// Kolmogorov–Smirnov D.
+    pub ks: f64,
+    /// Its bootstrap p-value.
+    pub ks_p: Option<f64>,
+    /// Maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// The fitted distribution's mean.
+    pub mean_min: f64,
+    /// Parameters estimated.
+    pub parameters: u32,
+    /// The fitted distribution's standard deviation.
+    pub sd_min: f64,
+    /// The snippet.
+    pub toml: &'a str,
+}
+
+/// A family not fitted, in `fit.json`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SkippedEntry<'a> {
+    /// Family name.
+    pub family: &'static str,
+    /// Why.
+    pub reason: &'a str,
+}
+
+impl FitReport {
+    /// The report as `fit.json` holds it, for data named `label`.
+    pub fn file<'a>(&'a self, label: &'a str) -> FitFile<'a> {
+        FitFile {
+            bootstrap: self.bootstrap,
+            data: label,
+            fits: self
+                .fits
+                .iter()
+                .map(|f| FitEntry {
+                    ad: f.ad,
+                    ad_p: f.ad_p,
+                    aic: f.aic,
+                    bic: f.bic,
+                    family: f.family.name(),
+                    ks: f.ks,
+                    ks_p: f.ks_p,
+                    log_likelihood: f.log_likelihood,
+                    mean_min: f.dist.mean(),
+                    parameters: f.parameters,
+                    sd_min: (f.dist.scv() * f.dist.mean() * f.dist.mean()).sqrt(),
+                    toml: &f.toml,
+                })
+                .collect(),
+            max_min: self.max,
+            mean_min: self.mean,
+            min_min: self.min,
+            observations: self.n,
+            ranked_by: "aic",
+            sd_min: self.sd,
+            skipped: self
+                .skipped
+                .iter()
+                .map(|(k, why)| SkippedEntry {
+                    family: k.name(),
+                    reason: why,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Fits every candidate to `values` (minutes), with `bootstrap` parametric-bootstrap
 /// replicates for the p-values (0 for none) drawn from `seed`. `tick` is called after each
 /// bootstrap replicate (9 × `bootstrap` calls in all); returning false stops the fit with
