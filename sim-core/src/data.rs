@@ -425,3 +425,27 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    proptest::proptest! {
+        /// Whatever the text, reading it as a data file and taking any column with any unit
+        /// gives values or an error, never a panic; values are finite.
+        #[test]
+        fn any_text_reads_or_errs(
+            // CSV-like text (cells, commas, quotes, units, brackets, comments, line breaks) and
+            // anything else.
+            text in "([a-c0-9 ,.\n()\\[\\]#\"e+-]|min|s|h){0,200}|.{0,100}",
+            column in proptest::option::of("[a-c]{1,3}"),
+            unit in proptest::option::of("(s|min|h|x)"),
+        ) {
+            if let Ok(t) = DataTable::parse(&text)
+                && let Ok(obs) = t.minutes(column.as_deref(), unit.as_deref())
+            {
+                proptest::prop_assert!(obs.minutes.iter().all(|v| v.is_finite()));
+            }
+        }
+    }
+}

@@ -496,3 +496,44 @@ fn a_distribution_stays_five_words() {
         std::mem::size_of::<Dist>()
     );
 }
+
+proptest::proptest! {
+    /// Any truncation of any continuous family either is refused when compiled (it keeps
+    /// under 1%, or its bounds are the wrong way round) or gives only draws within its bounds,
+    /// with a mean between them; it never panics.
+    #[test]
+    fn truncated_draws_stay_within_their_bounds(
+        family in 0usize..5,
+        scale in 0.1f64..50.0,
+        shape in 0.3f64..8.0,
+        from in 0.0f64..2.0,
+        span in 0.0f64..5.0,
+        seed in 0u64..1000,
+    ) {
+        // Bounds on the distribution's own scale, so that most cases keep enough to compile.
+        let (lo, width) = (from * scale, span * scale);
+        let fields = match family {
+            0 => format!(r#"dist = "exponential", mean = "{scale}min""#),
+            1 => format!(r#"dist = "gamma", mean = "{scale}min", cv = {}"#, 1.0 / shape),
+            2 => format!(r#"dist = "weibull", shape = {shape}, scale = "{scale}min""#),
+            3 => format!(r#"dist = "lognormal", mean = "{scale}min", sd = "{}min""#, scale / shape),
+            _ => format!(r#"dist = "log_logistic", shape = {}, scale = "{scale}min""#, 2.1 + shape),
+        };
+        let hi = lo + width;
+        let text = format!(r#"{fields}, truncate = {{ min = "{lo}min", max = "{hi}min" }}"#);
+        let compiled = Dist::compile(&spec(&text), true);
+        if from < 0.5 && span > 1.0 && shape >= 1.0 {
+            // A scale's width from near the bottom keeps well over 1% of every family whose
+            // shape is at least 1 (no pile of mass at zero).
+            proptest::prop_assert!(compiled.is_ok(), "{text}: {compiled:?}");
+        }
+        if let Ok(d) = compiled {
+            let mut r = Xoshiro256PlusPlus::seed_from_u64(seed);
+            for _ in 0..200 {
+                let x = d.sample(&mut r);
+                proptest::prop_assert!(x >= lo && x <= hi, "{text}: {x}");
+            }
+            proptest::prop_assert!(d.mean() >= lo && d.mean() <= hi, "{text}: mean {}", d.mean());
+        }
+    }
+}
