@@ -119,64 +119,34 @@ pub(crate) fn run(args: FitArgs) -> Result<()> {
     Ok(())
 }
 
-/// A p-value; at the bootstrap's floor 1 / (B + 1) (no replicate as extreme) it is shown as
-/// "≤" that floor, since the bootstrap cannot resolve smaller values.
-fn p_cell(p: Option<f64>, bootstrap: u32) -> String {
-    match p {
-        None => "—".into(),
-        Some(p) if p <= 1.0 / f64::from(bootstrap + 1) + 1e-12 => {
-            format!("≤{:.3}", 1.0 / f64::from(bootstrap + 1))
-        }
-        Some(p) => format!("{p:.3}"),
-    }
-}
-
 /// The printed ranking.
 pub(crate) fn table_text(label: &str, r: &FitReport, top: usize) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Fits to {label}: {} observations, mean {:.3} min, sd {:.3} min, min {:.3}, max {:.3}\n",
-        r.n, r.mean, r.sd, r.min, r.max
-    );
+    let _ = writeln!(s, "{}\n", r.heading(label));
     let _ = writeln!(
         s,
         "rank  family        params  log-lik        AIC     ΔAIC   KS D    KS p    AD A²    AD p"
     );
-    let best = r.fits.first().map_or(0.0, |f| f.aic);
-    for (i, f) in r.fits.iter().enumerate() {
+    for row in r.rows() {
         let _ = writeln!(
             s,
-            "{:>4}  {:<12}  {:>6}  {:>9.2}  {:>9.2}  {:>7.2}  {:.4}  {:>6}  {:>7.3}  {:>6}",
-            i + 1,
-            f.family.name(),
-            f.parameters,
-            f.log_likelihood,
-            f.aic,
-            f.aic - best,
-            f.ks,
-            p_cell(f.ks_p, r.bootstrap),
-            f.ad,
-            p_cell(f.ad_p, r.bootstrap)
+            "{:>4}  {:<12}  {:>6}  {:>9}  {:>9}  {:>7}  {}  {:>6}  {:>7}  {:>6}",
+            row.rank,
+            row.family,
+            row.params,
+            row.log_lik,
+            row.aic,
+            row.delta_aic,
+            row.ks,
+            row.ks_p,
+            row.ad,
+            row.ad_p
         );
     }
     for (k, why) in &r.skipped {
         let _ = writeln!(s, "   -  {:<12}  not fitted: {why}", k.name());
     }
-    let _ = writeln!(
-        s,
-        "\nRanked by AIC (2·params − 2·log-likelihood; a difference under 2 is no real evidence \
-         either way). {}",
-        if r.bootstrap > 0 {
-            format!(
-                "p-values: parametric bootstrap, {} samples per family refitted (valid with \
-                 estimated parameters); a small p (< 0.05) means the family does not fit.",
-                r.bootstrap
-            )
-        } else {
-            "No p-values (--bootstrap 0).".to_string()
-        }
-    );
+    let _ = writeln!(s, "\n{}", r.note("--bootstrap 0"));
     let _ = writeln!(s, "\nBest fits, as a scenario writes them:");
     for f in r.fits.iter().take(top) {
         let _ = writeln!(s, "  service = {}", f.toml);

@@ -18,7 +18,8 @@
 use crate::session::ChartOut;
 use serde::{Deserialize, Serialize};
 use sim_core::data::DataTable;
-use sim_core::fit::{CANDIDATES, FitError, FitReport, fit_all};
+use sim_core::fit::ranking::Row;
+use sim_core::fit::{CANDIDATES, FitError, fit_all};
 
 /// Largest bootstrap accepted (as `carepath fit --bootstrap`).
 pub const MAX_BOOTSTRAP: u32 = 100_000;
@@ -104,31 +105,6 @@ pub fn columns(text: &str) -> Result<Vec<ColumnInfo>, String> {
             },
         })
         .collect())
-}
-
-/// One line of the ranking, each cell formatted as `carepath fit` prints it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Row {
-    /// 1 for the best (lowest AIC).
-    pub rank: usize,
-    /// The family (`gamma`, `log_logistic`, …).
-    pub family: String,
-    /// Parameters estimated.
-    pub params: u32,
-    /// Maximised log-likelihood, 2 decimals.
-    pub log_lik: String,
-    /// AIC, 2 decimals.
-    pub aic: String,
-    /// AIC minus the best fit's, 2 decimals.
-    pub delta_aic: String,
-    /// Kolmogorov–Smirnov D, 4 decimals.
-    pub ks: String,
-    /// Its bootstrap p-value (3 decimals; `≤` the floor 1 / (B + 1); `—` without a bootstrap).
-    pub ks_p: String,
-    /// Anderson–Darling A², 3 decimals.
-    pub ad: String,
-    /// Its bootstrap p-value, as `ks_p`.
-    pub ad_p: String,
 }
 
 /// A family that could not be fitted, and why.
@@ -227,11 +203,8 @@ pub fn fit(
     .map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report.file(&label)).map_err(|e| e.to_string())?;
     Ok(FitOutcome {
-        heading: format!(
-            "Fits to {label}: {} observations, mean {:.3} min, sd {:.3} min, min {:.3}, max {:.3}",
-            report.n, report.mean, report.sd, report.min, report.max
-        ),
-        rows: rows(&report),
+        heading: report.heading(&label),
+        rows: report.rows(),
         skipped: report
             .skipped
             .iter()
@@ -240,7 +213,7 @@ pub fn fit(
                 reason: why.clone(),
             })
             .collect(),
-        note: note(report.bootstrap),
+        note: report.note("bootstrap 0"),
         best: report
             .fits
             .iter()
@@ -259,55 +232,6 @@ pub fn fit(
 /// A choice the page sent, `None` when left empty.
 fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// A p-value; at the bootstrap's floor 1 / (B + 1) (no replicate as extreme) it is shown as
-/// "≤" that floor, since the bootstrap cannot resolve smaller values (as the CLI shows it).
-fn p_cell(p: Option<f64>, bootstrap: u32) -> String {
-    match p {
-        None => "—".into(),
-        Some(p) if p <= 1.0 / f64::from(bootstrap + 1) + 1e-12 => {
-            format!("≤{:.3}", 1.0 / f64::from(bootstrap + 1))
-        }
-        Some(p) => format!("{p:.3}"),
-    }
-}
-
-/// The ranking's cells, formatted as in the CLI's table.
-fn rows(r: &FitReport) -> Vec<Row> {
-    let best = r.fits.first().map_or(0.0, |f| f.aic);
-    r.fits
-        .iter()
-        .enumerate()
-        .map(|(i, f)| Row {
-            rank: i + 1,
-            family: f.family.name().to_string(),
-            params: f.parameters,
-            log_lik: format!("{:.2}", f.log_likelihood),
-            aic: format!("{:.2}", f.aic),
-            delta_aic: format!("{:.2}", f.aic - best),
-            ks: format!("{:.4}", f.ks),
-            ks_p: p_cell(f.ks_p, r.bootstrap),
-            ad: format!("{:.3}", f.ad),
-            ad_p: p_cell(f.ad_p, r.bootstrap),
-        })
-        .collect()
-}
-
-/// The CLI's paragraph under the table, with the page's word for "no bootstrap".
-fn note(bootstrap: u32) -> String {
-    format!(
-        "Ranked by AIC (2·params − 2·log-likelihood; a difference under 2 is no real evidence \
-         either way). {}",
-        if bootstrap > 0 {
-            format!(
-                "p-values: parametric bootstrap, {bootstrap} samples per family refitted (valid \
-                 with estimated parameters); a small p (< 0.05) means the family does not fit."
-            )
-        } else {
-            "No p-values (bootstrap 0).".to_string()
-        }
-    )
 }
 
 #[cfg(test)]
@@ -342,7 +266,7 @@ mod tests {
         let report = fit_all(&obs.minutes, 19, 1, &mut || true).unwrap();
         assert_eq!(out.label, "consultations.csv, column \"consult\"");
         assert_eq!(out.observations, 240);
-        assert_eq!(out.rows, rows(&report));
+        assert_eq!(out.rows, report.rows());
         assert_eq!(
             out.json,
             serde_json::to_string_pretty(&report.file(&out.label)).unwrap() + "\n"

@@ -15,6 +15,7 @@
 
 pub mod gof;
 pub mod mle;
+pub mod ranking;
 
 use crate::distribution::{Dist, DistKind};
 use rand_core::SeedableRng;
