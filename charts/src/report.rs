@@ -363,17 +363,15 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
                  <th>bottleneck</th><th>share of waiting</th></tr></thead>\n<tbody>\n",
             );
             for d in &s.by_day {
-                let waiting: f64 = d.waiting_hours.values().sum();
-                let named = d.bottleneck.as_ref().filter(|_| waiting >= 0.005);
+                let named = d.named_bottleneck();
                 let _ = writeln!(
                     h,
-                    "<tr><td>{}</td><td>{}</td><td>{waiting:.1}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td></tr>",
                     d.day,
                     metric(&d.arrivals, 1),
-                    esc(named.map_or("—", |b| b.as_str())),
-                    d.bottleneck_share
-                        .filter(|_| named.is_some())
-                        .map_or("—".to_string(), |v| format!("{:.0}%", 100.0 * v)),
+                    d.waiting(),
+                    esc(named.map_or("—", |b| b.station)),
+                    named.map_or("—".to_string(), |b| format!("{:.0}%", 100.0 * b.share)),
                 );
             }
             h.push_str("</tbody></table>\n");
@@ -384,18 +382,17 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
              <th>bottleneck</th><th>share of waiting</th><th>its wait (min)</th></tr></thead>\n<tbody>\n",
         );
         for x in &s.by_hour {
-            let waiting: f64 = x.queue_length.values().sum();
-            // Fewer than 0.005 patients waiting on average: no queue worth naming.
-            let named = x.bottleneck.as_ref().filter(|_| waiting >= 0.005);
+            let waiting = x.waiting();
+            let named = x.named_bottleneck();
             let name = named.map_or("—".to_string(), |b| {
                 r.model
                     .stations()
                     .iter()
-                    .find(|st| &st.id == b)
-                    .map_or(b.clone(), |st| st.name.clone())
+                    .find(|st| st.id == b.station)
+                    .map_or(b.station.to_string(), |st| st.name.clone())
             });
             let wait = named
-                .and_then(|b| x.wait_min.get(b).copied().flatten())
+                .and_then(|b| b.wait_min)
                 .map_or("—".to_string(), |w| format!("{w:.1}"));
             let _ = writeln!(
                 h,
@@ -408,9 +405,7 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
                 esc(&x.clock),
                 metric(&x.arrivals, 1),
                 esc(&name),
-                x.bottleneck_share
-                    .filter(|_| named.is_some())
-                    .map_or("—".to_string(), |v| format!("{:.0}%", 100.0 * v)),
+                named.map_or("—".to_string(), |b| format!("{:.0}%", 100.0 * b.share)),
             );
         }
         h.push_str("</tbody></table>\n");

@@ -223,6 +223,20 @@ pub fn targets(o: &mut String, s: &Summary) {
     }
 }
 
+/// `consult (92% of waiting, wait 19.2)`, or `—` when there is no bottleneck worth naming.
+fn bottleneck_cell(named: Option<sim_core::stats::hourly::Named<'_>>) -> String {
+    match named {
+        Some(b) => format!(
+            "{} ({}% of waiting{})",
+            truncate(b.station, 24),
+            fixed(100.0 * b.share, 0),
+            b.wait_min
+                .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)))
+        ),
+        None => "—".into(),
+    }
+}
+
 /// Results by day of the run: arrivals, patient-hours waited, and the day's bottleneck.
 pub fn by_day(o: &mut String, s: &Summary) {
     let _ = writeln!(
@@ -235,23 +249,8 @@ pub fn by_day(o: &mut String, s: &Summary) {
         "day", "arrivals [95% CI]", "waiting h"
     );
     for d in &s.by_day {
-        let waiting: f64 = d.waiting_hours.values().sum();
-        let bottleneck = match (&d.bottleneck, d.bottleneck_share) {
-            (Some(b), Some(share)) if waiting >= 0.005 => {
-                let wait = d
-                    .wait_min
-                    .get(b)
-                    .copied()
-                    .flatten()
-                    .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)));
-                format!(
-                    "{} ({}% of waiting{wait})",
-                    truncate(b, 24),
-                    fixed(100.0 * share, 0)
-                )
-            }
-            _ => "—".into(),
-        };
+        let waiting = d.waiting();
+        let bottleneck = bottleneck_cell(d.named_bottleneck());
         let _ = writeln!(
             o,
             "{:<6} {:>20} {:>10}  {}",
@@ -288,24 +287,8 @@ pub fn by_hour(o: &mut String, s: &Summary) {
         "hour", "arrivals", "waiting"
     );
     for h in &s.by_hour {
-        let waiting: f64 = h.queue_length.values().sum();
-        let bottleneck = match (&h.bottleneck, h.bottleneck_share) {
-            // Fewer than 0.005 patients waiting on average: no queue worth naming.
-            (Some(b), Some(share)) if waiting >= 0.005 => {
-                let wait = h
-                    .wait_min
-                    .get(b)
-                    .copied()
-                    .flatten()
-                    .map_or(String::new(), |w| format!(", wait {}", fixed(w, 1)));
-                format!(
-                    "{} ({}% of waiting{wait})",
-                    truncate(b, 24),
-                    fixed(100.0 * share, 0)
-                )
-            }
-            _ => "—".into(),
-        };
+        let waiting = h.waiting();
+        let bottleneck = bottleneck_cell(h.named_bottleneck());
         let label = if days {
             format!("day {} {}", h.day, h.clock)
         } else {

@@ -87,16 +87,7 @@ impl HourlyAcc {
                 let waiting: Vec<f64> = (0..model.stations.len())
                     .map(|s| waits.map_or(0.0, |w| w[s].0) / n)
                     .collect();
-                let total: f64 = waiting.iter().sum();
-                let bottleneck = waiting
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, w)| **w > 0.0)
-                    // The first station (in file order) wins a tie.
-                    .fold(None, |best: Option<(usize, f64)>, (s, &w)| match best {
-                        Some((_, b)) if b >= w => best,
-                        _ => Some((s, w)),
-                    });
+                let bottleneck = bottleneck(&waiting);
                 HourSummary {
                     day: (h / 24) as u32 + 1,
                     clock: format_clock((h % 24) as f64 * 60.0),
@@ -118,17 +109,98 @@ impl HourlyAcc {
                         })
                         .collect(),
                     bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
-                    bottleneck_share: bottleneck.map(|(_, w)| w / total),
+                    bottleneck_share: bottleneck.map(|(_, share)| share),
                 }
             })
             .collect()
     }
 }
 
+/// The station with the most waiting (the first in file order on a tie) and its share of
+/// all of it; None when nobody waited.
+fn bottleneck(waiting: &[f64]) -> Option<(usize, f64)> {
+    let total: f64 = waiting.iter().sum();
+    waiting
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w > 0.0)
+        .fold(None, |best: Option<(usize, f64)>, (s, &w)| match best {
+            Some((_, b)) if b >= w => best,
+            _ => Some((s, w)),
+        })
+        .map(|(s, w)| (s, w / total))
+}
+
+/// Least waiting (patient-minutes in the hour or the day) for which tables and reports name
+/// a bottleneck: below it, hardly anyone waited and naming a station would mislead.
+pub const NAMED_WAITING_MIN: f64 = 0.3;
+
+/// A bottleneck worth naming: the station, its share of the waiting and the mean wait of the
+/// waits begun in the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Named<'a> {
+    /// Station id.
+    pub station: &'a str,
+    /// Its share of the minutes waited.
+    pub share: f64,
+    /// Mean wait of the waits begun in the period (None when none began).
+    pub wait_min: Option<f64>,
+}
+
+fn named<'a>(
+    bottleneck: &'a Option<String>,
+    share: Option<f64>,
+    waiting_min: f64,
+    wait_min: &BTreeMap<String, Option<f64>>,
+) -> Option<Named<'a>> {
+    match (bottleneck, share) {
+        (Some(b), Some(share)) if waiting_min >= NAMED_WAITING_MIN => Some(Named {
+            station: b,
+            share,
+            wait_min: wait_min.get(b).copied().flatten(),
+        }),
+        _ => None,
+    }
+}
+
+impl HourSummary {
+    /// Mean number of patients waiting over the hour, all stations.
+    pub fn waiting(&self) -> f64 {
+        self.queue_length.values().sum()
+    }
+
+    /// The hour's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
+    pub fn named_bottleneck(&self) -> Option<Named<'_>> {
+        named(
+            &self.bottleneck,
+            self.bottleneck_share,
+            self.waiting() * 60.0,
+            &self.wait_min,
+        )
+    }
+}
+
+impl DaySummary {
+    /// Patient-hours spent waiting that day, all stations.
+    pub fn waiting(&self) -> f64 {
+        self.waiting_hours.values().sum()
+    }
+
+    /// The day's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
+    pub fn named_bottleneck(&self) -> Option<Named<'_>> {
+        named(
+            &self.bottleneck,
+            self.bottleneck_share,
+            self.waiting() * 60.0,
+            &self.wait_min,
+        )
+    }
+}
+
 impl HourlyAcc {
-    /// The days from the first to the last with any arrival or waiting, from the same sums.
-    pub(crate) fn days(&self, model: &Model) -> Vec<DaySummary> {
-        let hours = self.summary(model);
+    /// The days from the first to the last with any arrival or waiting, from the same sums
+    /// and the hours [`HourlyAcc::summary`] gave.
+    pub(crate) fn days(&self, model: &Model, hours: &[HourSummary]) -> Vec<DaySummary> {
         let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
             return Vec::new();
         };
@@ -143,14 +215,7 @@ impl HourlyAcc {
                     .iter()
                     .map(|st| of_day.iter().map(|h| h.queue_length[&st.id] * 60.0).sum())
                     .collect();
-                let total: f64 = waiting.iter().sum();
-                let bottleneck = waiting.iter().enumerate().filter(|(_, w)| **w > 0.0).fold(
-                    None,
-                    |best: Option<(usize, f64)>, (s, &w)| match best {
-                        Some((_, b)) if b >= w => best,
-                        _ => Some((s, w)),
-                    },
-                );
+                let bottleneck = bottleneck(&waiting);
                 let wait_min = model
                     .stations
                     .iter()
@@ -173,7 +238,7 @@ impl HourlyAcc {
                         .collect(),
                     wait_min,
                     bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
-                    bottleneck_share: bottleneck.map(|(_, w)| w / total),
+                    bottleneck_share: bottleneck.map(|(_, share)| share),
                 }
             })
             .collect()
@@ -241,4 +306,34 @@ pub struct HourSummary {
     pub bottleneck: Option<String>,
     /// That station's share of the minutes waited in the hour.
     pub bottleneck_share: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hour(queue: f64, share: f64) -> HourSummary {
+        HourSummary {
+            day: 1,
+            clock: "17:00".into(),
+            start_min: 1020.0,
+            arrivals: Metric::non_negative(&[0.0, 0.0]),
+            queue_length: [("desk".to_string(), queue)].into(),
+            wait_min: [("desk".to_string(), Some(0.5))].into(),
+            bottleneck: Some("desk".into()),
+            bottleneck_share: Some(share),
+        }
+    }
+
+    /// The bottleneck is the station with most waiting, the first on a tie; tables name it
+    /// only from 0.3 patient-minutes of waiting on.
+    #[test]
+    fn the_bottleneck_is_named_only_where_people_waited() {
+        assert_eq!(bottleneck(&[1.0, 3.0, 3.0, 0.0]), Some((1, 3.0 / 7.0)));
+        assert_eq!(bottleneck(&[0.0, 0.0]), None);
+        assert_eq!(hour(0.004, 1.0).named_bottleneck(), None);
+        let busy = hour(0.01, 1.0);
+        let named = busy.named_bottleneck().unwrap();
+        assert_eq!((named.station, named.wait_min), ("desk", Some(0.5)));
+    }
 }

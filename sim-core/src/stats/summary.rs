@@ -825,6 +825,7 @@ impl Accumulator {
             })
             .collect();
         let pooled = &self.time_in_system;
+        let by_hour = self.hourly.summary(model);
         Summary {
             schema_version: SCHEMA_VERSION,
             scenario: model.name.clone(),
@@ -857,11 +858,11 @@ impl Accumulator {
                 events: results.iter().map(|r| r.events).sum(),
             },
             targets: target_summaries(model, results),
-            by_hour: self.hourly.summary(model),
             by_day: {
-                let days = self.hourly.days(model);
+                let days = self.hourly.days(model, &by_hour);
                 if days.len() > 1 { days } else { Vec::new() }
             },
+            by_hour,
             warnings: model.warnings.clone(),
         }
     }
