@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod hourly;
 pub mod summary;
 pub mod tally;
+pub mod targets;
 
 pub use estimate::{Estimate, t_critical};
 pub use tally::{BUCKETS, Moments, Tally};
