@@ -268,7 +268,12 @@ impl Builder {
             sessions: sessions.iter().map(|s| (s.from.0, s.to.0)).collect(),
             slot,
             per_slot,
-            no_show: by_class.into(),
+            // One value for every class unless some class has its own.
+            no_show: if a.no_show_by_class.is_some() {
+                by_class.into()
+            } else {
+                Box::new([no_show])
+            },
             punctuality,
         }
     }

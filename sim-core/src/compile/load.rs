@@ -147,7 +147,9 @@ fn load_per_rate(model: &Model, stream: &crate::model::Stream) -> Vec<f64> {
     };
     for (ci, &pc) in class_probs.iter().enumerate() {
         let pc = match &stream.kind {
-            StreamKind::Appointments { no_show, .. } => pc * (1.0 - no_show[ci]),
+            StreamKind::Appointments { no_show, .. } => {
+                pc * (1.0 - crate::model::stream::no_show_of(no_show, ci))
+            }
             _ => pc,
         };
         if pc == 0.0 {

@@ -192,11 +192,15 @@ impl<'m> Simulator<'m> {
         let base = st.base;
         for j in 0..*per_slot {
             let key = patient_key(base, k * u64::from(*per_slot) + u64::from(j));
-            // The class is a pure function of the patient's key, so finding it first draws
-            // nothing and leaves every other draw as it was.
-            let c = self.class_for(s, key);
-            let p = no_show[c as usize];
+            // The class is a pure function of the patient's key, so finding it first (only
+            // when classes differ in no-shows) draws nothing and leaves every other draw as it
+            // was.
+            let p = match &no_show[..] {
+                [all] => *all,
+                by_class => by_class[self.class_for(s, key) as usize],
+            };
             if p > 0.0 && uniform(&mut draw_rng(key, purpose_key(Purpose::NoShow, 0), 0)) < p {
+                let c = self.class_for(s, key);
                 self.out.patients.no_shows += 1;
                 self.out.classes[c as usize].patients.no_shows += 1;
                 continue;

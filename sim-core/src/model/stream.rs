@@ -20,7 +20,8 @@ pub enum StreamKind {
         slot: f64,
         /// Patients per slot.
         per_slot: u32,
-        /// Probability of not attending, by class index.
+        /// Probability of not attending: one for every class, or one per class index (with
+        /// `no_show_by_class`); read it with [`no_show_of`].
         no_show: Box<[f64]>,
         /// Offset from the slot time (None = on time).
         punctuality: Option<Dist>,
@@ -50,4 +51,14 @@ pub struct Stream {
     /// Walk-in streams with a bounded day: the shape of their arrivals, for mapping a walk-in
     /// time to a booked time under online registration.
     pub shape: Option<DayShape>,
+}
+
+/// An appointment stream's no-show probability for `class`: the stream's one value, or the
+/// class's own.
+#[inline]
+pub fn no_show_of(no_show: &[f64], class: usize) -> f64 {
+    match no_show {
+        [all] => *all,
+        by_class => by_class[class],
+    }
 }
