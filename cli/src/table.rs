@@ -104,6 +104,13 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         metric(&p.unfinished),
         metric(&p.no_shows)
     );
+    if p.sent_home.mean > 0.0 {
+        let _ = writeln!(
+            o,
+            "Sent home unseen at the end of a day: {}",
+            metric(&p.sent_home)
+        );
+    }
     let _ = writeln!(o, "Time in system (min): {}", time(&s.time_in_system_min));
     let _ = writeln!(
         o,
@@ -160,6 +167,10 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
     }
     if !s.by_day.is_empty() {
         by_day(&mut o, s);
+    }
+    // With one week the weekday table would repeat the day table.
+    if s.by_weekday.iter().any(|w| w.days > 1) {
+        by_weekday(&mut o, s);
     }
     if !s.by_hour.is_empty() {
         by_hour(&mut o, s);
@@ -237,27 +248,124 @@ fn bottleneck_cell(named: Option<sim_core::stats::hourly::Named<'_>>) -> String 
     }
 }
 
-/// Results by day of the run: arrivals, patient-hours waited, and the day's bottleneck.
+/// Results by day of the run: arrivals, patient-hours waited, and the day's bottleneck; with
+/// a calendar also the weekday and date, closed days, overtime and the end-of-day outcomes.
 pub fn by_day(o: &mut String, s: &Summary) {
+    let calendar = s.by_day.iter().any(|d| d.weekday.is_some());
     let _ = writeln!(
         o,
-        "\nBy day: arrivals and patient-hours spent waiting (mean per replication); bottleneck = the station with the largest share of the day's waiting"
+        "\nBy day: arrivals and patient-hours spent waiting (mean per replication); bottleneck = the station with the largest share of the day's waiting{}",
+        if calendar {
+            "; overtime = staff-hours worked after the day's last shifts"
+        } else {
+            ""
+        }
     );
-    let _ = writeln!(
-        o,
-        "{:<6} {:>20} {:>10}  bottleneck",
-        "day", "arrivals [95% CI]", "waiting h"
-    );
+    let extra = end_of_day_column(s);
+    if calendar {
+        let _ = writeln!(
+            o,
+            "{:<14} {:>20} {:>10} {:>10}{}  bottleneck",
+            "day",
+            "arrivals [95% CI]",
+            "waiting h",
+            "overtime h",
+            extra.map_or(String::new(), |(name, _)| format!(" {name:>10}"))
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "{:<6} {:>20} {:>10}  bottleneck",
+            "day", "arrivals [95% CI]", "waiting h"
+        );
+    }
     for d in &s.by_day {
         let waiting = d.waiting();
         let bottleneck = bottleneck_cell(d.named_bottleneck());
+        if !calendar {
+            let _ = writeln!(
+                o,
+                "{:<6} {:>20} {:>10}  {}",
+                d.day,
+                metric(&d.arrivals),
+                fixed(waiting, 1),
+                bottleneck
+            );
+            continue;
+        }
+        let label = format!(
+            "{} {}{}",
+            d.day,
+            d.weekday.as_deref().unwrap_or(""),
+            d.date
+                .as_deref()
+                .map_or(String::new(), |x| format!(" {}", &x[5..]))
+        );
+        if d.closed {
+            let _ = writeln!(o, "{label:<14} {:>20}", "closed");
+            continue;
+        }
+        let overtime = d.overtime();
         let _ = writeln!(
             o,
-            "{:<6} {:>20} {:>10}  {}",
-            d.day,
+            "{:<14} {:>20} {:>10} {:>10}{}  {}",
+            label,
             metric(&d.arrivals),
             fixed(waiting, 1),
+            fixed(overtime / 60.0, 1),
+            extra.map_or(String::new(), |(_, sent)| {
+                let map = if sent { &d.sent_home } else { &d.carried_over };
+                format!(" {:>10}", fixed(map.values().sum(), 1))
+            }),
             bottleneck
+        );
+    }
+}
+
+/// The end-of-day column of the day and weekday tables: ("sent home", true) or
+/// ("carried", false), when that rule is in force.
+fn end_of_day_column(s: &Summary) -> Option<(&'static str, bool)> {
+    if s.by_day.iter().any(|d| !d.sent_home.is_empty()) {
+        Some(("sent home", true))
+    } else if s.by_day.iter().any(|d| !d.carried_over.is_empty()) {
+        Some(("carried", false))
+    } else {
+        None
+    }
+}
+
+/// With a calendar: each open weekday averaged over its days in the run.
+pub fn by_weekday(o: &mut String, s: &Summary) {
+    let _ = writeln!(
+        o,
+        "\nBy weekday: per open day (mean per replication); wait = mean wait at the weekday's bottleneck (min)"
+    );
+    let extra = end_of_day_column(s);
+    let _ = writeln!(
+        o,
+        "{:<8} {:>4} {:>20} {:>10} {:>10}{}  bottleneck",
+        "weekday",
+        "days",
+        "arrivals [95% CI]",
+        "waiting h",
+        "overtime h",
+        extra.map_or(String::new(), |(name, _)| format!(" {name:>10}"))
+    );
+    for w in &s.by_weekday {
+        let (waiting, overtime) = (w.waiting(), w.overtime());
+        let _ = writeln!(
+            o,
+            "{:<8} {:>4} {:>20} {:>10} {:>10}{}  {}",
+            w.weekday,
+            w.days,
+            metric(&w.arrivals),
+            fixed(waiting, 1),
+            fixed(overtime / 60.0, 1),
+            extra.map_or(String::new(), |(_, sent)| {
+                let map = if sent { &w.sent_home } else { &w.carried_over };
+                format!(" {:>10}", fixed(map.values().sum(), 1))
+            }),
+            bottleneck_cell(w.named_bottleneck())
         );
     }
 }

@@ -12,6 +12,7 @@
 //! To run one file's tests: `cargo test -p carepath-tests --test integration bad_input::`.
 
 mod bad_input;
+mod calendar;
 mod charts;
 mod flagship;
 mod properties;

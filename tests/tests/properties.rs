@@ -87,7 +87,7 @@ proptest! {
             let r = run_replication(&model, rep).unwrap();
             let p = r.patients;
             // Conservation: everybody who came is accounted for exactly once.
-            prop_assert_eq!(p.arrived, p.completed + p.balked + p.reneged + p.unfinished, "{}", text);
+            prop_assert_eq!(p.arrived, p.completed + p.balked + p.reneged + p.sent_home + p.unfinished, "{}", text);
             let by_class: u64 = r.classes.iter().map(|c| c.patients.arrived).sum();
             prop_assert_eq!(by_class, p.arrived);
             let unfinished_by_class: u64 = r.classes.iter().map(|c| c.patients.unfinished).sum();

@@ -3,7 +3,9 @@
 //! must end, and must not be so large that it would never finish).
 
 use super::Builder;
+use super::calendar::{check_days, expand};
 use super::run::Hours;
+use crate::model::calendar::DAY;
 use crate::model::workflow::DayShape;
 use crate::model::{Class, EXIT, MAX_EXPECTED_ARRIVALS, Pathway, Stream, StreamKind, slot_count};
 use crate::rng::name_hash;
@@ -106,18 +108,67 @@ impl Builder {
         }
     }
 
-    /// `kind = "poisson"`: one piece at a constant rate.
+    /// `kind = "poisson"`: one piece at a constant rate (with a calendar, one on each open
+    /// day, scaled by the weekday's multiplier).
     fn poisson(&mut self, a: &ArrivalSpec, at: &str, h: &Hours, acc: &mut Expected) -> StreamKind {
         self.need(a, at, "rate", a.rate.is_some());
         let rate = a.rate.map_or(1.0, |r| r.0);
         let from = a.start.map_or(h.open, |c| c.0);
-        let to = a.end.map(|c| c.0).or(h.close).unwrap_or(f64::INFINITY);
         if rate <= 0.0 {
             self.err(
                 format!("{at}.rate"),
                 format!("the rate must be greater than zero (got {rate} per minute)"),
             );
         }
+        if let Some(calendar) = self.calendar.take() {
+            let mut pieces = Vec::new();
+            let mut endless = false;
+            for day in calendar.open_days() {
+                let end = a.end.map(|c| day.start() + c.0);
+                let to = match (end, day.close) {
+                    (Some(e), Some(c)) => e.min(c),
+                    (Some(e), None) => e,
+                    (None, Some(c)) => c,
+                    (None, None) => {
+                        endless = true;
+                        continue;
+                    }
+                };
+                let (from, rate) = (day.start() + from, rate * day.arrivals);
+                if to > from && rate > 0.0 {
+                    acc.expected += rate * (to - from);
+                    pieces.push((from, to, rate));
+                }
+            }
+            if endless {
+                self.err(
+                    format!("{at}.end"),
+                    "with a [calendar], walk-ins stop each day: set run.close (or calendar.close for the weekday) or the stream's end".into(),
+                );
+            }
+            for (key, t) in [("start", a.start), ("end", a.end)] {
+                if let Some(t) = t
+                    && t.0 > DAY
+                {
+                    self.err(
+                        format!("{at}.{key}"),
+                        format!(
+                            "with a [calendar], this is a time of day (at most 24:00, got {})",
+                            format_clock(t.0)
+                        ),
+                    );
+                }
+            }
+            if a.end.is_some_and(|e| e.0 <= from) {
+                self.err(
+                    format!("{at}.end"),
+                    "the stream ends before it starts".into(),
+                );
+            }
+            self.calendar = Some(calendar);
+            return StreamKind::Poisson { pieces };
+        }
+        let to = a.end.map(|c| c.0).or(h.close).unwrap_or(f64::INFINITY);
         if to <= from {
             self.err(
                 format!("{at}.end"),
@@ -134,14 +185,15 @@ impl Builder {
         }
     }
 
-    /// `kind = "profile"`: piecewise-constant rates.
+    /// `kind = "profile"`: piecewise-constant rates (with a calendar, the day's pieces on
+    /// each open day they apply to, scaled by the weekday's multiplier).
     fn profile(&mut self, a: &ArrivalSpec, at: &str, h: &Hours, acc: &mut Expected) -> StreamKind {
         self.need(a, at, "rates", a.rates.is_some());
         let rates = a.rates.as_deref().unwrap_or_default();
-        let mut pieces = Vec::new();
         if a.rates.is_some() && rates.is_empty() {
             self.err(format!("{at}.rates"), "the profile has no pieces".into());
         }
+        let calendar = self.calendar.take();
         for (i, r) in rates.iter().enumerate() {
             let pat = format!("{at}.rates[{i}]");
             if r.to.0 <= r.from.0 {
@@ -157,17 +209,58 @@ impl Builder {
             if r.rate.0 <= 0.0 {
                 self.err(pat.clone(), format!("the rate must be greater than zero (got {} per minute); leave quiet periods out of the profile", r.rate.0));
             }
-            if let Some(&(_, prev_to, _)) = pieces.last()
-                && r.from.0 < prev_to
-            {
+            if calendar.is_some() && r.to.0 > DAY {
                 self.err(
-                    pat,
-                    "pieces must be in time order and must not overlap".into(),
+                    pat.clone(),
+                    format!("with a [calendar], a piece is a time of day: it must end by 24:00 (got {})", format_clock(r.to.0)),
                 );
             }
-            let to = h.close.map_or(r.to.0, |c| r.to.0.min(c));
-            acc.expected += r.rate.0.max(0.0) * (to - r.from.0).max(0.0);
-            pieces.push((r.from.0, r.to.0, r.rate.0));
+            check_days(self, &pat, r.days.as_deref(), calendar.is_some());
+        }
+        // The pieces as they happen: once as written, or on every open day they apply to.
+        let worked: Vec<(f64, f64, Option<f64>, usize)> = match &calendar {
+            None => (0..rates.len()).map(|i| (0.0, 1.0, h.close, i)).collect(),
+            Some(c) => {
+                // Within a day in time order (as shifts are); they must not overlap.
+                let mut w: Vec<(f64, f64, Option<f64>, usize)> =
+                    expand(c, rates, |r| r.days.as_deref())
+                        .into_iter()
+                        .map(|(day, i)| (day.start(), day.arrivals, day.close, i))
+                        .collect();
+                w.sort_by(|a, b| (a.0 + rates[a.3].from.0).total_cmp(&(b.0 + rates[b.3].from.0)));
+                w
+            }
+        };
+        self.calendar = calendar;
+        let mut pieces = Vec::new();
+        let mut prev_to = f64::NEG_INFINITY;
+        let mut misordered = vec![false; rates.len()];
+        for (offset, scale, close, i) in worked {
+            let r = &rates[i];
+            let (from, to, rate) = (offset + r.from.0, offset + r.to.0, r.rate.0 * scale);
+            if from < prev_to && !misordered[i] {
+                misordered[i] = true;
+                self.err(
+                    format!("{at}.rates[{i}]"),
+                    if self.calendar.is_some() {
+                        "pieces that apply on the same day must not overlap".into()
+                    } else {
+                        "pieces must be in time order and must not overlap".into()
+                    },
+                );
+            }
+            prev_to = to;
+            let end = close.map_or(to, |c| to.min(c));
+            if self.calendar.is_some() {
+                // A calendar day's pieces stop at its closing time; a quiet day has none.
+                if end > from && rate > 0.0 {
+                    acc.expected += rate * (end - from);
+                    pieces.push((from, end, rate));
+                }
+            } else {
+                acc.expected += rate.max(0.0) * (end - from).max(0.0);
+                pieces.push((from, to, rate));
+            }
         }
         StreamKind::Poisson { pieces }
     }
@@ -226,7 +319,7 @@ impl Builder {
         if a.sessions.is_some() && sessions.is_empty() {
             self.err(format!("{at}.sessions"), "no sessions are defined".into());
         }
-        let mut prev_end = f64::NEG_INFINITY;
+        let calendar = self.calendar.take();
         for (i, s) in sessions.iter().enumerate() {
             if s.to.0 <= s.from.0 {
                 self.err(
@@ -234,38 +327,72 @@ impl Builder {
                     "the session ends before it starts".into(),
                 );
             }
-            if s.from.0 < prev_end {
+            check_days(
+                self,
+                &format!("{at}.sessions[{i}]"),
+                s.days.as_deref(),
+                calendar.is_some(),
+            );
+        }
+        // The sessions as held: once as written, or on every open day they apply to.
+        let held: Vec<(f64, Option<f64>, usize)> = match &calendar {
+            None => (0..sessions.len()).map(|i| (0.0, h.close, i)).collect(),
+            Some(c) => {
+                let mut w: Vec<(f64, Option<f64>, usize)> =
+                    expand(c, sessions, |s| s.days.as_deref())
+                        .into_iter()
+                        .map(|(day, i)| (day.start(), day.close, i))
+                        .collect();
+                w.sort_by(|a, b| {
+                    (a.0 + sessions[a.2].from.0).total_cmp(&(b.0 + sessions[b.2].from.0))
+                });
+                w
+            }
+        };
+        let mut prev_end = f64::NEG_INFINITY;
+        let mut reported = vec![false; sessions.len()];
+        let mut late = vec![false; sessions.len()];
+        let mut compiled = Vec::with_capacity(held.len());
+        for (offset, close, i) in held {
+            let s = &sessions[i];
+            let (from, to) = (offset + s.from.0, offset + s.to.0);
+            if from < prev_end && !reported[i] {
+                reported[i] = true;
                 self.err(
                     format!("{at}.sessions[{i}]"),
                     "sessions must be in time order and must not overlap".into(),
                 );
             }
-            prev_end = s.to.0;
-            if let Some(c) = h.close
-                && s.to.0 > c
+            prev_end = to;
+            if let Some(c) = close
+                && to > c
+                && !late[i]
             {
+                late[i] = true;
                 self.err(
                         format!("{at}.sessions[{i}]"),
                         format!(
                             "the session ends at {}, after the clinic closes at {}; no slot may start after closing",
                             format_clock(s.to.0),
-                            format_clock(c)
+                            format_clock(c - offset)
                         ),
                     );
             }
             if slot > 0.0 {
                 // Counted arithmetically: slots are generated one at a time while
                 // the run goes, never listed, so a huge book costs no memory.
-                let n = slot_count(s.from.0, s.to.0, slot);
+                let n = slot_count(from, to, slot);
                 acc.expected += n as f64 * f64::from(per_slot);
             }
+            compiled.push((from, to));
         }
+        self.calendar = calendar;
         let punctuality = a
             .punctuality
             .as_ref()
             .map(|p| self.dist(format!("{at}.punctuality"), p, false));
         StreamKind::Appointments {
-            sessions: sessions.iter().map(|s| (s.from.0, s.to.0)).collect(),
+            sessions: compiled,
             slot,
             per_slot,
             // One value for every class unless some class has its own.
@@ -282,6 +409,12 @@ impl Builder {
     fn batch(&mut self, a: &ArrivalSpec, at: &str, h: &Hours, acc: &mut Expected) -> StreamKind {
         self.need(a, at, "at", a.at.is_some());
         self.need(a, at, "count", a.count.is_some());
+        if self.calendar.is_some() {
+            self.err(
+                format!("{at}.kind"),
+                "batch arrivals are not supported with a [calendar] yet: model the group as a profile or as appointments".into(),
+            );
+        }
         let count = a.count.unwrap_or(1);
         if let (Some(c), Some(when)) = (h.close, a.at)
             && when.0 >= c

@@ -7,7 +7,7 @@
 //! offered load exceeds its capacity) do not stop a run.
 //!
 //! One module per section of the file, in the order they are compiled: [`run`] (hours and
-//! stopping rules), [`resources`] (shared pools) and [`stations`] (staffing, and the
+//! stopping rules), [`calendar`] (the days of a week-long run), [`resources`] (shared pools) and [`stations`] (staffing, and the
 //! resources each station requires), [`classes`], [`pathways`] (steps, branches, the
 //! graph checks and routing tables), [`arrivals`] (streams and the expected number of
 //! arrivals), [`workflow`] (the levers of a variant), [`targets`] (service levels). Checks on the assembled model follow:
@@ -18,6 +18,7 @@
 
 pub mod arrivals;
 pub mod bounds;
+pub mod calendar;
 pub mod classes;
 pub mod leaving;
 pub mod load;
@@ -58,7 +59,7 @@ impl Model {
         let (variant_ids, problems) = variant_list(f);
         let mut model = Builder {
             problems,
-            warnings: Vec::new(),
+            ..Builder::default()
         }
         .build(f, None)?;
         model.variant_ids = variant_ids;
@@ -183,7 +184,7 @@ impl Scenario {
         };
         let builder = || Builder {
             problems: self.variant_problems.clone(),
-            warnings: Vec::new(),
+            ..Builder::default()
         };
         let Some(id) = variant else {
             let mut model = builder().build(file, None)?;
@@ -231,6 +232,8 @@ impl Scenario {
 pub(crate) struct Builder {
     pub(crate) problems: Vec<Problem>,
     pub(crate) warnings: Vec<String>,
+    /// The run's days, once `[calendar]` is compiled (None without one).
+    pub(crate) calendar: Option<crate::model::calendar::Calendar>,
 }
 
 impl Builder {
@@ -270,6 +273,7 @@ impl Builder {
         variant: Option<&VariantSpec>,
     ) -> Result<Model, ScenarioError> {
         let hours = self.run(&f.run);
+        self.calendar = self.calendar(f.calendar.as_ref(), &f.run, &hours);
         let mut resources = self.resources(&f.resources);
         let mut stations = self.stations(&f.stations, &mut resources);
         let station_ix: BTreeMap<&str, usize> = f
@@ -293,7 +297,12 @@ impl Builder {
             name: f.scenario.name.clone(),
             description: f.scenario.description.clone(),
             open: hours.open,
-            close: hours.close,
+            // With a calendar, walk-ins stop each day at that day's close (their pieces are cut
+            // there); the run's close is the last open day's.
+            close: match &self.calendar {
+                Some(c) => c.open_days().filter_map(|d| d.close).reduce(f64::max),
+                None => hours.close,
+            },
             stop: hours.stop,
             max_arrivals: f.run.max_arrivals,
             seed: f.run.seed,
@@ -319,6 +328,7 @@ impl Builder {
             variant_ids: std::sync::Arc::from(Vec::new()),
             workflow,
             targets,
+            calendar: self.calendar.take(),
         };
         model.has_multipliers = model
             .classes

@@ -20,8 +20,8 @@ impl Builder {
             .iter()
             .map(|r| {
                 let at = format!("resources.{}", r.id);
-                let (initial, changes, max_units, last) =
-                    self.staffing_of(&at, "capacity", &r.capacity);
+                let (initial, changes, max_units) =
+                    self.staffing_of(&at, "capacity", &r.capacity, r.overtime);
                 if let Some(c) = r.cost_per_hour
                     && !(c.is_finite() && c >= 0.0)
                 {
@@ -37,7 +37,6 @@ impl Builder {
                     name: r.name.clone().unwrap_or_else(|| r.id.clone()),
                     initial,
                     changes,
-                    overtime_units: if r.overtime { last } else { 0 },
                     max_units,
                     cost_per_hour: r.cost_per_hour,
                     users: Vec::new(),
@@ -153,7 +152,10 @@ impl Builder {
         if !ok || needs.is_empty() {
             return (needs, choose, 0, Vec::new(), 0);
         }
-        let (initial, changes) = capacity_timeline(&needs, resources);
+        let (initial, mut changes) = capacity_timeline(&needs, resources);
+        // A station of shared pools closes for the day when they do (its pools' overtime is
+        // their own, so none here).
+        super::calendar::mark_closings(&mut changes, initial, self.calendar.as_ref(), false);
         let max = changes.iter().map(|c| c.count).fold(initial, u32::max);
         if max == 0 {
             let names: Vec<String> = needs
@@ -213,7 +215,7 @@ pub(crate) fn capacity_timeline(needs: &[Need], resources: &[Resource]) -> (u32,
     for t in times {
         let count = at(t);
         if count != current {
-            changes.push(StaffChange { at: t, count });
+            changes.push(StaffChange::new(t, count));
             current = count;
         }
     }

@@ -2,6 +2,8 @@
 //! patience distributions, queue discipline and capacity.
 
 use super::Builder;
+use super::calendar::{check_days, expand, mark_closings};
+use crate::model::calendar::DAY;
 use crate::model::{MAX_SERVERS, Need, Resource, StaffChange, Station};
 use crate::scenario::units::format_clock;
 use crate::scenario::{Servers, StationSpec};
@@ -34,26 +36,23 @@ impl Builder {
     fn station(&mut self, s: &StationSpec, resources: &[Resource]) -> Station {
         let at = format!("stations.{}", s.id);
         let mut choose = None;
-        let (initial, changes, max_servers, last, requires) = match (
-            &s.servers,
-            s.requires.is_empty(),
-        ) {
+        let (initial, changes, max_servers, requires) = match (&s.servers, s.requires.is_empty()) {
             (Some(servers), true) => {
-                let (i, c, m, l) = self.staffing(&at, servers);
-                (i, c, m, l, Vec::new())
+                let (i, c, m) = self.staffing(&at, servers, s.overtime);
+                (i, c, m, Vec::new())
             }
             (None, false) => {
                 let (needs, how, i, c, m) = self.needs(&at, s, resources);
                 choose = how;
-                (i, c, m, 0, needs)
+                (i, c, m, needs)
             }
             (Some(servers), false) => {
                 self.err(
                     format!("{at}.requires"),
                     "give either `servers` (staff of the station's own) or `requires` (shared resources), not both".into(),
                 );
-                let (i, c, m, l) = self.staffing(&at, servers);
-                (i, c, m, l, Vec::new())
+                let (i, c, m) = self.staffing(&at, servers, s.overtime);
+                (i, c, m, Vec::new())
             }
             (None, true) => {
                 self.err(
@@ -61,7 +60,7 @@ impl Builder {
                     "needs `servers` (staff of its own) or `requires` (shared resources from [[resources]])".into(),
                 );
                 // A stand-in server, so this is the station's only problem (no model is built).
-                (1, Vec::new(), 1, 1, Vec::new())
+                (1, Vec::new(), 1, Vec::new())
             }
         };
         // `"none"` is the same as no key (a variant's way of switching preemption off).
@@ -92,6 +91,19 @@ impl Builder {
         }
         if !s.overtime
             && s.requires.is_empty()
+            && self
+                .calendar
+                .as_ref()
+                .is_some_and(|c| c.end_of_day == crate::scenario::EndOfDay::Overtime)
+            && !changes.is_empty()
+        {
+            self.warnings.push(format!(
+                "stations.{}: overtime is off, so patients still waiting when a day's last shift ends wait for the station's next shift",
+                s.id
+            ));
+        } else if !s.overtime
+            && s.requires.is_empty()
+            && self.calendar.is_none()
             && let Some(last) = changes.last()
         {
             self.warnings.push(format!(
@@ -105,7 +117,6 @@ impl Builder {
             name: s.name.clone().unwrap_or_else(|| s.id.clone()),
             initial_servers: initial,
             changes,
-            overtime_servers: if s.overtime { last } else { 0 },
             discipline: s.discipline,
             capacity: s.capacity.unwrap_or(u32::MAX),
             // By class, once the classes are known (`Builder::leaving`).
@@ -121,13 +132,15 @@ impl Builder {
         }
     }
 
-    /// Returns (initial servers, later changes, max servers, servers on the last shift).
+    /// Returns (initial servers, later changes, max servers); with `overtime`, the servers
+    /// of each day's last shift (or the last shift's) keep working while patients wait.
     pub(crate) fn staffing(
         &mut self,
         at: &str,
         servers: &Servers,
-    ) -> (u32, Vec<StaffChange>, u32, u32) {
-        self.staffing_of(at, "servers", servers)
+        overtime: bool,
+    ) -> (u32, Vec<StaffChange>, u32) {
+        self.staffing_of(at, "servers", servers, overtime)
     }
 
     /// [`Builder::staffing`] of the key `key` (`servers`, or a resource's `capacity`).
@@ -136,7 +149,8 @@ impl Builder {
         at: &str,
         key: &str,
         servers: &Servers,
-    ) -> (u32, Vec<StaffChange>, u32, u32) {
+        overtime: bool,
+    ) -> (u32, Vec<StaffChange>, u32) {
         let noun = if key == "servers" { "servers" } else { "units" };
         match servers {
             Servers::Constant(n) => {
@@ -146,15 +160,14 @@ impl Builder {
                         format!("{n} {noun} is more than the limit of {MAX_SERVERS}"),
                     );
                 }
-                (*n, Vec::new(), *n, *n)
+                (*n, Vec::new(), *n)
             }
             Servers::Schedule(shifts) => {
                 if shifts.is_empty() {
                     self.err(format!("{at}.{key}"), "the schedule has no shifts".into());
-                    return (0, Vec::new(), 0, 0);
+                    return (0, Vec::new(), 0);
                 }
-                let mut changes: Vec<StaffChange> = Vec::new();
-                let mut prev_end = f64::NEG_INFINITY;
+                let calendar = self.calendar.take();
                 let mut max = 0;
                 for (i, s) in shifts.iter().enumerate() {
                     let sat = format!("{at}.{key}[{i}]");
@@ -168,12 +181,16 @@ impl Builder {
                             ),
                         );
                     }
-                    if s.from.0 < prev_end {
+                    if calendar.is_some() && s.to.0 > DAY {
                         self.err(
                             sat.clone(),
-                            "shifts must be in time order and must not overlap".into(),
+                            format!(
+                                "with a [calendar], a shift is a time of day: it must end by 24:00 (got {})",
+                                format_clock(s.to.0)
+                            ),
                         );
                     }
+                    check_days(self, &sat, s.days.as_deref(), calendar.is_some());
                     if s.count > MAX_SERVERS {
                         self.err(
                             sat,
@@ -181,16 +198,45 @@ impl Builder {
                         );
                     }
                     max = max.max(s.count);
-                    changes.push(StaffChange {
-                        at: s.from.0,
-                        count: s.count,
-                    });
-                    changes.push(StaffChange {
-                        at: s.to.0,
-                        count: 0,
-                    });
-                    prev_end = s.to.0;
                 }
+                // The shifts as worked: once as written, or on every open day they apply to.
+                // Within a calendar day they are taken in time order (a Saturday-only morning
+                // may be listed after an every-day afternoon); they must still not overlap.
+                let worked: Vec<(f64, usize)> = match &calendar {
+                    None => (0..shifts.len()).map(|i| (0.0, i)).collect(),
+                    Some(c) => {
+                        let mut w: Vec<(f64, usize)> = expand(c, shifts, |s| s.days.as_deref())
+                            .into_iter()
+                            .map(|(day, i)| (day.start(), i))
+                            .collect();
+                        w.sort_by(|a, b| {
+                            (a.0 + shifts[a.1].from.0).total_cmp(&(b.0 + shifts[b.1].from.0))
+                        });
+                        w
+                    }
+                };
+                let mut changes: Vec<StaffChange> = Vec::new();
+                let mut prev_end = f64::NEG_INFINITY;
+                let mut misordered = vec![false; shifts.len()];
+                for &(offset, i) in &worked {
+                    let s = &shifts[i];
+                    let (from, to) = (offset + s.from.0, offset + s.to.0);
+                    if from < prev_end && !misordered[i] {
+                        misordered[i] = true;
+                        self.err(
+                            format!("{at}.{key}[{i}]"),
+                            if calendar.is_some() {
+                                "shifts worked on the same day must not overlap".into()
+                            } else {
+                                "shifts must be in time order and must not overlap".into()
+                            },
+                        );
+                    }
+                    changes.push(StaffChange::new(from, s.count));
+                    changes.push(StaffChange::new(to, 0));
+                    prev_end = to;
+                }
+                self.calendar = calendar;
                 // Back-to-back shifts: the later entry at the same instant wins, so there is no gap.
                 let mut merged: Vec<StaffChange> = Vec::new();
                 for c in changes {
@@ -199,13 +245,13 @@ impl Builder {
                         _ => merged.push(c),
                     }
                 }
-                let last_count = shifts.last().map_or(0, |s| s.count);
                 let initial = if merged.first().is_some_and(|c| c.at <= 0.0) {
                     merged.remove(0).count
                 } else {
                     0
                 };
-                (initial, merged, max, last_count)
+                mark_closings(&mut merged, initial, self.calendar.as_ref(), overtime);
+                (initial, merged, max)
             }
         }
     }
@@ -228,8 +274,12 @@ mod tests {
         .unwrap();
         let s = &m.stations[0];
         assert_eq!(
-            (s.initial_servers, s.max_servers, s.overtime_servers),
-            (1, 3, 3)
+            (
+                s.initial_servers,
+                s.max_servers,
+                s.changes.last().map(|c| c.overtime)
+            ),
+            (1, 3, Some(3))
         );
         let changes: Vec<(f64, u32)> = s.changes.iter().map(|c| (c.at, c.count)).collect();
         assert_eq!(changes, [(480.0, 3), (720.0, 0)]);
@@ -243,8 +293,8 @@ mod tests {
             )),
             [
                 "stations.desk.servers[0]: shift 09:00–08:00 ends before it starts",
-                "stations.desk.servers[1]: shifts must be in time order and must not overlap",
                 "stations.desk.servers[1]: 200000 servers is more than the limit of 100000",
+                "stations.desk.servers[1]: shifts must be in time order and must not overlap",
             ]
         );
         assert_eq!(

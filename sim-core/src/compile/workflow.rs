@@ -45,6 +45,12 @@ impl Builder {
         steps: &[Step],
     ) {
         let variant_at = variant_at(variant);
+        if workflow.online.is_some() && self.calendar.is_some() {
+            self.err(
+                format!("{variant_at}.levers"),
+                "online_registration is not supported with a [calendar] yet: a booked time is placed by the walk-in's rank in one day".into(),
+            );
+        }
         // A lever that sends patients to a station nobody ever staffs (an unstaffed kiosk)
         // would hold them forever while the results look better.
         if let Some(pc) = &workflow.point_of_care
@@ -243,7 +249,23 @@ fn online_registration(
     let at = "workflow.online_registration";
     let mut pieces = Vec::new();
     let mut prev = f64::NEG_INFINITY;
-    for (i, RatePiece { from, to, rate }) in o.booked_rates.iter().enumerate() {
+    for (
+        i,
+        RatePiece {
+            from,
+            to,
+            rate,
+            days,
+        },
+    ) in o.booked_rates.iter().enumerate()
+    {
+        if days.is_some() {
+            problems.push(Problem::new(
+                format!("{at}.booked_rates[{i}].days"),
+                "`days` does not apply to booked_rates: the booked day has the walk-in day's shape"
+                    .into(),
+            ));
+        }
         if to.0 <= from.0 || from.0 < prev || rate.0 <= 0.0 {
             problems.push(Problem::new(format!("{at}.booked_rates[{i}]"), format!(
                         "piece {}–{} must end after it starts, follow the previous one, and have a positive rate",

@@ -77,6 +77,9 @@ impl Features {
             has_multipliers,
             workflow,
             targets,
+            // A calendar acts through what it expands into: staffing changes (the end-of-day
+            // rule rides on them) and stream pieces, classified below.
+            calendar: _,
         } = model;
         let mut f = Features {
             classes: classes.len() > 1,
@@ -156,8 +159,6 @@ impl Features {
             id: _,
             name: _,
             initial_servers: _,
-            // Without staffing changes overtime (after the last change) never starts.
-            overtime_servers: _,
             // The station's own service applies only at a kiosk, that is to digital patients.
             service: _,
             // A validation bound.

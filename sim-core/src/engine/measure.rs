@@ -8,7 +8,7 @@ use crate::error::RunError;
 use crate::stats::Tally;
 
 /// Patient counts of one replication (or one class in it). Over a whole run
-/// `arrived = completed + balked + reneged + unfinished`.
+/// `arrived = completed + balked + reneged + sent_home + unfinished`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PatientCounts {
     /// Patients who arrived.
@@ -21,6 +21,8 @@ pub struct PatientCounts {
     pub reneged: u64,
     /// Patients still in the clinic when the run stopped.
     pub unfinished: u64,
+    /// Patients sent home unseen at a day's end (`[calendar] end_of_day = "send_home"`).
+    pub sent_home: u64,
     /// Booked patients who did not come (not counted as arrivals).
     pub no_shows: u64,
 }
@@ -68,6 +70,12 @@ pub struct StationResult {
     pub capacity_samples: Vec<f64>,
     /// By clock hour (with sampling on): waiting in each hour (see `engine::hourly`).
     pub by_hour: Vec<super::hourly::HourWaits>,
+    /// Patients sent home unseen at the end of a day (over the whole run).
+    pub sent_home: u64,
+    /// Patients waiting at the end of a day, carried over to the next (over the whole run).
+    pub carried_over: u64,
+    /// By day of the run: the end-of-day outcomes and the overtime (see `engine::closing`).
+    pub by_day: Vec<super::closing::DayCounts>,
 }
 
 /// Results of one shared resource in one replication (all inside the observation window).
@@ -89,6 +97,8 @@ pub struct ResourceResult {
     pub interruptions: u64,
     /// Services handed over at the end of this pool's shifts (`shift_end = "hand_over"`).
     pub handovers: u64,
+    /// By day of the run: unit-minutes worked after the day's last shift ended.
+    pub overtime_by_day: Vec<f64>,
 }
 
 impl ResourceResult {
@@ -103,7 +113,9 @@ impl ResourceResult {
             preemptions,
             interruptions,
             handovers,
+            overtime_by_day,
         } = self;
+        overtime_by_day.clear();
         *preemptions = 0;
         *interruptions = 0;
         *handovers = 0;
@@ -204,8 +216,14 @@ impl StationResult {
             busy_samples,
             capacity_samples,
             by_hour,
+            sent_home,
+            carried_over,
+            by_day,
         } = self;
         by_hour.clear();
+        by_day.clear();
+        *sent_home = 0;
+        *carried_over = 0;
         waiting_for.clear();
         *preemptions = 0;
         *interruptions = 0;
@@ -284,10 +302,12 @@ impl<'m> Simulator<'m> {
             r.capacity_area = 0.0;
             r.waiting_for.iter_mut().for_each(|w| *w = 0.0);
             st.blocked_last = now;
+            st.ot_mark = 0.0;
         }
         for r in self.resources.iter_mut() {
             r.last = now;
             r.r.open_window();
+            r.ot_mark = 0.0;
         }
         self.out.in_system_area = 0.0;
         self.out.time_in_system.clear();
@@ -404,6 +424,15 @@ impl<'m> Simulator<'m> {
             // The run ended before the window opened: nothing was observed.
             self.on_stats_start(end);
         }
+        // Overtime still running ends with the run (before the rest of any shift ahead is
+        // counted as available time below).
+        for s in (0..self.stations.len() as u32).map(StationIx) {
+            self.touch_capacity(s, end);
+        }
+        for r in self.resources.iter_mut() {
+            Self::touch_pool(r, end);
+        }
+        self.close_overtime();
         for s in (0..self.stations.len() as u32).map(StationIx) {
             self.touch_capacity(s, end);
             // Staff on a shift stay until it ends even when the clinic has emptied: their idle

@@ -27,6 +27,7 @@ const STOP_CHECK_EVENTS: u32 = 4096;
 pub const MAX_IN_SYSTEM: usize = 25_000_000;
 
 mod arrivals;
+mod closing;
 mod event;
 pub mod event_queue;
 pub mod features;

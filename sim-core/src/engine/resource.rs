@@ -34,6 +34,11 @@ pub(super) struct ResourceState {
     /// overtime units.
     pub(super) avail: u32,
     pub(super) next_change: usize,
+    /// In overtime after a closing change; then (capacity − rostered) when it began, and the
+    /// day it belongs to.
+    pub(super) overtime: bool,
+    pub(super) ot_mark: f64,
+    pub(super) ot_day: u32,
     /// Time up to which the capacity integrals are taken.
     pub(super) last: f64,
     /// This pool's results.
@@ -100,6 +105,9 @@ impl<'m> Simulator<'m> {
             st.on_duty = if from_open { 0 } else { spec.initial };
             st.avail = spec.initial;
             st.next_change = 0;
+            st.overtime = false;
+            st.ot_mark = 0.0;
+            st.ot_day = 0;
             st.last = 0.0;
             st.idle.clear();
             st.note_free(0.0, false);
@@ -297,12 +305,12 @@ impl<'m> Simulator<'m> {
             r.accrue(now);
         }
         let change = spec.changes[r.next_change];
+        self.close_pool_day(i as usize, change, now);
+        let r = &mut self.resources[i as usize];
         r.on_duty = change.count;
         r.next_change += 1;
-        let overtime =
-            r.next_change == spec.changes.len() && change.count == 0 && spec.overtime_units > 0;
-        r.avail = if overtime {
-            r.on_duty.max(spec.overtime_units)
+        r.avail = if change.overtime > 0 {
+            r.on_duty.max(change.overtime)
         } else {
             r.on_duty
         };

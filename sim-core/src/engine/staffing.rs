@@ -20,12 +20,13 @@ impl<'m> Simulator<'m> {
         let spec = &self.model.stations[s.ix()];
         let st = &mut self.stations[s.ix()];
         let change = spec.changes[st.next_change];
+        self.close_day(s, change, now);
+        let st = &mut self.stations[s.ix()];
         st.on_duty = change.count;
         st.next_change += 1;
-        st.overtime =
-            st.next_change == spec.changes.len() && change.count == 0 && spec.overtime_servers > 0;
+        st.overtime = change.overtime > 0;
         st.avail = if st.overtime {
-            st.on_duty.max(spec.overtime_servers)
+            st.on_duty.max(change.overtime)
         } else {
             st.on_duty
         };

@@ -16,6 +16,15 @@ pub(super) struct StationState {
     pub(super) busy: u32,
     pub(super) on_duty: u32,
     pub(super) overtime: bool,
+    /// Closed for the day under `end_of_day = "send_home"`: whoever comes is sent home.
+    pub(super) closed: bool,
+    /// Closed for the day under `end_of_day = "carry_over"`: those waiting at the next
+    /// opening were carried over from day `closed_day`.
+    pub(super) carrying: bool,
+    pub(super) closed_day: u32,
+    /// While in overtime: `r.capacity_area` when it began, and the day it belongs to.
+    pub(super) ot_mark: f64,
+    pub(super) ot_day: u32,
     pub(super) next_change: usize,
     /// Ring buffer of the highest priority level (the only one without priorities).
     pub(super) queue: VecDeque<u64>,
@@ -51,6 +60,11 @@ impl StationState {
         self.on_duty = initial;
         self.avail = initial;
         self.overtime = false;
+        self.closed = false;
+        self.carrying = false;
+        self.closed_day = 0;
+        self.ot_mark = 0.0;
+        self.ot_day = 0;
         self.next_change = 0;
         self.queue.clear();
         self.lower.truncate(lower);
@@ -104,9 +118,14 @@ impl<'m> Simulator<'m> {
         let spec = &self.model.stations[s.ix()];
         if !LEAN
             && (self.stations[s.ix()].waiting >= spec.capacity
+                || self.stations[s.ix()].closed
                 || (!spec.balking.is_empty() && self.balks_by_choice(s, p)))
         {
-            self.balk(s, p, now);
+            if self.stations[s.ix()].closed {
+                self.send_home(s, p, now);
+            } else {
+                self.balk(s, p, now);
+            }
             return;
         }
         if !LEAN && self.stations[s.ix()].pooled {

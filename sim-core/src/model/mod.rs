@@ -9,6 +9,7 @@
 //! streams) and [`workflow`] (the digital levers of one variant, and the one definition of what
 //! they make a digital patient do at each step).
 
+pub mod calendar;
 pub mod pathway;
 pub mod resource;
 pub mod station;
@@ -109,6 +110,8 @@ pub struct Model {
     pub(crate) workflow: Workflow,
     /// Service-level targets.
     pub(crate) targets: Targets,
+    /// The days of a `[calendar]` run (None: a run without a calendar).
+    pub(crate) calendar: Option<calendar::Calendar>,
 }
 
 /// Read-only access: a model is built and checked by the compiler and cannot be changed
@@ -202,6 +205,11 @@ impl Model {
     /// Service-level targets.
     pub fn targets(&self) -> &[Target] {
         &self.targets.list
+    }
+
+    /// The days of a `[calendar]` run (None without a calendar).
+    pub fn calendar(&self) -> Option<&calendar::Calendar> {
+        self.calendar.as_ref()
     }
 
     /// Warnings found while checking (the model still runs).

@@ -14,9 +14,6 @@ pub struct Resource {
     pub initial: u32,
     /// Later changes of the units on duty, in time order.
     pub changes: Vec<StaffChange>,
-    /// Units who keep working after the last shift while patients needing them wait (0 =
-    /// none).
-    pub overtime_units: u32,
     /// The largest number of units ever on duty.
     pub max_units: u32,
     /// Cost of one unit per staffed hour, if given.

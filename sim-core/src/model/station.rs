@@ -7,10 +7,27 @@ use crate::scenario::{Discipline, Preemption, ShiftEnd};
 /// A staffing change: from `at` on, `count` servers are on duty.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StaffChange {
-    /// Time (minutes after midnight).
+    /// Time (minutes after midnight of day one).
     pub at: f64,
     /// Servers on duty from then.
     pub count: u32,
+    /// At the end of a day's (or the run's) last shift: the servers who keep working while
+    /// patients wait, until the next change (0 = no overtime).
+    pub overtime: u32,
+    /// The end of the last shift of a calendar day (where `[calendar] end_of_day` applies).
+    pub day_end: bool,
+}
+
+impl StaffChange {
+    /// A change with no overtime and no end of day.
+    pub fn new(at: f64, count: u32) -> StaffChange {
+        StaffChange {
+            at,
+            count,
+            overtime: 0,
+            day_end: false,
+        }
+    }
 }
 
 /// A station, compiled.
@@ -24,8 +41,6 @@ pub struct Station {
     pub initial_servers: u32,
     /// Later staffing changes, in time order.
     pub changes: Vec<StaffChange>,
-    /// Servers who keep working after the last shift while patients wait (0 = none).
-    pub overtime_servers: u32,
     /// Queue discipline.
     pub discipline: Discipline,
     /// Queue capacity (`u32::MAX` when unlimited).

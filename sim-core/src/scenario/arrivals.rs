@@ -125,6 +125,9 @@ pub struct RatePiece {
     pub to: ClockTime,
     /// Rate during [from, to).
     pub rate: Rate,
+    /// With a `[calendar]`: the weekdays this piece applies to (default every open day).
+    #[serde(default)]
+    pub days: Option<Vec<super::Weekday>>,
 }
 
 /// An appointment session.
@@ -135,4 +138,7 @@ pub struct Session {
     pub from: ClockTime,
     /// No slot starts at or after this.
     pub to: ClockTime,
+    /// With a `[calendar]`: the weekdays this session is held (default every open day).
+    #[serde(default)]
+    pub days: Option<Vec<super::Weekday>>,
 }

@@ -5,12 +5,13 @@
 //! together (ids exist, probabilities sum to one, pathways exit) is `compile`'s job; every key,
 //! unit and default is documented in `docs/scenario-format.md`.
 //!
-//! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`resources`], [`arrivals`],
+//! One file per section: `[run]`, `[[classes]]` and `[[stations]]` here, [`resources`], [`arrivals`], [`calendar`],
 //! [`pathways`], [`workflow`] (with `[[variants]]`) and [`targets`] beside it; [`units`] parses durations,
 //! clock times and rates; [`variant`] merges a variant's overlays into the base tree. This
 //! layer imports neither `compile` nor `model`.
 
 pub mod arrivals;
+pub mod calendar;
 pub mod pathways;
 pub mod resources;
 pub mod targets;
@@ -19,6 +20,7 @@ pub mod variant;
 pub mod workflow;
 
 pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
+pub use calendar::{CalendarSpec, Date, EndOfDay, Weekday};
 pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
 pub use resources::{Choose, NeedSpec, ResourceSpec};
 pub use targets::{TargetMetric, TargetSpec};
@@ -43,6 +45,9 @@ pub struct ScenarioFile {
     pub scenario: Meta,
     /// Run settings: hours, seed, replications, stopping rules.
     pub run: RunSpec,
+    /// A replication of several days: weekdays, holidays, the end-of-day rule.
+    #[serde(default)]
+    pub calendar: Option<CalendarSpec>,
     /// Patient classes; when absent every patient is of one class named `patient`.
     #[serde(default)]
     pub classes: Vec<ClassSpec>,
@@ -348,6 +353,9 @@ pub struct Shift {
     pub to: ClockTime,
     /// Servers on duty.
     pub count: u32,
+    /// With a `[calendar]`: the weekdays this shift is worked (default every open day).
+    #[serde(default)]
+    pub days: Option<Vec<Weekday>>,
 }
 
 impl<'de> Deserialize<'de> for Servers {

@@ -4,7 +4,7 @@
 //! Lists of tables (`stations`, `resources`, `arrivals`, `classes`) merge by `id`: the keys a variant gives
 //! replace the base item's keys; an id the base does not have is an error (a misspelling would
 //! otherwise add an item silently), so stations only some variants use (a kiosk) are defined in
-//! the base. `workflow`
+//! the base. `workflow` (and `calendar`)
 //! merges key by key into `[workflow]`. Levers and adoption are read by `compile`.
 //!
 //! `pathways` merge by pathway `id`, and within a pathway its `steps` merge by step `id`: a
@@ -82,6 +82,19 @@ pub fn apply(table: &Table, variant: &VariantSpec) -> Result<Table, Vec<Problem>
                 }
             }
             _ => problems.push(Problem::new("workflow".into(), "must be a table".into())),
+        }
+    }
+    if let Some(c) = &variant.calendar {
+        match out.get_mut("calendar") {
+            Some(Value::Table(base)) => {
+                for (k, v) in c {
+                    base.insert(k.clone(), v.clone());
+                }
+            }
+            _ => problems.push(Problem::new(
+                format!("{at}.calendar"),
+                "the base scenario has no [calendar] to change; define it in the base".into(),
+            )),
         }
     }
     // The resolved file describes one variant: the variant list is not part of it.

@@ -164,4 +164,7 @@ pub struct VariantSpec {
     /// Workflow parameter overlays.
     #[serde(default)]
     pub workflow: Option<toml::Table>,
+    /// Calendar overlays, key by key (e.g. another `end_of_day` rule).
+    #[serde(default)]
+    pub calendar: Option<toml::Table>,
 }

@@ -8,6 +8,7 @@ use super::summary::{CONFIDENCE, Metric};
 use crate::engine::ReplicationResult;
 use crate::model::Model;
 use crate::scenario::units::format_clock;
+use crate::scenario::{EndOfDay, Weekday};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -20,11 +21,41 @@ pub(crate) struct HourlyAcc {
     stations: Vec<Vec<(f64, u64, f64)>>,
     /// Per day: Σ arrivals and Σ arrivals² over the replications.
     day_arrivals: Vec<(f64, f64)>,
+    /// Per day, per station: Σ sent home, Σ carried over, Σ overtime minutes.
+    day_stations: Vec<Vec<(f64, f64, f64)>>,
+    /// Per day, per shared resource: Σ overtime unit-minutes.
+    day_pools: Vec<Vec<f64>>,
+    /// With a calendar: each day's weekday (Monday = 0) when the clinic opens that day.
+    open_weekday: Vec<Option<usize>>,
+    /// Per weekday: Σ and Σ² over the replications of the mean arrivals per open day.
+    weekday_arrivals: [(f64, f64); 7],
     /// Replications folded in.
     n: u32,
 }
 
 impl HourlyAcc {
+    /// An empty accumulator for `model`.
+    pub(crate) fn new(model: &Model) -> HourlyAcc {
+        HourlyAcc {
+            open_weekday: model.calendar.as_ref().map_or(Vec::new(), |c| {
+                c.days
+                    .iter()
+                    .map(|d| d.open.then_some(d.weekday.index()))
+                    .collect()
+            }),
+            ..HourlyAcc::default()
+        }
+    }
+
+    /// Open days of each weekday in the run.
+    fn weekday_days(&self) -> [u32; 7] {
+        let mut n = [0; 7];
+        for w in self.open_weekday.iter().flatten() {
+            n[*w] += 1;
+        }
+        n
+    }
+
     /// Folds in one replication (in replication order).
     pub(crate) fn add(&mut self, r: &ReplicationResult) {
         self.n += 1;
@@ -47,10 +78,42 @@ impl HourlyAcc {
         if self.day_arrivals.len() < days {
             self.day_arrivals.resize(days, (0.0, 0.0));
         }
+        let mut by_weekday = [0.0; 7];
         for (d, day) in r.arrivals_by_hour.chunks(24).enumerate() {
             let a: f64 = day.iter().map(|&a| f64::from(a)).sum();
             self.day_arrivals[d].0 += a;
             self.day_arrivals[d].1 += a * a;
+            if let Some(Some(w)) = self.open_weekday.get(d) {
+                by_weekday[*w] += a;
+            }
+        }
+        let per_weekday = self.weekday_days();
+        for w in 0..7 {
+            if per_weekday[w] > 0 {
+                let a = by_weekday[w] / f64::from(per_weekday[w]);
+                self.weekday_arrivals[w].0 += a;
+                self.weekday_arrivals[w].1 += a * a;
+            }
+        }
+        for (s, st) in r.stations.iter().enumerate() {
+            for (d, c) in st.by_day.iter().enumerate() {
+                while self.day_stations.len() <= d {
+                    self.day_stations
+                        .push(vec![(0.0, 0.0, 0.0); r.stations.len()]);
+                }
+                let e = &mut self.day_stations[d][s];
+                e.0 += f64::from(c.sent_home);
+                e.1 += f64::from(c.carried_over);
+                e.2 += c.overtime;
+            }
+        }
+        for (i, res) in r.resources.iter().enumerate() {
+            for (d, o) in res.overtime_by_day.iter().enumerate() {
+                while self.day_pools.len() <= d {
+                    self.day_pools.push(vec![0.0; r.resources.len()]);
+                }
+                self.day_pools[d][i] += o;
+            }
         }
         for (s, st) in r.stations.iter().enumerate() {
             for (h, w) in st.by_hour.iter().enumerate() {
@@ -186,6 +249,11 @@ impl DaySummary {
         self.waiting_hours.values().sum()
     }
 
+    /// Staff-minutes of overtime that day, stations and shared resources.
+    pub fn overtime(&self) -> f64 {
+        self.overtime_min.values().sum::<f64>() + self.resource_overtime_min.values().sum::<f64>()
+    }
+
     /// The day's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
     pub fn named_bottleneck(&self) -> Option<Named<'_>> {
         named(
@@ -197,14 +265,106 @@ impl DaySummary {
     }
 }
 
+impl WeekdaySummary {
+    /// Patient-hours spent waiting per open day, all stations.
+    pub fn waiting(&self) -> f64 {
+        self.waiting_hours.values().sum()
+    }
+
+    /// Staff-minutes of overtime per open day, stations and shared resources.
+    pub fn overtime(&self) -> f64 {
+        self.overtime_min.values().sum::<f64>() + self.resource_overtime_min.values().sum::<f64>()
+    }
+
+    /// The weekday's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
+    pub fn named_bottleneck(&self) -> Option<Named<'_>> {
+        named(
+            &self.bottleneck,
+            self.bottleneck_share,
+            self.waiting() * 60.0,
+            &self.wait_min,
+        )
+    }
+}
+
 impl HourlyAcc {
-    /// The days from the first to the last with any arrival or waiting, from the same sums
-    /// and the hours [`HourlyAcc::summary`] gave.
-    pub(crate) fn days(&self, model: &Model, hours: &[HourSummary]) -> Vec<DaySummary> {
-        let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
-            return Vec::new();
+    /// Mean wait at station `s` of the waits begun on the days `days` (0-based) and ended in
+    /// service, pooled over those days and the replications.
+    fn pooled_wait(&self, days: &[usize], s: usize) -> Option<f64> {
+        let (count, minutes) = days
+            .iter()
+            .flat_map(|d| d * 24..(d + 1) * 24)
+            .filter_map(|h| self.stations.get(h))
+            .fold((0u64, 0.0), |(c, m), w| (c + w[s].1, m + w[s].2));
+        (count > 0).then(|| minutes / count as f64)
+    }
+
+    /// Per replication, the mean over `days` (0-based) of entry `i` of a per-day table.
+    fn per_day<T>(&self, table: &[Vec<T>], days: &[usize], i: usize, f: impl Fn(&T) -> f64) -> f64 {
+        let total: f64 = days
+            .iter()
+            .filter_map(|d| table.get(*d))
+            .map(|row| f(&row[i]))
+            .sum();
+        total / f64::from(self.n.max(1)) / days.len().max(1) as f64
+    }
+
+    /// The end-of-day outcomes over `days` (0-based), per replication and day: overtime
+    /// minutes by station and by resource (where overtime is worked), and patients sent home
+    /// or carried over by station (under those rules).
+    fn closings(&self, model: &Model, days: &[usize]) -> Closings {
+        let rule = model.calendar.as_ref().map(|c| c.end_of_day);
+        let by_station = |f: &dyn Fn(&(f64, f64, f64)) -> f64| -> BTreeMap<String, f64> {
+            model
+                .stations
+                .iter()
+                .enumerate()
+                .map(|(s, st)| (st.id.clone(), self.per_day(&self.day_stations, days, s, f)))
+                .collect()
         };
-        (first.day..=last.day)
+        Closings {
+            overtime_min: model
+                .stations
+                .iter()
+                .enumerate()
+                .filter(|(_, st)| st.changes.iter().any(|c| c.overtime > 0))
+                .map(|(s, st)| {
+                    (
+                        st.id.clone(),
+                        self.per_day(&self.day_stations, days, s, |e| e.2),
+                    )
+                })
+                .collect(),
+            resource_overtime_min: model
+                .resources
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.changes.iter().any(|c| c.overtime > 0))
+                .map(|(i, r)| (r.id.clone(), self.per_day(&self.day_pools, days, i, |e| *e)))
+                .collect(),
+            sent_home: if rule == Some(EndOfDay::SendHome) {
+                by_station(&|e| e.0)
+            } else {
+                BTreeMap::new()
+            },
+            carried_over: if rule == Some(EndOfDay::CarryOver) {
+                by_station(&|e| e.1)
+            } else {
+                BTreeMap::new()
+            },
+        }
+    }
+
+    /// The days of the run: with a calendar every one of its days, otherwise from the first
+    /// to the last with any arrival or waiting, from the same sums and the hours
+    /// [`HourlyAcc::summary`] gave.
+    pub(crate) fn days(&self, model: &Model, hours: &[HourSummary]) -> Vec<DaySummary> {
+        let range = match (&model.calendar, hours.first(), hours.last()) {
+            (Some(c), ..) => 1..=c.days.len() as u32,
+            (None, Some(first), Some(last)) => first.day..=last.day,
+            _ => return Vec::new(),
+        };
+        range
             .map(|day| {
                 let of_day: Vec<&HourSummary> = hours.iter().filter(|h| h.day == day).collect();
                 let d = (day - 1) as usize;
@@ -220,15 +380,15 @@ impl HourlyAcc {
                     .stations
                     .iter()
                     .enumerate()
-                    .map(|(s, st)| {
-                        let (count, minutes) = (d * 24..(d + 1) * 24)
-                            .filter_map(|h| self.stations.get(h))
-                            .fold((0u64, 0.0), |(c, m), w| (c + w[s].1, m + w[s].2));
-                        (st.id.clone(), (count > 0).then(|| minutes / count as f64))
-                    })
+                    .map(|(s, st)| (st.id.clone(), self.pooled_wait(&[d], s)))
                     .collect();
+                let calendar_day = model.calendar.as_ref().and_then(|c| c.days.get(d));
+                let closings = self.closings(model, &[d]);
                 DaySummary {
                     day,
+                    weekday: calendar_day.map(|c| c.weekday.name().to_string()),
+                    date: calendar_day.and_then(|c| c.date.map(|d| d.to_string())),
+                    closed: calendar_day.is_some_and(|c| !c.open),
                     arrivals: moments_metric(self.n, sum, sq),
                     waiting_hours: model
                         .stations
@@ -239,10 +399,84 @@ impl HourlyAcc {
                     wait_min,
                     bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
                     bottleneck_share: bottleneck.map(|(_, share)| share),
+                    overtime_min: closings.overtime_min,
+                    resource_overtime_min: closings.resource_overtime_min,
+                    sent_home: closings.sent_home,
+                    carried_over: closings.carried_over,
                 }
             })
             .collect()
     }
+
+    /// With a calendar: each weekday the clinic opens on in the run, averaged over its open
+    /// days (from `days`, as [`HourlyAcc::days`] gave them).
+    pub(crate) fn weekdays(&self, model: &Model, days: &[DaySummary]) -> Vec<WeekdaySummary> {
+        if model.calendar.is_none() {
+            return Vec::new();
+        }
+        let counts = self.weekday_days();
+        Weekday::ALL
+            .iter()
+            .filter(|w| counts[w.index()] > 0)
+            .map(|&w| {
+                let of: Vec<usize> = self
+                    .open_weekday
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| **o == Some(w.index()))
+                    .map(|(d, _)| d)
+                    .collect();
+                let n = of.len() as f64;
+                // Patient-minutes waited per open day, per station in file order.
+                let minutes: Vec<f64> = model
+                    .stations
+                    .iter()
+                    .map(|st| {
+                        let total: f64 = of
+                            .iter()
+                            .filter_map(|d| days.get(*d))
+                            .map(|day| day.waiting_hours[&st.id])
+                            .sum();
+                        total / n * 60.0
+                    })
+                    .collect();
+                let bottleneck = bottleneck(&minutes);
+                let (sum, sq) = self.weekday_arrivals[w.index()];
+                let closings = self.closings(model, &of);
+                WeekdaySummary {
+                    weekday: w.name().to_string(),
+                    days: of.len() as u32,
+                    arrivals: moments_metric(self.n, sum, sq),
+                    waiting_hours: model
+                        .stations
+                        .iter()
+                        .zip(&minutes)
+                        .map(|(st, m)| (st.id.clone(), m / 60.0))
+                        .collect(),
+                    wait_min: model
+                        .stations
+                        .iter()
+                        .enumerate()
+                        .map(|(s, st)| (st.id.clone(), self.pooled_wait(&of, s)))
+                        .collect(),
+                    bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
+                    bottleneck_share: bottleneck.map(|(_, share)| share),
+                    overtime_min: closings.overtime_min,
+                    resource_overtime_min: closings.resource_overtime_min,
+                    sent_home: closings.sent_home,
+                    carried_over: closings.carried_over,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A period's end-of-day outcomes, per replication and day (see [`HourlyAcc::closings`]).
+struct Closings {
+    overtime_min: BTreeMap<String, f64>,
+    resource_overtime_min: BTreeMap<String, f64>,
+    sent_home: BTreeMap<String, f64>,
+    carried_over: BTreeMap<String, f64>,
 }
 
 /// One day of the run across the replications.
@@ -250,6 +484,15 @@ impl HourlyAcc {
 pub struct DaySummary {
     /// Day of the run (1 for the first).
     pub day: u32,
+    /// With a calendar: its weekday (`"mon"` … `"sun"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekday: Option<String>,
+    /// With a calendar that has a `start`: its date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// With a calendar: the clinic is closed (a closed weekday or a holiday).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
     /// Arrivals that day, per replication.
     pub arrivals: Metric,
     /// Per station: patient-hours spent waiting that day, per replication.
@@ -260,6 +503,53 @@ pub struct DaySummary {
     pub bottleneck: Option<String>,
     /// Its share.
     pub bottleneck_share: Option<f64>,
+    /// Per station that works overtime: server-minutes worked after its last shift of the
+    /// day, per replication.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overtime_min: BTreeMap<String, f64>,
+    /// The same per shared resource (unit-minutes).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resource_overtime_min: BTreeMap<String, f64>,
+    /// Per station (with `end_of_day = "send_home"`): patients sent home unseen, per
+    /// replication.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sent_home: BTreeMap<String, f64>,
+    /// Per station (with `end_of_day = "carry_over"`): patients still waiting at the day's
+    /// end, per replication.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub carried_over: BTreeMap<String, f64>,
+}
+
+/// One weekday across its open days in the run and across the replications (with a
+/// calendar): the same measures as a day's, per open day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekdaySummary {
+    /// `"mon"` … `"sun"`.
+    pub weekday: String,
+    /// Open days of this weekday in the run.
+    pub days: u32,
+    /// Arrivals per open day, per replication.
+    pub arrivals: Metric,
+    /// Per station: patient-hours waited per open day, per replication.
+    pub waiting_hours: BTreeMap<String, f64>,
+    /// Per station: mean wait of the waits begun on these days and ended in service, pooled.
+    pub wait_min: BTreeMap<String, Option<f64>>,
+    /// The station with the largest share of the waiting on these days.
+    pub bottleneck: Option<String>,
+    /// Its share.
+    pub bottleneck_share: Option<f64>,
+    /// Per station that works overtime: server-minutes after the day's last shift, per day.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overtime_min: BTreeMap<String, f64>,
+    /// The same per shared resource (unit-minutes).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resource_overtime_min: BTreeMap<String, f64>,
+    /// Per station: patients sent home unseen, per day (with `send_home`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sent_home: BTreeMap<String, f64>,
+    /// Per station: patients carried over, per day (with `carry_over`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub carried_over: BTreeMap<String, f64>,
 }
 
 /// A Metric from the count, sum and sum of squares of per-replication values.

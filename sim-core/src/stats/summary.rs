@@ -15,7 +15,8 @@
 
 use crate::engine::{PatientCounts, ReplicationResult, ResourceResult, TargetCount};
 use crate::model::Model;
-use crate::stats::hourly::{DaySummary, HourSummary, HourlyAcc};
+use crate::scenario::EndOfDay;
+use crate::stats::hourly::{DaySummary, HourSummary, HourlyAcc, WeekdaySummary};
 use crate::stats::targets::target_summaries;
 pub use crate::stats::targets::{TargetSummary, Verdict};
 use crate::stats::{Estimate, Moments, Tally};
@@ -131,6 +132,8 @@ pub struct PatientSummary {
     pub unfinished: Metric,
     /// Booked but did not come.
     pub no_shows: Metric,
+    /// Sent home unseen at a day's end (`[calendar] end_of_day = "send_home"`).
+    pub sent_home: Metric,
 }
 
 impl PatientSummary {
@@ -145,6 +148,7 @@ impl PatientSummary {
             reneged: f(|c| c.reneged),
             unfinished: f(|c| c.unfinished),
             no_shows: f(|c| c.no_shows),
+            sent_home: f(|c| c.sent_home),
         }
     }
 }
@@ -191,6 +195,17 @@ pub struct StationSummary {
     pub interruptions: Metric,
     /// Services handed over at a shift's end, per replication.
     pub handovers: Metric,
+    /// Server-hours worked after the last shift of a day (or of the run) ended, per
+    /// replication (inside the observation window).
+    pub overtime_hours: Metric,
+    /// Patients sent home unseen at the end of a day, per replication (with `[calendar]
+    /// end_of_day = "send_home"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_home: Option<Metric>,
+    /// Patients still waiting at the end of a day and carried over, per replication (with
+    /// `end_of_day = "carry_over"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_over: Option<Metric>,
     /// At a station of shared resources: minutes per visit (mean over the visits, like
     /// `wait_min`) that its queue waited while each required resource was short, by resource
     /// id. Several can be short at once, so they do not add up to the wait. Absent elsewhere.
@@ -323,6 +338,9 @@ pub struct Summary {
     /// The same by day of the run (left out with `by_hour`, and for runs of one day).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_day: Vec<DaySummary>,
+    /// With a `[calendar]`: each open weekday, averaged over its days in the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_weekday: Vec<WeekdaySummary>,
     /// Warnings from validation.
     pub warnings: Vec<String>,
 }
@@ -360,6 +378,12 @@ pub struct StationRecord {
     pub interruptions: u64,
     /// Services handed over at a shift's end.
     pub handovers: u64,
+    /// Sent home at a day's end.
+    pub sent_home: u64,
+    /// Carried over at a day's end.
+    pub carried_over: u64,
+    /// Server-minutes of overtime after a day's (or the run's) last shift.
+    pub overtime: f64,
 }
 
 /// One class in one replication, without its histogram.
@@ -451,6 +475,9 @@ impl ReplicationRecord {
                     preemptions: s.preemptions,
                     interruptions: s.interruptions,
                     handovers: s.handovers,
+                    sent_home: s.sent_home,
+                    carried_over: s.carried_over,
+                    overtime: s.by_day.iter().map(|d| d.overtime).sum(),
                 })
                 .collect(),
             resources: r.resources.clone(),
@@ -497,7 +524,7 @@ impl Accumulator {
             classes: vec![Tally::default(); model.classes.len()],
             waits: vec![Tally::default(); model.stations.len()],
             series: vec![SeriesColumns::default(); model.stations.len()],
-            hourly: HourlyAcc::default(),
+            hourly: HourlyAcc::new(model),
         }
     }
 
@@ -583,6 +610,7 @@ impl Accumulator {
             Metric::share(&results.iter().map(f).collect::<Vec<_>>())
         };
         let counts: Vec<PatientCounts> = results.iter().map(|r| r.patients).collect();
+        let rule = model.calendar.as_ref().map(|c| c.end_of_day);
         let classes = model
             .classes
             .iter()
@@ -642,6 +670,11 @@ impl Accumulator {
                         preemptions: vals(&|r| r.stations[i].preemptions as f64),
                         interruptions: vals(&|r| r.stations[i].interruptions as f64),
                         handovers: vals(&|r| r.stations[i].handovers as f64),
+                        overtime_hours: vals(&|r| r.stations[i].overtime / 60.0),
+                        sent_home: (rule == Some(EndOfDay::SendHome))
+                            .then(|| vals(&|r| r.stations[i].sent_home as f64)),
+                        carried_over: (rule == Some(EndOfDay::CarryOver))
+                            .then(|| vals(&|r| r.stations[i].carried_over as f64)),
                         waiting_for_min: model.stations[i]
                             .requires
                             .iter()
@@ -717,6 +750,9 @@ impl Accumulator {
             .collect();
         let pooled = &self.time_in_system;
         let by_hour = self.hourly.summary(model);
+        let days = self.hourly.days(model, &by_hour);
+        let by_weekday = self.hourly.weekdays(model, &days);
+        let by_day = if days.len() > 1 { days } else { Vec::new() };
         Summary {
             schema_version: SCHEMA_VERSION,
             scenario: model.name.clone(),
@@ -749,10 +785,8 @@ impl Accumulator {
                 events: results.iter().map(|r| r.events).sum(),
             },
             targets: target_summaries(model, results),
-            by_day: {
-                let days = self.hourly.days(model, &by_hour);
-                if days.len() > 1 { days } else { Vec::new() }
-            },
+            by_day,
+            by_weekday,
             by_hour,
             warnings: model.warnings.clone(),
         }

@@ -1,0 +1,210 @@
+//! `[calendar]`: the days of a replication (weekday, date, open or closed), checked, and the
+//! expansion of one day's pattern over them. With a calendar every clock time in a shift, rate
+//! piece or session is a time of day (00:00–24:00) repeated on each open day, or on the
+//! weekdays its `days` names; the engine then sees one long timeline and needs no notion of a
+//! day except the end-of-day rule, carried by the staffing changes (`StaffChange::day_end`).
+//!
+//! Expanding at compile time keeps the engine's hot loop as it is: a week is only more
+//! staffing changes and more rate pieces, which the engine already handles.
+
+use super::Builder;
+use super::run::Hours;
+use crate::model::StaffChange;
+use crate::model::calendar::{Calendar, DAY, Day, MAX_DAYS, day_of_end};
+use crate::scenario::units::format_clock;
+use crate::scenario::{CalendarSpec, EndOfDay, RunSpec, Weekday};
+
+impl Builder {
+    /// Compiles `[calendar]` (None without one), checking it against `[run]`.
+    pub(crate) fn calendar(
+        &mut self,
+        spec: Option<&CalendarSpec>,
+        run: &RunSpec,
+        hours: &Hours,
+    ) -> Option<Calendar> {
+        let c = spec?;
+        if c.days == 0 || c.days > MAX_DAYS {
+            self.err(
+                "calendar.days".into(),
+                format!("a calendar run spans 1 to {MAX_DAYS} days (got {})", c.days),
+            );
+        }
+        if run.hard_stop.is_some() || run.run_length.is_some() {
+            self.err(
+                "run".into(),
+                "with a [calendar] the run lasts calendar.days days: leave out hard_stop and run_length".into(),
+            );
+        }
+        let first = match (c.first_day, c.start) {
+            (Some(w), Some(d)) if d.weekday() != w => {
+                self.err(
+                    "calendar.first_day".into(),
+                    format!(
+                        "the start date {d} is a {}, not a {}",
+                        d.weekday().name(),
+                        w.name()
+                    ),
+                );
+                w
+            }
+            (Some(w), _) => w,
+            (None, Some(d)) => d.weekday(),
+            (None, None) => Weekday::Mon,
+        };
+        if !c.holidays.is_empty() && c.start.is_none() {
+            self.err(
+                "calendar.holidays".into(),
+                "holidays are dates: give calendar.start, the date of the first day".into(),
+            );
+        }
+        if let Some(start) = c.start {
+            let last = start.plus(c.days.saturating_sub(1));
+            for (i, h) in c.holidays.iter().enumerate() {
+                if *h < start || *h > last {
+                    self.warnings.push(format!(
+                        "calendar.holidays[{i}]: {h} is not one of the run's days ({start} to {last})"
+                    ));
+                }
+            }
+        }
+        for (w, &m) in &c.arrivals {
+            if !(m.is_finite() && m >= 0.0) {
+                self.err(
+                    format!("calendar.arrivals.{}", w.name()),
+                    format!("a multiplier of the walk-in rates is a finite number of zero or more (got {m})"),
+                );
+            }
+            if c.closed.contains(w) {
+                self.warnings.push(format!(
+                    "calendar.arrivals.{}: the clinic is closed on {0}, so this multiplier is never used",
+                    w.name()
+                ));
+            }
+        }
+        for (w, t) in &c.close {
+            if t.0 <= hours.open || t.0 > DAY {
+                self.err(
+                    format!("calendar.close.{}", w.name()),
+                    format!(
+                        "closing time {} must be after opening time {} and not after 24:00",
+                        format_clock(t.0),
+                        format_clock(hours.open)
+                    ),
+                );
+            }
+        }
+        if let Some(close) = hours.close
+            && close > DAY
+        {
+            self.err(
+                "run.close".into(),
+                format!(
+                    "with a [calendar], closing time is a time of day (at most 24:00, got {})",
+                    format_clock(close)
+                ),
+            );
+        }
+        let days: Vec<Day> = (0..c.days.min(MAX_DAYS))
+            .map(|i| {
+                let weekday = first.plus(i);
+                let date = c.start.map(|d| d.plus(i));
+                let open =
+                    !c.closed.contains(&weekday) && !date.is_some_and(|d| c.holidays.contains(&d));
+                let close = c.close.get(&weekday).map(|t| t.0).or(hours.close);
+                Day {
+                    index: i,
+                    weekday,
+                    date,
+                    open,
+                    arrivals: c.arrivals.get(&weekday).copied().unwrap_or(1.0),
+                    close: close.map(|t| f64::from(i) * DAY + t),
+                }
+            })
+            .collect();
+        if c.days > 0 && !days.iter().any(|d| d.open) {
+            self.err(
+                "calendar".into(),
+                "the clinic opens on none of the run's days (every one is a closed weekday or a holiday)".into(),
+            );
+        }
+        Some(Calendar {
+            days,
+            end_of_day: c.end_of_day,
+        })
+    }
+}
+
+/// One day's pattern over the run: every (open day, index into `items`) whose weekdays
+/// (`days_of`; every open day when unset) include that day, day by day, in list order within
+/// a day.
+pub(crate) fn expand<'a, T>(
+    calendar: &'a Calendar,
+    items: &[T],
+    days_of: impl Fn(&T) -> Option<&[Weekday]>,
+) -> Vec<(&'a Day, usize)> {
+    let mut out = Vec::new();
+    for day in calendar.open_days() {
+        for (i, it) in items.iter().enumerate() {
+            if applies(days_of(it), day) {
+                out.push((day, i));
+            }
+        }
+    }
+    out
+}
+
+/// Refuses `days` on an item (at `at`) outside a calendar run, and an empty list inside one.
+pub(crate) fn check_days(b: &mut Builder, at: &str, days: Option<&[Weekday]>, calendar: bool) {
+    match days {
+        Some(_) if !calendar => b.err(
+            format!("{at}.days"),
+            "`days` picks weekdays of a [calendar]: add a [calendar] section, or leave it out"
+                .into(),
+        ),
+        Some([]) => b.err(format!("{at}.days"), "the list of weekdays is empty".into()),
+        _ => {}
+    }
+}
+
+/// True when an item with weekdays `days` (every day when None) applies on `day`.
+pub(crate) fn applies(days: Option<&[Weekday]>, day: &Day) -> bool {
+    days.is_none_or(|d| d.contains(&day.weekday))
+}
+
+/// Marks the closing changes of a staffing timeline: each change to zero servers that ends a
+/// day's last shift (with a calendar), or the timeline's last change (without one). A closing
+/// is where overtime starts, with the servers of the shift just ended when `overtime` is on
+/// and the rule is overtime; with a calendar it is also a `day_end`, where `send_home` and
+/// `carry_over` act.
+pub(crate) fn mark_closings(
+    changes: &mut [StaffChange],
+    initial: u32,
+    calendar: Option<&Calendar>,
+    overtime: bool,
+) {
+    let n = changes.len();
+    for i in 0..n {
+        if changes[i].count != 0 {
+            continue;
+        }
+        let closing = match calendar {
+            None => i + 1 == n,
+            Some(_) => changes
+                .get(i + 1)
+                .is_none_or(|next| next.at >= (day_of_end(changes[i].at) + 1) as f64 * DAY),
+        };
+        if !closing {
+            continue;
+        }
+        let before = if i == 0 {
+            initial
+        } else {
+            changes[i - 1].count
+        };
+        let rule = calendar.map_or(EndOfDay::Overtime, |c| c.end_of_day);
+        if overtime && rule == EndOfDay::Overtime {
+            changes[i].overtime = before;
+        }
+        changes[i].day_end = calendar.is_some();
+    }
+}
