@@ -11,6 +11,7 @@
 //! [`every_test_file_is_a_module`] fails otherwise, so a file cannot be left out silently.
 //! To run one file's tests: `cargo test -p carepath-tests --test integration bad_input::`.
 
+mod appointments;
 mod bad_input;
 mod calendar;
 mod charts;

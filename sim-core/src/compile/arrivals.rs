@@ -10,7 +10,7 @@ use crate::model::workflow::DayShape;
 use crate::model::{Class, EXIT, MAX_EXPECTED_ARRIVALS, Pathway, Stream, StreamKind, slot_count};
 use crate::rng::name_hash;
 use crate::scenario::units::format_clock;
-use crate::scenario::{ArrivalKind, ArrivalSpec, ScenarioFile};
+use crate::scenario::{ArrivalKind, ArrivalSpec, ScenarioFile, Weekday};
 use std::collections::BTreeMap;
 
 /// What the streams add up to while they are compiled.
@@ -335,13 +335,15 @@ impl Builder {
             );
         }
         // The sessions as held: once as written, or on every open day they apply to.
-        let held: Vec<(f64, Option<f64>, usize)> = match &calendar {
-            None => (0..sessions.len()).map(|i| (0.0, h.close, i)).collect(),
+        let held: Vec<(f64, Option<f64>, usize, Option<Weekday>)> = match &calendar {
+            None => (0..sessions.len())
+                .map(|i| (0.0, h.close, i, None))
+                .collect(),
             Some(c) => {
-                let mut w: Vec<(f64, Option<f64>, usize)> =
+                let mut w: Vec<(f64, Option<f64>, usize, Option<Weekday>)> =
                     expand(c, sessions, |s| s.days.as_deref())
                         .into_iter()
-                        .map(|(day, i)| (day.start(), day.close, i))
+                        .map(|(day, i)| (day.start(), day.close, i, Some(day.weekday)))
                         .collect();
                 w.sort_by(|a, b| {
                     (a.0 + sessions[a.2].from.0).total_cmp(&(b.0 + sessions[b.2].from.0))
@@ -349,11 +351,50 @@ impl Builder {
                 w
             }
         };
+        // No-shows by weekday: each session's probabilities, a class's own value first.
+        let by_weekday = a.no_show_by_weekday.as_ref();
+        if let Some(map) = by_weekday {
+            if calendar.is_none() {
+                self.err(
+                    format!("{at}.no_show_by_weekday"),
+                    "no-shows by weekday need a [calendar]: add one, or use no_show".into(),
+                );
+            }
+            for (w, &p) in map {
+                if !(0.0..=1.0).contains(&p) {
+                    self.err(
+                        format!("{at}.no_show_by_weekday.{}", w.name()),
+                        format!("no_show is a probability between 0 and 1 (got {p})"),
+                    );
+                }
+            }
+        }
+        let own = |c: &Class| {
+            a.no_show_by_class
+                .as_ref()
+                .and_then(|m| m.get(&c.id))
+                .copied()
+        };
+        let no_show_by_session: Box<[Box<[f64]>]> = match by_weekday {
+            Some(map) if calendar.is_some() => held
+                .iter()
+                .map(|&(.., w)| {
+                    let day = w.and_then(|w| map.get(&w)).copied().unwrap_or(no_show);
+                    classes
+                        .iter()
+                        .map(|c| own(c).unwrap_or(day))
+                        .collect::<Vec<f64>>()
+                        .into_boxed_slice()
+                })
+                .collect(),
+            _ => Box::new([]),
+        };
+        let late_rule = a.late.map(|l| (l.after.0, l.then));
         let mut prev_end = f64::NEG_INFINITY;
         let mut reported = vec![false; sessions.len()];
         let mut late = vec![false; sessions.len()];
         let mut compiled = Vec::with_capacity(held.len());
-        for (offset, close, i) in held {
+        for (offset, close, i, _) in held {
             let s = &sessions[i];
             let (from, to) = (offset + s.from.0, offset + s.to.0);
             if from < prev_end && !reported[i] {
@@ -402,6 +443,8 @@ impl Builder {
                 Box::new([no_show])
             },
             punctuality,
+            late: late_rule,
+            no_show_by_session,
         }
     }
 

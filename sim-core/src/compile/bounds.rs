@@ -68,9 +68,12 @@ pub fn check(model: &Model) -> Vec<Problem> {
         );
         match &step.kind {
             // A step without a service of its own has its station's: checked there.
-            StepKind::Visit { station, service }
-                if service == &model.stations[*station as usize].service => {}
-            StepKind::Visit { station, service } => {
+            StepKind::Visit {
+                station, service, ..
+            } if service == &model.stations[*station as usize].service => {}
+            StepKind::Visit {
+                station, service, ..
+            } => {
                 c.duration(
                     &format!("{at}.service"),
                     service,

@@ -160,7 +160,10 @@ fn load_per_rate(model: &Model, stream: &crate::model::Stream) -> Vec<f64> {
         // weigh the paper and digital pathways by the class's adoption share.
         let adoption = model.workflow.adoption.get(ci).copied().unwrap_or(0.0);
         for (si, v) in visits.iter().enumerate() {
-            if let StepKind::Visit { station, service } = &model.steps[si].kind {
+            if let StepKind::Visit {
+                station, service, ..
+            } = &model.steps[si].kind
+            {
                 let s = *station as usize;
                 let m = model.classes[ci].multipliers[s];
                 load[s] += pc * v * (1.0 - adoption) * service.mean() * m;

@@ -285,6 +285,16 @@ impl Builder {
         let (classes, class_cumulative) = self.classes(&f.classes, &station_ix, stations.len());
         self.leaving(&f.stations, &mut stations, &classes);
         let paths = self.pathways(&f.pathways, &station_ix, &stations, &classes);
+        for step in &paths.steps {
+            if let StepKind::Visit {
+                station,
+                by_appointment: true,
+                ..
+            } = step.kind
+            {
+                stations[station as usize].by_appointment = true;
+            }
+        }
         let streams = self.arrivals(f, &hours, &paths.pathways, &classes, &class_cumulative);
         self.sampling(&hours);
         let workflow = self.workflow(f, variant, &classes, &station_ix);

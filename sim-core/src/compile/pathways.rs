@@ -244,6 +244,7 @@ fn step_kind(
                 StepKind::Visit {
                     station: si as u32,
                     service,
+                    by_appointment: s.order == crate::scenario::QueueOrder::Appointment,
                 }
             }
             None => {
@@ -257,6 +258,12 @@ fn step_kind(
             }
         },
         (None, Some(d)) => {
+            if s.order != crate::scenario::QueueOrder::Arrival {
+                err!(
+                    format!("{sat}.order"),
+                    "a delay step has no queue to call patients from; `order` belongs on a station step".into()
+                );
+            }
             if s.service.is_some() {
                 err!(
                     format!("{sat}.service"),

@@ -129,6 +129,8 @@ impl Builder {
             priority: s.priority,
             shift_end: s.shift_end,
             preemption,
+            // Set once the pathways are known (`Builder::build`).
+            by_appointment: false,
         }
     }
 

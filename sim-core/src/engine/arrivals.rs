@@ -11,6 +11,7 @@ use crate::rng::draw_rng;
 use crate::rng::patient_key;
 use crate::rng::purpose_key;
 use crate::rng::uniform;
+use crate::scenario::LateRule;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone)]
@@ -168,6 +169,8 @@ impl<'m> Simulator<'m> {
             per_slot,
             no_show,
             punctuality,
+            late,
+            no_show_by_session,
         } = &stream.kind
         else {
             return;
@@ -178,7 +181,8 @@ impl<'m> Simulator<'m> {
         let st = &mut self.streams[s.ix()];
         // For appointment streams `ordinal` counts slots so far and `piece` is the session.
         let k = st.ordinal;
-        let (from, to) = sessions[st.piece];
+        let session = st.piece;
+        let (from, to) = sessions[session];
         let slot_time = from + st.slot_in_session as f64 * slot;
         st.ordinal += 1;
         st.slot_in_session += 1;
@@ -195,7 +199,12 @@ impl<'m> Simulator<'m> {
             // The class is a pure function of the patient's key, so finding it first (only
             // when classes differ in no-shows) draws nothing and leaves every other draw as it
             // was.
-            let p = match &no_show[..] {
+            let table = if no_show_by_session.is_empty() {
+                &no_show[..]
+            } else {
+                &no_show_by_session[session][..]
+            };
+            let p = match table {
                 [all] => *all,
                 by_class => by_class[self.class_for(s, key) as usize],
             };
@@ -208,7 +217,23 @@ impl<'m> Simulator<'m> {
             let offset = punctuality.as_ref().map_or(0.0, |d| {
                 d.sample(&mut draw_rng(key, purpose_key(Purpose::Punctuality, 0), 0))
             });
+            // Late beyond the limit: told to book again, or called as a walk-in or at the
+            // session's end (which matters at steps called by appointment).
+            let call = match late {
+                Some((after, rule)) if offset > *after => match rule {
+                    LateRule::Rebook => {
+                        let c = self.class_for(s, key);
+                        self.out.patients.rebooked += 1;
+                        self.out.classes[c as usize].patients.rebooked += 1;
+                        continue;
+                    }
+                    LateRule::WalkIn => f64::NAN,
+                    LateRule::EndOfSession => to,
+                },
+                _ => slot_time,
+            };
             let p = self.allocate::<false>(key, s);
+            self.book_call(p, call);
             self.schedule_source((slot_time + offset).max(now), Ev::Booked(p));
         }
         if let Some(next) = next {

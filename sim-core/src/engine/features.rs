@@ -43,6 +43,8 @@ pub struct Features {
     pub clipped_window: bool,
     /// Service-level targets, counted per patient (the lean loop does not count them).
     pub targets: bool,
+    /// Some station's queue calls booked patients by their slot time (a keyed queue).
+    pub appointment_order: bool,
 }
 
 impl Features {
@@ -122,6 +124,8 @@ impl Features {
                 StepKind::Visit {
                     station: _,
                     service: _,
+                    // Marks its station (`appointment_order`, below at the station).
+                    by_appointment: _,
                 }
                 | StepKind::Delay { delay: _ } => {}
             }
@@ -175,7 +179,9 @@ impl Features {
             priority: _,
             shift_end,
             preemption,
+            by_appointment,
         } = station;
+        self.appointment_order |= *by_appointment;
         self.interruptions |= *shift_end != ShiftEnd::Finish || preemption.is_some();
         self.shared_resources |= !requires.is_empty();
         self.staffing_changes |= !changes.is_empty();
@@ -207,6 +213,8 @@ impl Features {
                 per_slot: _,
                 no_show: _,
                 punctuality: _,
+                late: _,
+                no_show_by_session: _,
             }
             | StreamKind::Batch { at: _, count: _ } => self.scheduled_arrivals = true,
         }

@@ -25,6 +25,9 @@ pub struct PatientCounts {
     pub sent_home: u64,
     /// Booked patients who did not come (not counted as arrivals).
     pub no_shows: u64,
+    /// Booked patients who came too late and were told to book again (`late.then =
+    /// "rebook"`; not counted as arrivals).
+    pub rebooked: u64,
 }
 
 /// Results of one station in one replication.

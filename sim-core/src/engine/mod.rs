@@ -26,6 +26,7 @@ const STOP_CHECK_EVENTS: u32 = 4096;
 /// the stop flag, so at most a few thousand slots beyond it are ever allocated.
 pub const MAX_IN_SYSTEM: usize = 25_000_000;
 
+mod appointment;
 mod arrivals;
 mod closing;
 mod event;
@@ -106,6 +107,11 @@ pub struct Simulator<'m> {
     /// Stations whose constant servers count as staffed only from opening time (the window
     /// opens earlier because booked patients may come early).
     staffed_from_open: Vec<u32>,
+    /// Some station calls booked patients by their slot (see `engine::appointment`): then
+    /// each patient slot's booked call time (NaN when not booked) and queue call time.
+    keyed: bool,
+    booked_at: Vec<f64>,
+    queue_key: Vec<f64>,
     out: ReplicationResult,
 }
 
@@ -186,6 +192,9 @@ impl<'m> Simulator<'m> {
             } else {
                 Vec::new()
             },
+            keyed: model.stations.iter().any(|s| s.by_appointment),
+            booked_at: Vec::new(),
+            queue_key: Vec::new(),
             out: ReplicationResult::default(),
         }
     }

@@ -85,7 +85,7 @@ impl<'m> Simulator<'m> {
             state: State::Booked,
             ..Default::default()
         };
-        match self.free.pop() {
+        let i = match self.free.pop() {
             Some(i) => {
                 let g = self.patients[i as usize].generation.wrapping_add(1);
                 self.patients[i as usize] = Patient { generation: g, ..p };
@@ -95,7 +95,11 @@ impl<'m> Simulator<'m> {
                 self.patients.push(p);
                 (self.patients.len() - 1) as u32
             }
+        };
+        if !LEAN && self.keyed {
+            self.clear_booking(i);
         }
+        i
     }
 
     pub(super) fn release(&mut self, p: u32) {

@@ -135,11 +135,14 @@ impl<'m> Simulator<'m> {
         let pat = &mut self.patients[p as usize];
         pat.state = State::Waiting;
         let entry = (u64::from(pat.generation) << 32) | u64::from(p);
-        if LEAN || st.lower.is_empty() {
+        if !LEAN && spec.by_appointment {
+            self.enqueue_keyed(s, p, entry, now);
+        } else if LEAN || st.lower.is_empty() {
             st.queue.push_back(entry);
         } else {
             Self::enqueue_by_level(st, &self.level_of[s.ix()], pat.class, entry);
         }
+        let st = &mut self.stations[s.ix()];
         st.waiting += 1;
         let r = &mut st.r;
         r.max_queue = r.max_queue.max(st.waiting);

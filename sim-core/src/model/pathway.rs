@@ -13,6 +13,8 @@ pub enum StepKind {
         station: u32,
         /// Service-time distribution for this step.
         service: Dist,
+        /// The queue calls booked patients by their slot time (`order = "appointment"`).
+        by_appointment: bool,
     },
     /// Wait a while without using a server.
     Delay {

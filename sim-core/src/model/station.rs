@@ -68,4 +68,7 @@ pub struct Station {
     pub shift_end: ShiftEnd,
     /// Whether (and how) a higher class interrupts a lower class's service.
     pub preemption: Option<Preemption>,
+    /// Some step calls this station's queue by appointment: the queue is kept in order of
+    /// each entry's call time (booked time, or the time it joined).
+    pub by_appointment: bool,
 }

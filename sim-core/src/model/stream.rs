@@ -25,6 +25,11 @@ pub enum StreamKind {
         no_show: Box<[f64]>,
         /// Offset from the slot time (None = on time).
         punctuality: Option<Dist>,
+        /// Patients later than this after their slot are late, and what happens to them.
+        late: Option<(f64, crate::scenario::LateRule)>,
+        /// With `no_show_by_weekday`: each session's own no-show probabilities (as `no_show`),
+        /// by session index; empty otherwise.
+        no_show_by_session: Box<[Box<[f64]>]>,
     },
     /// A group at one time.
     Batch {

@@ -51,6 +51,13 @@ pub struct ArrivalSpec {
     /// `appointments`: arrival time relative to the slot (negative is early); default on time.
     #[serde(default)]
     pub punctuality: Option<DistSpec>,
+    /// `appointments`: what happens to patients who come later than a limit after their slot.
+    #[serde(default)]
+    pub late: Option<LateSpec>,
+    /// `appointments`, with a `[calendar]`: the no-show probability on these weekdays
+    /// (replacing `no_show`; a class's own `no_show_by_class` still wins).
+    #[serde(default)]
+    pub no_show_by_weekday: Option<std::collections::BTreeMap<super::Weekday, f64>>,
     /// `batch`: when the group arrives.
     #[serde(default)]
     pub at: Option<ClockTime>,
@@ -105,6 +112,12 @@ impl ArrivalSpec {
                 k == Appointments,
             ),
             ("punctuality", self.punctuality.is_some(), k == Appointments),
+            ("late", self.late.is_some(), k == Appointments),
+            (
+                "no_show_by_weekday",
+                self.no_show_by_weekday.is_some(),
+                k == Appointments,
+            ),
             ("at", self.at.is_some(), k == Batch),
             ("count", self.count.is_some(), k == Batch),
         ]
@@ -113,6 +126,29 @@ impl ArrivalSpec {
         .map(|(name, _, ok)| (name, ok))
         .collect()
     }
+}
+
+/// `late = { after = "15min", then = "walk_in" }`: the lateness rule of an appointment stream.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LateSpec {
+    /// Patients who come more than this after their slot are late.
+    pub after: Duration,
+    /// What happens to them.
+    pub then: LateRule,
+}
+
+/// What happens to a booked patient who comes late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateRule {
+    /// Seen as a walk-in: at steps called by appointment, by the time they joined the queue.
+    WalkIn,
+    /// Seen at the end of their session: at steps called by appointment, as if booked at the
+    /// session's end.
+    EndOfSession,
+    /// Not seen today: told to book again (counted as `rebooked`, not as an arrival).
+    Rebook,
 }
 
 /// One piece of a rate profile.

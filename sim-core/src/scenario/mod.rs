@@ -19,9 +19,9 @@ pub mod units;
 pub mod variant;
 pub mod workflow;
 
-pub use arrivals::{ArrivalKind, ArrivalSpec, RatePiece, Session};
+pub use arrivals::{ArrivalKind, ArrivalSpec, LateRule, LateSpec, RatePiece, Session};
 pub use calendar::{CalendarSpec, Date, EndOfDay, Weekday};
-pub use pathways::{Branch, PathwaySpec, Role, StepSpec};
+pub use pathways::{Branch, PathwaySpec, QueueOrder, Role, StepSpec};
 pub use resources::{Choose, NeedSpec, ResourceSpec};
 pub use targets::{TargetMetric, TargetSpec};
 pub use workflow::{

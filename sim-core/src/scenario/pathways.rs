@@ -46,6 +46,22 @@ pub struct StepSpec {
     /// The step's part in the workflow, for the digital levers.
     #[serde(default)]
     pub role: Option<Role>,
+    /// The order its queue calls patients in: first come (`"arrival"`, the default) or by
+    /// booked time (`"appointment"`).
+    #[serde(default)]
+    pub order: QueueOrder,
+}
+
+/// The order in which a step's queue calls patients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueOrder {
+    /// First come, first served (from joining the queue).
+    #[default]
+    Arrival,
+    /// Booked patients by their slot time, whenever they came (walk-ins, and late patients
+    /// seen as walk-ins, by the time they joined the queue).
+    Appointment,
 }
 
 /// One branch.

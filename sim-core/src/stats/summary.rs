@@ -134,6 +134,8 @@ pub struct PatientSummary {
     pub no_shows: Metric,
     /// Sent home unseen at a day's end (`[calendar] end_of_day = "send_home"`).
     pub sent_home: Metric,
+    /// Booked, came too late and told to book again (`late.then = "rebook"`).
+    pub rebooked: Metric,
 }
 
 impl PatientSummary {
@@ -149,6 +151,7 @@ impl PatientSummary {
             unfinished: f(|c| c.unfinished),
             no_shows: f(|c| c.no_shows),
             sent_home: f(|c| c.sent_home),
+            rebooked: f(|c| c.rebooked),
         }
     }
 }
