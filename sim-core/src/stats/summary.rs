@@ -16,7 +16,8 @@
 use crate::engine::{PatientCounts, ReplicationResult, ResourceResult, TargetCount};
 use crate::model::Model;
 use crate::scenario::EndOfDay;
-use crate::stats::hourly::{DaySummary, HourSummary, HourlyAcc, WeekdaySummary};
+use crate::stats::hourly::HourlyAcc;
+pub use crate::stats::hourly::{DaySummary, HourSummary, WeekdaySummary};
 use crate::stats::targets::target_summaries;
 pub use crate::stats::targets::{TargetSummary, Verdict};
 use crate::stats::{Estimate, Moments, Tally};
