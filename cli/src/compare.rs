@@ -277,6 +277,18 @@ pub fn render(c: &Comparison, models: &[sim_core::Model], all_pairs: bool) -> St
         "patients unfinished",
         cells(&|v| fixed(c.variants[v].patients.unfinished.mean, 1)),
     );
+    // Only when some variant sends patients home or rebooks them (the rows would be zeros).
+    for (label, get) in [
+        (
+            "patients sent home",
+            (|p: &sim_core::summary::PatientSummary| p.sent_home.mean) as fn(&_) -> f64,
+        ),
+        ("patients rebooked (late)", |p| p.rebooked.mean),
+    ] {
+        if c.order.iter().any(|v| get(&c.variants[v].patients) > 0.0) {
+            g.row(label, cells(&|v| fixed(get(&c.variants[v].patients), 1)));
+        }
+    }
     g.row(
         "time in system, mean (min)",
         cells(&|v| {

@@ -306,7 +306,8 @@ impl HourlyAcc {
             .filter_map(|d| table.get(*d))
             .map(|row| f(&row[i]))
             .sum();
-        total / f64::from(self.n.max(1)) / days.len().max(1) as f64
+        // `+ 0.0`: an empty sum is −0.0, which would print as "-0".
+        total / f64::from(self.n.max(1)) / days.len().max(1) as f64 + 0.0
     }
 
     /// The end-of-day outcomes over `days` (0-based), per replication and day: overtime
