@@ -176,22 +176,31 @@ pub(crate) fn applies(days: Option<&[Weekday]>, day: &Day) -> bool {
 /// is where overtime starts, with the servers of the shift just ended when `overtime` is on
 /// and the rule is overtime; with a calendar it is also a `day_end`, where `send_home` and
 /// `carry_over` act.
+///
+/// With a calendar, a day's end lasts until midnight: a change to zero servers is added there
+/// (unless the next shift starts first), where overtime stops and a station closed by
+/// `send_home` opens its queue again, so patients who come after midnight, or early the next
+/// morning, wait for the day's first shift (neither seen by the evening's overtime nor sent
+/// home). Without a calendar overtime runs to the end of the run, as it always has.
 pub(crate) fn mark_closings(
-    changes: &mut [StaffChange],
+    changes: &mut Vec<StaffChange>,
     initial: u32,
     calendar: Option<&Calendar>,
     overtime: bool,
 ) {
     let n = changes.len();
+    let rule = calendar.map_or(EndOfDay::Overtime, |c| c.end_of_day);
+    let mut midnights = Vec::new();
     for i in 0..n {
         if changes[i].count != 0 {
             continue;
         }
+        let day = day_of_end(changes[i].at);
         let closing = match calendar {
             None => i + 1 == n,
             Some(_) => changes
                 .get(i + 1)
-                .is_none_or(|next| next.at >= (day_of_end(changes[i].at) + 1) as f64 * DAY),
+                .is_none_or(|next| next.at >= (day + 1) as f64 * DAY),
         };
         if !closing {
             continue;
@@ -201,10 +210,19 @@ pub(crate) fn mark_closings(
         } else {
             changes[i - 1].count
         };
-        let rule = calendar.map_or(EndOfDay::Overtime, |c| c.end_of_day);
         if overtime && rule == EndOfDay::Overtime {
             changes[i].overtime = before;
         }
+        let midnight = (day + 1) as f64 * DAY;
+        if calendar.is_some()
+            && midnight > changes[i].at
+            && changes.get(i + 1).is_none_or(|next| next.at > midnight)
+        {
+            midnights.push((i + 1, midnight));
+        }
         changes[i].day_end = calendar.is_some();
+    }
+    for (k, (at_index, midnight)) in midnights.into_iter().enumerate() {
+        changes.insert(at_index + k, StaffChange::new(midnight, 0));
     }
 }

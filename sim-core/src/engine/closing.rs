@@ -46,7 +46,9 @@ impl<'m> Simulator<'m> {
             st.ot_day = day_of_end(now) as u32;
         }
         st.closed = false;
-        if st.carrying && change.count > 0 {
+        // Counted at midnight (the change `compile::calendar` adds there), or when the station
+        // reopens before it: those who arrive in the small hours were never carried.
+        if st.carrying && (change.count > 0 || !change.day_end) {
             st.carrying = false;
             self.carry_over(s);
         }
@@ -134,8 +136,9 @@ impl<'m> Simulator<'m> {
         self.leave::<false>(p, now);
     }
 
-    /// `carry_over`, when station `s` opens again after a day's end: everyone waiting now
-    /// (since the day's end, or since they reached the closed station) was carried over, and
+    /// `carry_over`, at midnight after a day's end (or when station `s` opens again before
+    /// it): everyone waiting now (since the day's end, or since they reached the closed
+    /// station that evening) was carried over, and
     /// is seen ahead of everyone who joins later whatever their priority (the lower priority
     /// levels are moved behind the top one, in order).
     fn carry_over(&mut self, s: StationIx) {
