@@ -312,3 +312,50 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn overtime_ends_at_midnight_so_early_patients_wait_for_the_first_shift() {
+    // One desk 08:00-09:00 on two days; each day one patient at 07:00 and one at 08:55
+    // (10-minute services, the second finishing in overtime at 09:05). The 07:00 patient of
+    // the second day waits for 08:00, like the first day's: the first evening's overtime does
+    // not run on into the next morning.
+    let m = model(
+        r#"[run]
+open = "07:00"
+close = "12:00"
+replications = 1
+[calendar]
+days = 2
+[[stations]]
+id = "desk"
+servers = [{ from = "08:00", to = "09:00", count = 1 }]
+service = { dist = "deterministic", value = "10min" }
+[[arrivals]]
+id = "booked"
+kind = "appointments"
+sessions = [{ from = "07:00", to = "07:10" }, { from = "08:55", to = "09:05" }]
+slot = "10min"
+per_slot = 1
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#,
+    );
+    let r = run_replication(&m, 0).unwrap();
+    let desk = &r.stations[0];
+    assert_eq!(desk.waits.count, 4);
+    assert!((desk.waits.max - 60.0).abs() < 1e-9);
+    assert!(
+        (desk.waits.mean() - 30.0).abs() < 1e-9,
+        "{}",
+        desk.waits.mean()
+    );
+    // Overtime: 5 minutes each day (09:00-09:05).
+    let overtime: Vec<f64> = desk.by_day.iter().map(|d| d.overtime).collect();
+    assert_eq!(overtime.len(), 2);
+    assert!(
+        overtime.iter().all(|o| (o - 5.0).abs() < 1e-9),
+        "{overtime:?}"
+    );
+}
