@@ -16,6 +16,8 @@
 //! | utilisation per station with the 85% line | [`Chart::utilisation`] | `utilisation` |
 //! | utilisation by interval over the day per station, one chart per variant | [`Chart::utilisation_by_interval`] | `utilisation_by_interval[_VARIANT]` |
 //! | mean wait per station with 95% CIs | [`Chart::waits`] | `waits` |
+//! | utilisation per shared resource with the 85% line (`[[resources]]`) | [`Chart::resource_utilisation`] | `resource_utilisation` |
+//! | patient-hours waited and staff-hours of overtime per day (runs of several days) | [`Chart::by_day`] | `by_day` |
 //! | `carepath fit`: histogram with the best fits' densities | [`Chart::fit_density`] | `fit_density` |
 //! | `carepath fit`: Q-Q plot of the best fits | [`Chart::fit_qq`] | `fit_qq` |
 //!

@@ -26,6 +26,7 @@ pub const STYLE: &str = "
 table{border-collapse:collapse;margin:1em 0;font-size:.95em}
 th,td{border:1px solid #d0d0d0;padding:.3em .6em;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
+td.closed{text-align:left;color:#595959}
 .ci{color:#595959;font-size:.9em;white-space:nowrap}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 .diff td:nth-child(2),.diff th:nth-child(2){text-align:left}
@@ -174,7 +175,7 @@ pub fn sections(
     }
     h.push_str("</section>\n");
     targets_section(&mut h, runs, &variants);
-    by_hour_section(&mut h, runs);
+    by_hour_section(&mut h, runs, &inputs)?;
 
     // Where the time goes.
     h.push_str("<section id=\"time\"><h2>Where the time goes</h2>\n");
@@ -338,10 +339,17 @@ fn targets_section(h: &mut String, runs: &[RunView<'_>], variants: &[&str]) {
 }
 
 /// Results by clock hour (when queue-length sampling is on), one table per variant: arrivals
-/// with their 95% interval, patients waiting, and the hour's bottleneck.
-fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
+/// with their 95% interval, patients waiting, and the hour's bottleneck. Runs of several days
+/// first get the waiting-and-overtime-by-day chart and a table of their days (with a calendar:
+/// weekday, date, closed days, overtime and the end-of-day outcomes, and a table by weekday
+/// when some weekday comes more than once).
+fn by_hour_section(
+    h: &mut String,
+    runs: &[RunView<'_>],
+    inputs: &[VariantInput<'_>],
+) -> Result<(), ChartError> {
     if runs.iter().all(|r| r.summary.by_hour.is_empty()) {
-        return;
+        return Ok(());
     }
     h.push_str(
         "<section id=\"by-hour\"><h2>By hour of the day</h2>\n<p>(For runs of several days, the \
@@ -349,6 +357,26 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
          the largest share of the minutes patients spent waiting in that hour, with the mean \
          wait of the waits that began in it.</p>\n",
     );
+    if inputs.iter().any(crate::chart::has_days) {
+        let chart = Chart::by_day(inputs)?;
+        let _ = write!(
+            h,
+            "<figure id=\"{}\">\n{}\n</figure>\n",
+            esc(chart.file_stem()),
+            chart.svg()?
+        );
+    }
+    if runs.iter().any(|r| calendar(r.summary)) {
+        h.push_str(
+            "<p>By day: arrivals and patient-hours spent waiting, and \
+             <b>overtime</b>: staff-hours worked after the day's last shift (server-hours at \
+             the stations plus unit-hours of shared resources), means per replication; under \
+             <code>end_of_day = \"send_home\"</code> the patients sent home unseen when a \
+             station's day ended, under <code>\"carry_over\"</code> those still waiting who \
+             were carried over to its next open day. The bottleneck is the station with the \
+             largest share of the day's waiting.</p>\n",
+        );
+    }
     for r in runs {
         let s = r.summary;
         if s.by_hour.is_empty() {
@@ -357,7 +385,13 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
         if runs.len() > 1 {
             let _ = writeln!(h, "<h3>{}</h3>", esc(label(r.model)));
         }
-        if !s.by_day.is_empty() {
+        if calendar(s) {
+            calendar_days(h, r);
+            // With one week the weekday table would repeat the day table.
+            if s.by_weekday.iter().any(|w| w.days > 1) {
+                weekdays(h, r);
+            }
+        } else if !s.by_day.is_empty() {
             h.push_str(
                 "<table>\n<thead><tr><th>day</th><th>arrivals</th><th>patient-hours waiting</th>\
                  <th>bottleneck</th><th>share of waiting</th></tr></thead>\n<tbody>\n",
@@ -411,6 +445,156 @@ fn by_hour_section(h: &mut String, runs: &[RunView<'_>]) {
         h.push_str("</tbody></table>\n");
     }
     h.push_str("</section>\n");
+    Ok(())
+}
+
+/// The run has a calendar (its days have weekdays).
+fn calendar(s: &Summary) -> bool {
+    s.by_day.iter().any(|d| d.weekday.is_some())
+}
+
+/// The end-of-day column of the day and weekday tables, when that rule is in force: its
+/// heading and whether it counts patients sent home (else carried over).
+fn end_of_day_column(s: &Summary) -> Option<(&'static str, bool)> {
+    if s.by_day.iter().any(|d| !d.sent_home.is_empty()) {
+        Some(("sent home unseen", true))
+    } else if s.by_day.iter().any(|d| !d.carried_over.is_empty()) {
+        Some(("carried over", false))
+    } else {
+        None
+    }
+}
+
+/// A station's display name (its id when the model has no such station).
+fn station_name<'a>(model: &'a Model, id: &'a str) -> &'a str {
+    model
+        .stations()
+        .iter()
+        .find(|st| st.id == id)
+        .map_or(id, |st| st.name.as_str())
+}
+
+/// The bottleneck's cells: its name, its share of the waiting and the mean wait of the waits
+/// begun in the period, or dashes when there is none worth naming.
+fn bottleneck_cells(model: &Model, named: Option<sim_core::stats::hourly::Named<'_>>) -> String {
+    match named {
+        Some(b) => format!(
+            "<td>{}</td><td>{:.0}%</td><td>{}</td>",
+            esc(station_name(model, b.station)),
+            100.0 * b.share,
+            b.wait_min.map_or("—".to_string(), |w| format!("{w:.1}"))
+        ),
+        None => "<td>—</td><td>—</td><td>—</td>".to_string(),
+    }
+}
+
+/// The days of a calendar run: number, weekday and date, then for open days arrivals,
+/// patient-hours waiting, overtime staff-hours, the end-of-day outcome (when that rule is in
+/// force) and the bottleneck; closed days say so (with their waiting and bottleneck when
+/// patients carried over waited through them).
+fn calendar_days(h: &mut String, r: &RunView<'_>) {
+    let s = r.summary;
+    let dates = s.by_day.iter().any(|d| d.date.is_some());
+    let extra = end_of_day_column(s);
+    let _ = write!(
+        h,
+        "<table class=days>\n<thead><tr><th>day</th><th>weekday</th>{}<th>arrivals</th>\
+         <th>patient-hours waiting</th><th>overtime (staff-hours)</th>{}<th>bottleneck</th>\
+         <th>share of waiting</th><th>its wait (min)</th></tr></thead>\n<tbody>\n",
+        if dates { "<th>date</th>" } else { "" },
+        extra.map_or(String::new(), |(name, _)| format!("<th>{name}</th>")),
+    );
+    // Cells after the date: arrivals, waiting, overtime, the end-of-day column, bottleneck.
+    let rest = 6 + usize::from(extra.is_some());
+    for d in &s.by_day {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td>{}",
+            d.day,
+            esc(&d.weekday.as_deref().map_or_else(String::new, weekday_name)),
+            if dates {
+                format!("<td>{}</td>", esc(d.date.as_deref().unwrap_or("")))
+            } else {
+                String::new()
+            }
+        );
+        if d.closed && d.waiting() >= 0.05 {
+            // Patients carried over wait through a closed day: its waiting is kept.
+            let _ = writeln!(
+                h,
+                "<td class=closed>closed</td><td>{}</td><td>—</td>{}{}</tr>",
+                tenths(d.waiting()),
+                if extra.is_some() { "<td>—</td>" } else { "" },
+                bottleneck_cells(r.model, d.named_bottleneck()),
+            );
+            continue;
+        }
+        if d.closed {
+            let _ = writeln!(h, "<td colspan={rest} class=closed>closed</td></tr>");
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<td>{}</td><td>{}</td><td>{}</td>{}{}</tr>",
+            metric(&d.arrivals, 1),
+            tenths(d.waiting()),
+            tenths(d.overtime() / 60.0),
+            extra.map_or(String::new(), |(_, sent)| {
+                let map = if sent { &d.sent_home } else { &d.carried_over };
+                format!("<td>{}</td>", tenths(map.values().sum()))
+            }),
+            bottleneck_cells(r.model, d.named_bottleneck()),
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// A calendar run's weekdays, each averaged over its open days in the run.
+fn weekdays(h: &mut String, r: &RunView<'_>) {
+    let s = r.summary;
+    let extra = end_of_day_column(s);
+    let _ = write!(
+        h,
+        "<p>By weekday: each weekday the clinic opens on, averaged over its open days in the \
+         run (means per replication and open day); the bottleneck's wait is the mean of the \
+         waits begun on those days.</p>\n<table class=weekdays>\n<thead><tr><th>weekday</th>\
+         <th>open days</th><th>arrivals per day</th><th>patient-hours waiting</th>\
+         <th>overtime (staff-hours)</th>{}<th>bottleneck</th><th>share of waiting</th>\
+         <th>its wait (min)</th></tr></thead>\n<tbody>\n",
+        extra.map_or(String::new(), |(name, _)| format!("<th>{name}</th>")),
+    );
+    for w in &s.by_weekday {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>",
+            esc(&weekday_name(&w.weekday)),
+            w.days,
+            metric(&w.arrivals, 1),
+            tenths(w.waiting()),
+            tenths(w.overtime() / 60.0),
+            extra.map_or(String::new(), |(_, sent)| {
+                let map = if sent { &w.sent_home } else { &w.carried_over };
+                format!("<td>{}</td>", tenths(map.values().sum()))
+            }),
+            bottleneck_cells(r.model, w.named_bottleneck()),
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// `x` with one decimal, never `-0.0` (a sum over no stations is `-0.0` in Rust, and a value
+/// that rounds to zero is no negative number of hours or patients).
+fn tenths(x: f64) -> String {
+    let s = format!("{x:.1}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// `"mon"` as `"Mon"`.
+fn weekday_name(w: &str) -> String {
+    crate::chart::weekday_name(w)
 }
 
 /// The shared resources' section (only for scenarios with `[[resources]]`): their utilisation
@@ -721,6 +905,14 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
     }
 
     #[test]
+    fn tenths_never_read_as_minus_zero() {
+        assert_eq!(tenths(-0.0), "0.0");
+        assert_eq!(tenths(-0.04), "0.0");
+        assert_eq!(tenths(std::iter::empty::<f64>().sum()), "0.0");
+        assert_eq!(tenths(12.34), "12.3");
+    }
+
+    #[test]
     fn counts_never_read_as_zero() {
         assert_eq!(count(123.4), "123");
         assert_eq!(count(2.34), "2.3");
@@ -811,6 +1003,93 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         insta::assert_snapshot!("shared_resources", without_svg(section));
         let plain = sections(&[view(&ran(STOPPED))], None, &[]).unwrap();
         assert!(!plain.contains("id=\"resources\""));
+    }
+
+    /// clinic-week with three replications over `days` days.
+    fn week_text(days: u32) -> String {
+        let text = include_str!("../../scenarios/clinic-week.toml");
+        let short = text
+            .replace("replications = 20 ", "replications = 3 ")
+            .replace("days = 7 ", &format!("days = {days} "));
+        assert!(short.contains("replications = 3 ") && short.contains(&format!("days = {days} ")));
+        short
+    }
+
+    /// The by-hour section of `html` as text, each chart cut to its `<svg` tag and each hour
+    /// table to its heading (a week has over a hundred hours per variant, shown as before).
+    fn days_part(html: &str) -> String {
+        let at = html
+            .find("<section id=\"by-hour\">")
+            .expect("by-hour section");
+        let section = &html[at..];
+        let section = without_svg(&section[..section.find("</section>").unwrap()]);
+        let mut out = String::new();
+        let mut rest = section.as_str();
+        let head = "<table>\n<thead><tr><th>hour</th>";
+        while let Some(start) = rest.find(head) {
+            out.push_str(&rest[..start]);
+            out.push_str("<table>[hours]</table>");
+            let end = rest[start..].find("</table>").unwrap() + start + "</table>".len();
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A calendar week: the chart first, then per variant its days with weekday, date,
+    /// overtime and (under `send_home`) the patients sent home, the closed Sunday said in
+    /// words; one week has no weekday table (it would repeat the days).
+    #[test]
+    fn a_calendar_week_shows_its_days_with_weekday_date_overtime_and_closed_days() {
+        let text = week_text(7);
+        let runs: Vec<Ran> = ["overtime", "send_home"]
+            .iter()
+            .map(|v| studied(Model::from_toml_variant(&text, Some(v)).unwrap()))
+            .collect();
+        let views: Vec<RunView<'_>> = runs.iter().map(view).collect();
+        let html = sections(&views, None, &[]).unwrap();
+        let part = days_part(&html);
+        assert!(part.contains("<figure id=\"by_day\">"), "{part}");
+        assert!(part.find("<figure").unwrap() < part.find("<h3>overtime</h3>").unwrap());
+        assert!(
+            part.contains("<td colspan=6 class=closed>closed</td>"),
+            "{part}"
+        );
+        assert!(
+            part.contains("<td colspan=7 class=closed>closed</td>"),
+            "{part}"
+        );
+        assert!(part.contains("<th>sent home unseen</th>"), "{part}");
+        assert!(!part.contains("class=weekdays"), "{part}");
+        assert!(!part.contains("-0.0"), "{part}");
+        insta::assert_snapshot!("calendar_week", part);
+    }
+
+    /// Two weeks under `carry_over`: every weekday comes twice, so the weekday table follows
+    /// the days, with the patients carried over.
+    #[test]
+    fn a_calendar_fortnight_adds_the_weekday_table() {
+        let r = studied(Model::from_toml_variant(&week_text(14), Some("carry_over")).unwrap());
+        assert!(r.summary.by_weekday.iter().all(|w| w.days == 2));
+        let html = sections(&[view(&r)], None, &[]).unwrap();
+        let part = days_part(&html);
+        let days = part.find("<table class=days>").expect("day table");
+        let weekdays = part.find("<table class=weekdays>").expect("weekday table");
+        assert!(days < weekdays);
+        assert!(part.contains("<th>carried over</th>"), "{part}");
+        // The first Sunday: those carried over from Saturday wait through it; the last one
+        // ends the run with nobody waiting.
+        assert!(
+            part.contains("<td>7</td><td>Sun</td><td>2026-03-08</td><td class=closed>closed</td>"),
+            "{part}"
+        );
+        assert!(
+            part.contains(
+                "<td>14</td><td>Sun</td><td>2026-03-15</td><td colspan=7 class=closed>closed</td>"
+            ),
+            "{part}"
+        );
+        insta::assert_snapshot!("calendar_fortnight", part);
     }
 
     /// Targets get their section after the summary: the share, its interval and the verdict

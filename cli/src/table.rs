@@ -105,7 +105,11 @@ pub fn render(model: &Model, s: &Summary, wall_seconds: f64) -> String {
         metric(&p.no_shows)
     );
     if p.rebooked.mean > 0.0 {
-        let _ = writeln!(o, "Came too late and told to book again: {}", metric(&p.rebooked));
+        let _ = writeln!(
+            o,
+            "Came too late and told to book again: {}",
+            metric(&p.rebooked)
+        );
     }
     if p.sent_home.mean > 0.0 {
         let _ = writeln!(

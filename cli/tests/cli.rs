@@ -667,6 +667,68 @@ fn charts_that_cannot_be_written_keep_the_run_files_from_changing() {
     );
 }
 
+/// A calendar week's `--charts` include waiting and overtime by day, and its report shows that
+/// chart with the days' weekday, date, overtime and the closed Sunday; a run of one day has no
+/// such chart.
+#[test]
+fn a_calendar_week_gets_the_by_day_chart_and_its_days_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let week = "scenarios/clinic-week.toml";
+    let charts = tmp.path().join("charts");
+    let o = run_carepath([
+        "run",
+        week,
+        "-r",
+        "2",
+        "--quiet",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let names = names_in(&charts);
+    assert!(
+        names.contains("by_day.svg") && names.contains("by_day.png"),
+        "{names:?}"
+    );
+    let report = tmp.path().join("week.html");
+    let o = run_carepath([
+        "report",
+        week,
+        "-r",
+        "2",
+        "--quiet",
+        "--variants",
+        "overtime,send_home",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<figure id=\"by_day\">"));
+    assert!(html.contains("<th>overtime (staff-hours)</th>"));
+    assert!(html.contains("<th>sent home unseen</th>"));
+    assert!(
+        html.contains(
+            "<td>7</td><td>Sun</td><td>2026-03-08</td><td colspan=6 class=closed>closed</td>"
+        ),
+        "the closed Sunday"
+    );
+    let one = tmp.path().join("one");
+    let o = run_carepath([
+        "run",
+        BENCH,
+        "--max-arrivals",
+        "200",
+        "-r",
+        "1",
+        "--quiet",
+        "--charts",
+        one.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    assert!(!names_in(&one).contains("by_day.svg"));
+}
+
 #[test]
 fn csv_cells_from_the_scenario_are_quoted_and_neutralised() {
     let tmp = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@
 
 mod bars;
 mod breakdown;
+mod days;
 mod fit;
 mod queue;
 mod time_in_system;
@@ -34,6 +35,8 @@ pub enum ChartKind {
     Waits,
     /// Utilisation per shared resource with the 85% line (scenarios with `[[resources]]`).
     ResourceUtilisation,
+    /// Patient-hours waited and staff-hours of overtime per day (runs of several days).
+    ByDay,
     /// `carepath fit`: histogram of the observations with the best fits' densities.
     FitDensity,
     /// `carepath fit`: Q-Q plot of the observations against the best fits.
@@ -56,6 +59,7 @@ enum Body {
     TimeInSystem(time_in_system::Data),
     Queue(queue::Data),
     Bars(bars::Data),
+    Days(days::Data),
     Fit(fit::Data),
 }
 
@@ -134,6 +138,15 @@ fn first_seen<'a>(
     }
     out
 }
+
+/// The variant has results by day: a run of several days, with the hourly results they are
+/// made from (with sampling off a calendar run still lists its days, but nothing waited or
+/// arrived is measured by hour, so its days' waiting would read as zero).
+pub(crate) fn has_days(v: &VariantInput<'_>) -> bool {
+    !v.summary.by_day.is_empty() && !v.summary.by_hour.is_empty()
+}
+
+pub(crate) use days::weekday_name;
 
 /// A finite value or zero.
 pub(crate) fn finite(x: f64) -> f64 {
@@ -259,6 +272,23 @@ impl Chart {
         })
     }
 
+    /// Waiting and overtime by day, for runs of several days (`Summary::by_day`): per day the
+    /// patient-hours spent waiting and the staff-hours of overtime (a second panel, left out
+    /// when no variant works overtime), variants side by side; closed days shaded and
+    /// labelled, weekday and date under each day of a calendar run. `NoData` when no variant
+    /// has results by day.
+    pub fn by_day(inputs: &[VariantInput<'_>]) -> Result<Chart, ChartError> {
+        let ctx = Context::of(inputs)?;
+        let data = days::Data::new(ctx, inputs)?;
+        Ok(Chart {
+            kind: ChartKind::ByDay,
+            stem: "by_day".into(),
+            title: data.frame.title.clone(),
+            size: (WIDTH, data.height()),
+            body: Body::Days(data),
+        })
+    }
+
     /// `carepath fit`'s histogram of the observations (minutes, `sorted` ascending; at
     /// least two different values) with the densities of the best three fits of `report`.
     /// `data` names the data (file and column) in the subtitle.
@@ -315,6 +345,7 @@ impl Chart {
             Body::TimeInSystem(d) => d.draw(root),
             Body::Queue(d) => d.draw(root),
             Body::Bars(d) => d.draw(root),
+            Body::Days(d) => d.draw(root),
             Body::Fit(d) => d.draw(root),
         }
     }
@@ -371,10 +402,11 @@ impl Chart {
 }
 
 /// Every chart for these variants: where the time goes, time in system, utilisation, waits,
-/// and queue length and utilisation over the day for each variant with a series (file stems
-/// `queue_length` and `utilisation_by_interval` for a single variant, `queue_length_<label>`
-/// and `utilisation_by_interval_<label>` for several). Variants without a usable series are
-/// skipped for those charts; the reasons are returned alongside.
+/// the shared resources' utilisation (with `[[resources]]`), waiting and overtime by day (runs
+/// of several days), and queue length and utilisation over the day for each variant with a
+/// series (file stems `queue_length` and `utilisation_by_interval` for a single variant,
+/// `queue_length_<label>` and `utilisation_by_interval_<label>` for several). Variants without
+/// a usable series are skipped for those charts; the reasons are returned alongside.
 pub fn standard_charts(
     inputs: &[VariantInput<'_>],
 ) -> Result<(Vec<Chart>, Vec<ChartError>), ChartError> {
@@ -404,6 +436,11 @@ pub fn standard_charts(
     // Only scenarios with shared resources have this chart (not a skipped one elsewhere).
     if !resources(inputs).is_empty() {
         charts.push(Chart::resource_utilisation(inputs)?);
+    }
+    // Only runs of several days have results by day; a one-day run has no such chart (it is
+    // not a skipped one).
+    if inputs.iter().any(has_days) {
+        charts.push(Chart::by_day(inputs)?);
     }
     Ok((charts, skipped))
 }
