@@ -6,6 +6,7 @@
 use crate::{Chart, ChartError, VariantInput};
 use sim_core::Model;
 use sim_core::compare::{Breakdown, Comparison};
+use sim_core::stats::hourly::EndOfDayCount;
 use sim_core::summary::{Metric, QueueSeries, Summary};
 use std::fmt::Write as _;
 
@@ -454,15 +455,15 @@ fn calendar(s: &Summary) -> bool {
 }
 
 /// The end-of-day column of the day and weekday tables, when that rule is in force: its
-/// heading and whether it counts patients sent home (else carried over).
-fn end_of_day_column(s: &Summary) -> Option<(&'static str, bool)> {
-    if s.by_day.iter().any(|d| !d.sent_home.is_empty()) {
-        Some(("sent home unseen", true))
-    } else if s.by_day.iter().any(|d| !d.carried_over.is_empty()) {
-        Some(("carried over", false))
-    } else {
-        None
-    }
+/// heading and what it counts.
+fn end_of_day_column(s: &Summary) -> Option<(&'static str, EndOfDayCount)> {
+    EndOfDayCount::of(&s.by_day).map(|c| {
+        let name = match c {
+            EndOfDayCount::SentHome => "sent home unseen",
+            EndOfDayCount::CarriedOver => "carried over",
+        };
+        (name, c)
+    })
 }
 
 /// A station's display name (its id when the model has no such station).
@@ -538,11 +539,11 @@ fn calendar_days(h: &mut String, r: &RunView<'_>) {
             "<td>{}</td><td>{}</td><td>{}</td>{}{}</tr>",
             metric(&d.arrivals, 1),
             tenths(d.waiting()),
-            tenths(d.overtime() / 60.0),
-            extra.map_or(String::new(), |(_, sent)| {
-                let map = if sent { &d.sent_home } else { &d.carried_over };
-                format!("<td>{}</td>", tenths(map.values().sum()))
-            }),
+            tenths(d.closings.overtime() / 60.0),
+            extra.map_or(String::new(), |(_, c)| format!(
+                "<td>{}</td>",
+                tenths(d.closings.count(c))
+            )),
             bottleneck_cells(r.model, d.named_bottleneck()),
         );
     }
@@ -571,11 +572,11 @@ fn weekdays(h: &mut String, r: &RunView<'_>) {
             w.days,
             metric(&w.arrivals, 1),
             tenths(w.waiting()),
-            tenths(w.overtime() / 60.0),
-            extra.map_or(String::new(), |(_, sent)| {
-                let map = if sent { &w.sent_home } else { &w.carried_over };
-                format!("<td>{}</td>", tenths(map.values().sum()))
-            }),
+            tenths(w.closings.overtime() / 60.0),
+            extra.map_or(String::new(), |(_, c)| format!(
+                "<td>{}</td>",
+                tenths(w.closings.count(c))
+            )),
             bottleneck_cells(r.model, w.named_bottleneck()),
         );
     }

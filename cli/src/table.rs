@@ -3,6 +3,7 @@
 //! and no number is ever printed as `-0.0`.
 
 use sim_core::Model;
+use sim_core::stats::hourly::EndOfDayCount;
 use sim_core::summary::{Metric, Summary, TimeMetric};
 use std::fmt::Write as _;
 
@@ -309,10 +310,15 @@ pub fn by_day(o: &mut String, s: &Summary) {
                 .map_or(String::new(), |x| format!(" {}", &x[5..]))
         );
         if d.closed {
-            let _ = writeln!(o, "{label:<14} {:>20}", "closed");
+            // Patients carried over wait through a closed day: show their waiting.
+            if waiting > 0.0 {
+                let _ = writeln!(o, "{label:<14} {:>20} {:>10}", "closed", fixed(waiting, 1));
+            } else {
+                let _ = writeln!(o, "{label:<14} {:>20}", "closed");
+            }
             continue;
         }
-        let overtime = d.overtime();
+        let overtime = d.closings.overtime();
         let _ = writeln!(
             o,
             "{:<14} {:>20} {:>10} {:>10}{}  {}",
@@ -320,25 +326,25 @@ pub fn by_day(o: &mut String, s: &Summary) {
             metric(&d.arrivals),
             fixed(waiting, 1),
             fixed(overtime / 60.0, 1),
-            extra.map_or(String::new(), |(_, sent)| {
-                let map = if sent { &d.sent_home } else { &d.carried_over };
-                format!(" {:>10}", fixed(map.values().sum(), 1))
-            }),
+            extra.map_or(String::new(), |(_, c)| format!(
+                " {:>10}",
+                fixed(d.closings.count(c), 1)
+            )),
             bottleneck
         );
     }
 }
 
-/// The end-of-day column of the day and weekday tables: ("sent home", true) or
-/// ("carried", false), when that rule is in force.
-fn end_of_day_column(s: &Summary) -> Option<(&'static str, bool)> {
-    if s.by_day.iter().any(|d| !d.sent_home.is_empty()) {
-        Some(("sent home", true))
-    } else if s.by_day.iter().any(|d| !d.carried_over.is_empty()) {
-        Some(("carried", false))
-    } else {
-        None
-    }
+/// The end-of-day column of the day and weekday tables, when that rule is in force: its
+/// heading and what it counts.
+fn end_of_day_column(s: &Summary) -> Option<(&'static str, EndOfDayCount)> {
+    EndOfDayCount::of(&s.by_day).map(|c| {
+        let name = match c {
+            EndOfDayCount::SentHome => "sent home",
+            EndOfDayCount::CarriedOver => "carried",
+        };
+        (name, c)
+    })
 }
 
 /// With a calendar: each open weekday averaged over its days in the run.
@@ -359,7 +365,7 @@ pub fn by_weekday(o: &mut String, s: &Summary) {
         extra.map_or(String::new(), |(name, _)| format!(" {name:>10}"))
     );
     for w in &s.by_weekday {
-        let (waiting, overtime) = (w.waiting(), w.overtime());
+        let (waiting, overtime) = (w.waiting(), w.closings.overtime());
         let _ = writeln!(
             o,
             "{:<8} {:>4} {:>20} {:>10} {:>10}{}  {}",
@@ -368,10 +374,10 @@ pub fn by_weekday(o: &mut String, s: &Summary) {
             metric(&w.arrivals),
             fixed(waiting, 1),
             fixed(overtime / 60.0, 1),
-            extra.map_or(String::new(), |(_, sent)| {
-                let map = if sent { &w.sent_home } else { &w.carried_over };
-                format!(" {:>10}", fixed(map.values().sum(), 1))
-            }),
+            extra.map_or(String::new(), |(_, c)| format!(
+                " {:>10}",
+                fixed(w.closings.count(c), 1)
+            )),
             bottleneck_cell(w.named_bottleneck())
         );
     }

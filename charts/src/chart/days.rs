@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::DrawingBackend;
 use sim_core::scenario::EndOfDay;
+use sim_core::stats::hourly::EndOfDayCount;
 use sim_core::summary::DaySummary;
 
 /// One day on the axis.
@@ -111,9 +112,9 @@ impl Data {
         let rule = |v: &VariantInput<'_>| v.model.calendar().map(|c| c.end_of_day);
         // Overtime is drawn when some variant has a station or shared resource that works it.
         let works_overtime = |v: &VariantInput<'_>| {
-            (0..n)
-                .filter_map(|d| day_of(v, d))
-                .any(|d| !d.overtime_min.is_empty() || !d.resource_overtime_min.is_empty())
+            (0..n).filter_map(|d| day_of(v, d)).any(|d| {
+                !d.closings.overtime_min.is_empty() || !d.closings.resource_overtime_min.is_empty()
+            })
         };
         let mut panels = vec![Panel {
             title: "Waiting: patient-hours spent in the queues".into(),
@@ -125,7 +126,7 @@ impl Data {
             panels.push(Panel {
                 title: "Overtime: staff-hours worked after the day's last shift".into(),
                 y_desc: "staff-hours".into(),
-                values: values(&|d| d.overtime() / 60.0),
+                values: values(&|d| d.closings.overtime() / 60.0),
                 height: OVERTIME_H,
             });
         }
@@ -171,7 +172,7 @@ impl Data {
                         .summary
                         .by_day
                         .iter()
-                        .map(|d| d.carried_over.values().sum::<f64>())
+                        .map(|d| d.closings.count(EndOfDayCount::CarriedOver))
                         .sum();
                     notes.push(format!(
                         "{who}atients still waiting when a station's day ends wait in its queue \

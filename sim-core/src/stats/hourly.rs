@@ -249,11 +249,6 @@ impl DaySummary {
         self.waiting_hours.values().sum()
     }
 
-    /// Staff-minutes of overtime that day, stations and shared resources.
-    pub fn overtime(&self) -> f64 {
-        self.overtime_min.values().sum::<f64>() + self.resource_overtime_min.values().sum::<f64>()
-    }
-
     /// The day's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
     pub fn named_bottleneck(&self) -> Option<Named<'_>> {
         named(
@@ -269,11 +264,6 @@ impl WeekdaySummary {
     /// Patient-hours spent waiting per open day, all stations.
     pub fn waiting(&self) -> f64 {
         self.waiting_hours.values().sum()
-    }
-
-    /// Staff-minutes of overtime per open day, stations and shared resources.
-    pub fn overtime(&self) -> f64 {
-        self.overtime_min.values().sum::<f64>() + self.resource_overtime_min.values().sum::<f64>()
     }
 
     /// The weekday's bottleneck when at least [`NAMED_WAITING_MIN`] patient-minutes were waited.
@@ -360,8 +350,10 @@ impl HourlyAcc {
     /// to the last with any arrival or waiting, from the same sums and the hours
     /// [`HourlyAcc::summary`] gave.
     pub(crate) fn days(&self, model: &Model, hours: &[HourSummary]) -> Vec<DaySummary> {
+        // Without queue-length sampling there are no hours, and no days to list (their
+        // arrivals and waiting are not recorded).
         let range = match (&model.calendar, hours.first(), hours.last()) {
-            (Some(c), ..) => 1..=c.days.len() as u32,
+            (Some(c), Some(_), Some(_)) => 1..=c.days.len() as u32,
             (None, Some(first), Some(last)) => first.day..=last.day,
             _ => return Vec::new(),
         };
@@ -400,10 +392,7 @@ impl HourlyAcc {
                     wait_min,
                     bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
                     bottleneck_share: bottleneck.map(|(_, share)| share),
-                    overtime_min: closings.overtime_min,
-                    resource_overtime_min: closings.resource_overtime_min,
-                    sent_home: closings.sent_home,
-                    carried_over: closings.carried_over,
+                    closings,
                 }
             })
             .collect()
@@ -462,22 +451,69 @@ impl HourlyAcc {
                         .collect(),
                     bottleneck: bottleneck.map(|(s, _)| model.stations[s].id.clone()),
                     bottleneck_share: bottleneck.map(|(_, share)| share),
-                    overtime_min: closings.overtime_min,
-                    resource_overtime_min: closings.resource_overtime_min,
-                    sent_home: closings.sent_home,
-                    carried_over: closings.carried_over,
+                    closings,
                 }
             })
             .collect()
     }
 }
 
-/// A period's end-of-day outcomes, per replication and day (see [`HourlyAcc::closings`]).
-struct Closings {
-    overtime_min: BTreeMap<String, f64>,
-    resource_overtime_min: BTreeMap<String, f64>,
-    sent_home: BTreeMap<String, f64>,
-    carried_over: BTreeMap<String, f64>,
+/// A day's (or a weekday's, per open day) overtime and end-of-day outcomes, per replication;
+/// written into its entry of `summary.json` (`by_day`, `by_weekday`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Closings {
+    /// Per station that works overtime: server-minutes worked after its last shift of the
+    /// day.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overtime_min: BTreeMap<String, f64>,
+    /// The same per shared resource (unit-minutes).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resource_overtime_min: BTreeMap<String, f64>,
+    /// Per station (with `end_of_day = "send_home"`): patients sent home unseen.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sent_home: BTreeMap<String, f64>,
+    /// Per station (with `end_of_day = "carry_over"`): patients still waiting at midnight
+    /// after the day's end.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub carried_over: BTreeMap<String, f64>,
+}
+
+/// Which end-of-day count a run has, for tables: patients sent home or carried over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndOfDayCount {
+    /// `end_of_day = "send_home"`.
+    SentHome,
+    /// `end_of_day = "carry_over"`.
+    CarriedOver,
+}
+
+impl EndOfDayCount {
+    /// The count the days of a run have, if any.
+    pub fn of(days: &[DaySummary]) -> Option<EndOfDayCount> {
+        if days.iter().any(|d| !d.closings.sent_home.is_empty()) {
+            Some(EndOfDayCount::SentHome)
+        } else if days.iter().any(|d| !d.closings.carried_over.is_empty()) {
+            Some(EndOfDayCount::CarriedOver)
+        } else {
+            None
+        }
+    }
+}
+
+impl Closings {
+    /// Staff-minutes of overtime, stations and shared resources.
+    pub fn overtime(&self) -> f64 {
+        self.overtime_min.values().sum::<f64>() + self.resource_overtime_min.values().sum::<f64>()
+    }
+
+    /// Patients counted by `count`, all stations.
+    pub fn count(&self, count: EndOfDayCount) -> f64 {
+        let map = match count {
+            EndOfDayCount::SentHome => &self.sent_home,
+            EndOfDayCount::CarriedOver => &self.carried_over,
+        };
+        map.values().sum::<f64>() + 0.0
+    }
 }
 
 /// One day of the run across the replications.
@@ -504,21 +540,9 @@ pub struct DaySummary {
     pub bottleneck: Option<String>,
     /// Its share.
     pub bottleneck_share: Option<f64>,
-    /// Per station that works overtime: server-minutes worked after its last shift of the
-    /// day, per replication.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub overtime_min: BTreeMap<String, f64>,
-    /// The same per shared resource (unit-minutes).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub resource_overtime_min: BTreeMap<String, f64>,
-    /// Per station (with `end_of_day = "send_home"`): patients sent home unseen, per
-    /// replication.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub sent_home: BTreeMap<String, f64>,
-    /// Per station (with `end_of_day = "carry_over"`): patients still waiting at the day's
-    /// end, per replication.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub carried_over: BTreeMap<String, f64>,
+    /// Overtime and the end-of-day outcomes that day, per replication.
+    #[serde(flatten)]
+    pub closings: Closings,
 }
 
 /// One weekday across its open days in the run and across the replications (with a
@@ -539,18 +563,9 @@ pub struct WeekdaySummary {
     pub bottleneck: Option<String>,
     /// Its share.
     pub bottleneck_share: Option<f64>,
-    /// Per station that works overtime: server-minutes after the day's last shift, per day.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub overtime_min: BTreeMap<String, f64>,
-    /// The same per shared resource (unit-minutes).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub resource_overtime_min: BTreeMap<String, f64>,
-    /// Per station: patients sent home unseen, per day (with `send_home`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub sent_home: BTreeMap<String, f64>,
-    /// Per station: patients carried over, per day (with `carry_over`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub carried_over: BTreeMap<String, f64>,
+    /// Overtime and the end-of-day outcomes per open day, per replication.
+    #[serde(flatten)]
+    pub closings: Closings,
 }
 
 /// A Metric from the count, sum and sum of squares of per-replication values.

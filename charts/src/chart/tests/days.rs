@@ -86,7 +86,10 @@ fn a_week_has_both_bars_for_each_open_day_and_labels_the_closed_sunday() {
         "{} in {t:?}",
         monday.waiting()
     );
-    assert!(has_text(&t, &format!("{:.1}", monday.overtime() / 60.0)));
+    assert!(has_text(
+        &t,
+        &format!("{:.1}", monday.closings.overtime() / 60.0)
+    ));
     insta::assert_snapshot!("by_day_week", reading(&svg, 1));
 }
 
@@ -226,12 +229,12 @@ fn one_day_or_no_hourly_results_have_no_by_day_chart() {
     ));
     let (charts, _) = standard_charts(&one).unwrap();
     assert!(charts.iter().all(|c| c.kind() != ChartKind::ByDay));
-    // Sampling off: a calendar run still lists its days, but nothing waited is measured by
-    // hour, so its days would read as zero waiting; there is no chart.
+    // Sampling off: nothing waited is measured by hour, so a calendar run lists no days
+    // (they would read as zero waiting), and there is no chart.
     let off = week("overtime", |t| {
         t.replace("sample_interval = \"15min\"", "sample_interval = \"0min\"")
     });
-    assert!(!off.findings.summary.by_day.is_empty());
+    assert!(off.findings.summary.by_day.is_empty());
     assert!(off.findings.summary.by_hour.is_empty());
     assert!(matches!(
         Chart::by_day(&[input(&off)]),
