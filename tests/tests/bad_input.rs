@@ -705,3 +705,33 @@ fn a_variants_problems_point_into_its_overlay() {
         o.stderr
     );
 }
+
+#[test]
+fn weekdays_without_a_calendar_are_refused_at_the_shift() {
+    problem(
+        "calendar_days_without_calendar.toml",
+        "stations.desk.servers[0].days",
+        11,
+        &["days", "[calendar]"],
+    );
+}
+
+#[test]
+fn holidays_need_the_calendars_start_date() {
+    problem(
+        "calendar_holidays_without_start.toml",
+        "calendar.holidays",
+        10,
+        &["holidays", "calendar.start"],
+    );
+}
+
+#[test]
+fn a_calendar_shift_past_midnight_is_refused() {
+    problem(
+        "calendar_shift_past_midnight.toml",
+        "stations.desk.servers[0]",
+        14,
+        &["time of day", "24:00", "26:00"],
+    );
+}
