@@ -28,6 +28,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:.95em}
 th,td{border:1px solid #d0d0d0;padding:.3em .6em;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}
 td.closed{text-align:left;color:#595959}
+table.days td:nth-child(2),table.days th:nth-child(2),table.days td:nth-last-child(3),table.days th:nth-last-child(3),table.weekdays td:nth-last-child(3),table.weekdays th:nth-last-child(3){text-align:left}
 .ci{color:#595959;font-size:.9em;white-space:nowrap}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}
 .diff td:nth-child(2),.diff th:nth-child(2){text-align:left}

@@ -171,7 +171,13 @@ mod tests {
     fn the_boundary_speaks_json() {
         let g: serde_json::Value = serde_json::from_str(&gallery()).unwrap();
         assert_eq!(g[0]["id"], "future-hospital");
-        let text = g[7]["toml"].as_str().unwrap();
+        let text = g
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == "teaching-shared-doctor")
+            .and_then(|e| e["toml"].as_str())
+            .unwrap();
         let i: serde_json::Value = serde_json::from_str(&inspect(text, None)).unwrap();
         assert_eq!(i["ok"], true);
         assert_eq!(i["data_files"], serde_json::json!([]));

@@ -381,4 +381,75 @@ levers = ["face_scan"]
         assert!(apply("x = [", &Settings::default()).is_err());
         assert!(serde_json::from_str::<Settings>(r#"{"volum": 2}"#).is_err());
     }
+
+    /// A calendar week's shifts name their weekdays (`days = [...]`): the sliders change each
+    /// shift's count and keep its days, and at either end of every slider's range (the page's:
+    /// from one server left at the peak to five more) and of the volume slider the scenario and
+    /// all its variants still build, and a replication runs.
+    #[test]
+    fn shifts_with_weekdays_keep_them_and_the_week_builds_at_every_sliders_ends() {
+        let text = include_str!("../../scenarios/clinic-week.toml");
+        let week = crate::inspect::inspect(text, &crate::data::Texts::new());
+        assert!(week.ok, "{:?}", week.errors);
+        assert!(week.stations.iter().all(|s| s.staffing == "shifts"));
+        let out = apply(
+            text,
+            &settings(r#"{"extra_servers": {"consult": -2}, "volume": 1.5}"#),
+        )
+        .unwrap();
+        for (was, now) in [
+            (
+                r#"{ from = "08:00", to = "12:00", count = 8, days = ["mon", "tue", "wed", "thu", "fri"] },"#,
+                r#"{ from = "08:00", to = "12:00", count = 6, days = ["mon", "tue", "wed", "thu", "fri"] },"#,
+            ),
+            (
+                r#"{ from = "08:00", to = "12:00", count = 5, days = ["sat"] },"#,
+                r#"{ from = "08:00", to = "12:00", count = 3, days = ["sat"] },"#,
+            ),
+            (
+                r#"{ from = "07:30", to = "10:00", rate = "50/h" },"#,
+                r#"{ from = "07:30", to = "10:00", rate = "75/h" },"#,
+            ),
+        ] {
+            assert!(text.contains(was) && out.contains(now), "{now}\n{out}");
+        }
+        // The calendar's own table (weekday multipliers, Saturday's close) is left as written,
+        // and so is the variant that restaffs Monday.
+        for kept in [
+            "arrivals = { mon = 1.3, fri = 0.9, sat = 0.6 }",
+            "close = { sat = \"11:30\" }",
+            "{ from = \"08:00\", to = \"12:00\", count = 10, days = [\"mon\"] },",
+        ] {
+            assert!(out.contains(kept), "{kept}");
+        }
+        let mut ends: Vec<Settings> = week
+            .stations
+            .iter()
+            .flat_map(|s| {
+                let peak = i64::from(s.servers);
+                [-(peak - 1).max(0), 5.max((peak + 1) / 2)].map(|delta| Settings {
+                    extra_servers: BTreeMap::from([(s.id.clone(), delta)]),
+                    ..Settings::default()
+                })
+            })
+            .collect();
+        for volume in [0.5, 2.0] {
+            ends.push(Settings {
+                volume: Some(volume),
+                ..Settings::default()
+            });
+        }
+        for s in &ends {
+            let moved = apply(text, s).unwrap();
+            let i = crate::inspect::inspect(&moved, &crate::data::Texts::new());
+            assert!(i.ok, "{s:?}: {:?}", i.errors);
+            assert_eq!(i.variants.len(), 4);
+            let one = apply(&moved, &settings(r#"{"replications": 1}"#)).unwrap();
+            let variants = ["overtime", "carry_over"].map(String::from);
+            let mut run =
+                crate::session::Session::new(&one, &variants, &crate::data::Texts::new()).unwrap();
+            while run.step() {}
+            assert!(run.finish().is_ok(), "{s:?}");
+        }
+    }
 }

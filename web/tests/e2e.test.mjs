@@ -474,6 +474,116 @@ test('targets and results by hour: the sections show summary.json\'s shares, int
   await Promise.all([context.close(), phone.context.close()]);
 });
 
+const WEEK = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** The rows of the by-day tables (`table.days`) in the by-hour section, one list per variant. */
+function dayTables(page) {
+  return page.$$eval('#by-hour table.days', (tables) => tables.map((t) => ({
+    head: [...t.tHead.rows[0].cells].map((c) => c.textContent),
+    rows: [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => ({ text: c.textContent, closed: c.classList.contains('closed') }))),
+  })));
+}
+
+test('a calendar week from the gallery: seven days by weekday, Sunday closed, the by-day chart, the CLI\'s summary.json', async () => {
+  const { page, context, problems } = await open();
+  await finished(page);
+  await pickScenario(page, 'clinic-week');
+  assert.equal(await page.getAttribute('.card[data-id="clinic-week"]', 'aria-pressed'), 'true');
+  assert.match(await page.textContent('#blurb'), /Monday's doctor wait/);
+  // Opened as the comparison of the two end-of-day rules: a day table for each variant.
+  assert.match(await page.textContent('#status'), /replications × 2 variants/);
+  assert.deepEqual(Object.keys(means(await page.textContent('#headline'))), ['overtime', 'send_home']);
+  let tables = await dayTables(page);
+  assert.equal(tables.length, 2);
+  assert.deepEqual(await page.$$eval('#by-hour h3', (h) => h.map((x) => x.textContent)), ['overtime', 'send_home']);
+  assert.ok(!tables[0].head.includes('sent home unseen') && tables[1].head.includes('sent home unseen'), JSON.stringify(tables.map((t) => t.head)));
+  // The by-day chart, one bar per variant, with its download button.
+  assert.equal(await page.locator('#results figure#by_day svg').count(), 1);
+  const chart = await downloadText(page, '#results figure#by_day button');
+  assert.equal(chart.name, 'by_day.svg');
+  assert.match(chart.text, /Waiting and overtime by day/);
+  await page.locator('#results figure#by_day').screenshot({ path: join(shots, 'week-chart.png') });
+  // Both day tables fit the results column (the headings wrap), without scrolling sideways.
+  const fit = await page.$$eval('#by-hour table.days', (ts) => ts.map((t) => t.scrollWidth - t.clientWidth));
+  assert.deepEqual(fit, [0, 0], `the day tables are wider than their box by ${fit} px`);
+
+  // The rule as written alone: the page's summary.json is `carepath run --variant overtime`'s.
+  let before = await page.textContent('#headline');
+  await page.uncheck('#variant-send_home');
+  await nextResult(page, before);
+  assert.match(await page.textContent('#headline'), /^overtime: /);
+  const sameAsCli = async (name) => {
+    const toml = await downloadText(page, '#download-toml');
+    assert.equal(toml.name, 'clinic-week.toml');
+    const json = await downloadText(page, '#download-json');
+    assert.equal(json.name, 'summary.json');
+    const scenario = join(scratch, `${name}.toml`);
+    writeFileSync(scenario, toml.text);
+    const out = join(scratch, `${name}-native`);
+    execFileSync(carepath, ['run', scenario, '--variant', 'overtime', '--quiet', '--out', out]);
+    const native = readFileSync(join(out, 'summary.json'), 'utf8');
+    assert.equal(json.text, native, `browser summary.json differs (${name})`);
+    return { toml: toml.text, summary: JSON.parse(native) };
+  };
+  const { toml, summary } = await sameAsCli('week');
+  assert.equal(toml, readFileSync(join(root, 'scenarios', 'clinic-week.toml'), 'utf8'));
+  // The day table: the seven days Monday to Sunday with their dates, Sunday closed, every open
+  // day's arrivals and overtime those of summary.json; Monday's overtime is the week's largest.
+  tables = await dayTables(page);
+  assert.equal(tables.length, 1);
+  const [days] = tables;
+  assert.deepEqual(days.head.slice(0, 6), ['day', 'weekday', 'date', 'arrivals', 'patient-hours waiting', 'overtime (staff-hours)']);
+  assert.equal(days.rows.length, 7);
+  assert.equal(summary.by_day.length, 7);
+  assert.deepEqual(days.rows.map((r) => r[1].text), WEEK);
+  assert.deepEqual(days.rows.map((r) => r[2].text), summary.by_day.map((d) => d.date));
+  assert.equal(days.rows[0][2].text, '2026-03-02');
+  const sunday = days.rows[6];
+  assert.deepEqual(sunday.slice(3).map((c) => [c.text, c.closed]), [['closed', true]]);
+  assert.equal(await page.getAttribute('#by-hour table.days tbody tr:last-child td.closed', 'colspan'), '6');
+  const overtime = summary.by_day.map((d) => Object.values(d.overtime_min).reduce((a, m) => a + m, 0) / 60);
+  days.rows.slice(0, 6).forEach((r, i) => {
+    assert.ok(!r.some((c) => c.closed), `${WEEK[i]} is open`);
+    assert.ok(r[3].text.startsWith(`${summary.by_day[i].arrivals.mean.toFixed(1)} [`), `${WEEK[i]}: ${r[3].text}`);
+    assert.equal(r[5].text, overtime[i].toFixed(1), WEEK[i]);
+  });
+  assert.ok(overtime[0] > 2 * Math.max(...overtime.slice(1)), `overtime by day ${overtime}`);
+  // One week: each weekday once, so no weekday table; the by-day chart is there for one variant.
+  assert.equal(await page.locator('#by-hour table.weekdays').count(), 0);
+  assert.equal(await page.locator('#results figure#by_day svg').count(), 1);
+  // Words to the left (weekday, bottleneck), numbers to the right.
+  const align = await page.$eval('#by-hour table.days tbody tr', (r) => [...r.cells].map((c) => getComputedStyle(c).textAlign));
+  assert.deepEqual(align, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right']);
+  await page.locator('#by-hour table.days').screenshot({ path: join(shots, 'week-days.png') });
+
+  // The doctors' slider edits shifts that name their weekdays: one doctor fewer on every shift,
+  // the days kept, and the result still the CLI's.
+  const doctors = page.locator('#servers-consult');
+  assert.equal(Number(await doctors.inputValue()), 0);
+  before = await page.textContent('#headline');
+  await doctors.focus();
+  await page.keyboard.press('ArrowLeft');
+  await nextResult(page, before);
+  const fewer = await sameAsCli('week-fewer-doctors');
+  assert.match(fewer.toml, /\{ from = "08:00", to = "12:00", count = 7, days = \["mon", "tue", "wed", "thu", "fri"\] \}/);
+  assert.match(fewer.toml, /\{ from = "08:00", to = "12:00", count = 4, days = \["sat"\] \}/);
+  assert.ok(fewer.summary.time_in_system_min.mean > summary.time_in_system_min.mean);
+  assert.equal((await dayTables(page))[0].rows.length, 7);
+
+  // On a phone the page does not scroll sideways; the day table scrolls inside its box.
+  const phone = await open(new URL(await page.inputValue('#share-url')).hash, { width: 390, height: 844 });
+  await finished(phone.page);
+  assert.equal((await dayTables(phone.page))[0].rows.length, 7);
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  const box = await phone.page.$eval('#by-hour table.days', (t) => ({ client: t.clientWidth, overflow: getComputedStyle(t).overflowX }));
+  assert.equal(box.overflow, 'auto');
+  assert.ok(box.client <= 390, JSON.stringify(box));
+  await phone.page.locator('#by-hour table.days').screenshot({ path: join(shots, 'week-days-phone.png') });
+  assert.deepEqual([...problems, ...phone.problems], []);
+  await Promise.all([context.close(), phone.context.close()]);
+});
+
 /** Runs `carepath fit ARGS` in `cwd`; returns stdout, or the error message (`error: ` cut off). */
 function cliFit(cwd, args) {
   try {
