@@ -359,3 +359,129 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
         "{overtime:?}"
     );
 }
+
+/// One desk 16:00-`to` on two days and three patients booked at 10:00 each day (5-minute
+/// services, `end_of_day` as given, `shift_end` as given).
+fn late_desk(to: &str, end_of_day: &str, service: &str, shift_end: &str, sessions: &str) -> Model {
+    model(&format!(
+        r#"[run]
+open = "08:00"
+close = "24:00"
+replications = 1
+[calendar]
+days = 2
+end_of_day = "{end_of_day}"
+[[stations]]
+id = "desk"
+servers = [{{ from = "16:00", to = "{to}", count = 1 }}]
+service = {{ dist = "deterministic", value = "{service}" }}
+shift_end = "{shift_end}"
+[[arrivals]]
+id = "b"
+kind = "appointments"
+sessions = [{sessions}]
+slot = "10min"
+per_slot = 1
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{{ id = "desk", station = "desk", next = "exit" }}]
+"#
+    ))
+}
+
+#[test]
+fn a_last_shift_ending_at_midnight_still_reopens_the_queue_for_the_next_day() {
+    // Under send_home, the second day's 10:00 patients wait for the 16:00 shift (the day
+    // that ended at 24:00 is over), as they would if the shift ended at 23:59.
+    let at_midnight = late_desk(
+        "24:00",
+        "send_home",
+        "5min",
+        "finish",
+        r#"{ from = "10:00", to = "10:30" }"#,
+    );
+    let r = run_replication(&at_midnight, 0).unwrap();
+    assert_eq!((r.patients.completed, r.patients.sent_home), (6, 0));
+    // Under overtime, a shift ending at 24:00 has no overtime: whoever still waits then (four
+    // one-hour services booked 22:00-22:30) waits for the next day's shift.
+    let overtime = late_desk(
+        "24:00",
+        "overtime",
+        "60min",
+        "finish",
+        r#"{ from = "22:00", to = "22:40" }"#,
+    );
+    let r = run_replication(&overtime, 0).unwrap();
+    assert!(r.stations[0].by_day.iter().all(|d| d.overtime == 0.0));
+}
+
+#[test]
+fn services_stopped_at_the_end_of_the_day_are_sent_home_with_the_queue() {
+    // 08:00-10:00 with 50-minute services and shift_end = "resume": the 09:40 patient's
+    // service is stopped at 10:00 and, under send_home, goes home with the queue instead of
+    // being kept overnight.
+    let m = model(
+        r#"[run]
+open = "08:00"
+close = "10:00"
+replications = 1
+[calendar]
+days = 2
+end_of_day = "send_home"
+[[stations]]
+id = "desk"
+servers = [{ from = "08:00", to = "10:00", count = 1 }]
+service = { dist = "deterministic", value = "50min" }
+shift_end = "resume"
+[[arrivals]]
+id = "b"
+kind = "appointments"
+sessions = [{ from = "08:00", to = "08:30" }]
+slot = "10min"
+per_slot = 1
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#,
+    );
+    let r = run_replication(&m, 0).unwrap();
+    let sent: Vec<u32> = r.stations[0].by_day.iter().map(|d| d.sent_home).collect();
+    assert_eq!(sent, [1, 1]);
+    assert_eq!(r.patients.unfinished, 0);
+    assert_eq!(r.patients.completed + r.patients.sent_home, 6);
+}
+
+#[test]
+fn overtime_before_the_warm_up_ends_is_not_counted() {
+    // desk_days's Monday overtime (48 minutes) lies inside a one-day warm-up.
+    let text = r#"[run]
+open = "08:00"
+close = "12:00"
+replications = 1
+warm_up = "1d"
+[calendar]
+days = 3
+first_day = "mon"
+closed = ["tue"]
+[[stations]]
+id = "desk"
+servers = [{ from = "08:00", to = "09:00", count = 1 }]
+service = { dist = "deterministic", value = "9min" }
+[[arrivals]]
+id = "booked"
+kind = "appointments"
+sessions = [{ from = "08:00", to = "09:00" }]
+slot = "10min"
+per_slot = 2
+pathway = "p"
+[[pathways]]
+id = "p"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"#;
+    let r = run_replication(&model(text), 0).unwrap();
+    let overtime: Vec<f64> = r.stations[0].by_day.iter().map(|d| d.overtime).collect();
+    assert_eq!(overtime[0], 0.0, "{overtime:?}");
+    assert!((overtime[2] - 48.0).abs() < 1e-9, "{overtime:?}");
+}

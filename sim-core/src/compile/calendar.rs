@@ -213,9 +213,11 @@ pub(crate) fn mark_closings(
         if overtime && rule == EndOfDay::Overtime {
             changes[i].overtime = before;
         }
+        // A last shift ending at 24:00 closes at midnight itself: the change added there
+        // then comes at the same instant, right after the closing.
         let midnight = (day + 1) as f64 * DAY;
         if calendar.is_some()
-            && midnight > changes[i].at
+            && midnight >= changes[i].at
             && changes.get(i + 1).is_none_or(|next| next.at > midnight)
         {
             midnights.push((i + 1, midnight));

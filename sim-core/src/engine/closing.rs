@@ -100,6 +100,15 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    /// After services were stopped at a shift's end (`shift_end = "resume"` or `"restart"`):
+    /// at a station closed for the day under `send_home`, they went back to a queue nobody will
+    /// serve today, so they are sent home too.
+    pub(super) fn send_home_if_closed(&mut self, s: StationIx, now: f64) {
+        if self.stations[s.ix()].closed && self.stations[s.ix()].waiting > 0 {
+            self.send_home_waiting(s, now);
+        }
+    }
+
     /// `send_home` at the day's end: everyone waiting at station `s` leaves unseen.
     fn send_home_waiting(&mut self, s: StationIx, now: f64) {
         if self.stations[s.ix()].pooled {

@@ -306,11 +306,14 @@ impl<'m> Simulator<'m> {
             r.waiting_for.iter_mut().for_each(|w| *w = 0.0);
             st.blocked_last = now;
             st.ot_mark = 0.0;
+            // Overtime is available time, so windowed too (the day's other counts are not).
+            clear_overtime(&mut st.r.by_day);
         }
         for r in self.resources.iter_mut() {
             r.last = now;
             r.r.open_window();
             r.ot_mark = 0.0;
+            r.r.overtime_by_day.iter_mut().for_each(|o| *o = 0.0);
         }
         self.out.in_system_area = 0.0;
         self.out.time_in_system.clear();
@@ -529,4 +532,9 @@ impl<'m> Simulator<'m> {
             out.classes[0].patients = out.patients;
         }
     }
+}
+
+/// Empties the overtime of every day so far (the observation window opens).
+fn clear_overtime(days: &mut [super::closing::DayCounts]) {
+    days.iter_mut().for_each(|d| d.overtime = 0.0);
 }

@@ -322,6 +322,9 @@ impl<'m> Simulator<'m> {
         }
         if r.busy > r.avail {
             self.interrupt_beyond_rota(i, now);
+            for &u in &spec.users {
+                self.send_home_if_closed(StationIx(u), now);
+            }
         }
         self.refresh_users(i, now);
         self.dispatch(&spec.users, now);

@@ -35,6 +35,7 @@ impl<'m> Simulator<'m> {
         }
         if st.busy > st.avail && st.interruptible {
             self.interrupt_beyond_shift(s, now);
+            self.send_home_if_closed(s, now);
         }
         self.serve_waiting(s, now);
     }
