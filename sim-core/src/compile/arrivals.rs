@@ -220,16 +220,10 @@ impl Builder {
         // The pieces as they happen: once as written, or on every open day they apply to.
         let worked: Vec<(f64, f64, Option<f64>, usize)> = match &calendar {
             None => (0..rates.len()).map(|i| (0.0, 1.0, h.close, i)).collect(),
-            Some(c) => {
-                // Within a day in time order (as shifts are); they must not overlap.
-                let mut w: Vec<(f64, f64, Option<f64>, usize)> =
-                    expand(c, rates, |r| r.days.as_deref())
-                        .into_iter()
-                        .map(|(day, i)| (day.start(), day.arrivals, day.close, i))
-                        .collect();
-                w.sort_by(|a, b| (a.0 + rates[a.3].from.0).total_cmp(&(b.0 + rates[b.3].from.0)));
-                w
-            }
+            Some(c) => expand(c, rates, |r| r.days.as_deref(), |r| r.from.0)
+                .into_iter()
+                .map(|(day, i)| (day.start(), day.arrivals, day.close, i))
+                .collect(),
         };
         self.calendar = calendar;
         let mut pieces = Vec::new();
@@ -339,17 +333,10 @@ impl Builder {
             None => (0..sessions.len())
                 .map(|i| (0.0, h.close, i, None))
                 .collect(),
-            Some(c) => {
-                let mut w: Vec<(f64, Option<f64>, usize, Option<Weekday>)> =
-                    expand(c, sessions, |s| s.days.as_deref())
-                        .into_iter()
-                        .map(|(day, i)| (day.start(), day.close, i, Some(day.weekday)))
-                        .collect();
-                w.sort_by(|a, b| {
-                    (a.0 + sessions[a.2].from.0).total_cmp(&(b.0 + sessions[b.2].from.0))
-                });
-                w
-            }
+            Some(c) => expand(c, sessions, |s| s.days.as_deref(), |s| s.from.0)
+                .into_iter()
+                .map(|(day, i)| (day.start(), day.close, i, Some(day.weekday)))
+                .collect(),
         };
         // No-shows by weekday: each session's probabilities, a class's own value first.
         let by_weekday = a.no_show_by_weekday.as_ref();

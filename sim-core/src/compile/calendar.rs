@@ -135,20 +135,24 @@ impl Builder {
 }
 
 /// One day's pattern over the run: every (open day, index into `items`) whose weekdays
-/// (`days_of`; every open day when unset) include that day, day by day, in list order within
-/// a day.
+/// (`days_of`; every open day when unset) include that day, day by day, and within a day in
+/// order of their start (`from_of`, list order on a tie), so a Saturday-only morning may be
+/// listed after an every-day afternoon. Callers still check that a day's items do not overlap.
 pub(crate) fn expand<'a, T>(
     calendar: &'a Calendar,
     items: &[T],
     days_of: impl Fn(&T) -> Option<&[Weekday]>,
+    from_of: impl Fn(&T) -> f64,
 ) -> Vec<(&'a Day, usize)> {
     let mut out = Vec::new();
     for day in calendar.open_days() {
-        for (i, it) in items.iter().enumerate() {
-            if applies(days_of(it), day) {
-                out.push((day, i));
-            }
-        }
+        let first = out.len();
+        out.extend(
+            (0..items.len())
+                .filter(|&i| applies(days_of(&items[i]), day))
+                .map(|i| (day, i)),
+        );
+        out[first..].sort_by(|a, b| from_of(&items[a.1]).total_cmp(&from_of(&items[b.1])));
     }
     out
 }

@@ -201,21 +201,14 @@ impl Builder {
                     }
                     max = max.max(s.count);
                 }
-                // The shifts as worked: once as written, or on every open day they apply to.
-                // Within a calendar day they are taken in time order (a Saturday-only morning
-                // may be listed after an every-day afternoon); they must still not overlap.
+                // The shifts as worked: once as written, or on every open day they apply to
+                // (in time order within a day, see `expand`).
                 let worked: Vec<(f64, usize)> = match &calendar {
                     None => (0..shifts.len()).map(|i| (0.0, i)).collect(),
-                    Some(c) => {
-                        let mut w: Vec<(f64, usize)> = expand(c, shifts, |s| s.days.as_deref())
-                            .into_iter()
-                            .map(|(day, i)| (day.start(), i))
-                            .collect();
-                        w.sort_by(|a, b| {
-                            (a.0 + shifts[a.1].from.0).total_cmp(&(b.0 + shifts[b.1].from.0))
-                        });
-                        w
-                    }
+                    Some(c) => expand(c, shifts, |s| s.days.as_deref(), |s| s.from.0)
+                        .into_iter()
+                        .map(|(day, i)| (day.start(), i))
+                        .collect(),
                 };
                 let mut changes: Vec<StaffChange> = Vec::new();
                 let mut prev_end = f64::NEG_INFINITY;

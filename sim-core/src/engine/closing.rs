@@ -8,6 +8,8 @@
 use super::Simulator;
 use super::index::StationIx;
 use super::patient::State;
+use super::resource::ResourceState;
+use super::station::StationState;
 use crate::model::StaffChange;
 use crate::model::calendar::day_of_end;
 use crate::scenario::EndOfDay;
@@ -31,16 +33,37 @@ fn on_day<T: Default + Clone>(list: &mut Vec<T>, day: usize) -> &mut T {
     &mut list[day]
 }
 
+impl StationState {
+    /// Ends the overtime running since `ot_mark` (if any): its server-minutes go to its day.
+    /// Called at the next staffing change and at the end of the run, after `capacity_area`
+    /// has been brought up to that moment.
+    pub(super) fn end_overtime(&mut self) {
+        if self.overtime {
+            let worked = self.r.capacity_area - self.ot_mark;
+            on_day(&mut self.r.by_day, self.ot_day as usize).overtime += worked;
+            self.overtime = false;
+        }
+    }
+}
+
+impl ResourceState {
+    /// A pool's [`StationState::end_overtime`]: the unit-minutes worked beyond the rota.
+    pub(super) fn end_overtime(&mut self) {
+        if self.overtime {
+            let worked = self.r.capacity_area - self.r.rostered_area - self.ot_mark;
+            *on_day(&mut self.r.overtime_by_day, self.ot_day as usize) += worked;
+            self.overtime = false;
+        }
+    }
+}
+
 impl<'m> Simulator<'m> {
     /// Station `s` changes staffing with `change` (its capacity integral already brought up
     /// to `now`): closes the overtime that was running, notes overtime starting, and applies
     /// the end-of-day rule at a day's end.
     pub(super) fn close_day(&mut self, s: StationIx, change: StaffChange, now: f64) {
         let st = &mut self.stations[s.ix()];
-        if st.overtime {
-            let worked = st.r.capacity_area - st.ot_mark;
-            on_day(&mut st.r.by_day, st.ot_day as usize).overtime += worked;
-        }
+        st.end_overtime();
         if change.overtime > 0 {
             st.ot_mark = st.r.capacity_area;
             st.ot_day = day_of_end(now) as u32;
@@ -48,7 +71,7 @@ impl<'m> Simulator<'m> {
         st.closed = false;
         // Counted at midnight (the change `compile::calendar` adds there), or when the station
         // reopens before it: those who arrive in the small hours were never carried.
-        if st.carrying && (change.count > 0 || !change.day_end) {
+        if st.carrying && !change.day_end {
             st.carrying = false;
             self.carry_over(s);
         }
@@ -67,32 +90,11 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// The end of the replication: overtime still running counts up to `end`.
-    pub(super) fn close_overtime(&mut self) {
-        for st in self.stations.iter_mut() {
-            if st.overtime {
-                let worked = st.r.capacity_area - st.ot_mark;
-                on_day(&mut st.r.by_day, st.ot_day as usize).overtime += worked;
-                st.overtime = false;
-            }
-        }
-        for r in self.resources.iter_mut() {
-            if r.overtime {
-                let worked = r.r.capacity_area - r.r.rostered_area - r.ot_mark;
-                *on_day(&mut r.r.overtime_by_day, r.ot_day as usize) += worked;
-                r.overtime = false;
-            }
-        }
-    }
-
     /// Pool `i` changes its rota with `change` (its integrals already brought up to `now`):
     /// the overtime per day of the pool, as for a station.
     pub(super) fn close_pool_day(&mut self, i: usize, change: StaffChange, now: f64) {
         let r = &mut self.resources[i];
-        if r.overtime {
-            let worked = r.r.capacity_area - r.r.rostered_area - r.ot_mark;
-            *on_day(&mut r.r.overtime_by_day, r.ot_day as usize) += worked;
-        }
+        r.end_overtime();
         r.overtime = change.overtime > 0;
         if r.overtime {
             r.ot_mark = r.r.capacity_area - r.r.rostered_area;
@@ -162,4 +164,3 @@ impl<'m> Simulator<'m> {
     }
 }
 
-use super::station::StationState;

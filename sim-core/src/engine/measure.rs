@@ -307,7 +307,7 @@ impl<'m> Simulator<'m> {
             st.blocked_last = now;
             st.ot_mark = 0.0;
             // Overtime is available time, so windowed too (the day's other counts are not).
-            clear_overtime(&mut st.r.by_day);
+            st.r.by_day.iter_mut().for_each(|d| d.overtime = 0.0);
         }
         for r in self.resources.iter_mut() {
             r.last = now;
@@ -430,17 +430,11 @@ impl<'m> Simulator<'m> {
             // The run ended before the window opened: nothing was observed.
             self.on_stats_start(end);
         }
-        // Overtime still running ends with the run (before the rest of any shift ahead is
-        // counted as available time below).
         for s in (0..self.stations.len() as u32).map(StationIx) {
             self.touch_capacity(s, end);
-        }
-        for r in self.resources.iter_mut() {
-            Self::touch_pool(r, end);
-        }
-        self.close_overtime();
-        for s in (0..self.stations.len() as u32).map(StationIx) {
-            self.touch_capacity(s, end);
+            // Overtime still running ends with the run (before the rest of any shift ahead
+            // is counted as available time below).
+            self.stations[s.ix()].end_overtime();
             // Staff on a shift stay until it ends even when the clinic has emptied: their idle
             // time counts as available time, so utilisation is against every on-shift minute.
             let spec = &m.stations[s.ix()];
@@ -532,9 +526,4 @@ impl<'m> Simulator<'m> {
             out.classes[0].patients = out.patients;
         }
     }
-}
-
-/// Empties the overtime of every day so far (the observation window opens).
-fn clear_overtime(days: &mut [super::closing::DayCounts]) {
-    days.iter_mut().for_each(|d| d.overtime = 0.0);
 }

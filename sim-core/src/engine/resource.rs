@@ -404,6 +404,8 @@ impl<'m> Simulator<'m> {
         let stop = m.stop.unwrap_or(f64::INFINITY);
         for (st, spec) in self.resources.iter_mut().zip(&m.resources) {
             Self::touch_pool(st, end);
+            // Overtime still running ends with the run, before the rest of the rota counts.
+            st.end_overtime();
             let (mut t, mut on, mut extra) = (end, st.on_duty, 0.0);
             for c in &spec.changes[st.next_change..] {
                 let until = c.at.min(stop);
