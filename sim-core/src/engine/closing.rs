@@ -163,4 +163,3 @@ impl<'m> Simulator<'m> {
         }
     }
 }
-
