@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 /// Runs the comparison.
 pub fn run(args: crate::CompareArgs) -> Result<()> {
     let text = read(&args.scenario)?;
-    let scenario = crate::parse_scenario(&args.scenario, &text)?;
+    let scenario = crate::parse_scenario_set(&args.scenario, &text, &args.sets)?;
     let base = crate::build_variant(&args.scenario, &scenario, None)?;
     let ids: Vec<String> = if args.variants.is_empty() {
         base.variant_ids().to_vec()

@@ -153,6 +153,8 @@ pub(crate) struct CompareArgs {
     quiet: bool,
     #[command(flatten)]
     reps: ReplicationOptions,
+    #[command(flatten)]
+    sets: SetOptions,
 }
 
 #[derive(clap::Args, Debug)]
@@ -176,6 +178,8 @@ struct RunArgs {
     quiet: bool,
     #[command(flatten)]
     reps: ReplicationOptions,
+    #[command(flatten)]
+    sets: SetOptions,
 }
 
 /// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
@@ -359,6 +363,37 @@ pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenar
         .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)).into())
 }
 
+/// Values set from the command line, each checked by the compiler as if written in the file.
+#[derive(clap::Args, Debug, Default)]
+pub(crate) struct SetOptions {
+    /// Set one value of the scenario by its path, as if written in the file (repeatable):
+    /// `--set stations.consult.servers=12`, `--set workflow.adoption.adult=0.6`,
+    /// `--set "arrivals.walk_in.rate=40/h"`. It is the value in effect in every variant (after
+    /// the variant's own overlays). See docs/scenario-format.md, "Setting values from outside".
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+/// Parses a scenario and applies the command line's `--set` values to it.
+pub(crate) fn parse_scenario_set(
+    path: &Path,
+    text: &str,
+    sets: &SetOptions,
+) -> Result<sim_core::Scenario> {
+    let scenario = parse_scenario(path, text)?;
+    if sets.set.is_empty() {
+        return Ok(scenario);
+    }
+    let settings = sets
+        .set
+        .iter()
+        .map(|t| {
+            sim_core::scenario::Setting::parse(t).map_err(|e| InputError(format!("--set: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(scenario.with_settings(&settings))
+}
+
 /// Builds one variant (or the base) of a parsed scenario.
 pub(crate) fn build_variant(
     path: &Path,
@@ -392,6 +427,13 @@ pub(crate) fn build_with(
                 };
                 if let Some(option) = option {
                     p.at = option;
+                } else if let Some(s) = scenario.settings().iter().rev().find(|s| s.covers(&p.at)) {
+                    // A problem inside a set value (one shift of a list set) keeps its path.
+                    p.at = if s.path == p.at {
+                        format!("--set {}", s.display())
+                    } else {
+                        format!("{} (--set {})", p.at, s.display())
+                    };
                 }
             }
         }
@@ -551,7 +593,7 @@ pub(crate) fn overrides(opts: &ReplicationOptions, max_arrivals: Option<u64>) ->
 fn run(args: RunArgs) -> Result<()> {
     let overrides = overrides(&args.reps, args.max_arrivals)?;
     let text = read(&args.scenario)?;
-    let scenario = parse_scenario(&args.scenario, &text)?;
+    let scenario = parse_scenario_set(&args.scenario, &text, &args.sets)?;
     let model = build_with(
         &args.scenario,
         &scenario,

@@ -12,6 +12,7 @@ mod cli;
 mod compare;
 mod data;
 mod interrupt;
+mod set;
 
 /// The helpers the test files use, bound to this package's own `carepath` binary.
 mod support {

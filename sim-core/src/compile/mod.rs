@@ -106,6 +106,7 @@ impl Scenario {
             file,
             base,
             data_files,
+            settings: std::sync::Arc::from([]),
         })
     }
 
@@ -162,8 +163,12 @@ impl Scenario {
             if let ScenarioError::Invalid(problems) = &mut e {
                 crate::compile::spans::place(&self.source, variant, problems);
                 for p in problems.iter_mut() {
-                    if overrides.covers(&p.at) {
+                    if overrides.covers(&p.at) || self.settings.iter().any(|s| s.covers(&p.at)) {
                         p.place = None;
+                    } else {
+                        for s in self.settings.iter().filter(|s| s.is_inside(&p.at)) {
+                            p.message = format!("{} (with {} set)", p.message, s.display());
+                        }
                     }
                 }
             }
@@ -187,7 +192,16 @@ impl Scenario {
             ..Builder::default()
         };
         let Some(id) = variant else {
-            let mut model = builder().build(file, None)?;
+            if self.settings.is_empty() {
+                let mut model = builder().build(file, None)?;
+                model.variant_ids = self.variant_ids.clone();
+                return Ok(model);
+            }
+            let mut tree = self.base.clone();
+            let problems = crate::scenario::setting::apply(&mut tree, None, &self.settings);
+            let mut resolved = self.resolve(tree, problems, "the scenario")?;
+            resolved.run = overrides.apply(&resolved.run);
+            let mut model = builder().build(&resolved, None)?;
             model.variant_ids = self.variant_ids.clone();
             return Ok(model);
         };
@@ -205,25 +219,79 @@ impl Scenario {
                 },
             )]));
         };
-        let merged =
+        let mut merged =
             crate::scenario::variant::apply(&self.base, spec).map_err(ScenarioError::Invalid)?;
-        let mut resolved: ScenarioFile =
-            toml::Value::Table(merged)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    ScenarioError::Invalid(vec![Problem::new(
-                        format!("variants.{id}"),
-                        format!(
-                            "the scenario with this variant's overlays is not valid: {}",
-                            e.message().trim()
-                        ),
-                    )])
-                })?;
+        let mut spec = std::borrow::Cow::Borrowed(spec);
+        let mut problems = Vec::new();
+        if !self.settings.is_empty() {
+            let own = spec.to_mut().adoption.as_mut();
+            problems = crate::scenario::setting::apply(&mut merged, own, &self.settings);
+        }
+        let mut resolved = self
+            .resolve(
+                merged,
+                problems,
+                "the scenario with this variant's overlays",
+            )
+            .map_err(|e| match e {
+                ScenarioError::Invalid(mut p) if self.settings.is_empty() => {
+                    for p in &mut p {
+                        p.at = format!("variants.{id}");
+                    }
+                    ScenarioError::Invalid(p)
+                }
+                e => e,
+            })?;
         resolved.run = overrides.apply(&resolved.run);
-        let mut model = builder().build(&resolved, Some(spec))?;
+        let mut model = builder().build(&resolved, Some(&spec))?;
         model.variant = id.to_string();
         model.variant_ids = self.variant_ids.clone();
         Ok(model)
+    }
+}
+
+impl Scenario {
+    /// The file a resolved tree (a variant's overlays and the settings applied) describes.
+    /// `problems` are those found applying the settings; a tree that no longer reads as a
+    /// scenario (a setting of the wrong type) is a problem at the setting that made it so,
+    /// when one can be named.
+    fn resolve(
+        &self,
+        tree: toml::Table,
+        mut problems: Vec<Problem>,
+        what: &str,
+    ) -> Result<ScenarioFile, ScenarioError> {
+        if !problems.is_empty() {
+            return Err(ScenarioError::Invalid(problems));
+        }
+        toml::Value::Table(tree)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                let message = e.message().trim().to_string();
+                // The deserialiser does not say where: name the settings (the file alone reads).
+                let at = self
+                    .settings
+                    .iter()
+                    .map(|s| s.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                problems.push(Problem::new(
+                    at,
+                    if self.settings.is_empty() {
+                        format!("{what} is not valid: {message}")
+                    } else {
+                        format!(
+                            "{what} with the values set ({}) is not valid: {message}",
+                            self.settings
+                                .iter()
+                                .map(crate::scenario::Setting::display)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                ));
+                ScenarioError::Invalid(problems)
+            })
     }
 }
 

@@ -14,6 +14,7 @@ pub mod arrivals;
 pub mod calendar;
 pub mod pathways;
 pub mod resources;
+pub mod setting;
 pub mod targets;
 pub mod units;
 pub mod variant;
@@ -23,6 +24,7 @@ pub use arrivals::{ArrivalKind, ArrivalSpec, LateRule, LateSpec, RatePiece, Sess
 pub use calendar::{CalendarSpec, Date, EndOfDay, Weekday};
 pub use pathways::{Branch, PathwaySpec, QueueOrder, Role, StepSpec};
 pub use resources::{Choose, NeedSpec, ResourceSpec};
+pub use setting::Setting;
 pub use targets::{TargetMetric, TargetSpec};
 pub use workflow::{
     CreditPaymentSpec, EPrescriptionSpec, FaceScanSpec, Lever, OnlineRegistrationSpec,
@@ -415,11 +417,27 @@ pub struct Scenario {
     pub(crate) variant_index: BTreeMap<String, usize>,
     /// The data files the text refers to (base and variants), found once when parsed.
     pub(crate) data_files: Vec<String>,
+    /// Values set from outside the file, applied to every model built (see [`setting`]).
+    pub(crate) settings: std::sync::Arc<[Setting]>,
 }
 
 impl Scenario {
     /// The ids of the declared variants, in file order.
     pub fn variant_ids(&self) -> &[String] {
         &self.variant_ids
+    }
+
+    /// This scenario with `settings` applied to every model built from it, after the
+    /// settings it already has (a later setting of the same path wins). The settings are
+    /// checked when a model is built, by the same compiler as the file.
+    pub fn with_settings(&self, settings: &[Setting]) -> Scenario {
+        let mut s = self.clone();
+        s.settings = self.settings.iter().chain(settings).cloned().collect();
+        s
+    }
+
+    /// The settings applied to every model built from this scenario.
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
     }
 }
