@@ -10,6 +10,7 @@ mod output;
 mod regression;
 mod replicate;
 mod report;
+mod sweep;
 mod table;
 
 use anyhow::{Context, Result};
@@ -33,6 +34,8 @@ Examples:
   carepath report scenarios/future-hospital.toml --out report.html
   carepath check scenarios/regression/*.toml --baseline scenarios/regression/baselines
   carepath fit scenarios/data/consultations.csv --column consult --out fit/
+  carepath sweep scenarios/studies/adoption.toml --out adoption/
+  carepath run scenarios/outpatient-clinic.toml --set stations.consult.servers[0].count=16
 
 -o/--out is where a command writes its results: a directory (for report, a path ending in
 .html is the file itself). `carepath help COMMAND` shows a command's options.
@@ -83,6 +86,16 @@ enum Command {
     /// Prints the ranking and the best fits as scenario TOML; --out DIR writes fit.json and
     /// the histogram and Q-Q charts (SVG and PNG).
     Fit(fit::FitArgs),
+    /// Run a study file's sweep: a scenario at many points (parameters set by their paths),
+    /// with common random numbers, on all cores; writes DIR/sweep.csv, one row per point,
+    /// variant and metric.
+    ///
+    /// Each finished point is kept, so running again continues an interrupted sweep;
+    /// --shard K/N runs a share of the points, `carepath merge` puts shards together. See
+    /// docs/studies.md.
+    Sweep(sweep::SweepArgs),
+    /// Merge the result directories of a sweep's shards into the table one machine writes.
+    Merge(sweep::MergeArgs),
     /// Check scenarios against stored baselines (CI regression checks).
     ///
     /// Exit 0 nothing moved, 1 something moved, 2 usage or input error. See
@@ -233,6 +246,8 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Report(args) => report::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => sweep::merge(args),
         Command::Check(args) => match check::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => return ExitCode::from(code),
@@ -388,7 +403,9 @@ pub(crate) fn parse_scenario_set(
         .set
         .iter()
         .map(|t| {
-            sim_core::scenario::Setting::parse(t).map_err(|e| InputError(format!("--set: {e}")))
+            sim_core::scenario::Setting::parse(t)
+                .map(|s| s.with_origin("--set"))
+                .map_err(|e| InputError(format!("--set: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(scenario.with_settings(&settings))
@@ -429,10 +446,15 @@ pub(crate) fn build_with(
                     p.at = option;
                 } else if let Some(s) = scenario.settings().iter().rev().find(|s| s.covers(&p.at)) {
                     // A problem inside a set value (one shift of a list set) keeps its path.
-                    p.at = if s.path == p.at {
-                        format!("--set {}", s.display())
+                    let origin = if s.origin.is_empty() {
+                        "set"
                     } else {
-                        format!("{} (--set {})", p.at, s.display())
+                        &s.origin
+                    };
+                    p.at = if s.path == p.at {
+                        format!("{origin} {}", s.display())
+                    } else {
+                        format!("{} ({origin} {})", p.at, s.display())
                     };
                 }
             }

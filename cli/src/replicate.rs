@@ -36,6 +36,11 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
+/// The flag Ctrl-C raises, for simulators run outside [`run_all`].
+pub fn stop_flag() -> &'static AtomicBool {
+    &INTERRUPTED
+}
+
 /// Whether Ctrl-C has been pressed.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)

@@ -13,6 +13,7 @@ mod compare;
 mod data;
 mod interrupt;
 mod set;
+mod sweep;
 
 /// The helpers the test files use, bound to this package's own `carepath` binary.
 mod support {

@@ -47,6 +47,7 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod study;
+pub mod sweep;
 
 // The benchmarks' hand-written yardstick engine uses the same future-event list.
 pub use engine::event_queue;

@@ -30,6 +30,8 @@ pub struct Setting {
     pub path: String,
     /// The value.
     pub value: Value,
+    /// Where the value came from, for messages (`--set`, `parameter`); empty when unsaid.
+    pub origin: String,
 }
 
 impl Setting {
@@ -38,7 +40,14 @@ impl Setting {
         Setting {
             path: path.into(),
             value,
+            origin: String::new(),
         }
+    }
+
+    /// This setting, said to come from `origin` (`--set`, `parameter`) in messages.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Setting {
+        self.origin = origin.into();
+        self
     }
 
     /// Reads `PATH=VALUE` (a command line's `--set`). VALUE is a TOML value (`12`, `0.6`,
