@@ -7,6 +7,7 @@ mod compare;
 mod data;
 mod fit;
 mod output;
+mod parquet_table;
 mod regression;
 mod replicate;
 mod report;

@@ -2,7 +2,7 @@
 //! finished point written at once and atomically (`DIR/points/NNNNNN.csv`), so an
 //! interrupted sweep continues where it stopped and a sweep split across machines
 //! (`--shard K/N`) is put back together by `merge` into exactly the table one machine
-//! writes (`DIR/sweep.csv`).
+//! writes (`DIR/sweep.csv`, and the same rows typed in `DIR/sweep.parquet`).
 //!
 //! Every point runs with the same seed (common random numbers), and a point's rows depend
 //! on the point alone, so neither the thread count nor the split changes a byte. Memory is
@@ -74,6 +74,7 @@ struct Manifest {
 
 const MANIFEST: &str = "sweep.json";
 const TABLE: &str = "sweep.csv";
+const PARQUET: &str = "sweep.parquet";
 const POINTS: &str = "points";
 
 fn point_file(dir: &Path, index: usize) -> PathBuf {
@@ -169,7 +170,8 @@ fn point_csv(parameters: &[String], values: &[toml::Value], rows: &[Row]) -> Res
 }
 
 /// Writes `DIR/sweep.csv` from its point files 0..n (all must be there), streamed: one
-/// point file in memory at a time, into a temporary file renamed into place when whole.
+/// point file in memory at a time, into a temporary file renamed into place when whole;
+/// then `DIR/sweep.parquet` from it.
 fn write_table(dir: &Path, n: usize) -> Result<()> {
     use std::io::Write as _;
     let target = dir.join(TABLE);
@@ -202,7 +204,8 @@ fn write_table(dir: &Path, n: usize) -> Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result?;
+    crate::parquet_table::write(&target, &dir.join(PARQUET))
 }
 
 fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
@@ -392,7 +395,11 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
             manifest.variants.join(", ")
         );
         if all_done {
-            o += &format!("wrote {}\n", dir.join(TABLE).display());
+            o += &format!(
+                "wrote {} and {}\n",
+                dir.join(TABLE).display(),
+                dir.join(PARQUET).display()
+            );
         } else if let Some((k, n)) = shard {
             o += &format!(
                 "shard {k}/{n} is complete in {}; put the shards together with `carepath merge DIR... --out DIR`\n",

@@ -169,10 +169,13 @@ fn shards_and_resumed_sweeps_give_the_same_table() {
     args.extend(shards.iter().cloned());
     args.extend(["--out".to_string(), merged.to_str().unwrap().to_string()]);
     run_carepath(&args).expect_code(0);
-    assert_eq!(
-        std::fs::read(merged.join("sweep.csv")).unwrap(),
-        std::fs::read(whole.join("sweep.csv")).unwrap()
-    );
+    for file in ["sweep.csv", "sweep.parquet"] {
+        assert_eq!(
+            std::fs::read(merged.join(file)).unwrap(),
+            std::fs::read(whole.join(file)).unwrap(),
+            "{file}"
+        );
+    }
     let o = run_carepath([
         "merge",
         &shards[0],
