@@ -190,10 +190,55 @@ struct RunArgs {
     /// Print nothing but errors (no table, no progress bar).
     #[arg(short, long)]
     quiet: bool,
+    /// Add replications until METRIC's 95% interval is this narrow: a half-width in the
+    /// metric's unit (`time_in_system_min.mean=2min`, `patients.completed=5`) or relative to
+    /// the mean (`stations.consult.wait_min.mean=5%`). --replications is then the most
+    /// allowed (default 1000). Method: Hoad, Robinson and Davies (2010); see docs/studies.md.
+    #[arg(long, value_name = "METRIC=HALF_WIDTH")]
+    precision: Option<String>,
     #[command(flatten)]
     reps: ReplicationOptions,
     #[command(flatten)]
     sets: SetOptions,
+}
+
+/// Most replications `--precision` runs unless --replications says otherwise.
+const PRECISION_CAP: u32 = 1000;
+
+/// Reads `METRIC=HALF_WIDTH` (see `--precision`).
+fn parse_precision(text: &str) -> Result<(String, sim_core::stats::precision::Target)> {
+    use sim_core::stats::precision::Target;
+    let bad = |why: &str| {
+        InputError(format!(
+            "--precision {text}: {why} (for example time_in_system_min.mean=2min or stations.consult.wait_min.mean=5%)"
+        ))
+    };
+    let (metric, value) = text
+        .split_once('=')
+        .ok_or_else(|| bad("expected METRIC=HALF_WIDTH"))?;
+    let value = value.trim();
+    let target = if let Some(p) = value.strip_suffix('%') {
+        let p: f64 = p.trim().parse().map_err(|_| bad("not a percentage"))?;
+        if !(p > 0.0 && p.is_finite()) {
+            return Err(bad("the percentage must be positive").into());
+        }
+        Target::Relative(p / 100.0)
+    } else if let Ok(x) = value.parse::<f64>() {
+        if !(x > 0.0 && x.is_finite()) {
+            return Err(bad("the half-width must be positive").into());
+        }
+        Target::Absolute(x)
+    } else {
+        let x = sim_core::scenario::units::parse_duration(value).map_err(|e| bad(&e))?;
+        if !(x > 0.0) {
+            return Err(bad("the half-width must be positive").into());
+        }
+        if !metric.contains("_min") {
+            return Err(bad("a duration fits only a metric in minutes (…_min…)").into());
+        }
+        Target::Absolute(x)
+    };
+    Ok((metric.trim().to_string(), target))
 }
 
 /// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
@@ -613,8 +658,57 @@ pub(crate) fn overrides(opts: &ReplicationOptions, max_arrivals: Option<u64>) ->
     })
 }
 
+/// The `--precision` report: the replications needed, and the interval they give.
+fn precision_line(
+    model: &Model,
+    acc: &sim_core::summary::Accumulator,
+    metric: &str,
+    target: sim_core::stats::precision::Target,
+    decided: Option<usize>,
+) -> String {
+    use sim_core::stats::precision::Target;
+    let values = sim_core::sweep::metric_values(model, acc.records(), metric).unwrap_or_default();
+    let want = match target {
+        Target::Absolute(h) => format!(
+            "±{}{}",
+            sim_core::scenario::units::format_number(h),
+            if metric.contains("_min") { " min" } else { "" }
+        ),
+        Target::Relative(r) => format!(
+            "±{}% of the mean",
+            sim_core::scenario::units::format_number(r * 100.0)
+        ),
+    };
+    match decided {
+        Some(n) => {
+            let at_n = sim_core::stats::Estimate::from_values(&values[..n], 0.95);
+            let all = sim_core::stats::Estimate::from_values(&values, 0.95);
+            format!(
+                "Precision {metric} {want}: reached with {n} replications (mean {:.3} ± {:.3}), confirmed over the next {}; the results above use all {} run (± {:.3}).\n",
+                at_n.mean,
+                at_n.half_width,
+                values.len() - n,
+                values.len(),
+                all.half_width
+            )
+        }
+        None => {
+            let all = sim_core::stats::Estimate::from_values(&values, 0.95);
+            format!(
+                "Precision {metric} {want}: NOT reached in {} replications (the most allowed; raise --replications): half-width {:.3}.\n",
+                values.len(),
+                all.half_width
+            )
+        }
+    }
+}
+
 fn run(args: RunArgs) -> Result<()> {
-    let overrides = overrides(&args.reps, args.max_arrivals)?;
+    let precision = args.precision.as_deref().map(parse_precision).transpose()?;
+    let mut overrides = overrides(&args.reps, args.max_arrivals)?;
+    if precision.is_some() {
+        overrides.replications = Some(overrides.replications.unwrap_or(PRECISION_CAP));
+    }
     let text = read(&args.scenario)?;
     let scenario = parse_scenario_set(&args.scenario, &text, &args.sets)?;
     let model = build_with(
@@ -624,8 +718,44 @@ fn run(args: RunArgs) -> Result<()> {
         &overrides,
     )?;
     print_warnings(&[&model], args.quiet);
+    if let Some((metric, _)) = &precision {
+        sim_core::sweep::check_metrics(&model, std::slice::from_ref(metric))
+            .map_err(|e| InputError(format!("--precision: {e}")))?;
+    }
     let started = std::time::Instant::now();
-    let acc = match replicate::run_all(&model, args.reps.threads, args.quiet) {
+    let mut decided = None;
+    let result = match &precision {
+        None => replicate::run_all(&model, args.reps.threads, args.quiet),
+        Some((metric, target)) => {
+            use sim_core::stats::precision::{Decision, decide};
+            replicate::run_until(&model, args.reps.threads, args.quiet, &mut |acc| {
+                let values = sim_core::sweep::metric_values(&model, acc.records(), metric)
+                    .expect("checked above");
+                match decide(&values, *target) {
+                    Decision::Enough(n) => {
+                        decided = Some(n);
+                        true
+                    }
+                    Decision::NeedAtLeast(_) => false,
+                }
+            })
+        }
+    };
+    // With --precision the results are of the replications run (the chosen number and the
+    // look-ahead that confirmed it), and the model says so.
+    let model = match &precision {
+        Some(_) => build_with(
+            &args.scenario,
+            &scenario,
+            args.variant.as_deref(),
+            &Overrides {
+                replications: Some(result.as_ref().map_or(1, |a| a.len() as u32).max(1)),
+                ..overrides
+            },
+        )?,
+        None => model,
+    };
+    let acc = match result {
         Ok(r) => r,
         Err(e) => {
             // Interrupted: report what finished, write nothing (earlier files stay intact).
@@ -646,6 +776,15 @@ fn run(args: RunArgs) -> Result<()> {
     let findings = sim_core::study::Findings::of(&model, &acc);
     if !args.quiet {
         out(&table::render(&model, &findings.summary, wall))?;
+    }
+    if let Some((metric, target)) = &precision {
+        let line = precision_line(&model, &acc, metric, *target, decided);
+        if args.quiet {
+            // The answer is the point of the run, so it is printed even with --quiet.
+            out(&line)?;
+        } else {
+            out(&format!("\n{line}"))?;
+        }
     }
     // Every result file of the run (--out and --charts) is staged first and moved into place
     // only when all are complete.

@@ -99,6 +99,18 @@ pub fn thread_count(threads: Option<usize>) -> Result<usize> {
 
 /// Runs every replication of `model`; `threads` = None uses all cores.
 pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Accumulator> {
+    run_until(model, threads, quiet, &mut |_| false)
+}
+
+/// Runs the replications of `model` in order until `enough` (asked after each replication
+/// is folded in, in replication order) says so, or all have run. Replications other threads
+/// ran past that point are dropped unfolded, so the result is the same for any thread count.
+pub fn run_until(
+    model: &Model,
+    threads: Option<usize>,
+    quiet: bool,
+    enough: &mut dyn FnMut(&Accumulator) -> bool,
+) -> Result<Accumulator> {
     let n = model.replications();
     let threads = thread_count(threads)?;
     let bar = if quiet || !std::io::stderr().is_terminal() {
@@ -130,7 +142,8 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
         .collect();
     let per_thread = PER_THREAD as u32;
     let mut stopped = None;
-    while !study.is_done() && stopped.is_none() {
+    let mut satisfied = false;
+    while !study.is_done() && stopped.is_none() && !satisfied {
         // The next chunk, cut into consecutive shares of a few replications per worker.
         let mut first = study.completed();
         let shares: Vec<_> = workers
@@ -153,9 +166,13 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
                 .collect()
         });
         // Fold the shares in order, up to the first that stopped early.
-        for ((_, out), status) in workers.iter().zip(statuses) {
+        'shares: for ((_, out), status) in workers.iter().zip(statuses) {
             for r in out {
                 study.fold(r);
+                if enough(study.accumulator()) {
+                    satisfied = true;
+                    break 'shares;
+                }
             }
             if let Err(e) = status {
                 stopped = Some(e);
@@ -169,7 +186,7 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
         bar.finish_and_clear();
         return Err(anyhow::Error::new(e).context("the simulation stopped"));
     }
-    let interrupted = !study.is_done();
+    let interrupted = !study.is_done() && !satisfied;
     bar.finish_and_clear();
     // The loop ends early only when a replication saw the stop flag.
     if interrupted {

@@ -7,6 +7,7 @@
 pub mod compare;
 pub mod estimate;
 pub mod hourly;
+pub mod precision;
 pub mod record;
 pub mod summary;
 pub mod tally;
