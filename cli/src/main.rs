@@ -230,7 +230,7 @@ fn parse_precision(text: &str) -> Result<(String, sim_core::stats::precision::Ta
         Target::Absolute(x)
     } else {
         let x = sim_core::scenario::units::parse_duration(value).map_err(|e| bad(&e))?;
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return Err(bad("the half-width must be positive").into());
         }
         if !metric.contains("_min") {
