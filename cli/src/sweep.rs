@@ -232,7 +232,14 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
         .unwrap_or(Path::new("."))
         .join(&sweep.scenario);
     let scenario_text = crate::read(&scenario_path)?;
-    let scenario = crate::parse_scenario_set(&scenario_path, &scenario_text, &args.sets)?;
+    let scenario = crate::parse_scenario_set(&scenario_path, &scenario_text, &args.sets)?
+        .with_settings(
+            &sweep
+                .fixed
+                .iter()
+                .map(|s| s.clone().with_origin("sweep.set"))
+                .collect::<Vec<_>>(),
+        );
     let mut overrides = crate::overrides(&args.reps, None)?;
     overrides.replications = overrides.replications.or(sweep.replications);
     overrides.seed = overrides.seed.or(sweep.seed);

@@ -251,3 +251,48 @@ fn bad_studies_are_located_errors() {
     o.expect_code(2);
     assert!(o.stderr.contains("--shard 5/4"), "{}", o.stderr);
 }
+
+/// The shipped studies run, and the doctors' study answers its question: `[sweep.set]` adds
+/// the two-hour target at every point, and more doctors meet it better.
+#[test]
+fn the_shipped_studies_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("doctors");
+    let o = run_carepath([
+        "sweep",
+        "scenarios/studies/consult-doctors.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--replications",
+        "5",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let t = table(&out);
+    let share = |am: &str, pm: &str| -> f64 {
+        t.lines()
+            .find(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                c[2] == am && c[3] == pm && c[4] == "targets.two_hours.share"
+            })
+            .unwrap()
+            .split(',')
+            .nth(5)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(share("20", "12") > share("12", "6") + 0.2, "{t}");
+    assert_eq!(t.lines().count(), 1 + 63 * 5);
+    let out = dir.path().join("adoption");
+    run_carepath([
+        "sweep",
+        "scenarios/studies/adoption.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--replications",
+        "2",
+        "--quiet",
+    ])
+    .expect_code(0);
+    assert_eq!(table(&out).lines().count(), 1 + 3 * 2 * 5);
+}

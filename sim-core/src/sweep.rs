@@ -11,6 +11,7 @@
 //! variants = ["paper", "digital"]        # default: the base scenario
 //! replications = 10                      # default: the scenario's run.replications
 //! metrics = ["time_in_system_min.mean", "targets.within_2h.share"]  # default: see below
+//! set = { "run.max_arrivals" = 500 }     # values set at every point
 //!
 //! [parameters]                            # every combination (full factorial) ...
 //! "stations.doctor.servers[0].count" = { from = 150, to = 250, step = 10 }
@@ -79,6 +80,9 @@ struct SweepSection {
     seed: Option<u64>,
     #[serde(default)]
     metrics: Vec<String>,
+    /// Values set at every point (paths as keys, quoted).
+    #[serde(default)]
+    set: Table,
 }
 
 /// A study file as written.
@@ -115,6 +119,8 @@ pub struct Sweep {
     pub seed: Option<u64>,
     /// Metrics asked for (empty: [`default_metrics`]).
     pub metrics: Vec<String>,
+    /// Values set at every point (`[sweep.set]`), before the point's own.
+    pub fixed: Vec<Setting>,
     /// The parameter paths, in column order.
     pub parameters: Vec<String>,
     /// How the points are made.
@@ -227,7 +233,14 @@ impl Sweep {
                 (names, Design::Listed(rows))
             }
         };
+        let mut fixed = Vec::new();
+        for (path, v) in &s.set {
+            Setting::parse(&format!("{path}=0"))
+                .map_err(|m| invalid(format!("sweep.set.{path:?}"), m))?;
+            fixed.push(Setting::new(path.clone(), v.clone()));
+        }
         Ok(Sweep {
+            fixed,
             scenario: s.scenario,
             variants: if s.variants.is_empty() {
                 vec![None]
