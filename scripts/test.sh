@@ -3,7 +3,10 @@
 #   0. this script's own counting of results (scripts/totals-test.sh, a fraction of a second);
 #   1. every Rust test of the workspace (`cargo test --workspace --no-fail-fast`: a failing
 #      test executable does not stop the others, so the totals cover everything);
-#   2. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
+#   2. the Dask driver (distributed/test_dask.py: a sweep through a local scheduler and two
+#      workers equals one machine's, byte for byte; installs dask from PyPI into
+#      distributed/.venv once, with distributed/setup.sh);
+#   3. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
 #      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist, then runs web/tests/
 #      with Node's test runner against the `carepath` binary step 1 already built (the `test`
 #      profile, target/debug/carepath), so no release build is needed. With CI=true it builds
@@ -49,6 +52,18 @@ status=0
       cargo test --workspace --no-fail-fast --color "$color" -- --color "$color"
 } 2>&1 | tee "$logs/cargo.log" || status=$?
 add_counts "$(count_cargo "$logs/cargo.log")" "$status" "cargo test"
+
+echo "==> Dask driver: a sweep through a local scheduler and two workers (distributed/)"
+# distributed/setup.sh installs dask and distributed from PyPI into distributed/.venv once.
+status=0
+if python=$(distributed/setup.sh); then
+  "$python" distributed/test_dask.py "$target/debug/carepath" >"$logs/dask.tap" 2>"$logs/dask.err" || status=$?
+  cat "$logs/dask.tap"
+  if [ "$status" != 0 ]; then tail -20 "$logs/dask.err"; fi
+  add_counts "$(count_tap "$logs/dask.tap")" "$status" "distributed/test_dask.py"
+else
+  add_counts "0 0 0" 1 "installing the Dask driver's dependencies (distributed/setup.sh)"
+fi
 
 echo "==> web page in headless Chromium"
 # The test-profile binary is already built (step 1); building it again with `-p carepath`
