@@ -25,6 +25,29 @@ pub enum ChartError {
     /// plotters reported a drawing error.
     #[error("drawing failed: {0}")]
     Drawing(String),
+    /// A sweep chart would draw more lines than can be told apart.
+    #[error(
+        "the {chart} chart would draw {lines} lines; at most {max} can be told apart (chart \
+         fewer variants, or a sweep that varies fewer parameters)"
+    )]
+    TooManyLines {
+        /// Which chart.
+        chart: &'static str,
+        /// Lines it would draw.
+        lines: usize,
+        /// Most it draws.
+        max: usize,
+    },
+    /// A sweep chart needs a given number of parameters that take more than one value.
+    #[error("the {chart} chart needs {needs} varying parameters; the sweep varies {}", list(.varying))]
+    VaryingParameters {
+        /// Which chart.
+        chart: &'static str,
+        /// How many it needs ("exactly two").
+        needs: &'static str,
+        /// The parameters that take more than one value, in column order.
+        varying: Vec<String>,
+    },
     /// The PNG encoder failed.
     #[error("PNG encoding failed: {0}")]
     Png(String),
@@ -35,5 +58,14 @@ impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErro
 {
     fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
         ChartError::Drawing(e.to_string())
+    }
+}
+
+/// "none" or the parameters, comma-separated.
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        format!("{} ({})", names.len(), names.join(", "))
     }
 }

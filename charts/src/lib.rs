@@ -20,8 +20,12 @@
 //! | patient-hours waited and staff-hours of overtime per day (runs of several days) | [`Chart::by_day`] | `by_day` |
 //! | `carepath fit`: histogram with the best fits' densities | [`Chart::fit_density`] | `fit_density` |
 //! | `carepath fit`: Q-Q plot of the best fits | [`Chart::fit_qq`] | `fit_qq` |
+//! | `carepath sweep`: a metric across the sweep, a line per variant (and value of the other varying parameters) with 95% bands | [`Chart::sweep`] | `sweep_METRIC` |
+//! | `carepath sweep`: a metric over two varying parameters, a heatmap cell per point, those clearing a target outlined | [`Chart::sweep_heatmap`] | `sweep_heatmap_METRIC[_VARIANT]` |
+//! | warm-up (Welch's method): the averaged series, its moving average and the MSER-5 truncation | [`Chart::warmup`] | `warmup` |
 //!
-//! [`standard_charts`] makes all of them at once.
+//! [`standard_charts`] makes the ones of a run or comparison at once (not the `fit`, sweep and
+//! warm-up charts, which have inputs of their own: [`SweepInput`], [`WarmupInput`]).
 //!
 //! # No platform text measurement
 //!
@@ -72,6 +76,6 @@ mod layout;
 pub mod report;
 pub mod style;
 
-pub use chart::{Chart, ChartKind, standard_charts};
+pub use chart::{Chart, ChartKind, MAX_LINES, SweepInput, WarmupInput, standard_charts};
 pub use error::ChartError;
 pub use input::{VariantInput, comparison_inputs};

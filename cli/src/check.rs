@@ -161,6 +161,14 @@ pub fn run(args: crate::CheckArgs) -> Result<u8> {
     for scenario in &args.scenarios {
         let text = read(scenario)?;
         let parsed = crate::parse_scenario(scenario, &text)?;
+        let parsed = crate::warmup::settle(
+            scenario,
+            &parsed,
+            &[args.variant.as_deref()],
+            &overrides,
+            args.reps.threads,
+            true,
+        )?;
         let model = crate::build_with(scenario, &parsed, args.variant.as_deref(), &overrides)?;
         loaded.push((text, model));
     }

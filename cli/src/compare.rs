@@ -45,6 +45,15 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         .into());
     }
     let overrides = crate::overrides(&args.reps, None)?;
+    let variants: Vec<Option<&str>> = ids.iter().map(|id| Some(id.as_str())).collect();
+    let scenario = crate::warmup::settle(
+        &args.scenario,
+        &scenario,
+        &variants,
+        &overrides,
+        args.reps.threads,
+        args.quiet,
+    )?;
     let mut models = Vec::new();
     for id in &ids {
         models.push(crate::build_with(

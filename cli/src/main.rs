@@ -12,7 +12,9 @@ mod regression;
 mod replicate;
 mod report;
 mod sweep;
+mod sweep_charts;
 mod table;
+mod warmup;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -95,6 +97,9 @@ enum Command {
     /// --shard K/N runs a share of the points, `carepath merge` puts shards together. See
     /// docs/studies.md.
     Sweep(sweep::SweepArgs),
+    /// Find a steady-state run's warm-up: MSER-5 on the queue-length series of replications
+    /// started empty, with Welch's moving average (--out DIR writes the chart and the series).
+    Warmup(warmup::WarmupArgs),
     /// Merge the result directories of a sweep's shards into the table one machine writes.
     Merge(sweep::MergeArgs),
     /// Check scenarios against stored baselines (CI regression checks).
@@ -294,6 +299,7 @@ fn main() -> ExitCode {
         Command::Fit(args) => fit::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Warmup(args) => warmup::run(args),
         Command::Check(args) => match check::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => return ExitCode::from(code),
@@ -511,7 +517,7 @@ pub(crate) fn build_with(
 
 /// A scenario error as lines `FILE:LINE:COL: error: [variant ID: ]PATH: message`, one per
 /// problem (`FILE: error: …` for a problem with no place in the text).
-fn problem_lines(path: &Path, variant: Option<&str>, e: &ScenarioError) -> String {
+pub(crate) fn problem_lines(path: &Path, variant: Option<&str>, e: &ScenarioError) -> String {
     let file = path.display();
     // Worded as the page words it (`web/src/inspect.rs`).
     let context = variant.map_or(String::new(), |v| format!("variant {v}: "));
@@ -706,11 +712,21 @@ fn precision_line(
 fn run(args: RunArgs) -> Result<()> {
     let precision = args.precision.as_deref().map(parse_precision).transpose()?;
     let mut overrides = overrides(&args.reps, args.max_arrivals)?;
+    let text = read(&args.scenario)?;
+    let scenario = parse_scenario_set(&args.scenario, &text, &args.sets)?;
+    // An automatic warm-up is found from the scenario's own replications (not --precision's
+    // cap) before the run.
+    let scenario = warmup::settle(
+        &args.scenario,
+        &scenario,
+        &[args.variant.as_deref()],
+        &overrides,
+        args.reps.threads,
+        args.quiet,
+    )?;
     if precision.is_some() {
         overrides.replications = Some(overrides.replications.unwrap_or(PRECISION_CAP));
     }
-    let text = read(&args.scenario)?;
-    let scenario = parse_scenario_set(&args.scenario, &text, &args.sets)?;
     let model = build_with(
         &args.scenario,
         &scenario,

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `carepath report`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ReportArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML), or the result directory of a finished `carepath sweep` (its
+    /// charts and the points that meet each target).
     scenario: PathBuf,
     /// Where to write the report: a directory (the file is DIR/report.html), or a path
     /// ending in `.html` for the file itself. `--output FILE` is an old spelling.
@@ -42,6 +43,9 @@ struct Run<'m> {
 
 /// Runs the scenario (or its variants) and writes the report.
 pub(crate) fn run(args: ReportArgs) -> Result<()> {
+    if args.scenario.is_dir() {
+        return sweep_report(&args);
+    }
     let text = read(&args.scenario)?;
     let scenario = crate::parse_scenario(&args.scenario, &text)?;
     let base = crate::build_variant(&args.scenario, &scenario, None)?;
@@ -52,6 +56,19 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
     };
     let base_warnings = base.warnings().to_vec();
     let overrides = crate::overrides(&args.reps, None)?;
+    let variants: Vec<Option<&str>> = if ids.is_empty() {
+        vec![None]
+    } else {
+        ids.iter().map(|id| Some(id.as_str())).collect()
+    };
+    let scenario = crate::warmup::settle(
+        &args.scenario,
+        &scenario,
+        &variants,
+        &overrides,
+        args.reps.threads,
+        args.quiet,
+    )?;
     let mut models = Vec::new();
     if ids.is_empty() {
         models.push(crate::build_with(
@@ -97,6 +114,37 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
         compare(&v)
     });
     let html = render(&args.scenario, &text, &runs, comparison.as_ref(), &warnings)?;
+    write_report(&args, &html)
+}
+
+/// `carepath report SWEEP_DIR`: the report of a finished sweep, from its files.
+fn sweep_report(args: &ReportArgs) -> Result<()> {
+    let dir = &args.scenario;
+    if !args.variants.is_empty() {
+        return Err(crate::InputError(
+            "--variants is for scenario reports; a sweep's report shows the variants it ran".into(),
+        )
+        .into());
+    }
+    let manifest = crate::sweep::read_manifest(dir)?.ok_or_else(|| {
+        crate::InputError(format!(
+            "{} is a directory without sweep.json: give a scenario file, or the --out directory of `carepath sweep`",
+            dir.display()
+        ))
+    })?;
+    if !dir.join("sweep.csv").exists() {
+        return Err(crate::InputError(format!(
+            "{}: the sweep is not finished (no sweep.csv); run it to the end, or merge its shards",
+            dir.display()
+        ))
+        .into());
+    }
+    let table = crate::sweep_charts::Table::read(dir, &manifest)?;
+    write_report(args, &crate::sweep_charts::report(&table)?)
+}
+
+/// Writes the report atomically where `--out` says.
+fn write_report(args: &ReportArgs, html: &str) -> Result<()> {
     let file = report_file(&args.out);
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -125,7 +173,7 @@ fn report_file(out: &Path) -> PathBuf {
 }
 
 /// The document's own style; the sections bring theirs ([`carepath_charts::report::STYLE`]).
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{font-family:'DejaVu Sans',Verdana,system-ui,sans-serif;color:#202020;max-width:1080px;margin:2em auto;padding:0 1.5em;line-height:1.45}
 h1{font-size:1.9em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
 .meta{color:#555}nav ol{columns:2}

@@ -33,6 +33,10 @@ pub(crate) struct SweepArgs {
     /// `carepath merge`.
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+    /// Once every point is done, write the sweep charts (SVG and PNG) into this directory: per
+    /// metric against the first varying parameter, and heat maps when two parameters vary.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -51,25 +55,35 @@ pub(crate) struct MergeArgs {
     /// Directory for the merged results (the same files one machine writes).
     #[arg(short, long, value_name = "DIR")]
     out: PathBuf,
+    /// Also write the sweep charts (SVG and PNG) into this directory.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
 }
 
 /// What identifies a sweep's results: a directory holds one sweep's points, and shards merge
 /// only when these agree.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Manifest {
-    schema_version: u32,
+pub(crate) struct Manifest {
+    pub(crate) schema_version: u32,
     /// Hash of everything the rows depend on: the study and scenario texts, the command
     /// line's settings and overrides, CarePath's version.
-    fingerprint: String,
-    carepath_version: String,
-    study: String,
-    scenario: String,
-    points: usize,
-    variants: Vec<String>,
-    parameters: Vec<String>,
-    metrics: Vec<String>,
-    replications: u32,
-    seed: u64,
+    pub(crate) fingerprint: String,
+    pub(crate) carepath_version: String,
+    pub(crate) study: String,
+    pub(crate) scenario: String,
+    /// The scenario's name (`[scenario] name`), for charts and the report.
+    #[serde(default)]
+    pub(crate) scenario_name: String,
+    pub(crate) points: usize,
+    pub(crate) variants: Vec<String>,
+    pub(crate) parameters: Vec<String>,
+    pub(crate) metrics: Vec<String>,
+    pub(crate) replications: u32,
+    pub(crate) seed: u64,
+    /// Per `targets.ID.share` metric, the share its target asks for (the charts' target
+    /// lines, the report's "points meeting" tables).
+    #[serde(default)]
+    pub(crate) goals: std::collections::BTreeMap<String, f64>,
 }
 
 const MANIFEST: &str = "sweep.json";
@@ -208,7 +222,7 @@ fn write_table(dir: &Path, n: usize) -> Result<()> {
     crate::parquet_table::write(&target, &dir.join(PARQUET))
 }
 
-fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
+pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     let path = dir.join(MANIFEST);
     if !path.exists() {
         return Ok(None);
@@ -275,6 +289,7 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
         carepath_version: env!("CARGO_PKG_VERSION").to_string(),
         study: args.study.display().to_string(),
         scenario: sweep.scenario.clone(),
+        scenario_name: firsts[0].name().to_string(),
         points: sweep.len(),
         variants: firsts
             .iter()
@@ -284,6 +299,11 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
         metrics: metrics.clone(),
         replications: firsts[0].replications(),
         seed: firsts[0].seed(),
+        goals: firsts[0]
+            .targets()
+            .iter()
+            .map(|t| (format!("targets.{}.share", t.id), t.share))
+            .collect(),
     };
     drop(firsts);
     let dir = &args.out;
@@ -387,8 +407,16 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
         .into());
     }
     let all_done = (0..sweep.len()).all(|i| point_file(dir, i).exists());
+    let mut charts_line = String::new();
     if all_done {
         write_table(dir, sweep.len())?;
+        if let Some(c) = &args.charts {
+            charts_line = write_charts(dir, c, args.quiet)?;
+        }
+    } else if args.charts.is_some() && !args.quiet {
+        crate::eprint_clean(
+            "note: --charts waits for every point: they are drawn by the run (or `carepath merge`) that finishes the sweep\n",
+        );
     }
     if !args.quiet {
         let wall = started.elapsed().as_secs_f64();
@@ -407,6 +435,7 @@ pub(crate) fn run(args: SweepArgs) -> Result<()> {
                 dir.join(TABLE).display(),
                 dir.join(PARQUET).display()
             );
+            o += &charts_line;
         } else if let Some((k, n)) = shard {
             o += &format!(
                 "shard {k}/{n} is complete in {}; put the shards together with `carepath merge DIR... --out DIR`\n",
@@ -472,7 +501,7 @@ fn build_point(
     overrides: &sim_core::scenario::Overrides,
     i: usize,
 ) -> Result<sim_core::Model> {
-    crate::build_with(path, at, variant, overrides).map_err(|e| {
+    let model = crate::build_with(path, at, variant, overrides).map_err(|e| {
         let point: Vec<String> = sweep.settings(i).iter().map(|s| s.display()).collect();
         ScenarioProblems(format!(
             "{e:#}
@@ -480,8 +509,17 @@ fn build_point(
             point.join(", "),
             variant.map_or(String::new(), |v| format!(", variant {v}"))
         ))
-        .into()
-    })
+    })?;
+    if model.warm_up_is_auto() {
+        // Each point would find its own warm-up from its own pilot, and the points would no
+        // longer share an observation window; one warm-up, found once, keeps them comparable.
+        return Err(InputError(format!(
+            "{}: run.warm_up = \"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(model)
 }
 
 /// Builds every point's models of `todo` (in parallel), so a point that cannot be built
@@ -566,11 +604,27 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
         serde_json::to_string_pretty(&manifest)?.as_bytes(),
     )?;
     write_table(dir, manifest.points)?;
+    let charts_line = match &args.charts {
+        Some(c) => write_charts(dir, c, false)?,
+        None => String::new(),
+    };
     out(&format!(
-        "merged {} points from {} director{} into {}\n",
+        "merged {} points from {} director{} into {}\n{charts_line}",
         manifest.points,
         args.dirs.len(),
         if args.dirs.len() == 1 { "y" } else { "ies" },
         dir.join(TABLE).display()
     ))
+}
+
+/// Draws the charts of the finished sweep in `dir` into `charts` (all or nothing); returns
+/// the line to print.
+fn write_charts(dir: &Path, charts: &Path, quiet: bool) -> Result<String> {
+    let manifest = read_manifest(dir)?.context("the sweep's manifest is missing")?;
+    let table = crate::sweep_charts::Table::read(dir, &manifest)?;
+    let mut files = crate::output::Outputs::default();
+    let n = crate::sweep_charts::stage(&mut files, charts, &table, quiet)
+        .with_context(|| format!("writing charts to {}", charts.display()))?;
+    files.commit()?;
+    Ok(crate::charts::wrote_line(n, charts))
 }

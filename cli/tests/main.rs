@@ -15,6 +15,7 @@ mod interrupt;
 mod precision;
 mod set;
 mod sweep;
+mod warmup;
 
 /// The helpers the test files use, bound to this package's own `carepath` binary.
 mod support {

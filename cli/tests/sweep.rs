@@ -296,3 +296,178 @@ fn the_shipped_studies_run() {
     .expect_code(0);
     assert_eq!(table(&out).lines().count(), 1 + 3 * 2 * 5);
 }
+
+/// The chart files in `dir`, sorted, with their bytes.
+fn chart_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn charts_come_with_the_finished_sweep_and_merge_draws_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = study(dir.path());
+    let (one, charts) = (dir.path().join("one"), dir.path().join("charts"));
+    let o = sweep(&study, &one, &["--charts", charts.to_str().unwrap()]);
+    o.expect_code(0);
+    assert!(
+        o.stdout.contains("wrote 9 charts (SVG and PNG)"),
+        "{}",
+        o.stdout
+    );
+    let files = chart_files(&charts);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    // Per metric: the line chart, and (two parameters vary) a heat map per variant.
+    for stem in [
+        "sweep_time_in_system_min_mean",
+        "sweep_heatmap_time_in_system_min_mean_paper",
+        "sweep_heatmap_time_in_system_min_mean_digital",
+        "sweep_stations_doctor_wait_min_mean",
+        "sweep_patients_completed",
+    ] {
+        for ext in ["svg", "png"] {
+            assert!(
+                names.contains(&format!("{stem}.{ext}").as_str()),
+                "{names:?}"
+            );
+        }
+    }
+    assert_eq!(names.len(), 18, "{names:?}");
+    let svg = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n == "sweep_time_in_system_min_mean.svg")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    for label in [
+        "paper, adult=0.4",
+        "digital, adult=0.8",
+        "stations.doctor.servers",
+    ] {
+        assert!(svg.contains(label), "{label} not in the chart");
+    }
+    // A shard alone draws nothing; the merge that completes the sweep draws the same bytes.
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let shard_charts = dir.path().join("shard-charts");
+    let o = sweep(
+        &study,
+        &a,
+        &["--shard", "1/2", "--charts", shard_charts.to_str().unwrap()],
+    );
+    o.expect_code(0);
+    assert!(!shard_charts.exists());
+    assert!(
+        o.stderr.contains("--charts waits for every point"),
+        "{}",
+        o.stderr
+    );
+    sweep(&study, &b, &["--shard", "2/2", "-q"]).expect_code(0);
+    let merged_charts = dir.path().join("merged-charts");
+    let o = run_carepath([
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+        "--charts",
+        merged_charts.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    assert_eq!(chart_files(&merged_charts), files);
+}
+
+#[test]
+fn the_sweep_report_lists_the_points_that_meet_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("consult");
+    let o = run_carepath([
+        "sweep",
+        "scenarios/studies/consult-doctors.toml",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let html_path = dir.path().join("r.html");
+    let o = run_carepath([
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        html_path.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("Points meeting targets.two_hours.share ≥ 0.9 with 95% confidence"));
+    // The report's rows are exactly the table's rows whose interval clears 0.9.
+    let table = table(&out);
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (am, pm) = (
+        col("stations.consult.servers[0].count"),
+        col("stations.consult.servers[1].count"),
+    );
+    let meeting: Vec<(String, String)> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[col("metric")] == "targets.two_hours.share")
+        .filter(|c| c[col("ci95_low")].parse::<f64>().unwrap() >= 0.9)
+        .map(|c| (c[am].to_string(), c[pm].to_string()))
+        .collect();
+    assert!(!meeting.is_empty() && meeting.len() < 10, "{meeting:?}");
+    let section = html
+        .split("Points meeting targets.two_hours.share")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        section.matches("<tr><td>").count(),
+        meeting.len(),
+        "{section}"
+    );
+    for (a, p) in &meeting {
+        assert!(
+            section.contains(&format!("<td>{a}</td><td>{p}</td>")),
+            "{a}+{p}"
+        );
+    }
+    assert!(html.matches("<figure><svg").count() >= 5);
+    // An unfinished sweep, a plain directory and --variants are refused.
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let o = run_carepath([
+        "report",
+        plain.to_str().unwrap(),
+        "--out",
+        html_path.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert!(o.stderr.contains("without sweep.json"), "{}", o.stderr);
+    std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    let o = run_carepath([
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        html_path.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(2);
+    assert!(
+        o.stderr.contains("the sweep is not finished"),
+        "{}",
+        o.stderr
+    );
+}

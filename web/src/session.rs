@@ -68,6 +68,43 @@ pub struct Outcome {
     pub seed: u64,
 }
 
+/// Settles `run.warm_up = "auto"` as the command line does: each model that asks for it runs
+/// its replications once as a pilot (here, in this worker, one after another), and the
+/// scenario is given the longest warm-up MSER-5 finds, so the variants share one observation
+/// window. An inconclusive analysis is a scenario problem at `run.warm_up`.
+fn settle_warm_up(
+    scenario: &sim_core::Scenario,
+    variants: &[Option<&str>],
+) -> Result<sim_core::Scenario, ScenarioError> {
+    use sim_core::stats::warmup;
+    let mut longest: Option<(f64, sim_core::scenario::Setting)> = None;
+    for &v in variants {
+        let model = scenario.model(v)?;
+        let found = warmup::find(&model, |m| {
+            let mut study = Study::new(m);
+            study.run().map(|()| study.into_accumulator())
+        })
+        .map_err(|e| {
+            ScenarioError::Invalid(vec![sim_core::Problem::new(
+                "run.warm_up".into(),
+                e.to_string()
+                    .trim_start_matches("run.warm_up = \"auto\": ")
+                    .to_string(),
+            )])
+        })?;
+        if let Some(a) = found
+            && let (Some(w), Some(s)) = (a.warm_up_min(), a.setting())
+            && longest.as_ref().is_none_or(|(l, _)| w > *l)
+        {
+            longest = Some((w, s));
+        }
+    }
+    Ok(match longest {
+        Some((_, s)) => scenario.with_settings(&[s]),
+        None => scenario.clone(),
+    })
+}
+
 impl Session {
     /// Builds the models: the base scenario when `variants` is empty, else each named variant,
     /// with the data files the scenario reads taken from `data` (see [`crate::data`]).
@@ -78,14 +115,16 @@ impl Session {
     ) -> Result<Session, ScenarioError> {
         let scenario = crate::data::attach(sim_core::Scenario::parse(text)?, data)?;
         let base = scenario.model(None)?;
-        let models = if variants.is_empty() {
-            vec![base.clone()]
+        let names: Vec<Option<&str>> = if variants.is_empty() {
+            vec![None]
         } else {
-            variants
-                .iter()
-                .map(|v| scenario.model(Some(v)))
-                .collect::<Result<Vec<_>, _>>()?
+            variants.iter().map(|v| Some(v.as_str())).collect()
         };
+        let scenario = settle_warm_up(&scenario, &names)?;
+        let models = names
+            .iter()
+            .map(|&v| scenario.model(v))
+            .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&Model> = models.iter().collect();
         let warnings = carepath_charts::report::warnings(base.warnings(), &refs);
         let studies = models.iter().map(|m| Some(StudyState::new(m))).collect();

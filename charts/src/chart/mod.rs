@@ -8,8 +8,13 @@ mod breakdown;
 mod days;
 mod fit;
 mod queue;
+mod sweep;
 mod time_in_system;
 mod utilisation_day;
+mod warmup;
+
+pub use sweep::{MAX_LINES, SweepInput};
+pub use warmup::WarmupInput;
 
 use crate::backend::Measured;
 use crate::layout::Area;
@@ -41,6 +46,14 @@ pub enum ChartKind {
     FitDensity,
     /// `carepath fit`: Q-Q plot of the observations against the best fits.
     FitQq,
+    /// `carepath sweep`: a metric across the sweep, one line per variant and value of the
+    /// other varying parameters, with 95% confidence bands.
+    Sweep,
+    /// `carepath sweep`: a metric over two varying parameters as a heatmap (one variant).
+    SweepHeatmap,
+    /// Warm-up (Welch's method): a series averaged across replications, its moving average
+    /// and the end of the warm-up (MSER-5).
+    Warmup,
 }
 
 /// A chart ready to render.
@@ -61,6 +74,9 @@ enum Body {
     Bars(bars::Data),
     Days(days::Data),
     Fit(fit::Data),
+    Sweep(sweep::Lines),
+    SweepHeatmap(sweep::Heatmap),
+    Warmup(warmup::Data),
 }
 
 /// Facts shown in every subtitle.
@@ -319,6 +335,73 @@ impl Chart {
         })
     }
 
+    /// `carepath sweep`: `metric` across the sweep. The x axis is the first parameter that
+    /// takes more than one value (numeric when every value reads as a number, otherwise its
+    /// values evenly spaced in sweep order); one line per variant and combination of the other
+    /// varying parameters (legend `paper, adult=0.6`), each point's mean with its 95%
+    /// confidence interval as a translucent band (none where the half-width is infinite), and
+    /// `target`, if given, as a dashed line. File stem `sweep_<metric>`. `NoData` when no row
+    /// has the metric (or a row's point has no values), `TooManyLines` beyond [`MAX_LINES`].
+    pub fn sweep(
+        input: &SweepInput<'_>,
+        metric: &str,
+        target: Option<f64>,
+    ) -> Result<Chart, ChartError> {
+        let target = target.filter(|t| t.is_finite());
+        let d = sweep::Lines::new(input, metric, target)?;
+        Ok(Chart {
+            kind: ChartKind::Sweep,
+            stem: format!("sweep_{}", file_safe(metric)),
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::Sweep(d),
+        })
+    }
+
+    /// `carepath sweep`: `metric` of `variant` (`""`: the base scenario) as a heatmap over
+    /// the sweep's two varying parameters (x the first, y the second): one cell per point,
+    /// coloured on a sequential scale (colour bar on the right) and labelled with the mean
+    /// (three significant digits). With a `target`, the cells whose whole 95% interval is at or
+    /// above it (mean − half-width ≥ target) are outlined. File stem
+    /// `sweep_heatmap_<metric>[_<variant>]`. `VaryingParameters` unless exactly two parameters
+    /// take more than one value; `NoData` when no row of the variant has the metric.
+    pub fn sweep_heatmap(
+        input: &SweepInput<'_>,
+        metric: &str,
+        variant: &str,
+        target: Option<f64>,
+    ) -> Result<Chart, ChartError> {
+        let target = target.filter(|t| t.is_finite());
+        let d = sweep::Heatmap::new(input, metric, variant, target)?;
+        let mut stem = format!("sweep_heatmap_{}", file_safe(metric));
+        if !variant.is_empty() {
+            stem += &format!("_{}", file_safe(variant));
+        }
+        Ok(Chart {
+            kind: ChartKind::SweepHeatmap,
+            stem,
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::SweepHeatmap(d),
+        })
+    }
+
+    /// Warm-up (Welch's method): the series averaged across replications as a thin light
+    /// line, its moving average as a bold one, and the end of the warm-up MSER-5 found as a
+    /// dashed vertical line labelled with its clock time; the x axis is clock time. File stem
+    /// `warmup`. `NoData` when the series has fewer than two bins, the moving average another
+    /// length, the bins no positive width or the truncation lies past the series.
+    pub fn warmup(input: &WarmupInput<'_>) -> Result<Chart, ChartError> {
+        let d = warmup::Data::new(input)?;
+        Ok(Chart {
+            kind: ChartKind::Warmup,
+            stem: "warmup".into(),
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::Warmup(d),
+        })
+    }
+
     /// The kind of chart.
     pub fn kind(&self) -> ChartKind {
         self.kind
@@ -347,6 +430,9 @@ impl Chart {
             Body::Bars(d) => d.draw(root),
             Body::Days(d) => d.draw(root),
             Body::Fit(d) => d.draw(root),
+            Body::Sweep(d) => d.draw(root),
+            Body::SweepHeatmap(d) => d.draw(root),
+            Body::Warmup(d) => d.draw(root),
         }
     }
 

@@ -768,3 +768,4 @@ fn many_long_station_names_are_numbered_with_a_key_not_cut() {
 }
 
 mod days;
+mod sweep;

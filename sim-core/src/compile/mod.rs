@@ -391,6 +391,7 @@ impl Builder {
                 first_activity(hours.open, &streams)
             },
             sample_interval: hours.sample_interval,
+            warm_up_auto: hours.warm_up_auto,
             classes,
             class_cumulative,
             stations,

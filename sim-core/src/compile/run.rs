@@ -4,6 +4,7 @@
 use super::Builder;
 use crate::model::{MAX_REPLICATIONS, MAX_SAMPLES};
 use crate::scenario::RunSpec;
+use crate::scenario::units::WarmUp;
 use crate::scenario::units::format_clock;
 
 /// The run's times, in minutes after midnight.
@@ -14,8 +15,10 @@ pub(crate) struct Hours {
     pub close: Option<f64>,
     /// The run stops here (if set): the hard stop, or the end of warm-up plus run length.
     pub stop: Option<f64>,
-    /// Warm-up length (0 without one).
+    /// Warm-up length (0 without one, and 0 for `"auto"` until it is found).
     pub warm_up: f64,
+    /// `run.warm_up = "auto"`: the warm-up is found from pilot replications before the run.
+    pub warm_up_auto: bool,
     /// Queue-length sampling interval (0 = off).
     pub sample_interval: f64,
 }
@@ -37,7 +40,27 @@ impl Builder {
                 ),
             );
         }
-        let warm_up = run.warm_up.map_or(0.0, |d| d.0);
+        let (warm_up, warm_up_auto) = match run.warm_up {
+            None => (0.0, false),
+            Some(WarmUp::Length(d)) => (d.0, false),
+            Some(WarmUp::Auto) => (0.0, true),
+        };
+        if warm_up_auto {
+            // MSER-5 finds where a stationary series settles; a clinic day is not stationary
+            // (and starts empty as the real one does), so "auto" is for steady-state runs.
+            if run.run_length.is_none() {
+                self.err(
+                    "run.warm_up".into(),
+                    "\"auto\" needs a steady-state run: give run.run_length (the observation window after the warm-up)".into(),
+                );
+            }
+            if run.sample_interval.is_some_and(|d| d.0 == 0.0) {
+                self.err(
+                    "run.warm_up".into(),
+                    "\"auto\" is found from the queue-length series: run.sample_interval must not be \"0min\"".into(),
+                );
+            }
+        }
         let mut stop = run.hard_stop.map(|c| c.0);
         if let Some(s) = stop
             && s <= open
@@ -82,6 +105,7 @@ impl Builder {
             close,
             stop,
             warm_up,
+            warm_up_auto,
             sample_interval: run.sample_interval.map_or(15.0, |d| d.0),
         }
     }

@@ -59,6 +59,8 @@ impl Features {
             warnings: _,
             variant: _,
             variant_ids: _,
+            // Only decides which model is run, never how.
+            warm_up_auto: _,
             // Both loops stop arrivals at the cap, at closing time and at the hard stop.
             close: _,
             stop: _,

@@ -82,6 +82,9 @@ pub struct Model {
     pub(crate) stats_start: f64,
     /// Queue-length sampling interval (0 = off).
     pub(crate) sample_interval: f64,
+    /// `run.warm_up = "auto"`: built with no warm-up, to be replaced by the model with the
+    /// warm-up MSER-5 finds (`stats::warmup`) before it is run for results.
+    pub(crate) warm_up_auto: bool,
     /// Patient classes.
     pub(crate) classes: Vec<Class>,
     /// Cumulative class shares (for streams without a fixed class), if defined.
@@ -165,6 +168,12 @@ impl Model {
     /// Queue-length sampling interval (0 = off).
     pub fn sample_interval(&self) -> f64 {
         self.sample_interval
+    }
+
+    /// True when the scenario asks for `run.warm_up = "auto"`: this model has no warm-up yet
+    /// and is meant for the pilot replications that find it (`stats::warmup::settle`).
+    pub fn warm_up_is_auto(&self) -> bool {
+        self.warm_up_auto
     }
 
     /// Patient classes.

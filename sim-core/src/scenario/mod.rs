@@ -37,7 +37,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::collections::BTreeMap;
 use std::fmt;
-use units::{ClockTime, Duration};
+use units::{ClockTime, Duration, WarmUp};
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -108,9 +108,10 @@ pub struct RunSpec {
     /// Number of independent replications (default 10).
     #[serde(default = "default_replications")]
     pub replications: u32,
-    /// Steady-state studies: statistics start after this warm-up, counted from `open`.
+    /// Steady-state studies: statistics start after this warm-up, counted from `open`;
+    /// `"auto"` finds it by MSER-5 from the replications before the run (`stats::warmup`).
     #[serde(default)]
-    pub warm_up: Option<Duration>,
+    pub warm_up: Option<WarmUp>,
     /// Steady-state studies: length of the observation window after the warm-up; the run
     /// stops at its end.
     #[serde(default)]

@@ -14,6 +14,16 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Duration(pub f64);
 
+/// `run.warm_up`: a length of time, or `"auto"` (found by MSER-5 from pilot replications
+/// before the run: `stats::warmup`).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub enum WarmUp {
+    /// Find the warm-up from the replications themselves.
+    Auto,
+    /// A fixed warm-up.
+    Length(Duration),
+}
+
 /// A duration that may be negative (punctuality offsets: early arrivals are negative).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Offset(pub f64);
@@ -185,6 +195,21 @@ impl<'de> Deserialize<'de> for Duration {
         d.deserialize_any(StrVisitor(
             |s: &str| parse_duration(s).map(Duration),
             "a duration such as \"90s\", \"4min\" or \"1.5h\"",
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for WarmUp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrVisitor(
+            |s: &str| {
+                if s.trim() == "auto" {
+                    Ok(WarmUp::Auto)
+                } else {
+                    parse_duration(s).map(|m| WarmUp::Length(Duration(m)))
+                }
+            },
+            "a duration such as \"2h\", or \"auto\"",
         ))
     }
 }

@@ -12,6 +12,7 @@ pub mod record;
 pub mod summary;
 pub mod tally;
 pub mod targets;
+pub mod warmup;
 
 pub use estimate::{Estimate, t_critical};
 pub use tally::{BUCKETS, Moments, Tally};
