@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod data;
 mod fit;
+mod optimise;
 mod output;
 mod parquet_table;
 mod regression;
@@ -100,6 +101,10 @@ enum Command {
     /// Find a steady-state run's warm-up: MSER-5 on the queue-length series of replications
     /// started empty, with Welch's moving average (--out DIR writes the chart and the series).
     Warmup(warmup::WarmupArgs),
+    /// Find the cheapest point of a study (fewest staff, or lowest staff cost) whose
+    /// constraints are met with 95% confidence: candidates in cost order, replications added
+    /// only where a verdict is close. Prints the answer, the runner-up and the evidence.
+    Optimise(optimise::OptimiseArgs),
     /// Merge the result directories of a sweep's shards into the table one machine writes.
     Merge(sweep::MergeArgs),
     /// Check scenarios against stored baselines (CI regression checks).
@@ -300,6 +305,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Warmup(args) => warmup::run(args),
+        Command::Optimise(args) => optimise::run(args),
         Command::Check(args) => match check::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => return ExitCode::from(code),

@@ -96,7 +96,7 @@ fn point_file(dir: &Path, index: usize) -> PathBuf {
 }
 
 /// A study file's problem as `FILE:LINE:COL: error: …` (input error, exit 2).
-fn study_problem(path: &Path, e: &SweepError) -> anyhow::Error {
+pub(crate) fn study_problem(path: &Path, e: &SweepError) -> anyhow::Error {
     let file = path.display();
     ScenarioProblems(match e {
         SweepError::Syntax {
@@ -235,28 +235,62 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
 }
 
 /// Runs `carepath sweep`.
-pub(crate) fn run(args: SweepArgs) -> Result<()> {
-    let study_text = std::fs::read_to_string(&args.study)
-        .map_err(|e| InputError(format!("cannot read study {}: {e}", args.study.display())))?;
-    let sweep = Sweep::parse(&study_text).map_err(|e| study_problem(&args.study, &e))?;
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let scenario_path = args
-        .study
+/// A study file with its scenario, read and parsed (the command line's `--set` values and
+/// the study's `[sweep.set]` applied), for `sweep` and `optimise`.
+pub(crate) struct Loaded {
+    pub(crate) study_text: String,
+    pub(crate) sweep: Sweep,
+    pub(crate) scenario_path: PathBuf,
+    pub(crate) scenario_text: String,
+    pub(crate) scenario: sim_core::Scenario,
+    /// The command line's `-r`/`-s`, else the study's.
+    pub(crate) overrides: sim_core::scenario::Overrides,
+}
+
+/// Reads `study` and its scenario.
+pub(crate) fn load(
+    study: &Path,
+    sets: &crate::SetOptions,
+    reps: &crate::ReplicationOptions,
+) -> Result<Loaded> {
+    let study_text = std::fs::read_to_string(study)
+        .map_err(|e| InputError(format!("cannot read study {}: {e}", study.display())))?;
+    let sweep = Sweep::parse(&study_text).map_err(|e| study_problem(study, &e))?;
+    let scenario_path = study
         .parent()
         .unwrap_or(Path::new("."))
         .join(&sweep.scenario);
     let scenario_text = crate::read(&scenario_path)?;
-    let scenario = crate::parse_scenario_set(&scenario_path, &scenario_text, &args.sets)?
-        .with_settings(
-            &sweep
-                .fixed
-                .iter()
-                .map(|s| s.clone().with_origin("sweep.set"))
-                .collect::<Vec<_>>(),
-        );
-    let mut overrides = crate::overrides(&args.reps, None)?;
+    let scenario = crate::parse_scenario_set(&scenario_path, &scenario_text, sets)?.with_settings(
+        &sweep
+            .fixed
+            .iter()
+            .map(|s| s.clone().with_origin("sweep.set"))
+            .collect::<Vec<_>>(),
+    );
+    let mut overrides = crate::overrides(reps, None)?;
     overrides.replications = overrides.replications.or(sweep.replications);
     overrides.seed = overrides.seed.or(sweep.seed);
+    Ok(Loaded {
+        study_text,
+        sweep,
+        scenario_path,
+        scenario_text,
+        scenario,
+        overrides,
+    })
+}
+
+pub(crate) fn run(args: SweepArgs) -> Result<()> {
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let Loaded {
+        study_text,
+        sweep,
+        scenario_path,
+        scenario_text,
+        scenario,
+        overrides,
+    } = load(&args.study, &args.sets, &args.reps)?;
     // The first point of every variant is built now, so a bad variant, metric or first
     // value stops the sweep before anything runs.
     let first = scenario.with_settings(&point_settings(&sweep, 0));
@@ -483,7 +517,7 @@ fn run_point(
 }
 
 /// Point `i`'s settings, named as the study's parameters in messages.
-fn point_settings(sweep: &Sweep, i: usize) -> Vec<sim_core::scenario::Setting> {
+pub(crate) fn point_settings(sweep: &Sweep, i: usize) -> Vec<sim_core::scenario::Setting> {
     sweep
         .settings(i)
         .into_iter()
@@ -493,7 +527,7 @@ fn point_settings(sweep: &Sweep, i: usize) -> Vec<sim_core::scenario::Setting> {
 
 /// Builds point `i`'s model of `variant` from `at` (the scenario with the point's
 /// settings); a problem names the point.
-fn build_point(
+pub(crate) fn build_point(
     sweep: &Sweep,
     at: &sim_core::Scenario,
     path: &Path,

@@ -12,6 +12,7 @@ mod cli;
 mod compare;
 mod data;
 mod interrupt;
+mod optimise;
 mod precision;
 mod set;
 mod sweep;

@@ -43,6 +43,7 @@ pub mod error;
 pub mod fastmath;
 pub mod fit;
 pub mod model;
+pub mod optimise;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -94,6 +94,9 @@ struct StudyFile {
     parameters: Option<Table>,
     #[serde(default)]
     points: Option<Vec<Table>>,
+    /// `carepath optimise`'s costs and constraints (see [`crate::optimise`]).
+    #[serde(default)]
+    optimise: Option<crate::optimise::OptimiseSection>,
 }
 
 /// One parameter and the values it takes.
@@ -123,6 +126,8 @@ pub struct Sweep {
     pub fixed: Vec<Setting>,
     /// The parameter paths, in column order.
     pub parameters: Vec<String>,
+    /// `[optimise]`: what `carepath optimise` searches for (None when absent).
+    pub optimise: Option<crate::optimise::Optimise>,
     /// How the points are made.
     design: Design,
 }
@@ -239,7 +244,9 @@ impl Sweep {
                 .map_err(|m| invalid(format!("sweep.set.{path:?}"), m))?;
             fixed.push(Setting::new(path.clone(), v.clone()));
         }
+        let optimise = file.optimise.map(|o| o.check(&parameters)).transpose()?;
         Ok(Sweep {
+            optimise,
             fixed,
             scenario: s.scenario,
             variants: if s.variants.is_empty() {
