@@ -65,6 +65,18 @@ else
   add_counts "0 0 0" 1 "installing the Dask driver's dependencies (distributed/setup.sh)"
 fi
 
+echo "==> event log in pm4py: XES and OCEL 2.0 read by a process-mining library (process-mining/)"
+# process-mining/setup.sh installs pm4py from PyPI into process-mining/.venv once.
+status=0
+if python=$(process-mining/setup.sh); then
+  "$python" process-mining/test_pm4py.py "$target/debug/carepath" >"$logs/pm4py.tap" 2>"$logs/pm4py.err" || status=$?
+  cat "$logs/pm4py.tap"
+  if [ "$status" != 0 ]; then tail -20 "$logs/pm4py.err"; fi
+  add_counts "$(count_tap "$logs/pm4py.tap")" "$status" "process-mining/test_pm4py.py"
+else
+  add_counts "0 0 0" 1 "installing pm4py (process-mining/setup.sh)"
+fi
+
 echo "==> web page in headless Chromium"
 # The test-profile binary is already built (step 1); building it again with `-p carepath`
 # alone would resolve other features and recompile half the dependencies.

@@ -5,6 +5,7 @@ mod charts;
 mod check;
 mod compare;
 mod data;
+mod events;
 mod fit;
 mod optimise;
 mod output;
@@ -210,6 +211,8 @@ struct RunArgs {
     reps: ReplicationOptions,
     #[command(flatten)]
     sets: SetOptions,
+    #[command(flatten)]
+    events: events::EventOptions,
 }
 
 /// Most replications `--precision` runs unless --replications says otherwise.
@@ -740,6 +743,7 @@ fn run(args: RunArgs) -> Result<()> {
         &overrides,
     )?;
     print_warnings(&[&model], args.quiet);
+    let event_log = events::check(&args.events, &model)?;
     if let Some((metric, _)) = &precision {
         sim_core::sweep::check_metrics(&model, std::slice::from_ref(metric))
             .map_err(|e| InputError(format!("--precision: {e}")))?;
@@ -828,6 +832,12 @@ fn run(args: RunArgs) -> Result<()> {
         }
         if let Some(dir) = &args.charts {
             out(&charts::wrote_line(charts, dir))?;
+        }
+    }
+    if let Some((path, spec)) = event_log {
+        let line = events::write(&model, &path, spec, args.events.events_replication)?;
+        if !args.quiet {
+            out(&line)?;
         }
     }
     Ok(())

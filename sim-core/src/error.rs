@@ -107,6 +107,14 @@ pub enum RunError {
         /// The limit.
         limit: usize,
     },
+    /// The event log would hold more events than allowed.
+    #[error(
+        "the event log would hold more than {limit} events; log fewer patients (--events-sample N or a rate) or raise the limit (--events-limit)"
+    )]
+    EventLogFull {
+        /// The most events allowed.
+        limit: usize,
+    },
     /// A recurring time step (queue sampling) no longer advances the clock: the step is below
     /// the float resolution at this clock value.
     #[error(

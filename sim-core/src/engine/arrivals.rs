@@ -299,6 +299,9 @@ impl<'m> Simulator<'m> {
             self.hourly_arrival(now);
         }
         self.patients[p as usize].state = State::Elsewhere;
+        if !LEAN && self.logging {
+            self.log_event(p, super::event_log::Activity::Arrive, None, now);
+        }
         self.in_system += 1;
         self.out.max_in_system = self.out.max_in_system.max(self.in_system);
         self.enter_step::<LEAN>(p, now);

@@ -136,6 +136,9 @@ impl<'m> Simulator<'m> {
     /// `send_home`, leaves unseen.
     #[inline(never)]
     pub(super) fn send_home(&mut self, s: StationIx, p: u32, now: f64) {
+        if self.logging {
+            self.log_event(p, super::event_log::Activity::Balk, Some(s), now);
+        }
         let st = &mut self.stations[s.ix()];
         st.r.sent_home += 1;
         on_day(&mut st.r.by_day, day_of_end(now)).sent_home += 1;

@@ -121,6 +121,9 @@ impl<'m> Simulator<'m> {
 
     /// Stops the service of `q` at station `s` and puts `q` back at the front of its queue.
     pub(super) fn interrupt(&mut self, s: StationIx, q: u32, how: Interruption, now: f64) {
+        if self.logging {
+            self.log_event(q, super::event_log::Activity::Preempted, Some(s), now);
+        }
         let ss = self.model.stats_start;
         let pat = &mut self.patients[q as usize];
         debug_assert_eq!(pat.state, State::InService);

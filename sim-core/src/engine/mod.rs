@@ -30,6 +30,7 @@ mod appointment;
 mod arrivals;
 mod closing;
 mod event;
+pub mod event_log;
 pub mod event_queue;
 pub mod features;
 pub mod hourly;
@@ -112,6 +113,9 @@ pub struct Simulator<'m> {
     keyed: bool,
     booked_at: Vec<f64>,
     queue_key: Vec<f64>,
+    /// An event log is kept (`with_event_log`): the general loop's hooks record into `log`.
+    logging: bool,
+    log: event_log::LogState,
     out: ReplicationResult,
 }
 
@@ -195,6 +199,8 @@ impl<'m> Simulator<'m> {
             keyed: model.stations.iter().any(|s| s.by_appointment),
             booked_at: Vec::new(),
             queue_key: Vec::new(),
+            logging: false,
+            log: event_log::LogState::default(),
             out: ReplicationResult::default(),
         }
     }
@@ -226,6 +232,9 @@ impl<'m> Simulator<'m> {
         self.class_in_system.clear();
         self.class_in_system.resize(m.classes.len(), 0);
         self.stop_arrivals = false;
+        if self.logging {
+            self.log.reset();
+        }
         // Station states and results keep their storage from the last replication (queues,
         // histograms, sample vectors): cleared, not reallocated, so a study of thousands of
         // short replications does not allocate and zero its buffers afresh each time (see
@@ -354,6 +363,11 @@ impl<'m> Simulator<'m> {
                 next_sample = self.sample(next_sample, interval)?;
             }
             self.finish(end);
+            if self.log.overflow {
+                return Err(RunError::EventLogFull {
+                    limit: self.log.spec.map_or(0, |s| s.max_events),
+                });
+            }
             Ok(())
         });
         std::mem::swap(&mut self.out, out);
@@ -431,7 +445,12 @@ impl<'m> Simulator<'m> {
                         self.release(p);
                     }
                 }
-                Ev::DelayEnd(p) => self.advance::<LEAN>(p, now),
+                Ev::DelayEnd(p) => {
+                    if !LEAN && self.logging {
+                        self.log_event(p, event_log::Activity::DelayEnd, None, now);
+                    }
+                    self.advance::<LEAN>(p, now)
+                }
                 Ev::Renege(t) => self.on_renege(t, now),
                 Ev::Staff(s) => self.on_staff_change(s, now),
                 Ev::Resource(r) => self.on_resource_change(r, now),

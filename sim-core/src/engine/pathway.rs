@@ -48,6 +48,9 @@ impl<'m> Simulator<'m> {
                 let visit = if step.cyclic { pat.loop_visits } else { 0 };
                 let d = delay.sample(&mut draw_rng(pat.key, step.keys.delay, visit));
                 self.out.delay_sum += d;
+                if !LEAN && self.logging {
+                    self.log_event(p, super::event_log::Activity::DelayStart, None, now);
+                }
                 self.events.push(now + d, Ev::DelayEnd(p));
             }
         }
@@ -148,6 +151,9 @@ impl<'m> Simulator<'m> {
     /// Removes a patient from the system (completed, balked or reneged).
     #[inline(always)]
     pub(super) fn leave<const LEAN: bool>(&mut self, p: u32, now: f64) {
+        if !LEAN && self.logging {
+            self.log_event(p, super::event_log::Activity::Leave, None, now);
+        }
         let arrival = self.patients[p as usize].arrival;
         let stay = if LEAN {
             now - arrival

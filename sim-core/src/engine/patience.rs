@@ -42,6 +42,9 @@ impl<'m> Simulator<'m> {
             return; // served (or gone) before patience ran out
         }
         let s = self.patients[p as usize].at_station;
+        if self.logging {
+            self.log_event(p, super::event_log::Activity::Renege, Some(s), now);
+        }
         if self.stations[s.ix()].pooled {
             self.touch_blocked(&[s.0], now);
         }

@@ -99,6 +99,9 @@ impl<'m> Simulator<'m> {
         if !LEAN && self.keyed {
             self.clear_booking(i);
         }
+        if !LEAN && self.logging {
+            self.log_enter(i, key);
+        }
         i
     }
 

@@ -151,6 +151,9 @@ impl<'m> Simulator<'m> {
         if !LEAN && !spec.patience.is_empty() {
             self.start_patience(s, p, now);
         }
+        if !LEAN && self.logging {
+            self.log_event(p, super::event_log::Activity::JoinQueue, Some(s), now);
+        }
     }
 
     /// Queues `entry` at its class's priority level (stations with priorities).
@@ -183,6 +186,9 @@ impl<'m> Simulator<'m> {
     /// Patient `p` finds station `s`'s queue full (or balks by choice) and leaves.
     #[inline(never)]
     pub(super) fn balk(&mut self, s: StationIx, p: u32, now: f64) {
+        if self.logging {
+            self.log_event(p, super::event_log::Activity::Balk, Some(s), now);
+        }
         self.stations[s.ix()].r.balks += 1;
         self.out.patients.balked += 1;
         let c = self.patients[p as usize].class as usize;
@@ -289,6 +295,9 @@ impl<'m> Simulator<'m> {
         }
         if !LEAN {
             self.out.events += 1;
+            if self.logging {
+                self.log_event(p, super::event_log::Activity::StartService, Some(s), now);
+            }
         }
         self.events.push(now + d, Ev::ServiceEnd(p));
     }
@@ -304,6 +313,9 @@ impl<'m> Simulator<'m> {
         let s = pat.at_station;
         let started = pat.enqueued;
         pat.state = State::Elsewhere;
+        if !LEAN && self.logging {
+            self.log_event(p, super::event_log::Activity::EndService, Some(s), now);
+        }
         let st = &mut self.stations[s.ix()];
         if !LEAN && st.interruptible {
             Self::stop_serving(st, p);
