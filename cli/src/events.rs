@@ -11,7 +11,7 @@
 //! The replication is run again on its own with the log on (the same patients as in the
 //! study: logging draws no random numbers). The file is streamed into a temporary file and
 //! renamed into place when whole, so it appears whole or not at all. Times are clock times
-//! on day 1 = 2026-01-05 (a Monday, so a calendar week's weekdays come out right), UTC.
+//! on day 1 = 2026-01-05 (a Monday), UTC; only the clock time and the day number mean anything.
 
 use crate::InputError;
 use anyhow::{Context, Result};
