@@ -11,6 +11,9 @@
 //! - [`fit_columns()`] and [`fit_csv()`]: `carepath fit` for the page's *Fit a distribution*
 //!   panel ([`fit`]): a CSV file's columns, then the ranking, TOML snippets, `fit.json` and
 //!   charts.
+//! - [`sweep_plan()`], [`WebSweepPoint`], [`sweep_csv()`] and [`sweep_chart()`]: `carepath
+//!   sweep` for the page's *Sweep* panel ([`sweep`]): a study's points, one point run stepwise
+//!   in each of a pool of workers, then `sweep.csv` and the sweep chart of a metric.
 //!
 //! [`inspect()`] and [`WebRun::start`] take the data files the page holds (CSV files uploaded
 //! or pasted, for empirical distributions with `file = "…"`) as an optional JSON object of
@@ -26,6 +29,7 @@ pub mod gallery;
 pub mod inspect;
 pub mod session;
 pub mod settings;
+pub mod sweep;
 
 use wasm_bindgen::prelude::*;
 
@@ -119,6 +123,54 @@ fn progress(done: u32, total: u32) -> bool {
     true
 }
 
+/// Reads a study file's text (`docs/studies.md`; its `scenario` key is not read: the scenario
+/// is `text`, with the data files `data` as for [`inspect()`]) and checks its first point in
+/// every variant, as `carepath sweep` does before anything runs. JSON of [`sweep::Plan`] with
+/// `"ok": true`, or `{"ok": false, "error": ...}` with the CLI's words.
+#[wasm_bindgen]
+pub fn sweep_plan(study: &str, text: &str, data: Option<String>) -> String {
+    let result = data::parse(data.as_deref())
+        .and_then(|d| sweep::plan(study, text, &d))
+        .and_then(|p| serde_json::to_value(p).map_err(|e| e.to_string()));
+    match result {
+        Ok(mut out) => {
+            out["ok"] = true.into();
+            out.to_string()
+        }
+        Err(e) => error_json(&e),
+    }
+}
+
+/// `sweep.csv` of a finished sweep, byte for byte as `carepath sweep --out DIR` writes it.
+/// `table` is JSON of [`sweep::Table`] (the plan's facts and the rows the points returned).
+#[wasm_bindgen]
+pub fn sweep_csv(table: &str) -> String {
+    let result = serde_json::from_str::<sweep::Table>(table)
+        .map_err(|e| format!("bad sweep table: {e}"))
+        .and_then(|t| sweep::csv(&t));
+    match result {
+        Ok(csv) => serde_json::json!({ "ok": true, "csv": csv }).to_string(),
+        Err(e) => error_json(&e),
+    }
+}
+
+/// The sweep chart of `metric` (SVG), as `carepath sweep --charts DIR` draws it: JSON
+/// `{"ok": true, "stem", "title", "svg"}` or `{"ok": false, "error": ...}`.
+#[wasm_bindgen]
+pub fn sweep_chart(table: &str, metric: &str) -> String {
+    let result = serde_json::from_str::<sweep::Table>(table)
+        .map_err(|e| format!("bad sweep table: {e}"))
+        .and_then(|t| sweep::chart(&t, metric))
+        .and_then(|c| serde_json::to_value(c).map_err(|e| e.to_string()));
+    match result {
+        Ok(mut out) => {
+            out["ok"] = true.into();
+            out.to_string()
+        }
+        Err(e) => error_json(&e),
+    }
+}
+
 fn error_json(message: &str) -> String {
     serde_json::json!({ "ok": false, "error": message }).to_string()
 }
@@ -160,6 +212,47 @@ impl WebRun {
     pub fn finish(&self) -> Result<String, String> {
         let out = self.0.finish()?;
         serde_json::to_string(&out).map_err(|e| e.to_string())
+    }
+}
+
+/// One point of a sweep (every variant) in progress, run one replication at a time like
+/// [`WebRun`], so that a worker of the page's pool reports progress and can be stopped.
+#[wasm_bindgen]
+pub struct WebSweepPoint(sweep::PointRun);
+
+#[wasm_bindgen]
+impl WebSweepPoint {
+    /// Builds point `index` (0-based) of the study `study` of the scenario `text` (with the
+    /// data files `data`). Fails with the CLI's words when the point does not build.
+    pub fn start(
+        study: &str,
+        text: &str,
+        data: Option<String>,
+        index: u32,
+    ) -> Result<WebSweepPoint, String> {
+        let data = data::parse(data.as_deref())?;
+        sweep::PointRun::new(study, text, &data, index as usize).map(WebSweepPoint)
+    }
+
+    /// Replications to run in all (every variant).
+    pub fn total(&self) -> u32 {
+        self.0.total()
+    }
+
+    /// Replications run so far.
+    pub fn done(&self) -> u32 {
+        self.0.done()
+    }
+
+    /// Runs the next replication; false when all have run.
+    pub fn step(&mut self) -> bool {
+        self.0.step()
+    }
+
+    /// The point's rows as a JSON list of [`sweep::RowOut`] (an error when unfinished).
+    pub fn finish(&self) -> Result<String, String> {
+        let rows = self.0.finish()?;
+        serde_json::to_string(&rows).map_err(|e| e.to_string())
     }
 }
 
@@ -231,6 +324,41 @@ mod tests {
         let e: serde_json::Value =
             serde_json::from_str(&fit_csv(csv, r#"{"name": "x", "boot": 1}"#)).unwrap();
         assert!(e["error"].as_str().unwrap().starts_with("bad fit options"));
+    }
+
+    #[test]
+    fn sweeps_cross_as_json() {
+        let text = include_str!("../../scenarios/mmc.toml");
+        let study = "[sweep]\nscenario = \"mmc.toml\"\nreplications = 2\nmetrics = [\"time_in_system_min.mean\"]\n[parameters]\n\"stations.server.servers\" = [3, 4]\n";
+        let plan: serde_json::Value = serde_json::from_str(&sweep_plan(study, text, None)).unwrap();
+        assert_eq!(plan["ok"], true, "{plan}");
+        assert_eq!(plan["points"], serde_json::json!([["3"], ["4"]]));
+        let mut rows = Vec::new();
+        for i in 0..2 {
+            let mut p = WebSweepPoint::start(study, text, None, i).unwrap();
+            assert!(p.finish().is_err());
+            while p.step() {}
+            assert_eq!(p.done(), p.total());
+            let r: Vec<serde_json::Value> = serde_json::from_str(&p.finish().unwrap()).unwrap();
+            rows.extend(r);
+        }
+        let table = serde_json::json!({
+            "scenario_name": plan["scenario_name"], "replications": 2,
+            "parameters": plan["parameters"], "points": plan["points"], "rows": rows,
+        })
+        .to_string();
+        let csv: serde_json::Value = serde_json::from_str(&sweep_csv(&table)).unwrap();
+        assert_eq!(csv["ok"], true, "{csv}");
+        assert_eq!(csv["csv"].as_str().unwrap().lines().count(), 3);
+        let chart: serde_json::Value =
+            serde_json::from_str(&sweep_chart(&table, "time_in_system_min.mean")).unwrap();
+        assert_eq!(chart["ok"], true, "{chart}");
+        assert!(chart["svg"].as_str().unwrap().starts_with("<svg"));
+        let bad: serde_json::Value = serde_json::from_str(&sweep_csv("[]")).unwrap();
+        assert_eq!(bad["ok"], false);
+        let bad: serde_json::Value = serde_json::from_str(&sweep_plan("nope", text, None)).unwrap();
+        assert_eq!(bad["ok"], false);
+        assert!(WebSweepPoint::start(study, text, None, 2).is_err());
     }
 
     #[test]

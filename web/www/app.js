@@ -8,9 +8,11 @@
 // the typed text the new base and resets the relative controls (volume, extra staff). `files`
 // holds the data files the user has opened or pasted (by the path the scenario writes); they go
 // with every check and run to the workers, and nowhere else (not into the link either).
-// The "Fit a distribution" panel is fit.js; it uses the quick worker and one of its own.
+// The "Fit a distribution" panel is fit.js; it uses the quick worker and one of its own. The
+// "Sweep" panel is sweep.js; it uses the quick worker and a pool of its own.
 
 import { startFitPanel } from './fit.js';
+import { startSweepPanel } from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -57,6 +59,7 @@ let inspection = null;
 let outcome = null;
 const files = {}; // path -> { text, from, lines }
 const current = { run: null, check: 0 };
+let sweepPanel = null;
 
 // ---------------------------------------------------------------- state in the URL
 
@@ -460,6 +463,7 @@ async function check(text, thenRun) {
   }
   variants = variants.filter((v) => found.variants.some((x) => x.id === v));
   showControls();
+  sweepPanel?.scenarioChanged();
   saveState();
   if (thenRun && $('autorun').checked) run();
   else if (thenRun) setStatus('Ready: press Run.');
@@ -567,6 +571,10 @@ function showResult({ outcome: o, elapsedMs, simulatedMs }) {
 async function start() {
   wireStaticControls();
   startFitPanel({ worker, checker, el, download });
+  sweepPanel = startSweepPanel({
+    checker, el, download,
+    scenario: () => ({ text: $('editor').value, files: fileTexts(), inspection, variants, stem: scenarioStem() }),
+  });
   const hello = await checker.request({ op: 'hello' });
   gallery = hello.gallery;
   await loadState();

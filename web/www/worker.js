@@ -2,7 +2,9 @@
 // requests. Runs step through replications and yield every few tens of milliseconds, so
 // progress reaches the page and a cancel message is heard between replications. Requests that
 // check or run a scenario carry `files`, the data files the page holds (path -> CSV text).
-// The same worker script serves the fit panel (`columns`, `fit`; see fit.js).
+// The same worker script serves the fit panel (`columns`, `fit`; see fit.js) and the sweep
+// panel (sweep.js): `sweep-plan` and `sweep-draw` in the quick worker, `sweep-point` in each
+// worker of the sweep's pool (one point at a time; the page ends the pool to cancel).
 import init, * as carepath from './pkg/carepath_web.js';
 
 const ready = init();
@@ -44,6 +46,34 @@ async function run({ id, text, variants, files }) {
   }
 }
 
+// One point of a sweep (every variant), stepped like a run; the rows go back as JSON.
+async function sweepPoint({ id, study, text, files, index }) {
+  let point;
+  try {
+    point = carepath.WebSweepPoint.start(study, text, JSON.stringify(files || {}), index);
+  } catch (error) {
+    postMessage({ op: 'error', id, index, error: String(error) });
+    return;
+  }
+  try {
+    const total = point.total();
+    postMessage({ op: 'progress', id, index, done: 0, total });
+    let slice = performance.now();
+    while (point.step()) {
+      if (performance.now() - slice > 40) {
+        postMessage({ op: 'progress', id, index, done: point.done(), total });
+        await pause();
+        slice = performance.now();
+      }
+    }
+    postMessage({ op: 'sweep-rows', id, index, total, rows: JSON.parse(point.finish()) });
+  } catch (error) {
+    postMessage({ op: 'error', id, index, error: String(error) });
+  } finally {
+    point.free();
+  }
+}
+
 // A fit runs inside one call into the module; it reports each bootstrap sample through this
 // global (throttled here), and the page cancels it by ending the worker.
 function fit({ id, text, options }) {
@@ -82,6 +112,24 @@ onmessage = async ({ data }) => {
       break;
     case 'run':
       await run(data);
+      break;
+    case 'sweep-plan':
+      postMessage({
+        op: 'sweep-plan', id: data.id,
+        plan: JSON.parse(carepath.sweep_plan(data.study, data.text, JSON.stringify(data.files || {}))),
+      });
+      break;
+    case 'sweep-draw': {
+      const table = JSON.stringify(data.table);
+      postMessage({
+        op: 'sweep-draw', id: data.id,
+        csv: data.csv ? JSON.parse(carepath.sweep_csv(table)) : null,
+        chart: JSON.parse(carepath.sweep_chart(table, data.metric)),
+      });
+      break;
+    }
+    case 'sweep-point':
+      await sweepPoint(data);
       break;
     case 'columns':
       postMessage({ op: 'columns', id: data.id, result: JSON.parse(carepath.fit_columns(data.text)) });
