@@ -76,6 +76,9 @@ mod layout;
 pub mod report;
 pub mod style;
 
-pub use chart::{Chart, ChartKind, MAX_LINES, SweepInput, WarmupInput, standard_charts};
+pub use chart::{
+    Chart, ChartKind, JourneyInput, MAX_JOURNEYS, MAX_LINES, SweepInput, WarmupInput,
+    standard_charts,
+};
 pub use error::ChartError;
 pub use input::{VariantInput, comparison_inputs};

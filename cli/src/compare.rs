@@ -44,6 +44,7 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         ))
         .into());
     }
+    crate::events::check_journeys(args.journeys, args.charts.as_ref())?;
     let overrides = crate::overrides(&args.reps, None)?;
     let variants: Vec<Option<&str>> = ids.iter().map(|id| Some(id.as_str())).collect();
     let scenario = crate::warmup::settle(
@@ -110,7 +111,19 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
             &models,
             &findings,
             args.quiet,
-        )?,
+        )?
+        .saturating_add(match args.journeys {
+            Some(k) => {
+                crate::events::stage_journeys(
+                    &mut files,
+                    dir,
+                    &models.iter().collect::<Vec<_>>(),
+                    k,
+                )?;
+                1
+            }
+            None => 0,
+        }),
         None => 0,
     };
     if let Some(dir) = &args.out {

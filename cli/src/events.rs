@@ -116,9 +116,8 @@ pub(crate) fn check(opts: &EventOptions, model: &Model) -> Result<Option<(PathBu
     )))
 }
 
-/// Runs replication `replication` of `model` with the log on and writes it to `path`.
-/// Returns the line to print.
-pub(crate) fn write(model: &Model, path: &Path, spec: LogSpec, replication: u32) -> Result<String> {
+/// Runs replication `replication` of `model` with the log on; returns its events.
+fn log_of(model: &Model, spec: LogSpec, replication: u32) -> Result<Vec<LogEvent>> {
     let mut sim = sim_core::Simulator::new(model)
         .with_stop_flag(crate::replicate::stop_flag())
         .with_event_log(spec);
@@ -129,7 +128,60 @@ pub(crate) fn write(model: &Model, path: &Path, spec: LogSpec, replication: u32)
         )),
         e => anyhow::Error::from(e),
     })?;
-    let log = sim.event_log();
+    Ok(sim.event_log().to_vec())
+}
+
+/// `--journeys N` with `--charts DIR`: the journey chart of the first `n` patients of
+/// replication 0 of each of `models` (side by side), staged as `journeys.svg` and `.png`.
+pub(crate) fn stage_journeys(
+    files: &mut crate::output::Outputs,
+    dir: &Path,
+    models: &[&Model],
+    n: usize,
+) -> Result<()> {
+    let spec = LogSpec {
+        sample: Sample::First(n.min(carepath_charts::MAX_JOURNEYS) as u32),
+        max_events: DEFAULT_LIMIT,
+    };
+    let logs = models
+        .iter()
+        .map(|m| log_of(m, spec, 0))
+        .collect::<Result<Vec<_>>>()?;
+    let stations: Vec<Vec<String>> = models
+        .iter()
+        .map(|m| m.stations().iter().map(|s| s.id.clone()).collect())
+        .collect();
+    let inputs: Vec<carepath_charts::JourneyInput<'_>> = models
+        .iter()
+        .zip(&logs)
+        .zip(&stations)
+        .map(|((m, log), st)| carepath_charts::JourneyInput {
+            label: crate::model_label(m),
+            events: log,
+            stations: st,
+        })
+        .collect();
+    let chart = carepath_charts::Chart::journeys(models[0].name(), 0, &inputs, n)?;
+    files.write(dir, "journeys.svg", chart.svg()?.as_bytes())?;
+    files.write(dir, "journeys.png", &chart.png()?)?;
+    Ok(())
+}
+
+/// Checks `--journeys N` (it needs `--charts DIR`).
+pub(crate) fn check_journeys(journeys: Option<usize>, charts: Option<&PathBuf>) -> Result<()> {
+    match journeys {
+        Some(0) => Err(InputError("--journeys must be at least 1".into()).into()),
+        Some(_) if charts.is_none() => {
+            Err(InputError("--journeys N draws a chart: give --charts DIR too".into()).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs replication `replication` of `model` with the log on and writes it to `path`.
+/// Returns the line to print.
+pub(crate) fn write(model: &Model, path: &Path, spec: LogSpec, replication: u32) -> Result<String> {
+    let log = &log_of(model, spec, replication)?;
     let names = Names::of(model);
     let patients = log.iter().map(|e| e.patient).max().unwrap_or(0);
     let dir = path

@@ -173,6 +173,10 @@ pub(crate) struct CompareArgs {
     /// Write the charts (SVG and PNG) into this directory.
     #[arg(long, value_name = "DIR")]
     charts: Option<PathBuf>,
+    /// With --charts: also draw the journeys of the first N patients of replication 0 under
+    /// each variant, side by side (the same patients: journeys.svg/.png; at most 60).
+    #[arg(long, value_name = "N")]
+    pub(crate) journeys: Option<usize>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -198,6 +202,10 @@ struct RunArgs {
     /// Write the charts (SVG and PNG) into this directory.
     #[arg(long, value_name = "DIR")]
     charts: Option<PathBuf>,
+    /// With --charts: also draw the journeys of the first N patients of replication 0
+    /// (journeys.svg/.png; at most 60).
+    #[arg(long, value_name = "N")]
+    journeys: Option<usize>,
     /// Print nothing but errors (no table, no progress bar).
     #[arg(short, long)]
     quiet: bool,
@@ -744,6 +752,7 @@ fn run(args: RunArgs) -> Result<()> {
     )?;
     print_warnings(&[&model], args.quiet);
     let event_log = events::check(&args.events, &model)?;
+    events::check_journeys(args.journeys, args.charts.as_ref())?;
     if let Some((metric, _)) = &precision {
         sim_core::sweep::check_metrics(&model, std::slice::from_ref(metric))
             .map_err(|e| InputError(format!("--precision: {e}")))?;
@@ -820,7 +829,14 @@ fn run(args: RunArgs) -> Result<()> {
             .with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let charts = match &args.charts {
-        Some(dir) => charts::stage_run(&mut files, dir, &model, &findings, args.quiet)?,
+        Some(dir) => {
+            let mut n = charts::stage_run(&mut files, dir, &model, &findings, args.quiet)?;
+            if let Some(k) = args.journeys {
+                events::stage_journeys(&mut files, dir, &[&model], k)?;
+                n += 1;
+            }
+            n
+        }
         None => 0,
     };
     files

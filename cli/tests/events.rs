@@ -143,3 +143,56 @@ fn bad_options_and_a_full_log_are_errors_and_write_nothing() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn journeys_are_drawn_side_by_side_for_the_same_patients() {
+    let dir = tempfile::tempdir().unwrap();
+    let charts = dir.path().join("charts");
+    let o = run_carepath([
+        "compare",
+        "scenarios/future-hospital.toml",
+        "--variants",
+        "paper,digital",
+        "-r",
+        "2",
+        "-q",
+        "--charts",
+        charts.to_str().unwrap(),
+        "--journeys",
+        "12",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let svg = std::fs::read_to_string(charts.join("journeys.svg")).unwrap();
+    for text in [
+        "Patient journeys",
+        "paper",
+        "digital",
+        "the first 12 patients",
+        "served at doctor",
+    ] {
+        assert!(svg.contains(text), "{text} not in the chart");
+    }
+    assert!(
+        std::fs::metadata(charts.join("journeys.png"))
+            .unwrap()
+            .len()
+            > 10_000
+    );
+    let o = run_carepath(["run", CLINIC, "-r", "1", "-q", "--journeys", "5"]);
+    o.expect_no_panic().expect_code(2);
+    assert!(o.stderr.contains("give --charts DIR too"), "{}", o.stderr);
+    let o = run_carepath([
+        "run",
+        CLINIC,
+        "-r",
+        "1",
+        "-q",
+        "--charts",
+        charts.to_str().unwrap(),
+        "--journeys",
+        "5",
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let one = std::fs::read_to_string(charts.join("journeys.svg")).unwrap();
+    assert!(one.contains("the first 5 patients of replication 0"));
+}

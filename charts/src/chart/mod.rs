@@ -7,12 +7,14 @@ mod bars;
 mod breakdown;
 mod days;
 mod fit;
+mod journeys;
 mod queue;
 mod sweep;
 mod time_in_system;
 mod utilisation_day;
 mod warmup;
 
+pub use journeys::{JourneyInput, MAX_PATIENTS as MAX_JOURNEYS};
 pub use sweep::{MAX_LINES, SweepInput};
 pub use warmup::WarmupInput;
 
@@ -54,6 +56,8 @@ pub enum ChartKind {
     /// Warm-up (Welch's method): a series averaged across replications, its moving average
     /// and the end of the warm-up (MSER-5).
     Warmup,
+    /// Patient journeys: a timeline of sampled patients per variant, from the event log.
+    Journeys,
 }
 
 /// A chart ready to render.
@@ -77,6 +81,7 @@ enum Body {
     Sweep(sweep::Lines),
     SweepHeatmap(sweep::Heatmap),
     Warmup(warmup::Data),
+    Journeys(journeys::Data),
 }
 
 /// Facts shown in every subtitle.
@@ -402,6 +407,27 @@ impl Chart {
         })
     }
 
+    /// Patient journeys: for each variant's event log (one panel each, side by side on the
+    /// same clock), the first `patients` patients of `replication` (at most
+    /// [`MAX_JOURNEYS`]) as rows: waiting in a queue as a light bar, being served as a bar in
+    /// the station's colour, delays as a grey line. File stem `journeys`. `NoData` when a log
+    /// holds no patient.
+    pub fn journeys(
+        scenario: &str,
+        replication: u32,
+        inputs: &[JourneyInput<'_>],
+        patients: usize,
+    ) -> Result<Chart, ChartError> {
+        let d = journeys::Data::new(scenario, replication, inputs, patients)?;
+        Ok(Chart {
+            kind: ChartKind::Journeys,
+            stem: "journeys".into(),
+            title: d.frame.title.clone(),
+            size: (WIDTH, d.height()),
+            body: Body::Journeys(d),
+        })
+    }
+
     /// The kind of chart.
     pub fn kind(&self) -> ChartKind {
         self.kind
@@ -433,6 +459,7 @@ impl Chart {
             Body::Sweep(d) => d.draw(root),
             Body::SweepHeatmap(d) => d.draw(root),
             Body::Warmup(d) => d.draw(root),
+            Body::Journeys(d) => d.draw(root),
         }
     }
 
