@@ -69,6 +69,7 @@
 
 pub mod backend;
 mod chart;
+pub mod diagram;
 mod error;
 pub mod font;
 mod input;

@@ -13,6 +13,7 @@ mod parquet_table;
 mod regression;
 mod replicate;
 mod report;
+mod stress;
 mod sweep;
 mod sweep_charts;
 mod table;
@@ -106,6 +107,9 @@ enum Command {
     /// constraints are met with 95% confidence: candidates in cost order, replications added
     /// only where a verdict is close. Prints the answer, the runner-up and the evidence.
     Optimise(optimise::OptimiseArgs),
+    /// Draw the scenario's pathways as a diagram (SVG): steps as boxes, routes as arrows with
+    /// their probabilities, loops dashed, the steps where digital differs from paper tagged.
+    Diagram(DiagramArgs),
     /// Merge the result directories of a sweep's shards into the table one machine writes.
     Merge(sweep::MergeArgs),
     /// Check scenarios against stored baselines (CI regression checks).
@@ -113,6 +117,34 @@ enum Command {
     /// Exit 0 nothing moved, 1 something moved, 2 usage or input error. See
     /// docs/regression-checks.md.
     Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DiagramArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Draw this variant (its pathways may differ from the base).
+    #[arg(long, value_name = "NAME")]
+    variant: Option<String>,
+    /// Where to write the SVG (default: print it).
+    #[arg(short, long, value_name = "FILE.svg")]
+    out: Option<PathBuf>,
+}
+
+/// `carepath diagram`.
+fn diagram(args: DiagramArgs) -> Result<()> {
+    let text = read(&args.scenario)?;
+    let scenario = parse_scenario(&args.scenario, &text)?;
+    let model = build_variant(&args.scenario, &scenario, args.variant.as_deref())?;
+    let svg = carepath_charts::diagram::pathway_diagram(&model);
+    match &args.out {
+        Some(path) => {
+            output::write_atomic(path, svg.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            out(&format!("wrote {}\n", path.display()))
+        }
+        None => out(&svg),
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -316,6 +348,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Warmup(args) => warmup::run(args),
+        Command::Diagram(args) => diagram(args),
         Command::Optimise(args) => optimise::run(args),
         Command::Check(args) => match check::run(args) {
             Ok(0) => Ok(()),

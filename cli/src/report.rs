@@ -113,7 +113,22 @@ pub(crate) fn run(args: ReportArgs) -> Result<()> {
             .collect();
         compare(&v)
     });
-    let html = render(&args.scenario, &text, &runs, comparison.as_ref(), &warnings)?;
+    let facts = crate::stress::RunFacts {
+        path: &args.scenario,
+        models: runs.iter().map(|r| r.model).collect(),
+        replications: runs[0].findings.summary.replications,
+        seed: runs[0].findings.summary.seed,
+        version: env!("CARGO_PKG_VERSION"),
+        data_files: scenario.data_files(),
+    };
+    let html = render(
+        &args.scenario,
+        &text,
+        &runs,
+        comparison.as_ref(),
+        &warnings,
+        &crate::stress::section(&facts),
+    )?;
     write_report(&args, &html)
 }
 
@@ -179,6 +194,8 @@ h1{font-size:1.9em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid 
 .meta{color:#555}nav ol{columns:2}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size:.85em}
 footer{margin-top:3em;color:#555;font-size:.9em}
+table.stress th{text-align:left;font-weight:normal;color:#555;width:17em}table.stress td{text-align:left}
+figure.diagram{margin:1em 0}figure.diagram svg{max-width:100%;height:auto}
 ";
 
 /// The whole report.
@@ -188,6 +205,7 @@ fn render(
     runs: &[Run],
     comparison: Option<&Comparison>,
     warnings: &[String],
+    stress: &str,
 ) -> Result<String> {
     let first = &runs[0];
     let s0 = &first.findings.summary;
@@ -241,7 +259,10 @@ fn render(
     if comparison.is_some() {
         h.push_str("<li><a href=\"#diff\">Paired differences</a></li>");
     }
-    h.push_str("<li><a href=\"#scenario\">Scenario</a></li></ol></nav>\n");
+    h.push_str(
+        "<li><a href=\"#stress\">Model documentation (STRESS-DES)</a></li>\
+         <li><a href=\"#scenario\">Scenario</a></li></ol></nav>\n",
+    );
 
     let views: Vec<RunView<'_>> = runs
         .iter()
@@ -256,6 +277,7 @@ fn render(
         &views, comparison, warnings,
     )?);
 
+    h.push_str(stress);
     let _ = write!(
         h,
         "<section id=\"scenario\"><h2>Scenario</h2>\n<p><code>{}</code></p>\n<pre>{}</pre>\n</section>\n\

@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod compare;
 mod data;
+mod diagram;
 mod events;
 mod interrupt;
 mod optimise;
