@@ -1,6 +1,7 @@
 //! `carepath`: the command line. Parses arguments, loads scenarios, runs replications in
 //! parallel and reports. No simulation logic lives here: everything is computed by `sim-core`.
 
+mod animate;
 mod charts;
 mod check;
 mod compare;
@@ -86,6 +87,10 @@ enum Command {
     Compare(CompareArgs),
     /// Write one self-contained HTML report with charts for a scenario and its variants.
     Report(report::ReportArgs),
+    /// Write one self-contained HTML file that animates replication 0 of a scenario (each
+    /// variant stacked on one clock): patients as dots queueing at and moving between the
+    /// stations, with a clock, play/pause, speed and a time slider. It opens offline.
+    Animate(animate::AnimateArgs),
     /// Fit distributions to observed durations in a CSV file (maximum likelihood, ranked by
     /// AIC, Kolmogorov-Smirnov and Anderson-Darling with bootstrap p-values).
     ///
@@ -344,6 +349,7 @@ fn main() -> ExitCode {
         Command::Validate { scenario } => validate(&scenario),
         Command::Compare(args) => compare::run(args),
         Command::Report(args) => report::run(args),
+        Command::Animate(args) => animate::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),

@@ -7,6 +7,7 @@
 //! [`every_test_file_is_a_module`] fails otherwise. To run one file's tests:
 //! `cargo test -p carepath --test cli compare::`.
 
+mod animate;
 mod check;
 mod cli;
 mod compare;

@@ -15,6 +15,9 @@
 //!   sweep` for the page's *Sweep* panel ([`sweep`]): a study's points, one point run stepwise
 //!   in each of a pool of workers, then `sweep.csv` and the sweep chart of a metric.
 //!
+//! - [`animation_data()`]: the *Animated day* panel's data ([`animation`]): replication 0 of
+//!   the models a run built, with the event log of every patient.
+//!
 //! [`inspect()`] and [`WebRun::start`] take the data files the page holds (CSV files uploaded
 //! or pasted, for empirical distributions with `file = "…"`) as an optional JSON object of
 //! path to text ([`data`]); left out, the scenario reads none.
@@ -23,6 +26,7 @@
 //! here as in `carepath run`; the charts are carepath-charts', which measure text with an
 //! embedded font and so need no DOM (they run inside the worker).
 
+pub mod animation;
 pub mod data;
 pub mod fit;
 pub mod gallery;
@@ -169,6 +173,24 @@ pub fn sweep_chart(table: &str, metric: &str) -> String {
         }
         Err(e) => error_json(&e),
     }
+}
+
+/// The animated day of the run `WebRun::start(text, variants, data)` would make: replication 0
+/// of each of its models with every patient's events, as JSON of [`animation::Animation`]
+/// with `"ok": true`, or `{"ok": false, "error": ...}` (a bad scenario, or a day of more than
+/// [`animation::MAX_EVENTS`] events).
+#[wasm_bindgen]
+pub fn animation_data(text: &str, variants: &str, data: Option<String>) -> String {
+    animation::to_json((|| {
+        let variants: Vec<String> =
+            serde_json::from_str(variants).map_err(|e| format!("bad variant list: {e}"))?;
+        let texts = data::parse(data.as_deref())?;
+        let scenario = sim_core::Scenario::parse(text)
+            .and_then(|s| data::attach(s, &texts))
+            .map_err(|e| e.to_string())?;
+        let models = animation::models_of(&scenario, &variants)?;
+        animation::animation(&models)
+    })())
 }
 
 fn error_json(message: &str) -> String {

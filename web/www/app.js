@@ -9,10 +9,12 @@
 // holds the data files the user has opened or pasted (by the path the scenario writes); they go
 // with every check and run to the workers, and nowhere else (not into the link either).
 // The "Fit a distribution" panel is fit.js; it uses the quick worker and one of its own. The
-// "Sweep" panel is sweep.js; it uses the quick worker and a pool of its own.
+// "Sweep" panel is sweep.js; it uses the quick worker and a pool of its own. The "Animated day"
+// panel (animate.js) replays replication 0 of the last run, on demand, from the quick worker.
 
 import { startFitPanel } from './fit.js';
 import { startSweepPanel } from './sweep.js';
+import { mountAnimation } from './animate.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +62,8 @@ let outcome = null;
 const files = {}; // path -> { text, from, lines }
 const current = { run: null, check: 0 };
 let sweepPanel = null;
+let lastRun = null; // { text, variants, files } of the result shown
+let animation = null; // the mounted animation of lastRun
 
 // ---------------------------------------------------------------- state in the URL
 
@@ -282,6 +286,7 @@ function wireStaticControls() {
   }
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('cancel').addEventListener('click', cancel);
+  $('animate-run').addEventListener('click', animate);
   let typing;
   $('editor').addEventListener('input', () => {
     showGutter();
@@ -513,7 +518,43 @@ async function run() {
     setStatus(`The run failed: ${reply.error}`);
     return;
   }
+  lastRun = { text, variants: chosen, files: fileTexts() };
   showResult(reply);
+  resetAnimation();
+}
+
+// ---------------------------------------------------------------- animated day
+
+/** A new result: the old animation (of another run) goes, the button comes back. */
+function resetAnimation() {
+  animation?.destroy();
+  animation = null;
+  $('animate-section').hidden = false;
+  $('animate-run').disabled = false;
+  $('animate-status').textContent = '';
+  $('animate-status').classList.remove('bad');
+}
+
+async function animate() {
+  if (!lastRun) return;
+  const shown = lastRun;
+  $('animate-run').disabled = true;
+  $('animate-status').classList.remove('bad');
+  $('animate-status').textContent = 'Replaying replication 0 with every patient\'s events…';
+  const reply = await checker.request({ op: 'animate', ...shown });
+  if (shown !== lastRun) return; // a newer run came meanwhile
+  const r = reply.result;
+  if (reply.op !== 'animate' || !r?.ok) {
+    $('animate-run').disabled = false;
+    $('animate-status').classList.add('bad');
+    $('animate-status').textContent = `The day cannot be animated: ${r?.error || reply.error || 'cancelled'}`;
+    return;
+  }
+  const events = r.variants.reduce((n, v) => n + v.time.length, 0);
+  const patients = r.variants.map((v) => `${v.label} ${v.patients.toLocaleString('en-GB')}`).join(', ');
+  $('animate-status').textContent = `Replication 0: ${events.toLocaleString('en-GB')} events of the patients (${patients}), `
+    + `ready in ${(reply.elapsedMs / 1000).toFixed(2)} s. Press Play, or drag the clock.`;
+  animation = mountAnimation($('animation'), r);
 }
 
 /** Mean patients still inside at the end per variant label, from the run's JSON

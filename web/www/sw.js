@@ -2,7 +2,7 @@
 // the page first loads, and served from the cache afterwards (the cache is named after the
 // build, so a new build replaces it).
 const CACHE = 'carepath-__BUILD__';
-const FILES = ['./', 'index.html', 'style.css', 'app.js', 'fit.js', 'sweep.js', 'worker.js',
+const FILES = ['./', 'index.html', 'style.css', 'app.js', 'animate.js', 'fit.js', 'sweep.js', 'worker.js',
   'pkg/carepath_web.js', 'pkg/carepath_web_bg.wasm'];
 
 self.addEventListener('install', (event) => {

@@ -4,7 +4,8 @@
 // check or run a scenario carry `files`, the data files the page holds (path -> CSV text).
 // The same worker script serves the fit panel (`columns`, `fit`; see fit.js) and the sweep
 // panel (sweep.js): `sweep-plan` and `sweep-draw` in the quick worker, `sweep-point` in each
-// worker of the sweep's pool (one point at a time; the page ends the pool to cancel).
+// worker of the sweep's pool (one point at a time; the page ends the pool to cancel). `animate`
+// gives the animated day of a run (animate.js).
 import init, * as carepath from './pkg/carepath_web.js';
 
 const ready = init();
@@ -113,6 +114,14 @@ onmessage = async ({ data }) => {
     case 'run':
       await run(data);
       break;
+    case 'animate': {
+      // The animated day (animate.js): replication 0 of the models the run built, every
+      // patient's events; `{ok: false, error}` for a day too big to animate.
+      const started = performance.now();
+      const json = carepath.animation_data(data.text, JSON.stringify(data.variants), JSON.stringify(data.files || {}));
+      postMessage({ op: 'animate', id: data.id, result: JSON.parse(json), elapsedMs: performance.now() - started });
+      break;
+    }
     case 'sweep-plan':
       postMessage({
         op: 'sweep-plan', id: data.id,
