@@ -155,8 +155,9 @@ fn report_is_one_self_contained_html_file() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
     // Charts inline: breakdown, time in system, waits, utilisation, one queue chart and one
-    // utilisation-over-the-day chart per variant.
-    assert_eq!(html.matches("<svg ").count(), 8);
+    // utilisation-over-the-day chart per variant; and the pathway diagram (STRESS-DES).
+    assert_eq!(html.matches("<svg ").count(), 9);
+    assert_eq!(html.matches("<figure class=diagram><svg ").count(), 1);
     for (stem, title) in expected_charts() {
         if stem.ends_with("digital_50pct") || stem.ends_with("cashiers") {
             continue;

@@ -49,6 +49,23 @@ pub fn gallery() -> String {
     serde_json::to_string(gallery::GALLERY).unwrap_or_else(|_| "[]".into())
 }
 
+/// The pathway diagram of the scenario's base model, or of `variant`, as SVG (the one
+/// `carepath diagram` draws); an empty string when the scenario does not compile (its
+/// problems are shown by `inspect`).
+#[wasm_bindgen]
+pub fn diagram(text: &str, variant: Option<String>, data: Option<String>) -> String {
+    let model = data::parse(data.as_deref()).ok().and_then(|texts| {
+        let scenario = sim_core::Scenario::parse(text).ok()?;
+        data::attach(scenario, &texts)
+            .ok()?
+            .model(variant.as_deref())
+            .ok()
+    });
+    model.map_or_else(String::new, |m| {
+        carepath_charts::diagram::pathway_diagram(&m)
+    })
+}
+
 /// Checks a scenario text with the data files `data` (JSON object of path to CSV text, see
 /// [`data`]); JSON of [`inspect::Inspection`].
 #[wasm_bindgen]

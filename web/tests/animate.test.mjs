@@ -153,3 +153,18 @@ test('carepath animate writes one file that plays offline with the same counts',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the page shows the model\'s picture, the same SVG as carepath diagram', async () => {
+  const { page, context, problems } = await open(url);
+  await page.waitForFunction(() => /^Done:/.test(document.getElementById('status').textContent), null, { timeout: 120000 });
+  await page.waitForFunction(() => !document.getElementById('diagram-section').hidden, null, { timeout: 30000 });
+  const svg = await page.evaluate(() => document.querySelector('#diagram svg').outerHTML);
+  // The page opens on the flagship's paper-versus-digital comparison: the first variant's picture.
+  const native = execFileSync(carepath, ['diagram', flagship, '--variant', 'paper'], { encoding: 'utf8' });
+  const text = (s) => [...s.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(text(svg), text(native));
+  assert.ok(text(svg).includes('digital: pay by phone or face'));
+  await page.locator('#diagram-section').screenshot({ path: join(shots, 'diagram.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

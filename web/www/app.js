@@ -521,6 +521,19 @@ async function run() {
   lastRun = { text, variants: chosen, files: fileTexts() };
   showResult(reply);
   resetAnimation();
+  showDiagram(lastRun);
+}
+
+// ---------------------------------------------------------------- the model's picture
+
+/** The pathway diagram of the model just run (its first variant), drawn by the module. */
+async function showDiagram(shown) {
+  const reply = await checker.request({
+    op: 'diagram', text: shown.text, variant: shown.variants[0] ?? null, files: shown.files,
+  });
+  if (shown !== lastRun || reply.op !== 'diagram' || !reply.svg) return;
+  $('diagram').innerHTML = reply.svg;
+  $('diagram-section').hidden = false;
 }
 
 // ---------------------------------------------------------------- animated day

@@ -114,6 +114,9 @@ onmessage = async ({ data }) => {
     case 'run':
       await run(data);
       break;
+    case 'diagram':
+      postMessage({ op: 'diagram', id: data.id, svg: carepath.diagram(data.text, data.variant ?? null, JSON.stringify(data.files || {})) });
+      break;
     case 'animate': {
       // The animated day (animate.js): replication 0 of the models the run built, every
       // patient's events; `{ok: false, error}` for a day too big to animate.
