@@ -225,6 +225,7 @@ struct Names {
     classes: Vec<String>,
     steps: Vec<String>,
     stations: Vec<String>,
+    resources: Vec<String>,
 }
 
 impl Names {
@@ -233,6 +234,7 @@ impl Names {
             classes: m.classes().iter().map(|c| c.id.clone()).collect(),
             steps: m.steps().iter().map(|s| s.id.clone()).collect(),
             stations: m.stations().iter().map(|s| s.id.clone()).collect(),
+            resources: m.resources().iter().map(|r| r.id.clone()).collect(),
         }
     }
     fn step(&self, i: u32) -> &str {
@@ -240,6 +242,13 @@ impl Names {
             ""
         } else {
             &self.steps[i as usize]
+        }
+    }
+    fn resource(&self, i: u32) -> &str {
+        if i == NONE {
+            ""
+        } else {
+            &self.resources[i as usize]
         }
     }
     fn station(&self, i: u32) -> &str {
@@ -291,6 +300,7 @@ fn csv(w: &mut impl std::io::Write, n: &Names, log: &[LogEvent], replication: u3
         "activity",
         "step",
         "station",
+        "resource",
         "time_min",
         "timestamp",
     ])?;
@@ -303,6 +313,7 @@ fn csv(w: &mut impl std::io::Write, n: &Names, log: &[LogEvent], replication: u3
             e.activity.name(),
             n.step(e.step),
             n.station(e.station),
+            n.resource(e.resource),
             &e.time.to_string(),
             &timestamp(e.time),
         ])?;
@@ -320,7 +331,7 @@ fn ocel(w: &mut impl std::io::Write, n: &Names, log: &[LogEvent]) -> Result<()> 
     writeln!(w, "{{")?;
     writeln!(
         w,
-        "  \"objectTypes\": [\n    {{\"name\": \"patient\", \"attributes\": [{{\"name\": \"class\", \"type\": \"string\"}}, {{\"name\": \"workflow\", \"type\": \"string\"}}]}},\n    {{\"name\": \"station\", \"attributes\": []}}\n  ],"
+        "  \"objectTypes\": [\n    {{\"name\": \"patient\", \"attributes\": [{{\"name\": \"class\", \"type\": \"string\"}}, {{\"name\": \"workflow\", \"type\": \"string\"}}]}},\n    {{\"name\": \"station\", \"attributes\": []}},\n    {{\"name\": \"resource\", \"attributes\": []}}\n  ],"
     )?;
     let types: Vec<String> = Activity::ALL
         .iter()
@@ -357,6 +368,14 @@ fn ocel(w: &mut impl std::io::Write, n: &Names, log: &[LogEvent]) -> Result<()> 
             workflow(e)
         )?;
     }
+    for r in &n.resources {
+        sep(w)?;
+        write!(
+            w,
+            "    {{\"id\": {}, \"type\": \"resource\", \"attributes\": []}}",
+            js(&format!("resource:{r}"))
+        )?;
+    }
     for s in &n.stations {
         sep(w)?;
         write!(
@@ -375,6 +394,12 @@ fn ocel(w: &mut impl std::io::Write, n: &Names, log: &[LogEvent]) -> Result<()> 
             rel += &format!(
                 ", {{\"objectId\": {}, \"qualifier\": \"station\"}}",
                 js(&format!("station:{}", n.station(e.station)))
+            );
+        }
+        if e.resource != NONE {
+            rel += &format!(
+                ", {{\"objectId\": {}, \"qualifier\": \"resource\"}}",
+                js(&format!("resource:{}", n.resource(e.resource)))
             );
         }
         write!(
@@ -490,6 +515,13 @@ fn xes(w: &mut impl std::io::Write, n: &Names, model: &Model, log: &[LogEvent]) 
                     w,
                     "      <string key=\"org:resource\" value=\"{}\"/>",
                     esc(n.station(e.station))
+                )?;
+            }
+            if e.resource != NONE {
+                writeln!(
+                    w,
+                    "      <string key=\"org:role\" value=\"{}\"/>",
+                    esc(n.resource(e.resource))
                 )?;
             }
             writeln!(w, "    </event>")?;

@@ -34,7 +34,7 @@ fn the_csv_log_counts_what_the_summary_counts() {
     );
     let header = std::fs::read_to_string(&log).unwrap();
     assert!(header.starts_with(
-        "replication,patient,class,workflow,activity,step,station,time_min,timestamp\n"
+        "replication,patient,class,workflow,activity,step,station,resource,time_min,timestamp\n"
     ));
     let rows = rows(&log);
     let s: serde_json::Value =
@@ -57,12 +57,12 @@ fn the_csv_log_counts_what_the_summary_counts() {
         s["stations"]["consult"]["visits"]["mean"].as_f64().unwrap()
     );
     // Times never go backwards, and each patient's events run arrive … leave.
-    let times: Vec<f64> = rows.iter().map(|r| r[7].parse().unwrap()).collect();
+    let times: Vec<f64> = rows.iter().map(|r| r[8].parse().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
     let first = rows.iter().find(|r| r[1] == "1").unwrap();
     let last = rows.iter().rev().find(|r| r[1] == "1").unwrap();
     assert_eq!((first[4].as_str(), last[4].as_str()), ("arrive", "leave"));
-    assert!(first[8].starts_with("2026-01-05T07:00"), "{first:?}");
+    assert!(first[9].starts_with("2026-01-05T07:00"), "{first:?}");
 }
 
 #[test]
@@ -195,4 +195,30 @@ fn journeys_are_drawn_side_by_side_for_the_same_patients() {
     o.expect_no_panic().expect_code(0);
     let one = std::fs::read_to_string(charts.join("journeys.svg")).unwrap();
     assert!(one.contains("the first 5 patients of replication 0"));
+}
+
+#[test]
+fn services_at_shared_resources_name_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("shared.csv");
+    let o = run_carepath([
+        "run",
+        "scenarios/teaching-shared-doctor.toml",
+        "-r",
+        "1",
+        "-q",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    o.expect_no_panic().expect_code(0);
+    let rows = rows(&log);
+    let named = rows
+        .iter()
+        .filter(|r| r[4] == "start_service" && !r[7].is_empty())
+        .count();
+    assert!(named > 0, "no service names a resource");
+    assert!(
+        rows.iter()
+            .all(|r| r[7].is_empty() || r[4].ends_with("_service"))
+    );
 }

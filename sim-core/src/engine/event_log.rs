@@ -90,6 +90,10 @@ pub struct LogEvent {
     pub step: u32,
     /// The station, or [`NONE`].
     pub station: u32,
+    /// At a station of shared resources, the resource whose unit serves (the chosen
+    /// alternative, else the first it needs) on `start_service` and `end_service`, or
+    /// [`NONE`].
+    pub resource: u32,
 }
 
 /// Which patients are logged.
@@ -188,7 +192,19 @@ impl<'m> Simulator<'m> {
             return;
         }
         let pat = &self.patients[p as usize];
+        let resource = match (activity, station) {
+            (Activity::StartService | Activity::EndService, Some(s)) => {
+                let needs = &self.model.stations[s.ix()].requires;
+                needs
+                    .iter()
+                    .find(|n| n.alt != 0 && n.alt == pat.option)
+                    .or_else(|| needs.iter().find(|n| n.alt == 0))
+                    .map_or(NONE, |n| n.resource)
+            }
+            _ => NONE,
+        };
         self.log.events.push(LogEvent {
+            resource,
             time: now,
             patient: id,
             class: pat.class,
@@ -270,6 +286,11 @@ mod tests {
                 assert_eq!(at(Activity::JoinQueue), st.queued, "{}", m.name());
             }
             assert!(log.windows(2).all(|w| w[0].time <= w[1].time), "time order");
+            // Services at stations of shared resources name the resource, and only those.
+            for e in log.iter().filter(|e| e.activity == Activity::StartService) {
+                let pooled = !m.stations()[e.station as usize].requires.is_empty();
+                assert_eq!(e.resource != NONE, pooled, "{}", m.name());
+            }
         }
     }
 
