@@ -26,6 +26,7 @@ pub(crate) const DEFAULT_LIMIT: usize = 2_000_000;
 #[derive(clap::Args, Debug, Default)]
 pub(crate) struct EventOptions {
     /// Write the patient-level event log of one replication to FILE: `.csv` (tidy table),
+    /// `.parquet` (the same, typed),
     /// `.jsonocel` / `.json` (OCEL 2.0) or `.xes` (XES), for process-mining tools (pm4py,
     /// bupaR, ProM). See docs/output-format.md, "Event log".
     #[arg(long, value_name = "FILE")]
@@ -45,6 +46,7 @@ pub(crate) struct EventOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Csv,
+    Parquet,
     Ocel,
     Xes,
 }
@@ -56,10 +58,11 @@ fn format_of(path: &Path) -> Result<Format> {
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("csv") => Ok(Format::Csv),
+        Some("parquet") => Ok(Format::Parquet),
         Some("jsonocel" | "json") => Ok(Format::Ocel),
         Some("xes") => Ok(Format::Xes),
         _ => Err(InputError(format!(
-            "--events {}: the file's extension chooses the format: .csv, .jsonocel (OCEL 2.0 JSON) or .xes",
+            "--events {}: the file's extension chooses the format: .csv, .parquet, .jsonocel (OCEL 2.0 JSON) or .xes",
             path.display()
         ))
         .into()),
@@ -200,6 +203,25 @@ pub(crate) fn write(model: &Model, path: &Path, spec: LogSpec, replication: u32)
         let mut w = std::io::BufWriter::new(file);
         match format_of(path)? {
             Format::Csv => csv(&mut w, &names, log, replication)?,
+            Format::Parquet => {
+                // The CSV rows, typed: written as CSV beside it first, converted, removed.
+                let rows = dir.join(format!(
+                    ".{}.{}.csv",
+                    name.to_string_lossy(),
+                    std::process::id()
+                ));
+                let converted = (|| -> Result<()> {
+                    let mut f = std::io::BufWriter::new(std::fs::File::create(&rows)?);
+                    csv(&mut f, &names, log, replication)?;
+                    f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                    crate::parquet_table::write_event_log(&rows, &tmp)
+                })();
+                let _ = std::fs::remove_file(&rows);
+                converted?;
+                std::fs::rename(&tmp, path)
+                    .with_context(|| format!("renaming into {}", path.display()))?;
+                return Ok(());
+            }
             Format::Ocel => ocel(&mut w, &names, log)?,
             Format::Xes => xes(&mut w, &names, model, log)?,
         }

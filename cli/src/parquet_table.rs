@@ -73,9 +73,38 @@ pub fn write(csv_path: &Path, target: &Path) -> Result<()> {
         }
     }
     let kinds = kinds(&header, &numeric);
+    write_columns(csv_path, target, &header, &kinds, "sweep")
+}
+
+/// Writes `csv_path` (an event log, `carepath run --events log.csv`'s columns) as Parquet at
+/// `target`: `replication` and `patient` 64-bit integers, `time_min` a double, the rest
+/// strings.
+pub fn write_event_log(csv_path: &Path, target: &Path) -> Result<()> {
+    let mut reader = csv::Reader::from_path(csv_path)
+        .with_context(|| format!("reading {}", csv_path.display()))?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let kinds: Vec<Kind> = header
+        .iter()
+        .map(|h| match h.as_str() {
+            "replication" | "patient" => Kind::Int,
+            "time_min" => Kind::Double,
+            _ => Kind::Text,
+        })
+        .collect();
+    write_columns(csv_path, target, &header, &kinds, "event_log")
+}
+
+/// Writes the rows of `csv_path` as Parquet at `target` with these column types.
+fn write_columns(
+    csv_path: &Path,
+    target: &Path,
+    header: &[String],
+    kinds: &[Kind],
+    name: &str,
+) -> Result<()> {
     let fields = header
         .iter()
-        .zip(&kinds)
+        .zip(kinds)
         .map(|(name, kind)| {
             let (physical, logical) = match kind {
                 Kind::Int => (Physical::INT64, None),
@@ -90,18 +119,18 @@ pub fn write(csv_path: &Path, target: &Path) -> Result<()> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let schema = Arc::new(
-        Type::group_type_builder("sweep")
-            .with_fields(fields)
-            .build()?,
-    );
+    let schema = Arc::new(Type::group_type_builder(name).with_fields(fields).build()?);
     let props = Arc::new(
         WriterProperties::builder()
             .set_created_by(format!("carepath {}", env!("CARGO_PKG_VERSION")))
             .build(),
     );
     let dir = target.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".sweep.parquet.{}.tmp", std::process::id()));
+    let file_name = target.file_name().map_or_else(
+        || "table.parquet".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| -> Result<()> {
         let file =
             std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;

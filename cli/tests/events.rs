@@ -222,3 +222,45 @@ fn services_at_shared_resources_name_the_resource() {
             .all(|r| r[7].is_empty() || r[4].ends_with("_service"))
     );
 }
+
+#[test]
+fn the_parquet_log_holds_the_csv_rows_typed() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let dir = tempfile::tempdir().unwrap();
+    let (csv_path, pq) = (dir.path().join("log.csv"), dir.path().join("log.parquet"));
+    for p in [&csv_path, &pq] {
+        let o = run_carepath([
+            "run",
+            CLINIC,
+            "-r",
+            "1",
+            "-q",
+            "--events",
+            p.to_str().unwrap(),
+        ]);
+        o.expect_no_panic().expect_code(0);
+    }
+    let rows = rows(&csv_path);
+    let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+    assert_eq!(
+        reader.metadata().file_metadata().num_rows() as usize,
+        rows.len()
+    );
+    let first = reader
+        .get_row_iter(None)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .to_string();
+    assert!(
+        first.starts_with("{replication: 0, patient: 1, class: \"child\", workflow: \"paper\", activity: \"arrive\""),
+        "{first}"
+    );
+    assert!(first.contains("time_min: 420.0"), "{first}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
