@@ -89,7 +89,7 @@ fn fewest_servers_for_a_mean_wait_is_erlang_cs_answer() {
     assert_eq!(j["answer"], 1);
     assert_eq!(j["runner_up"], 2);
     assert!((j["test_level"].as_f64().unwrap() - (1.0 - 0.05 / 6.0)).abs() < 1e-12);
-    // The evidence agrees with Erlang C: 6 servers shown to miss (Wq 5.97 > 4), 7 and 8 to
+    // The evidence agrees with Erlang C: 6 servers shown to miss (Wq 5.88 > 4), 7 and 8 to
     // meet, each interval holding the exact mean wait.
     let ev = j["evidence"].as_array().unwrap();
     assert_eq!(ev.len(), 3);
