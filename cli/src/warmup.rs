@@ -268,44 +268,33 @@ pub(crate) fn settle(
     threads: Option<usize>,
     quiet: bool,
 ) -> Result<sim_core::Scenario> {
-    let mut longest: Option<Setting> = None;
-    let mut longest_min = -1.0;
+    // The models are built here first, so a problem in one is reported as every command
+    // reports it (the options named).
     for &variant in variants {
-        let model = crate::build_with(path, scenario, variant, overrides)?;
-        if !model.warm_up_is_auto() {
-            continue;
-        }
-        let found = warmup::find(&model, |m| replicate::run_all(m, threads, true)).map_err(
-            |e| -> anyhow::Error {
-                match e {
-                    SettleError::Pilot(e) => e,
-                    e => InputError(format!(
-                        "{}: {}{e}",
-                        path.display(),
-                        variant.map_or(String::new(), |v| format!("variant {v}: "))
-                    ))
-                    .into(),
-                }
-            },
-        )?;
-        let a = found.expect("the model asks for an automatic warm-up");
-        let w = a.warm_up_min().expect("find returns conclusive analyses");
-        if !quiet {
-            crate::eprint_clean(&format!(
-                "warm-up (auto, {}): {} by MSER-5 on {} pilot replications ({})\n",
-                crate::model_label(&model),
-                duration_text(w),
-                a.replications,
-                a.measure
-            ));
-        }
-        if w > longest_min {
-            longest_min = w;
-            longest = a.setting();
-        }
+        crate::build_with(path, scenario, variant, overrides)?;
     }
-    Ok(match longest {
-        Some(s) => scenario.with_settings(&[s]),
-        None => scenario.clone(),
+    warmup::settle_together(
+        scenario,
+        variants,
+        overrides,
+        |m| replicate::run_all(m, threads, true),
+        |model, a| {
+            if !quiet && let Some(w) = a.warm_up_min() {
+                crate::eprint_clean(&format!(
+                    "warm-up (auto, {}): {} by MSER-5 on {} pilot replications ({})\n",
+                    crate::model_label(model),
+                    duration_text(w),
+                    a.replications,
+                    a.measure
+                ));
+            }
+        },
+    )
+    .map_err(|e| match e {
+        SettleError::Pilot(e) => e,
+        SettleError::Scenario(e) => {
+            crate::ScenarioProblems(crate::problem_lines(path, None, &e)).into()
+        }
+        e => InputError(format!("{}: {e}", path.display())).into(),
     })
 }

@@ -360,40 +360,25 @@ pub fn to_json(result: Result<Animation, String>) -> String {
     }
 }
 
-/// Settles `run.warm_up = "auto"` as the page's run does (`session.rs`; the CLI uses its own
-/// `warmup::settle`, which finds the same warm-up on all cores): the longest MSER-5 warm-up
-/// over the variants.
+/// Settles `run.warm_up = "auto"` as the command line does (`warmup::settle_together`): each
+/// model that asks for it runs its replications once as a pilot (here, in this worker, one
+/// after another), and the scenario takes the longest warm-up MSER-5 finds. An inconclusive
+/// analysis is a scenario problem at `run.warm_up`.
 pub fn settle_warm_up(
-    scenario: &Scenario,
+    scenario: &sim_core::Scenario,
     variants: &[Option<&str>],
-) -> Result<Scenario, ScenarioError> {
-    use sim_core::stats::warmup;
-    let mut longest: Option<(f64, sim_core::scenario::Setting)> = None;
-    for &v in variants {
-        let model = scenario.model(v)?;
-        let found = warmup::find(&model, |m| {
+) -> Result<sim_core::Scenario, ScenarioError> {
+    sim_core::stats::warmup::settle_together(
+        scenario,
+        variants,
+        &Default::default(),
+        |m| {
             let mut study = sim_core::Study::new(m);
             study.run().map(|()| study.into_accumulator())
-        })
-        .map_err(|e| {
-            ScenarioError::Invalid(vec![sim_core::Problem::new(
-                "run.warm_up".into(),
-                e.to_string()
-                    .trim_start_matches("run.warm_up = \"auto\": ")
-                    .to_string(),
-            )])
-        })?;
-        if let Some(a) = found
-            && let (Some(w), Some(s)) = (a.warm_up_min(), a.setting())
-            && longest.as_ref().is_none_or(|(l, _)| w > *l)
-        {
-            longest = Some((w, s));
-        }
-    }
-    Ok(match longest {
-        Some((_, s)) => scenario.with_settings(&[s]),
-        None => scenario.clone(),
-    })
+        },
+        |_, _| {},
+    )
+    .map_err(sim_core::stats::warmup::SettleError::into_scenario_error)
 }
 
 /// The models the page's run builds for `variants` (empty: the base) of a parsed scenario

@@ -68,41 +68,25 @@ pub struct Outcome {
     pub seed: u64,
 }
 
-/// Settles `run.warm_up = "auto"` as the command line does: each model that asks for it runs
-/// its replications once as a pilot (here, in this worker, one after another), and the
-/// scenario is given the longest warm-up MSER-5 finds, so the variants share one observation
-/// window. An inconclusive analysis is a scenario problem at `run.warm_up`.
+/// Settles `run.warm_up = "auto"` as the command line does (`warmup::settle_together`): each
+/// model that asks for it runs its replications once as a pilot (here, in this worker, one
+/// after another), and the scenario takes the longest warm-up MSER-5 finds. An inconclusive
+/// analysis is a scenario problem at `run.warm_up`.
 fn settle_warm_up(
     scenario: &sim_core::Scenario,
     variants: &[Option<&str>],
 ) -> Result<sim_core::Scenario, ScenarioError> {
-    use sim_core::stats::warmup;
-    let mut longest: Option<(f64, sim_core::scenario::Setting)> = None;
-    for &v in variants {
-        let model = scenario.model(v)?;
-        let found = warmup::find(&model, |m| {
-            let mut study = Study::new(m);
+    sim_core::stats::warmup::settle_together(
+        scenario,
+        variants,
+        &Default::default(),
+        |m| {
+            let mut study = sim_core::Study::new(m);
             study.run().map(|()| study.into_accumulator())
-        })
-        .map_err(|e| {
-            ScenarioError::Invalid(vec![sim_core::Problem::new(
-                "run.warm_up".into(),
-                e.to_string()
-                    .trim_start_matches("run.warm_up = \"auto\": ")
-                    .to_string(),
-            )])
-        })?;
-        if let Some(a) = found
-            && let (Some(w), Some(s)) = (a.warm_up_min(), a.setting())
-            && longest.as_ref().is_none_or(|(l, _)| w > *l)
-        {
-            longest = Some((w, s));
-        }
-    }
-    Ok(match longest {
-        Some((_, s)) => scenario.with_settings(&[s]),
-        None => scenario.clone(),
-    })
+        },
+        |_, _| {},
+    )
+    .map_err(sim_core::stats::warmup::SettleError::into_scenario_error)
 }
 
 impl Session {

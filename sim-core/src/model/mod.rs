@@ -171,7 +171,7 @@ impl Model {
     }
 
     /// True when the scenario asks for `run.warm_up = "auto"`: this model has no warm-up yet
-    /// and is meant for the pilot replications that find it (`stats::warmup::settle`).
+    /// and is meant for the pilot replications that find it (`stats::warmup::settle_together`).
     pub fn warm_up_is_auto(&self) -> bool {
         self.warm_up_auto
     }

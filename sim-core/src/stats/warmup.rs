@@ -16,7 +16,8 @@
 //!   the window shrinks symmetrically), on which a reader checks the truncation by eye.
 //!
 //! [`analyse`] does both on the findings of pilot replications; [`Analysis::setting`] gives
-//! the `run.warm_up` value that `run.warm_up = "auto"` is replaced with before the real run.
+//! the `run.warm_up` value that `run.warm_up = "auto"` is replaced with before the real run
+//! ([`settle_together`]).
 
 use crate::scenario::{Overrides, Setting};
 use crate::stats::summary::{Accumulator, QueueSeries};
@@ -296,16 +297,6 @@ pub enum SettleError<E> {
     Scenario(ScenarioError),
 }
 
-/// A model whose `run.warm_up = "auto"` has been replaced by the warm-up found, and the
-/// analysis that found it.
-#[derive(Debug, Clone)]
-pub struct Settled {
-    /// The model to run for results.
-    pub model: Model,
-    /// The analysis of the pilot replications (None when the model had a fixed warm-up).
-    pub analysis: Option<Analysis>,
-}
-
 /// The warm-up `run.warm_up = "auto"` asks for: when `model` asks for it, runs its
 /// replications with `pilot` (a warm-up of 0, the same seeds and observation window) and
 /// reads the warm-up by MSER-5 from all stations' queues; `None` when the model has a fixed
@@ -336,34 +327,53 @@ pub fn find<E>(
     Ok(Some(analysis))
 }
 
-/// Settles `run.warm_up = "auto"` for one model: [`find`], then the model built again from
-/// `scenario`'s `variant` with `overrides` and `run.warm_up` set to the warm-up found (the
-/// real run repeats the pilot's replications and leaves their warm-up out). A model with a
-/// fixed warm-up is returned unchanged.
-pub fn settle<E>(
+/// Settles `run.warm_up = "auto"` for `variants` of `scenario` run together (None = the
+/// base): each model that asks for it runs its pilot with `pilot` ([`find`]), `found` is told
+/// of each analysis, and the scenario comes back with `run.warm_up` set to the longest warm-up
+/// found, so variants compared with common random numbers share one observation window. A
+/// scenario with a fixed warm-up comes back as it was. Used by the CLI and the web page.
+pub fn settle_together<E>(
     scenario: &Scenario,
-    variant: Option<&str>,
+    variants: &[Option<&str>],
     overrides: &Overrides,
-    model: Model,
-    pilot: impl FnOnce(&Model) -> Result<Accumulator, E>,
-) -> Result<Settled, SettleError<E>> {
-    let Some(analysis) = find(&model, pilot)? else {
-        return Ok(Settled {
-            model,
-            analysis: None,
-        });
-    };
-    let setting = analysis
-        .setting()
-        .expect("find returns conclusive analyses");
-    let model = scenario
-        .with_settings(&[setting])
-        .model_with(variant, overrides)
-        .map_err(SettleError::Scenario)?;
-    Ok(Settled {
-        model,
-        analysis: Some(analysis),
+    mut pilot: impl FnMut(&Model) -> Result<Accumulator, E>,
+    mut found: impl FnMut(&Model, &Analysis),
+) -> Result<Scenario, SettleError<E>> {
+    let mut longest: Option<(f64, Setting)> = None;
+    for &variant in variants {
+        let model = scenario
+            .model_with(variant, overrides)
+            .map_err(SettleError::Scenario)?;
+        let Some(a) = find(&model, &mut pilot)? else {
+            continue;
+        };
+        found(&model, &a);
+        if let (Some(w), Some(s)) = (a.warm_up_min(), a.setting())
+            && longest.as_ref().is_none_or(|(l, _)| w > *l)
+        {
+            longest = Some((w, s));
+        }
+    }
+    Ok(match longest {
+        Some((_, s)) => scenario.with_settings(&[s]),
+        None => scenario.clone(),
     })
+}
+
+impl<E: std::fmt::Display> SettleError<E> {
+    /// The error as a scenario problem at `run.warm_up` (a model that cannot be built keeps
+    /// its own problems), for callers that report scenario problems (the web page).
+    pub fn into_scenario_error(self) -> ScenarioError {
+        match self {
+            SettleError::Scenario(e) => e,
+            e => ScenarioError::Invalid(vec![crate::Problem::new(
+                "run.warm_up".into(),
+                e.to_string()
+                    .trim_start_matches("run.warm_up = \"auto\": ")
+                    .to_string(),
+            )]),
+        }
+    }
 }
 
 #[cfg(test)]
