@@ -55,7 +55,7 @@ pub(crate) fn run(args: FitArgs) -> Result<()> {
         .into());
     }
     let name = args.data.display().to_string();
-    let text = crate::data::read_limited(&args.data).map_err(InputError)?;
+    let text = sim_core::data::files::read_limited(&args.data).map_err(InputError)?;
     let table = DataTable::parse(&text).map_err(|e| InputError(format!("{name}: {e}")))?;
     let obs = table
         .minutes(args.column.as_deref(), args.unit.as_deref())

@@ -5,7 +5,6 @@ mod animate;
 mod charts;
 mod check;
 mod compare;
-mod data;
 mod events;
 mod fit;
 mod optimise;
@@ -480,7 +479,7 @@ pub(crate) fn read(path: &Path) -> Result<String> {
 pub(crate) fn parse_scenario(path: &Path, text: &str) -> Result<sim_core::Scenario> {
     let scenario = sim_core::Scenario::parse(text)
         .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)))?;
-    let data = data::load(path, &scenario);
+    let data = sim_core::data::files::load(path, &scenario);
     scenario
         .with_data(&data)
         .map_err(|e| ScenarioProblems(problem_lines(path, None, &e)).into())
@@ -550,20 +549,9 @@ pub(crate) fn build_with(
                         .map(|n| format!("--max-arrivals {n}")),
                     _ => None,
                 };
-                if let Some(option) = option {
-                    p.at = option;
-                } else if let Some(s) = scenario.settings().iter().rev().find(|s| s.covers(&p.at)) {
-                    // A problem inside a set value (one shift of a list set) keeps its path.
-                    let origin = if s.origin.is_empty() {
-                        "set"
-                    } else {
-                        &s.origin
-                    };
-                    p.at = if s.path == p.at {
-                        format!("{origin} {}", s.display())
-                    } else {
-                        format!("{} ({origin} {})", p.at, s.display())
-                    };
+                match option {
+                    Some(option) => p.at = option,
+                    None => scenario.name_settings(std::slice::from_mut(p)),
                 }
             }
         }
@@ -574,24 +562,7 @@ pub(crate) fn build_with(
 /// A scenario error as lines `FILE:LINE:COL: error: [variant ID: ]PATH: message`, one per
 /// problem (`FILE: error: …` for a problem with no place in the text).
 pub(crate) fn problem_lines(path: &Path, variant: Option<&str>, e: &ScenarioError) -> String {
-    let file = path.display();
-    // Worded as the page words it (`web/src/inspect.rs`).
-    let context = variant.map_or(String::new(), |v| format!("variant {v}: "));
-    match e {
-        ScenarioError::Syntax {
-            line,
-            column,
-            message,
-        } => format!("{file}:{line}:{column}: error: {context}{message}"),
-        ScenarioError::Invalid(problems) => problems
-            .iter()
-            .map(|p| match &p.place {
-                Some(at) => format!("{file}:{}:{}: error: {context}{p}", at.line, at.column),
-                None => format!("{file}: error: {context}{p}"),
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+    e.located_lines(&path.display().to_string(), variant)
 }
 
 fn validate(path: &Path) -> Result<()> {

@@ -1,10 +1,9 @@
-//! Runs a model's replications on a rayon pool, with a progress bar on terminals.
+//! Runs a model's replications on a rayon pool ([`sim_core::study::parallel`], the runner the
+//! Python package uses too), with a progress bar on terminals and Ctrl-C as the stop flag.
 //!
-//! Each replication is independent and seeded from (seed, replication number). Replications
-//! run in chunks of a few per thread; each finished chunk is folded into a
-//! [`sim_core::summary::Accumulator`] in replication order and then dropped, so memory stays
-//! bounded however many replications are asked for, and the result is identical for any
-//! number of threads.
+//! Each replication is independent and seeded from (seed, replication number); finished
+//! replications are folded in replication order, so the result is identical for any number of
+//! threads.
 //!
 //! Ctrl-C stops cleanly and quickly: the engine looks at the stop flag every few thousand
 //! events, so even one very long replication ends within moments. The caller gets an
@@ -13,22 +12,15 @@
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
-use sim_core::study::run_batch;
+use sim_core::study::parallel::{self, ParallelError};
 use sim_core::summary::Accumulator;
-use sim_core::{Model, ReplicationResult, RunError, Simulator, Study, Summary};
+use sim_core::{Model, Summary};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Replications per thread in one chunk: enough to keep both cores busy between folds, few
-/// enough that a chunk's results (histograms of tens of kilobytes each) stay small.
-const PER_THREAD: usize = 4;
-
-/// Most worker threads accepted per available core. More threads than that cannot make a run
-/// faster, and tens of thousands of them exhaust the machine before the first replication.
-pub const MAX_THREADS_PER_CORE: usize = 4;
+pub use parallel::MAX_THREADS_PER_CORE;
 
 /// Installs the Ctrl-C handler (once per process).
 pub fn install_interrupt_handler() {
@@ -84,7 +76,7 @@ impl std::error::Error for Interrupted {}
 /// The number of worker threads to use: all cores by default (or with 0); more than
 /// [`MAX_THREADS_PER_CORE`] per core is refused.
 pub fn thread_count(threads: Option<usize>) -> Result<usize> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = parallel::cores();
     match threads {
         None | Some(0) => Ok(cores),
         Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(crate::InputError(format!(
@@ -103,8 +95,8 @@ pub fn run_all(model: &Model, threads: Option<usize>, quiet: bool) -> Result<Acc
 }
 
 /// Runs the replications of `model` in order until `enough` (asked after each replication
-/// is folded in, in replication order) says so, or all have run. Replications other threads
-/// ran past that point are dropped unfolded, so the result is the same for any thread count.
+/// is folded in, in replication order) says so, or all have run (see
+/// [`sim_core::study::parallel::run_until`]), with a progress bar on terminals.
 pub fn run_until(
     model: &Model,
     threads: Option<usize>,
@@ -126,78 +118,24 @@ pub fn run_until(
         );
         b
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    let mut study = Study::new(model);
-    // Each worker keeps its simulator and its results' storage from batch to batch, so after
-    // the first batch no replication allocates.
-    let mut workers: Vec<(Simulator, Vec<ReplicationResult>)> = (0..threads)
-        .map(|_| {
-            (
-                Simulator::new(model).with_stop_flag(&INTERRUPTED),
-                Vec::new(),
-            )
-        })
-        .collect();
-    let per_thread = PER_THREAD as u32;
-    let mut stopped = None;
-    let mut satisfied = false;
-    while !study.is_done() && stopped.is_none() && !satisfied {
-        // The next chunk, cut into consecutive shares of a few replications per worker.
-        let mut first = study.completed();
-        let shares: Vec<_> = workers
-            .iter_mut()
-            .map(|w| {
-                let share = first..first.saturating_add(per_thread).min(n);
-                first = share.end;
-                (w, share)
-            })
-            .collect();
-        let statuses: Vec<Result<(), RunError>> = pool.install(|| {
-            shares
-                .into_par_iter()
-                .map(|((sim, out), share)| {
-                    let count = share.len() as u64;
-                    let status = run_batch(sim, share, out);
-                    bar.inc(count);
-                    status
-                })
-                .collect()
-        });
-        // Fold the shares in order, up to the first that stopped early.
-        'shares: for ((_, out), status) in workers.iter().zip(statuses) {
-            for r in out {
-                study.fold(r);
-                if enough(study.accumulator()) {
-                    satisfied = true;
-                    break 'shares;
-                }
-            }
-            if let Err(e) = status {
-                stopped = Some(e);
-                break;
-            }
-        }
-    }
-    if let Some(e) = stopped
-        && e != RunError::Interrupted
-    {
-        bar.finish_and_clear();
-        return Err(anyhow::Error::new(e).context("the simulation stopped"));
-    }
-    let interrupted = !study.is_done() && !satisfied;
+    let options = parallel::Options {
+        threads,
+        stop: &INTERRUPTED,
+        progress: &|k| bar.inc(k),
+    };
+    let result = parallel::run_until(model, options, enough);
     bar.finish_and_clear();
-    // The loop ends early only when a replication saw the stop flag.
-    if interrupted {
-        return Err(Interrupted {
-            summary: (study.completed() > 0).then(|| Box::new(study.summary())),
-            completed: study.completed(),
-            total: n,
+    match result {
+        Ok(acc) => Ok(acc),
+        Err(ParallelError::Interrupted { partial, total }) => Err(Interrupted {
+            summary: (!partial.is_empty()).then(|| Box::new(partial.summary(model))),
+            completed: partial.len() as u32,
+            total,
         }
-        .into());
+        .into()),
+        Err(ParallelError::Run(e)) => Err(anyhow::Error::new(e).context("the simulation stopped")),
+        Err(e) => Err(e.into()),
     }
-    Ok(study.into_accumulator())
 }
 
 #[cfg(test)]

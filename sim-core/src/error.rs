@@ -77,6 +77,31 @@ pub enum ScenarioError {
     Invalid(Vec<Problem>),
 }
 
+impl ScenarioError {
+    /// The error as lines `FILE:LINE:COL: error: [variant ID: ]PATH: message`, one per
+    /// problem (`FILE: error: …` for a problem with no place in the text): what
+    /// `carepath validate` prints and the Python package's `ScenarioError` says.
+    pub fn located_lines(&self, file: &str, variant: Option<&str>) -> String {
+        // Worded as the page words it (`web/src/inspect.rs`).
+        let context = variant.map_or(String::new(), |v| format!("variant {v}: "));
+        match self {
+            ScenarioError::Syntax {
+                line,
+                column,
+                message,
+            } => format!("{file}:{line}:{column}: error: {context}{message}"),
+            ScenarioError::Invalid(problems) => problems
+                .iter()
+                .map(|p| match &p.place {
+                    Some(at) => format!("{file}:{}:{}: error: {context}{p}", at.line, at.column),
+                    None => format!("{file}: error: {context}{p}"),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
 /// Why a replication stopped before its end. A validated model never produces the last two:
 /// they are the engine's own guard, so that no input, however it slipped past validation, can
 /// make the event loop run on without the clock advancing.

@@ -6,6 +6,9 @@
 //! [`engine::ReplicationResult`]) → [`summary::Accumulator`] (across replications → a
 //! [`summary::Summary`]). This crate does no I/O, starts no threads and never reads the clock or
 //! ambient randomness, so it compiles unchanged to wasm32 and gives the same bits everywhere.
+//! Two features, for native callers (the CLI and the Python package), add what they share:
+//! `parallel` ([`study`]'s `parallel` runner, replications on a rayon pool, folded in order)
+//! and `files` ([`data`]'s reading of a scenario's data files from disk).
 //!
 //! ```
 //! let model = sim_core::Model::from_toml(r#"

@@ -441,4 +441,25 @@ impl Scenario {
     pub fn settings(&self) -> &[Setting] {
         &self.settings
     }
+
+    /// Says which setting a problem found while building a model lies in, since a set value
+    /// is not in the text: `at` becomes `ORIGIN PATH=VALUE` for a problem with the set value
+    /// itself, `at (ORIGIN PATH=VALUE)` for one inside it (one shift of a list set). Problems
+    /// outside every setting are left as they are.
+    pub fn name_settings(&self, problems: &mut [Problem]) {
+        for p in problems {
+            if let Some(s) = self.settings.iter().rev().find(|s| s.covers(&p.at)) {
+                let origin = if s.origin.is_empty() {
+                    "set"
+                } else {
+                    &s.origin
+                };
+                p.at = if s.path == p.at {
+                    format!("{origin} {}", s.display())
+                } else {
+                    format!("{} ({origin} {})", p.at, s.display())
+                };
+            }
+        }
+    }
 }

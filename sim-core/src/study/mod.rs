@@ -43,6 +43,9 @@ use crate::stats::summary::{Accumulator, QueueSeries, Summary};
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
+#[cfg(feature = "parallel")]
+pub mod parallel;
+
 /// The replications of one model, run or folded so far.
 pub struct Study<'m> {
     model: &'m Model,

@@ -1,14 +1,15 @@
 //! Reading the data files a scenario refers to (CSV files of observed values), beside the
-//! scenario file. A path must stay inside the scenario's folder: `..` that leaves it is
+//! scenario file (feature `files`: the CLI and the Python package; the page is handed the
+//! files' text instead, and the rest of this crate does no I/O). A path must stay inside the scenario's folder: `..` that leaves it is
 //! refused by the core's check, and a symbolic link that leads out of it by comparing the
 //! canonical paths here.
 
-use sim_core::data::{DataFiles, MAX_FILE_BYTES, check_path};
+use super::{DataFiles, MAX_FILE_BYTES, check_path};
 use std::path::Path;
 
 /// Reads every data file `scenario` (at `scenario_path`) refers to; a file that cannot be
 /// read is recorded with the reason, which the compiler reports where the file is used.
-pub(crate) fn load(scenario_path: &Path, scenario: &sim_core::Scenario) -> DataFiles {
+pub fn load(scenario_path: &Path, scenario: &crate::Scenario) -> DataFiles {
     let mut data = DataFiles::new();
     let dir = scenario_path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
@@ -26,7 +27,7 @@ pub(crate) fn load(scenario_path: &Path, scenario: &sim_core::Scenario) -> DataF
 }
 
 /// Reads `path` relative to `dir`, refusing anything outside `dir`.
-pub(crate) fn read_inside(dir: &Path, path: &str) -> Result<String, String> {
+pub fn read_inside(dir: &Path, path: &str) -> Result<String, String> {
     check_path(path)?;
     let full = dir.join(path);
     let root = dir
@@ -45,7 +46,7 @@ pub(crate) fn read_inside(dir: &Path, path: &str) -> Result<String, String> {
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`] as UTF-8 text.
-pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
+pub fn read_limited(path: &Path) -> Result<String, String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if !meta.is_file() {

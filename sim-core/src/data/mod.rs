@@ -1,17 +1,21 @@
 //! Observed data: the CSV files that empirical distributions read (`file = "consult.csv"`)
 //! and that `carepath fit` fits distributions to.
 //!
-//! A scenario names its data files by paths relative to the scenario file; the core never
-//! touches the file system (it also runs in the browser). Whoever reads a scenario lists the
-//! files it refers to ([`crate::Scenario::data_files`]), supplies their text in a
-//! [`DataFiles`] (the CLI reads them beside the scenario, refusing paths that leave its folder;
-//! the web page takes uploads), and attaches them ([`crate::Scenario::with_data`]), which
-//! puts each file's values in place of its `file` key before the scenario is compiled. So a
-//! model built from a file is exactly the model built from the same values written inline.
+//! A scenario names its data files by paths relative to the scenario file. The core touches
+//! the file system only in the `files` module (feature `files`), since it also runs in the
+//! browser. Whoever reads a scenario lists the files it refers to
+//! ([`crate::Scenario::data_files`]), supplies their text in a [`DataFiles`] (the CLI and the
+//! Python package read them beside the scenario with `files::load`, refusing paths that leave
+//! its folder; the web page takes uploads), and attaches them ([`crate::Scenario::with_data`]),
+//! which puts each file's values in place of its `file` key before the scenario is compiled. So
+//! a model built from a file is exactly the model built from the same values written inline.
 //!
 //! Units are never guessed: a column states its unit in its header (`consult (min)` or
 //! `consult [s]`), the distribution states it (`unit = "min"`), or every value carries its
 //! own (`"4.5min"`).
+
+#[cfg(feature = "files")]
+pub mod files;
 
 use crate::scenario::units::{parse_signed_duration, unit_factor};
 use std::collections::BTreeMap;
