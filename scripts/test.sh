@@ -6,7 +6,11 @@
 #   2. the Dask driver (distributed/test_dask.py: a sweep through a local scheduler and two
 #      workers equals one machine's, byte for byte; installs dask from PyPI into
 #      distributed/.venv once, with distributed/setup.sh);
-#   3. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
+#   3. the Python package (python/tests/, pytest: errors with positions, DataFrames, the CLI's
+#      bits, threads, KeyboardInterrupt; installs pandas, polars, pytest, tqdm and matplotlib
+#      from PyPI into python/.venv once, and the package with `pip install ./python`, which
+#      builds the extension with maturin and cargo);
+#   4. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
 #      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist, then runs web/tests/
 #      with Node's test runner against the `carepath` binary step 1 already built (the `test`
 #      profile, target/debug/carepath), so no release build is needed. With CI=true it builds
@@ -75,6 +79,19 @@ if python=$(process-mining/setup.sh); then
   add_counts "$(count_tap "$logs/pm4py.tap")" "$status" "process-mining/test_pm4py.py"
 else
   add_counts "0 0 0" 1 "installing pm4py (process-mining/setup.sh)"
+fi
+
+echo "==> Python package: pytest, against the CLI's results (python/)"
+# python/setup.sh installs pandas, polars, pytest, tqdm and matplotlib from PyPI into
+# python/.venv once, and the package itself with `pip install ./python` every time.
+status=0
+if python=$(python/setup.sh); then
+  CAREPATH_BIN="$target/debug/carepath" CAREPATH_PROGRESS=0 \
+    "$python" -P -m pytest -q -p no:cacheprovider python/tests >"$logs/python.log" 2>&1 || status=$?
+  cat "$logs/python.log"
+  add_counts "$(count_tap "$logs/python.log")" "$status" "python/tests (pytest)"
+else
+  add_counts "0 0 0" 1 "installing the Python package (python/setup.sh)"
 fi
 
 echo "==> web page in headless Chromium"

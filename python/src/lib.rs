@@ -1,0 +1,1105 @@
+//! `carepath._carepath`: the extension module under the `carepath` Python package
+//! (`python/carepath/`, which turns what this returns into DataFrames).
+//!
+//! It calls sim-core's study API directly, the same calls the CLI makes, so a notebook's
+//! results are the CLI's bits: a scenario is parsed and its data files read by
+//! `sim_core::data::files`, values set by the compiler's `Setting`s (as `--set`), an automatic
+//! warm-up settled by `stats::warmup::settle_together`, replications run by
+//! `study::parallel` (the CLI's runner) and summarised by `study::Findings`.
+//!
+//! Long runs leave the interpreter free: the replications run on a worker thread (and its
+//! rayon pool) without the GIL, while the calling thread wakes every 100 ms to report
+//! progress and look for a pending KeyboardInterrupt, which raises the stop flag; the run then
+//! ends within moments and the KeyboardInterrupt propagates.
+//!
+//! Tables go back as dicts of equal-length column lists (pandas and Polars both build a
+//! DataFrame from that), so this module needs neither library.
+
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun};
+use sim_core::engine::event_log::{LogSpec, NONE, Sample};
+use sim_core::scenario::{Overrides, Setting};
+use sim_core::stats::warmup::{SettleError, settle_together};
+use sim_core::study::Findings;
+use sim_core::study::parallel::{self, MAX_THREADS_PER_CORE, Options, ParallelError};
+use sim_core::summary::Accumulator;
+use sim_core::sweep::Sweep;
+use sim_core::{Model, RunError};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+pyo3::create_exception!(
+    _carepath,
+    ScenarioError,
+    PyValueError,
+    "A scenario (or study) that cannot be built. `str(e)` has one line per problem, \
+     `FILE:LINE:COL: error: PATH: message`, as `carepath validate` prints them; \
+     `e.problems` lists them as dicts with `line`, `column` (None when the problem has no \
+     place in the text), `at` (the dotted path) and `message`."
+);
+
+pyo3::create_exception!(
+    _carepath,
+    SimulationError,
+    PyRuntimeError,
+    "A run that stopped: a replication exceeded a bound of the engine, say."
+);
+
+/// A scenario error as the Python exception, with its problems listed.
+fn scenario_error(
+    py: Python<'_>,
+    e: &sim_core::ScenarioError,
+    file: &str,
+    variant: Option<&str>,
+) -> PyErr {
+    let err = ScenarioError::new_err(e.located_lines(file, variant));
+    let problems = PyList::empty(py);
+    let push = |line: Option<usize>, column: Option<usize>, at: Option<&str>, message: &str| {
+        let d = PyDict::new(py);
+        let _ = d.set_item("line", line);
+        let _ = d.set_item("column", column);
+        let _ = d.set_item("at", at);
+        let _ = d.set_item("message", message);
+        let _ = d.set_item("variant", variant);
+        let _ = problems.append(d);
+    };
+    match e {
+        sim_core::ScenarioError::Syntax {
+            line,
+            column,
+            message,
+        } => push(Some(*line), Some(*column), None, message),
+        sim_core::ScenarioError::Invalid(list) => {
+            for p in list {
+                push(
+                    p.place.as_ref().map(|at| at.line),
+                    p.place.as_ref().map(|at| at.column),
+                    Some(&p.at),
+                    &p.message,
+                );
+            }
+        }
+    }
+    let _ = err.value(py).setattr("problems", problems);
+    err
+}
+
+/// A scenario, parsed and with its data files attached; `set` gives a changed copy.
+#[pyclass(frozen, module = "carepath._carepath", name = "Scenario")]
+#[derive(Clone)]
+struct PyScenario {
+    inner: sim_core::Scenario,
+    /// The file name problems are reported at (`<string>` for text).
+    file: String,
+}
+
+impl PyScenario {
+    /// Builds `variant` with `overrides`; a problem with an overridden value names the
+    /// argument, one inside a set value the `set` call.
+    fn build(
+        &self,
+        py: Python<'_>,
+        variant: Option<&str>,
+        overrides: &Overrides,
+    ) -> PyResult<Model> {
+        self.inner.model_with(variant, overrides).map_err(|mut e| {
+            if let sim_core::ScenarioError::Invalid(problems) = &mut e {
+                for p in problems.iter_mut() {
+                    let argument = match p.at.as_str() {
+                        "run.replications" => {
+                            overrides.replications.map(|n| format!("replications={n}"))
+                        }
+                        "run.seed" => overrides.seed.map(|n| format!("seed={n}")),
+                        "run.max_arrivals" => {
+                            overrides.max_arrivals.map(|n| format!("max_arrivals={n}"))
+                        }
+                        _ => None,
+                    };
+                    match argument {
+                        Some(a) => p.at = a,
+                        None => self.inner.name_settings(std::slice::from_mut(p)),
+                    }
+                }
+            }
+            scenario_error(py, &e, &self.file, variant)
+        })
+    }
+
+    /// The variants asked for: `None` is the base scenario.
+    fn check_variant(&self, variant: Option<&str>) -> PyResult<()> {
+        match variant {
+            Some(v) if !self.inner.variant_ids().iter().any(|id| id == v) => {
+                Err(PyValueError::new_err(format!(
+                    "{}: no variant {v:?} (declared: {})",
+                    self.file,
+                    if self.inner.variant_ids().is_empty() {
+                        "none".to_string()
+                    } else {
+                        self.inner.variant_ids().join(", ")
+                    }
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[pymethods]
+impl PyScenario {
+    /// Reads a scenario file and the data files it names (beside it).
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
+        let text = sim_core::data::files::read_limited(&path).map_err(PyOSError::new_err)?;
+        let file = path.display().to_string();
+        let parsed =
+            sim_core::Scenario::parse(&text).map_err(|e| scenario_error(py, &e, &file, None))?;
+        let data = sim_core::data::files::load(&path, &parsed);
+        let inner = parsed
+            .with_data(&data)
+            .map_err(|e| scenario_error(py, &e, &file, None))?;
+        let s = PyScenario { inner, file };
+        s.build(py, None, &Overrides::default())?;
+        Ok(s)
+    }
+
+    /// Parses scenario text (which can name no data files: there is no folder to read
+    /// them from); `name` is the file name problems are reported at.
+    #[staticmethod]
+    #[pyo3(signature = (text, name = "<string>"))]
+    fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<PyScenario> {
+        let file = name.to_string();
+        let parsed =
+            sim_core::Scenario::parse(text).map_err(|e| scenario_error(py, &e, &file, None))?;
+        let inner = parsed
+            .with_data(&sim_core::data::DataFiles::new())
+            .map_err(|e| scenario_error(py, &e, &file, None))?;
+        let s = PyScenario { inner, file };
+        s.build(py, None, &Overrides::default())?;
+        Ok(s)
+    }
+
+    /// The declared variants, in file order.
+    #[getter]
+    fn variants(&self) -> Vec<String> {
+        self.inner.variant_ids().to_vec()
+    }
+
+    /// The scenario's name (`[scenario].name`).
+    #[getter]
+    fn name(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self
+            .build(py, None, &Overrides::default())?
+            .name()
+            .to_string())
+    }
+
+    /// The file problems are reported at.
+    #[getter]
+    fn file(&self) -> String {
+        self.file.clone()
+    }
+
+    /// A copy with `path` set to `value` in every variant, checked now by the compiler
+    /// (the base and every variant) as `--set` is.
+    fn set(&self, py: Python<'_>, path: &str, value: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+        let value = toml_value(value)
+            .map_err(|why| PyTypeError::new_err(format!("set({path:?}, ...): {why}")))?;
+        let s = PyScenario {
+            inner: self
+                .inner
+                .with_settings(&[Setting::new(path, value).with_origin("set")]),
+            file: self.file.clone(),
+        };
+        s.build(py, None, &Overrides::default())?;
+        for v in s.inner.variant_ids() {
+            s.build(py, Some(v), &Overrides::default())?;
+        }
+        Ok(s)
+    }
+
+    /// The settings made with `set`, as `PATH=VALUE` texts.
+    #[getter]
+    fn settings(&self) -> Vec<String> {
+        self.inner.settings().iter().map(Setting::display).collect()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let name = self.name(py).unwrap_or_default();
+        format!(
+            "<carepath.Scenario {name:?} from {} ({} variant{}{})>",
+            self.file,
+            self.inner.variant_ids().len(),
+            if self.inner.variant_ids().len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if self.inner.settings().is_empty() {
+                String::new()
+            } else {
+                format!(", set: {}", self.settings().join(", "))
+            }
+        )
+    }
+}
+
+/// A Python value as a TOML value (what `--set` would have read).
+fn toml_value(v: &Bound<'_, PyAny>) -> Result<toml::Value, String> {
+    // bool before int: Python's True is an int.
+    if v.is_instance_of::<PyBool>() {
+        return Ok(toml::Value::Boolean(
+            v.extract::<bool>().map_err(|e| e.to_string())?,
+        ));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return v
+            .extract::<i64>()
+            .map(toml::Value::Integer)
+            .map_err(|_| "the integer does not fit in 64 bits".to_string());
+    }
+    if v.is_instance_of::<PyFloat>() {
+        return Ok(toml::Value::Float(
+            v.extract::<f64>().map_err(|e| e.to_string())?,
+        ));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Ok(toml::Value::String(
+            v.extract::<String>().map_err(|e| e.to_string())?,
+        ));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut t = toml::Table::new();
+        for (k, x) in d.iter() {
+            let k: String = k
+                .extract()
+                .map_err(|_| "table keys must be strings".to_string())?;
+            t.insert(k, toml_value(&x)?);
+        }
+        return Ok(toml::Value::Table(t));
+    }
+    if let Ok(items) = v.try_iter() {
+        let mut a = Vec::new();
+        for x in items {
+            a.push(toml_value(&x.map_err(|e| e.to_string())?)?);
+        }
+        return Ok(toml::Value::Array(a));
+    }
+    Err(format!(
+        "a value must be a bool, int, float, str, list or dict (got {})",
+        v.get_type()
+            .name()
+            .map_or_else(|_| "?".to_string(), |n| n.to_string())
+    ))
+}
+
+/// The thread count: all cores by default (or with 0); more than four per core refused.
+fn thread_count(threads: Option<usize>) -> PyResult<usize> {
+    let cores = parallel::cores();
+    match threads {
+        None | Some(0) => Ok(cores),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(PyValueError::new_err(format!(
+            "threads={n} is more than {MAX_THREADS_PER_CORE} per core ({} on this machine, which has {cores} core{}); more threads cannot make the run faster",
+            MAX_THREADS_PER_CORE * cores,
+            if cores == 1 { "" } else { "s" }
+        ))),
+        Some(n) => Ok(n),
+    }
+}
+
+/// Progress of a call: replications done of all it will run, told to `callback` (from the
+/// calling thread, with the GIL) as they finish.
+struct Progress<'py> {
+    callback: Option<Bound<'py, PyAny>>,
+    done: AtomicU64,
+    total: u64,
+}
+
+impl<'py> Progress<'py> {
+    fn new(callback: Option<Bound<'py, PyAny>>, total: u64) -> Self {
+        Progress {
+            callback,
+            done: AtomicU64::new(0),
+            total,
+        }
+    }
+
+    fn report(&self) -> PyResult<()> {
+        if let Some(cb) = &self.callback {
+            cb.call1((self.done.load(Ordering::Relaxed), self.total))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `work` on a worker thread without the GIL, waking every 100 ms to report progress
+/// and look for signals; a pending KeyboardInterrupt (or an error from the progress callback)
+/// raises `stop`, waits for the worker to notice, and is returned.
+fn detached<T: Send>(
+    py: Python<'_>,
+    progress: &Progress<'_>,
+    stop: &AtomicBool,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    // Finished, and the condition the worker signals it with (a Receiver cannot be shared
+    // with the detached waits).
+    let finished = (std::sync::Mutex::new(false), std::sync::Condvar::new());
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let out = work();
+            *finished.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            finished.1.notify_all();
+            out
+        });
+        loop {
+            let done = py.detach(|| {
+                let guard = finished.0.lock().unwrap_or_else(|e| e.into_inner());
+                let (guard, _) = finished
+                    .1
+                    .wait_timeout_while(guard, Duration::from_millis(100), |done| !*done)
+                    .unwrap_or_else(|e| e.into_inner());
+                *guard
+            });
+            let checked = progress.report().and_then(|()| py.check_signals());
+            if let Err(e) = checked {
+                stop.store(true, Ordering::SeqCst);
+                let _ = py.detach(|| worker.join());
+                return Err(e);
+            }
+            if done {
+                return worker.join().map_err(|_| {
+                    PyRuntimeError::new_err("the simulation's worker thread panicked")
+                });
+            }
+        }
+    })
+}
+
+/// Runs every replication of `model` in parallel (see [`detached`]).
+fn run_model(
+    py: Python<'_>,
+    model: &Model,
+    threads: usize,
+    progress: &Progress<'_>,
+) -> PyResult<Accumulator> {
+    let stop = AtomicBool::new(false);
+    let done = &progress.done;
+    let result = detached(py, progress, &stop, || {
+        let count = |k: u64| {
+            done.fetch_add(k, Ordering::Relaxed);
+        };
+        parallel::run_all(
+            model,
+            Options {
+                threads,
+                stop: &stop,
+                progress: &count,
+            },
+        )
+    })?;
+    result.map_err(|e| match e {
+        // Only a KeyboardInterrupt raises the flag, and it is returned above.
+        ParallelError::Interrupted { .. } => PyKeyboardInterrupt::new_err("interrupted"),
+        e => SimulationError::new_err(format!("the simulation stopped: {e}")),
+    })
+}
+
+/// The settled scenario: `run.warm_up = "auto"` found from pilot replications, as the CLI
+/// does before a run or a comparison.
+fn settle(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    variants: &[Option<&str>],
+    overrides: &Overrides,
+    threads: usize,
+) -> PyResult<PyScenario> {
+    for &v in variants {
+        scenario.build(py, v, overrides)?;
+    }
+    let inner = settle_together(
+        &scenario.inner,
+        variants,
+        overrides,
+        |m| run_model(py, m, threads, &Progress::new(None, 0)),
+        |_, _| {},
+    )
+    .map_err(|e| match e {
+        SettleError::Pilot(e) => e,
+        SettleError::Scenario(e) => scenario_error(py, &e, &scenario.file, None),
+        e => PyValueError::new_err(format!("{}: {e}", scenario.file)),
+    })?;
+    Ok(PyScenario {
+        inner,
+        file: scenario.file.clone(),
+    })
+}
+
+/// What a run found, for `carepath.Result`.
+#[pyclass(frozen, module = "carepath._carepath", name = "RunResult")]
+struct PyRun {
+    model: Model,
+    acc: Accumulator,
+    findings: Findings,
+}
+
+/// A dict of columns.
+fn columns<'py>(py: Python<'py>, cols: Vec<(&str, Py<PyAny>)>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in cols {
+        d.set_item(k, v)?;
+    }
+    Ok(d)
+}
+
+#[pymethods]
+impl PyRun {
+    /// `summary.json`, byte for byte as `carepath run --out` writes it.
+    fn summary_json(&self) -> PyResult<String> {
+        let mut json = serde_json::to_string_pretty(&self.findings.summary)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        json.push('\n');
+        Ok(json)
+    }
+
+    /// Station ids in the scenario's order.
+    fn station_ids(&self) -> Vec<String> {
+        self.model.stations().iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// Class ids in the scenario's order.
+    fn class_ids(&self) -> Vec<String> {
+        self.model.classes().iter().map(|c| c.id.clone()).collect()
+    }
+
+    /// The variant run ("" for the base scenario).
+    #[getter]
+    fn variant(&self) -> String {
+        self.model.variant().to_string()
+    }
+
+    /// One row per replication and metric (every metric a sweep or `--precision` can name):
+    /// `replication`, `metric`, `value` (NaN where a replication counted nobody for it, such
+    /// as a target's share when no patient reached the station).
+    fn replications<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let records = self.acc.records();
+        let names = sim_core::sweep::metric_names(&self.model);
+        let (mut rep, mut metric, mut value) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, r) in records.iter().enumerate() {
+            for m in &names {
+                let v = sim_core::sweep::metric_values(&self.model, std::slice::from_ref(r), m)
+                    .and_then(|v| v.first().copied())
+                    .unwrap_or(f64::NAN);
+                rep.push(i as u32);
+                metric.push(m.as_str());
+                value.push(v);
+            }
+        }
+        columns(
+            py,
+            vec![
+                ("replication", rep.into_py_any(py)?),
+                ("metric", metric.into_py_any(py)?),
+                ("value", value.into_py_any(py)?),
+            ],
+        )
+    }
+
+    /// The queue-length series across replications, long: one row per (sample time, station),
+    /// as `queue_length.csv`.
+    fn queue_length<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let series = &self.findings.series;
+        let len = series
+            .stations
+            .values()
+            .map(|b| b.mean.len())
+            .max()
+            .unwrap_or(0);
+        let (mut t, mut clock, mut station, mut mean, mut p05, mut p95) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        for k in 0..len {
+            let at = series.start_min + k as f64 * series.interval_min;
+            for (id, band) in &series.stations {
+                let (Some(m), Some(lo), Some(hi)) =
+                    (band.mean.get(k), band.p05.get(k), band.p95.get(k))
+                else {
+                    continue;
+                };
+                t.push(at);
+                clock.push(sim_core::scenario::units::format_clock(at));
+                station.push(id.clone());
+                mean.push(*m);
+                p05.push(*lo);
+                p95.push(*hi);
+            }
+        }
+        columns(
+            py,
+            vec![
+                ("time_min", t.into_py_any(py)?),
+                ("clock", clock.into_py_any(py)?),
+                ("station", station.into_py_any(py)?),
+                ("mean", mean.into_py_any(py)?),
+                ("p05", p05.into_py_any(py)?),
+                ("p95", p95.into_py_any(py)?),
+            ],
+        )
+    }
+
+    /// The HTML report's sections for this run (summary, where the time goes, charts).
+    fn html(&self) -> PyResult<String> {
+        let view = carepath_charts::report::RunView {
+            model: &self.model,
+            summary: &self.findings.summary,
+            breakdown: &self.findings.breakdown,
+            series: &self.findings.series,
+        };
+        let warnings = carepath_charts::report::warnings(self.model.warnings(), &[&self.model]);
+        let body = carepath_charts::report::sections(&[view], None, &warnings)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(page(&body))
+    }
+}
+
+/// Report sections in a `<div>` with the report's style, for a notebook cell.
+fn page(body: &str) -> String {
+    format!(
+        "<div class=\"carepath-report\"><style>{}</style>\n{body}</div>",
+        carepath_charts::report::STYLE
+    )
+}
+
+fn overrides(replications: Option<u32>, seed: Option<u64>, max_arrivals: Option<u64>) -> Overrides {
+    Overrides {
+        seed,
+        replications,
+        max_arrivals,
+    }
+}
+
+/// Runs one variant (or the base) of a scenario.
+#[pyfunction]
+#[pyo3(signature = (scenario, variant = None, replications = None, seed = None, threads = None, max_arrivals = None, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn run<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    variant: Option<&str>,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    max_arrivals: Option<u64>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<PyRun> {
+    scenario.check_variant(variant)?;
+    let threads = thread_count(threads)?;
+    let overrides = overrides(replications, seed, max_arrivals);
+    let scenario = settle(py, scenario, &[variant], &overrides, threads)?;
+    let model = scenario.build(py, variant, &overrides)?;
+    let progress = Progress::new(progress, u64::from(model.replications()));
+    let acc = run_model(py, &model, threads, &progress)?;
+    let findings = Findings::of(&model, &acc);
+    Ok(PyRun {
+        model,
+        acc,
+        findings,
+    })
+}
+
+/// What a comparison found, for `carepath.Comparison`.
+#[pyclass(frozen, module = "carepath._carepath", name = "ComparisonResult")]
+struct PyComparison {
+    models: Vec<Model>,
+    accs: Vec<Accumulator>,
+    findings: Vec<Findings>,
+    comparison: Comparison,
+    warnings: Vec<String>,
+}
+
+#[pymethods]
+impl PyComparison {
+    /// `comparison.json`, byte for byte as `carepath compare --out` writes it.
+    fn comparison_json(&self) -> PyResult<String> {
+        let mut json = serde_json::to_string_pretty(&self.comparison)
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        json.push('\n');
+        Ok(json)
+    }
+
+    /// Paired differences, one row per (pair, metric).
+    fn differences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = &self.comparison.differences;
+        let col =
+            |f: &dyn Fn(&sim_core::compare::PairedDifference) -> Option<f64>| -> Vec<Option<f64>> {
+                d.iter().map(f).collect()
+            };
+        columns(
+            py,
+            vec![
+                (
+                    "a",
+                    d.iter()
+                        .map(|x| x.a.clone())
+                        .collect::<Vec<_>>()
+                        .into_py_any(py)?,
+                ),
+                (
+                    "b",
+                    d.iter()
+                        .map(|x| x.b.clone())
+                        .collect::<Vec<_>>()
+                        .into_py_any(py)?,
+                ),
+                (
+                    "metric",
+                    d.iter()
+                        .map(|x| x.metric.clone())
+                        .collect::<Vec<_>>()
+                        .into_py_any(py)?,
+                ),
+                ("a_mean", col(&|x| Some(x.a_mean)).into_py_any(py)?),
+                ("b_mean", col(&|x| Some(x.b_mean)).into_py_any(py)?),
+                (
+                    "difference",
+                    col(&|x| Some(x.difference.mean)).into_py_any(py)?,
+                ),
+                ("ci95_low", col(&|x| x.difference.ci95_low).into_py_any(py)?),
+                (
+                    "ci95_high",
+                    col(&|x| x.difference.ci95_high).into_py_any(py)?,
+                ),
+                ("sd", col(&|x| Some(x.difference.sd)).into_py_any(py)?),
+                (
+                    "independent_ci95_half_width",
+                    col(&|x| x.independent_ci95_half_width).into_py_any(py)?,
+                ),
+            ],
+        )
+    }
+
+    /// Each variant's results, in the order compared.
+    fn runs(&self) -> Vec<PyRun> {
+        self.models
+            .iter()
+            .zip(&self.accs)
+            .zip(&self.findings)
+            .map(|((m, acc), f)| PyRun {
+                model: m.clone(),
+                acc: acc.clone(),
+                findings: f.clone(),
+            })
+            .collect()
+    }
+
+    /// The HTML report's sections for the comparison.
+    fn html(&self) -> PyResult<String> {
+        let views: Vec<_> = self
+            .models
+            .iter()
+            .zip(&self.findings)
+            .map(|(model, f)| carepath_charts::report::RunView {
+                model,
+                summary: &f.summary,
+                breakdown: &f.breakdown,
+                series: &f.series,
+            })
+            .collect();
+        let body =
+            carepath_charts::report::sections(&views, Some(&self.comparison), &self.warnings)
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(page(&body))
+    }
+}
+
+/// Runs variants with common random numbers and pairs their replications, as
+/// `carepath compare` does (the first variant is the baseline).
+#[pyfunction]
+#[pyo3(signature = (scenario, variants = None, replications = None, seed = None, threads = None, progress = None))]
+fn compare<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    variants: Option<Vec<String>>,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<PyComparison> {
+    let ids = variants.unwrap_or_else(|| scenario.inner.variant_ids().to_vec());
+    if ids.len() < 2 {
+        return Err(PyValueError::new_err(format!(
+            "{}: compare needs at least two variants (declared: {})",
+            scenario.file,
+            if scenario.inner.variant_ids().is_empty() {
+                "none".to_string()
+            } else {
+                scenario.inner.variant_ids().join(", ")
+            }
+        )));
+    }
+    for (i, v) in ids.iter().enumerate() {
+        scenario.check_variant(Some(v))?;
+        if ids[..i].contains(v) {
+            return Err(PyValueError::new_err(format!(
+                "variants names {v} twice; list each variant once (the first is the baseline)"
+            )));
+        }
+    }
+    let threads = thread_count(threads)?;
+    let overrides = overrides(replications, seed, None);
+    let refs: Vec<Option<&str>> = ids.iter().map(|v| Some(v.as_str())).collect();
+    let scenario = settle(py, scenario, &refs, &overrides, threads)?;
+    let models = ids
+        .iter()
+        .map(|v| scenario.build(py, Some(v), &overrides))
+        .collect::<PyResult<Vec<_>>>()?;
+    // Every variant once with the shared seed, and every variant but the baseline again with
+    // unrelated random numbers, to show what pairing buys (as the CLI does).
+    let per = u64::from(models[0].replications());
+    let progress = Progress::new(progress, per * (2 * models.len() as u64 - 1));
+    let mut results = Vec::new();
+    let mut independent = Vec::new();
+    for (i, m) in models.iter().enumerate() {
+        results.push(run_model(py, m, threads, &progress)?);
+        independent.push(if i == 0 {
+            None
+        } else {
+            let unrelated = Overrides {
+                seed: Some(m.seed() ^ INDEPENDENT_SEED_XOR),
+                ..overrides
+            };
+            let other = scenario.build(py, Some(&ids[i]), &unrelated)?;
+            Some(
+                run_model(py, &other, threads, &progress)?
+                    .records()
+                    .to_vec(),
+            )
+        });
+    }
+    let findings: Vec<Findings> = models
+        .iter()
+        .zip(&results)
+        .map(|(m, r)| Findings::of(m, r))
+        .collect();
+    let runs: Vec<VariantRun<'_>> = results
+        .iter()
+        .zip(&independent)
+        .zip(models.iter().zip(&findings))
+        .map(|((run, ind), (model, findings))| VariantRun {
+            model,
+            run,
+            findings,
+            independent: ind.as_deref(),
+        })
+        .collect();
+    let comparison = sim_core::compare::compare(&runs);
+    drop(runs);
+    let base = scenario.build(py, None, &overrides)?;
+    let warnings =
+        carepath_charts::report::warnings(base.warnings(), &models.iter().collect::<Vec<_>>());
+    Ok(PyComparison {
+        models,
+        accs: results,
+        findings,
+        comparison,
+        warnings,
+    })
+}
+
+/// A TOML value as the Python value it reads as.
+fn py_value(py: Python<'_>, v: &toml::Value) -> PyResult<Py<PyAny>> {
+    match v {
+        toml::Value::String(s) => s.into_py_any(py),
+        toml::Value::Integer(i) => i.into_py_any(py),
+        toml::Value::Float(f) => f.into_py_any(py),
+        toml::Value::Boolean(b) => b.into_py_any(py),
+        v => v.to_string().into_py_any(py),
+    }
+}
+
+/// Runs every point of a study file (`carepath sweep`'s input) and returns its tidy table:
+/// the columns of `sweep.csv`, typed. Points run one after another, each point's
+/// replications in parallel; a point's rows depend on the point alone, so the table is the
+/// CLI's.
+#[pyfunction]
+#[pyo3(signature = (study, replications = None, seed = None, threads = None, progress = None))]
+fn sweep<'py>(
+    py: Python<'py>,
+    study: PathBuf,
+    replications: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let threads = thread_count(threads)?;
+    let study_file = study.display().to_string();
+    let text = std::fs::read_to_string(&study)
+        .map_err(|e| PyOSError::new_err(format!("cannot read study {study_file}: {e}")))?;
+    let sweep = Sweep::parse(&text).map_err(|e| {
+        let err = ScenarioError::new_err(match &e {
+            sim_core::sweep::SweepError::Syntax {
+                line,
+                column,
+                message,
+            } => format!("{study_file}:{line}:{column}: error: {message}"),
+            e => format!("{study_file}: error: {e}"),
+        });
+        let _ = err.value(py).setattr("problems", PyList::empty(py));
+        err
+    })?;
+    let scenario_path: PathBuf = study
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&sweep.scenario);
+    let base = PyScenario::from_file(py, scenario_path)?;
+    let scenario = PyScenario {
+        inner: base.inner.with_settings(
+            &sweep
+                .fixed
+                .iter()
+                .map(|s| s.clone().with_origin("sweep.set"))
+                .collect::<Vec<_>>(),
+        ),
+        file: base.file.clone(),
+    };
+    let mut overrides = overrides(replications, seed, None);
+    overrides.replications = overrides.replications.or(sweep.replications);
+    overrides.seed = overrides.seed.or(sweep.seed);
+    // Every point's models are built first, so a bad point stops the sweep before anything
+    // runs (the first in point order is reported).
+    let mut plans = Vec::new();
+    for i in 0..sweep.len() {
+        let settings: Vec<Setting> = sweep
+            .settings(i)
+            .into_iter()
+            .map(|s| s.with_origin("parameter"))
+            .collect();
+        let at = PyScenario {
+            inner: scenario.inner.with_settings(&settings),
+            file: scenario.file.clone(),
+        };
+        for v in &sweep.variants {
+            let model = at.build(py, v.as_deref(), &overrides).map_err(|e| {
+                let point: Vec<String> = sweep.settings(i).iter().map(|s| s.display()).collect();
+                let err = ScenarioError::new_err(format!(
+                    "{}\n  in point {i} of the sweep ({}){}",
+                    e.value(py),
+                    point.join(", "),
+                    v.as_deref()
+                        .map_or(String::new(), |v| format!(", variant {v}"))
+                ));
+                if let Ok(p) = e.value(py).getattr("problems") {
+                    let _ = err.value(py).setattr("problems", p);
+                }
+                err
+            })?;
+            if model.warm_up_is_auto() {
+                return Err(PyValueError::new_err(format!(
+                    "{}: run.warm_up = \"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
+                    scenario.file
+                )));
+            }
+            plans.push((i, model));
+        }
+    }
+    let metrics = if sweep.metrics.is_empty() {
+        sim_core::sweep::default_metrics(&plans[0].1)
+    } else {
+        sweep.metrics.clone()
+    };
+    for (_, m) in &plans {
+        sim_core::sweep::check_metrics(m, &metrics)
+            .map_err(|e| ScenarioError::new_err(format!("{study_file}: error: {e}")))?;
+    }
+    let total: u64 = plans.iter().map(|(_, m)| u64::from(m.replications())).sum();
+    let progress = Progress::new(progress, total);
+    let mut rows = Vec::new();
+    for (i, model) in &plans {
+        let acc = run_model(py, model, threads, &progress)?;
+        rows.extend(sim_core::sweep::rows(*i, model, acc.records(), &metrics));
+    }
+    let d = PyDict::new(py);
+    d.set_item("point", rows.iter().map(|r| r.point).collect::<Vec<_>>())?;
+    d.set_item(
+        "variant",
+        rows.iter()
+            .map(|r| {
+                if r.variant.is_empty() {
+                    "base".to_string()
+                } else {
+                    r.variant.clone()
+                }
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    for (k, name) in sweep.parameters.iter().enumerate() {
+        let col = rows
+            .iter()
+            .map(|r| py_value(py, &sweep.point(r.point)[k]))
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item(name, col)?;
+    }
+    d.set_item(
+        "metric",
+        rows.iter().map(|r| r.metric.clone()).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "mean",
+        rows.iter().map(|r| r.estimate.mean).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "ci95_low",
+        rows.iter().map(|r| r.estimate.low()).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "ci95_high",
+        rows.iter().map(|r| r.estimate.high()).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "half_width",
+        rows.iter()
+            .map(|r| r.estimate.half_width)
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item("sd", rows.iter().map(|r| r.estimate.sd).collect::<Vec<_>>())?;
+    d.set_item("replications", rows.iter().map(|r| r.n).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+/// The patient-level event log of one replication (`carepath run --events`): one row per
+/// event of the sampled patients, the columns of the CSV log.
+#[pyfunction]
+#[pyo3(signature = (scenario, variant = None, replication = 0, seed = None, sample = None, limit = 1_000_000))]
+fn events<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    variant: Option<&str>,
+    replication: u32,
+    seed: Option<u64>,
+    sample: Option<&Bound<'py, PyAny>>,
+    limit: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    scenario.check_variant(variant)?;
+    let sample = match sample {
+        None => Sample::All,
+        Some(s) if s.is_instance_of::<PyBool>() => {
+            return Err(PyTypeError::new_err(
+                "sample: an int (the first N patients) or a float in (0, 1] (a share of patients)",
+            ));
+        }
+        Some(s) if s.is_instance_of::<PyInt>() => {
+            let n: u32 = s.extract().map_err(|_| {
+                PyValueError::new_err(
+                    "sample: the number of patients must be between 1 and 4294967295",
+                )
+            })?;
+            if n == 0 {
+                return Err(PyValueError::new_err(
+                    "sample=0 logs nobody; give at least 1 patient",
+                ));
+            }
+            Sample::First(n)
+        }
+        Some(s) => {
+            let r: f64 = s.extract().map_err(|_| PyTypeError::new_err("sample: an int (the first N patients) or a float in (0, 1] (a share of patients)"))?;
+            if !(r > 0.0 && r <= 1.0) {
+                return Err(PyValueError::new_err(format!(
+                    "sample={r}: a share of patients must be in (0, 1]"
+                )));
+            }
+            Sample::Rate(r)
+        }
+    };
+    let threads = thread_count(None)?;
+    let ov = overrides(None, seed, None);
+    let scenario = settle(py, scenario, &[variant], &ov, threads)?;
+    let model = scenario.build(py, variant, &ov)?;
+    if replication >= model.replications() {
+        return Err(PyValueError::new_err(format!(
+            "replication={replication}: the scenario runs replications 0 to {}",
+            model.replications() - 1
+        )));
+    }
+    let stop = AtomicBool::new(false);
+    let progress = Progress::new(None, 1);
+    let log = detached(py, &progress, &stop, || {
+        let mut sim = sim_core::Simulator::new(&model)
+            .with_stop_flag(&stop)
+            .with_event_log(LogSpec {
+                sample,
+                max_events: limit,
+            });
+        sim.run(replication).map(|_| sim.event_log().to_vec())
+    })?
+    .map_err(|e| match e {
+        RunError::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+        e @ RunError::EventLogFull { .. } => PyValueError::new_err(format!("limit={limit}: {e}")),
+        e => SimulationError::new_err(format!("the simulation stopped: {e}")),
+    })?;
+    let name =
+        |ids: &[String], i: u32| -> Option<String> { (i != NONE).then(|| ids[i as usize].clone()) };
+    let classes: Vec<String> = model.classes().iter().map(|c| c.id.clone()).collect();
+    let steps: Vec<String> = model.steps().iter().map(|s| s.id.clone()).collect();
+    let stations: Vec<String> = model.stations().iter().map(|s| s.id.clone()).collect();
+    let resources: Vec<String> = model.resources().iter().map(|r| r.id.clone()).collect();
+    let d = PyDict::new(py);
+    d.set_item("replication", vec![replication; log.len()])?;
+    d.set_item("patient", log.iter().map(|e| e.patient).collect::<Vec<_>>())?;
+    d.set_item(
+        "class",
+        log.iter()
+            .map(|e| classes[e.class as usize].clone())
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "workflow",
+        log.iter()
+            .map(|e| if e.digital { "digital" } else { "paper" })
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "activity",
+        log.iter().map(|e| e.activity.name()).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "step",
+        log.iter().map(|e| name(&steps, e.step)).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "station",
+        log.iter()
+            .map(|e| name(&stations, e.station))
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "resource",
+        log.iter()
+            .map(|e| name(&resources, e.resource))
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item("time_min", log.iter().map(|e| e.time).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+/// The extension module.
+#[pymodule]
+fn _carepath(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScenario>()?;
+    m.add_class::<PyRun>()?;
+    m.add_class::<PyComparison>()?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(events, m)?)?;
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("SimulationError", m.py().get_type::<SimulationError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,325 @@
+"""The `carepath` Python package against the `carepath` command line and against itself.
+
+Run by scripts/test.sh (python/test.sh) with CAREPATH_BIN naming the CLI to compare with.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+
+import carepath
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+FLAGSHIP = SCENARIOS / "future-hospital.toml"
+CLINIC = SCENARIOS / "outpatient-clinic.toml"
+CLI = os.environ.get("CAREPATH_BIN", str(ROOT / "target" / "debug" / "carepath"))
+
+MM1 = """
+[scenario]
+name = "M/M/1"
+[run]
+max_arrivals = 2000
+replications = 6
+[[stations]]
+id = "desk"
+servers = 1
+service = { dist = "exponential", mean = "3min" }
+[[arrivals]]
+id = "walk_in"
+kind = "poisson"
+rate = "15/h"
+pathway = "visit"
+[[pathways]]
+id = "visit"
+steps = [{ id = "desk", station = "desk", next = "exit" }]
+"""
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def flagship() -> carepath.Scenario:
+    return carepath.Scenario.from_file(FLAGSHIP)
+
+
+# --- scenarios and their errors -------------------------------------------------------------
+
+
+def test_a_scenario_lists_its_variants_and_name(flagship):
+    assert flagship.variants == ["paper", "digital", "digital_50pct", "digital_fewer_cashiers"]
+    assert flagship.name.startswith("Future Hospital")
+    assert "4 variants" in repr(flagship)
+
+
+def test_problems_carry_lines_and_columns_and_match_validate(tmp_path):
+    bad = tmp_path / "bad.toml"
+    text = MM1.replace('station = "desk"', 'station = "desks"').replace(
+        'mean = "3min"', 'mean = "-3min"'
+    )
+    bad.write_text(text)
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.Scenario.from_file(bad)
+    problems = e.value.problems
+    assert len(problems) == 2, problems
+    lines = text.splitlines()
+    for p in problems:
+        assert p["line"] >= 1 and p["column"] >= 1
+        assert p["at"] and p["message"]
+    written = {lines[p["line"] - 1].strip().split(" ")[0] for p in problems}
+    assert written == {"service", "steps"}, written
+    # The same lines as `carepath validate`.
+    out = cli("validate", str(bad))
+    assert out.returncode != 0
+    theirs = [l for l in (out.stdout + out.stderr).splitlines() if ": error: " in l]
+    assert str(e.value).splitlines() == theirs
+
+
+def test_a_syntax_error_has_its_position():
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.Scenario.from_toml("[scenario\nname = 1\n", name="typo.toml")
+    (p,) = e.value.problems
+    assert (p["line"], p["column"]) == (1, 10)
+    assert str(e.value).startswith("typo.toml:1:10: error:")
+
+
+def test_set_is_checked_by_the_compiler_and_changes_every_variant(flagship):
+    with pytest.raises(carepath.ScenarioError) as e:
+        flagship.set("stations.doctor.servers", -1)
+    (p,) = e.value.problems
+    assert p["at"] == "set stations.doctor.servers=-1"
+    assert "zero or more" in p["message"]
+    # A problem the value causes elsewhere is placed where the file says so.
+    with pytest.raises(carepath.ScenarioError) as e:
+        flagship.set("stations.doctor.servers", 0)
+    assert all(p["line"] for p in e.value.problems)
+    assert "never has any servers" in str(e.value)
+    with pytest.raises(carepath.ScenarioError) as e:
+        flagship.set("stations.no_such_station.servers", 3)
+    assert "no_such_station" in str(e.value)
+    with pytest.raises(TypeError):
+        flagship.set("stations.doctor.servers", None)
+    more = flagship.set("run.replications", 3).set("workflow.adoption.adult", 0.25)
+    assert more.settings == ["run.replications=3", "workflow.adoption.adult=0.25"]
+    assert flagship.settings == []  # set returns a copy
+    r = carepath.run(more, "digital", progress=False)
+    assert r.summary["replications"] == 3
+
+
+def test_set_gives_the_cli_bits_of_set(tmp_path, flagship):
+    r = carepath.run(flagship.set("stations.cashier.servers", 9), "paper", replications=3, seed=5, progress=False)
+    out = cli("run", str(FLAGSHIP), "--variant", "paper", "--replications", "3", "--seed", "5",
+              "--set", "stations.cashier.servers=9", "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert r.summary_json() == (tmp_path / "summary.json").read_text()
+
+
+def test_an_unknown_variant_or_bad_arguments_are_named(flagship):
+    with pytest.raises(ValueError, match='no variant "papr"'):
+        carepath.run(flagship, "papr")
+    with pytest.raises(carepath.ScenarioError, match="replications=0"):
+        carepath.run(flagship, "paper", replications=0)
+    with pytest.raises(ValueError, match="threads=100000"):
+        carepath.run(flagship, "paper", threads=100000)
+
+
+# --- results as DataFrames ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper(flagship) -> carepath.Result:
+    return carepath.run(flagship, "paper", replications=8, seed=3, progress=False)
+
+
+def test_summary_is_the_summary_json_schema(paper):
+    s = paper.summary
+    assert s["replications"] == 8 and s["seed"] == 3 and s["variant"] == "paper"
+    assert set(s) >= {"schema_version", "patients", "time_in_system_min", "stations", "classes"}
+
+
+def test_station_and_class_tables_have_one_typed_row_each(paper):
+    st = paper.stations()
+    assert list(st["station"]) == paper._raw.station_ids()
+    assert st["wait_min.mean"].dtype == "float64"
+    assert st["max_queue_length"].dtype == "int64"
+    assert math.isclose(
+        st.set_index("station").loc["doctor", "wait_min.mean"],
+        paper.summary["stations"]["doctor"]["wait_min"]["mean"],
+    )
+    cl = paper.classes()
+    assert list(cl["class"]) == paper._raw.class_ids()
+    assert cl["time_in_system_min.mean"].dtype == "float64"
+
+
+def test_replications_table_has_a_row_per_replication_and_metric(paper):
+    reps = paper.replications()
+    assert list(reps.columns) == ["replication", "metric", "value"]
+    metrics = reps["metric"].unique()
+    assert len(reps) == 8 * len(metrics)
+    assert reps["replication"].dtype == "int64" and reps["value"].dtype == "float64"
+    tis = reps[reps.metric == "time_in_system_min.mean"]["value"]
+    assert math.isclose(tis.mean(), paper.summary["time_in_system_min"]["mean"], rel_tol=1e-12)
+
+
+def test_queue_length_is_long_with_a_band(paper):
+    q = paper.queue_length()
+    assert list(q.columns) == ["time_min", "clock", "station", "mean", "p05", "p95"]
+    assert set(q["station"]) == set(paper._raw.station_ids())
+    assert (q["p05"] <= q["mean"] + 1e-9).all() and (q["mean"] <= q["p95"] + 1e-9).all()
+
+
+def test_polars_backend_gives_the_same_tables(flagship, paper):
+    r = carepath.run(flagship, "paper", replications=8, seed=3, backend="polars", progress=False)
+    st = r.stations()
+    assert isinstance(st, pl.DataFrame)
+    assert st.schema["wait_min.mean"] == pl.Float64
+    assert st["wait_min.mean"].to_list() == paper.stations()["wait_min.mean"].tolist()
+    assert isinstance(paper.stations(backend="polars"), pl.DataFrame)
+    assert r.replications().height == len(paper.replications())
+
+
+def test_html_has_the_report_sections(paper):
+    h = paper._repr_html_()
+    for section in ("summary", "time", "waits", "util", "queues"):
+        assert f'<section id="{section}">' in h
+    assert "<svg" in h
+
+
+# --- the same bits as the CLI, for any thread count -------------------------------------
+
+
+def test_a_run_is_the_cli_run_byte_for_byte(tmp_path, flagship):
+    r = carepath.run(flagship, "digital", replications=6, seed=11, progress=False)
+    out = cli("run", str(FLAGSHIP), "--variant", "digital", "--replications", "6", "--seed", "11",
+              "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert r.summary_json() == (tmp_path / "summary.json").read_text()
+    q = pd.read_csv(tmp_path / "queue_length.csv", float_precision="round_trip")
+    mine = r.queue_length()
+    assert q["mean"].tolist() == mine["mean"].tolist()
+    assert q["station"].tolist() == mine["station"].tolist()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 5])
+def test_threads_do_not_change_a_bit(flagship, paper, threads):
+    r = carepath.run(flagship, "paper", replications=8, seed=3, threads=threads, progress=False)
+    assert r.summary_json() == paper.summary_json()
+
+
+def test_a_comparison_is_the_cli_comparison(tmp_path, flagship):
+    c = carepath.compare(flagship, ["paper", "digital"], replications=5, seed=2, progress=False)
+    out = cli("compare", str(FLAGSHIP), "--variants", "paper,digital", "--replications", "5",
+              "--seed", "2", "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert c.comparison_json() == (tmp_path / "comparison.json").read_text()
+    d = c.differences
+    assert set(d["metric"]) >= {"time_in_system_min.mean"}
+    tis = d[d.metric == "time_in_system_min.mean"].iloc[0]
+    assert tis["a"] == "paper" and tis["b"] == "digital"
+    assert tis["ci95_low"] <= tis["difference"] <= tis["ci95_high"]
+    assert set(c.runs) == {"paper", "digital"}
+    assert '<section id="diff">' in c._repr_html_()
+
+
+def test_a_sweep_is_the_cli_sweep_table(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text(
+        f"""
+[sweep]
+scenario = "{FLAGSHIP.as_posix()}"
+variants = ["paper", "digital"]
+replications = 3
+seed = 9
+[parameters]
+"stations.cashier.servers" = [6, 8]
+"""
+    )
+    mine = carepath.sweep(study, progress=False)
+    out = cli("sweep", str(study), "--out", str(tmp_path / "sweep"), "--quiet")
+    assert out.returncode == 0, out.stderr
+    theirs = pd.read_csv(tmp_path / "sweep" / "sweep.csv", float_precision="round_trip")
+    assert list(mine.columns) == list(theirs.columns)
+    assert len(mine) == len(theirs) == 2 * 2 * mine["metric"].nunique()
+    for col in mine.columns:
+        assert mine[col].tolist() == theirs[col].tolist(), col
+
+
+def test_events_are_the_cli_event_log(tmp_path, flagship):
+    ev = carepath.events(flagship, "digital", replication=1, seed=4, sample=20)
+    out = cli("run", str(FLAGSHIP), "--variant", "digital", "--seed", "4", "--quiet",
+              "--events", str(tmp_path / "log.csv"), "--events-sample", "20", "--events-replication", "1")
+    assert out.returncode == 0, out.stderr
+    theirs = pd.read_csv(tmp_path / "log.csv", keep_default_na=False, float_precision="round_trip")
+    assert len(ev) == len(theirs) > 0
+    assert ev["patient"].max() == 20
+    assert ev["time_min"].tolist() == theirs["time_min"].tolist()
+    assert ev["activity"].tolist() == theirs["activity"].tolist()
+    assert ev["station"].fillna("").tolist() == theirs["station"].tolist()
+    with pytest.raises(ValueError, match="limit=10"):
+        carepath.events(flagship, "digital", sample=20, limit=10)
+
+
+# --- long runs: progress, the GIL, KeyboardInterrupt ----------------------------------------
+
+LONG = MM1.replace("max_arrivals = 2000", "max_arrivals = 400000000").replace(
+    "replications = 6", "replications = 4"
+)
+
+
+def test_progress_is_reported_until_every_replication_is_done():
+    calls = []
+    carepath._carepath.run(
+        carepath.Scenario.from_toml(MM1), None, 40, 1, 2, 200000, lambda d, t: calls.append((d, t))
+    )
+    assert calls and calls[-1] == (40, 40)
+    assert all(t == 40 and 0 <= d <= 40 for d, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_a_run_leaves_the_interpreter_free():
+    s = carepath.Scenario.from_toml(MM1)
+    done = threading.Event()
+    ticks = 0
+
+    def work():
+        carepath.run(s, replications=8, max_arrivals=1_500_000, threads=1, progress=False)
+        done.set()
+
+    t = threading.Thread(target=work)
+    started = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    wall = time.perf_counter() - started
+    assert wall > 0.2, "the run was too short to tell"
+    # With the GIL held for the whole run this thread could not have run at all.
+    assert ticks > 0.2 * wall / 0.001, (ticks, wall)
+
+
+def test_keyboard_interrupt_stops_a_long_run_within_moments():
+    s = carepath.Scenario.from_toml(LONG)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        carepath.run(s, threads=2, progress=False)
+    stopped = time.perf_counter() - started
+    assert stopped < 5, f"took {stopped:.1f} s to stop"
+    # The package still works afterwards.
+    r = carepath.run(carepath.Scenario.from_toml(MM1), progress=False)
+    assert r.summary["replications"] == 6
