@@ -122,6 +122,12 @@ class Result:
         """The variant run (``"base"`` for the base scenario)."""
         return self._raw.variant or "base"
 
+    @property
+    def run_seconds(self) -> float:
+        """Seconds the replications took (what ``carepath run`` reports as wall time; NaN
+        for the runs of a comparison)."""
+        return self._raw.run_seconds
+
     def summary_json(self) -> str:
         """``summary.json`` as ``carepath run --out`` writes it, byte for byte."""
         return self._raw.summary_json()

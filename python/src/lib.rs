@@ -443,6 +443,8 @@ struct PyRun {
     model: Model,
     acc: Accumulator,
     findings: Findings,
+    /// Seconds the replications took, the span `carepath run` reports as its wall time.
+    run_seconds: f64,
 }
 
 /// A dict of columns.
@@ -472,6 +474,13 @@ impl PyRun {
     /// Class ids in the scenario's order.
     fn class_ids(&self) -> Vec<String> {
         self.model.classes().iter().map(|c| c.id.clone()).collect()
+    }
+
+    /// Seconds the replications took (the span `carepath run` reports as "wall"): what a
+    /// call costs beyond this is the price of calling from Python.
+    #[getter]
+    fn run_seconds(&self) -> f64 {
+        self.run_seconds
     }
 
     /// The variant run ("" for the base scenario).
@@ -605,12 +614,15 @@ fn run<'py>(
     let scenario = settle(py, scenario, &[variant], &overrides, threads)?;
     let model = scenario.build(py, variant, &overrides)?;
     let progress = Progress::new(progress, u64::from(model.replications()));
+    let started = std::time::Instant::now();
     let acc = run_model(py, &model, threads, &progress)?;
+    let run_seconds = started.elapsed().as_secs_f64();
     let findings = Findings::of(&model, &acc);
     Ok(PyRun {
         model,
         acc,
         findings,
+        run_seconds,
     })
 }
 
@@ -695,6 +707,7 @@ impl PyComparison {
                 model: m.clone(),
                 acc: acc.clone(),
                 findings: f.clone(),
+                run_seconds: f64::NAN,
             })
             .collect()
     }

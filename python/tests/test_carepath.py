@@ -323,3 +323,26 @@ def test_keyboard_interrupt_stops_a_long_run_within_moments():
     # The package still works afterwards.
     r = carepath.run(carepath.Scenario.from_toml(MM1), progress=False)
     assert r.summary["replications"] == 6
+
+
+# --- the example of docs/python.md ----------------------------------------------------------
+
+
+def test_the_five_hours_example_runs_and_tells_the_story(tmp_path):
+    import sys
+
+    png = tmp_path / "chart.png"
+    out = subprocess.run(
+        [sys.executable, "-P", str(ROOT / "python" / "examples" / "five_hours_vs_one.py"), str(png)],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "CAREPATH_PROGRESS": "0"},
+    )
+    assert out.returncode == 0, out.stderr
+    hours = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] in ("paper", "digital_50pct", "digital"):
+            hours[parts[0]] = float(parts[1])
+    # Five hours (4.8) under paper, about one (1.3) digital: docs/python.md and the README.
+    assert 4.5 < hours["paper"] < 5.2 and 1.1 < hours["digital"] < 1.6, hours
+    assert hours["paper"] > hours["digital_50pct"] > hours["digital"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
