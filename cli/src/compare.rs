@@ -7,9 +7,7 @@
 use crate::table::{fixed, unfinished_warning};
 use crate::{InputError, out, print_warnings, read, replicate};
 use anyhow::{Context, Result};
-use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun, compare};
-use sim_core::scenario::Overrides;
-use sim_core::study::Findings;
+use sim_core::compare::Comparison;
 use std::fmt::Write as _;
 
 /// Runs the comparison.
@@ -65,43 +63,20 @@ pub fn run(args: crate::CompareArgs) -> Result<()> {
         )?);
     }
     print_warnings(&models.iter().collect::<Vec<_>>(), args.quiet);
-    let mut results = Vec::new();
-    let mut independent = Vec::new();
-    for (i, m) in models.iter().enumerate() {
-        results.push(replicate::run_all(m, args.reps.threads, args.quiet)?);
-        // The same variant with unrelated random numbers, to show what pairing buys.
-        independent.push(if i == 0 {
-            None
-        } else {
-            let unrelated = Overrides {
-                seed: Some(m.seed() ^ INDEPENDENT_SEED_XOR),
-                ..overrides
-            };
-            let other = crate::build_with(&args.scenario, &scenario, Some(&ids[i]), &unrelated)?;
-            Some(
-                replicate::run_all(&other, args.reps.threads, true)?
-                    .records()
-                    .to_vec(),
-            )
-        });
-    }
-    let findings: Vec<Findings> = models
-        .iter()
-        .zip(&results)
-        .map(|(m, r)| Findings::of(m, r))
-        .collect();
-    let runs: Vec<VariantRun<'_>> = results
-        .iter()
-        .zip(&independent)
-        .zip(models.iter().zip(&findings))
-        .map(|((run, ind), (model, findings))| VariantRun {
-            model,
-            run,
-            findings,
-            independent: ind.as_deref(),
-        })
-        .collect();
-    let comparison = compare(&runs);
+    // Each variant with the shared seed, and each but the baseline again with unrelated random
+    // numbers, to show what pairing buys (quietly).
+    let sim_core::study::comparison::Compared {
+        findings,
+        comparison,
+        ..
+    } = sim_core::study::comparison::run(
+        &models,
+        |i, m| {
+            let unrelated = sim_core::study::comparison::twin_overrides(&overrides, m.seed());
+            crate::build_with(&args.scenario, &scenario, Some(&ids[i]), &unrelated)
+        },
+        |m, twin| replicate::run_all(m, args.reps.threads, args.quiet || twin),
+    )?;
     let mut files = crate::output::Outputs::default();
     let charts = match &args.charts {
         Some(dir) => crate::charts::stage_comparison(

@@ -297,25 +297,15 @@ pub fn stations_csv(model: &Model, s: &Summary) -> Result<Vec<u8>> {
 
 /// Long format: one row per (sample time, station).
 pub fn series_csv(series: &QueueSeries) -> Result<Vec<u8>> {
-    let len = series
-        .stations
-        .values()
-        .map(|b| b.mean.len())
-        .max()
-        .unwrap_or(0);
-    let rows = (0..len).flat_map(|k| {
-        let t = series.start_min + k as f64 * series.interval_min;
-        series.stations.iter().filter_map(move |(id, band)| {
-            let (m, lo, hi) = (band.mean.get(k)?, band.p05.get(k)?, band.p95.get(k)?);
-            Some(vec![
-                num(t),
-                format_clock(t),
-                text_cell(id),
-                num(*m),
-                num(*lo),
-                num(*hi),
-            ])
-        })
+    let rows = series.rows().map(|r| {
+        vec![
+            num(r.time_min),
+            format_clock(r.time_min),
+            text_cell(r.station),
+            num(r.mean),
+            num(r.p05),
+            num(r.p95),
+        ]
     });
     csv_bytes(
         &["time_min", "clock", "station", "mean", "p05", "p95"],

@@ -20,8 +20,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-pub use parallel::MAX_THREADS_PER_CORE;
-
 /// Installs the Ctrl-C handler (once per process).
 pub fn install_interrupt_handler() {
     // If a handler cannot be installed, Ctrl-C simply keeps its default meaning.
@@ -74,19 +72,9 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 /// The number of worker threads to use: all cores by default (or with 0); more than
-/// [`MAX_THREADS_PER_CORE`] per core is refused.
+/// [`parallel::MAX_THREADS_PER_CORE`] per core is refused.
 pub fn thread_count(threads: Option<usize>) -> Result<usize> {
-    let cores = parallel::cores();
-    match threads {
-        None | Some(0) => Ok(cores),
-        Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(crate::InputError(format!(
-            "--threads {n} is more than {MAX_THREADS_PER_CORE} per core ({} on this machine, which has {cores} core{}); more threads cannot make the run faster",
-            MAX_THREADS_PER_CORE * cores,
-            if cores == 1 { "" } else { "s" }
-        ))
-        .into()),
-        Some(n) => Ok(n),
-    }
+    parallel::thread_count(threads).map_err(|e| crate::InputError(format!("--threads {e}")).into())
 }
 
 /// Runs every replication of `model`; `threads` = None uses all cores.
@@ -141,6 +129,7 @@ pub fn run_until(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sim_core::study::parallel::MAX_THREADS_PER_CORE;
 
     #[test]
     fn thread_count_is_capped_per_core() {

@@ -19,12 +19,13 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
-use sim_core::compare::{Comparison, INDEPENDENT_SEED_XOR, VariantRun};
+use sim_core::compare::Comparison;
 use sim_core::engine::event_log::{LogSpec, NONE, Sample};
 use sim_core::scenario::{Overrides, Setting};
 use sim_core::stats::warmup::{SettleError, settle_together};
 use sim_core::study::Findings;
-use sim_core::study::parallel::{self, MAX_THREADS_PER_CORE, Options, ParallelError};
+use sim_core::study::comparison::twin_overrides;
+use sim_core::study::parallel::{self, Options, ParallelError};
 use sim_core::summary::Accumulator;
 use sim_core::sweep::Sweep;
 use sim_core::{Model, RunError};
@@ -298,16 +299,7 @@ fn toml_value(v: &Bound<'_, PyAny>) -> Result<toml::Value, String> {
 
 /// The thread count: all cores by default (or with 0); more than four per core refused.
 fn thread_count(threads: Option<usize>) -> PyResult<usize> {
-    let cores = parallel::cores();
-    match threads {
-        None | Some(0) => Ok(cores),
-        Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(PyValueError::new_err(format!(
-            "threads={n} is more than {MAX_THREADS_PER_CORE} per core ({} on this machine, which has {cores} core{}); more threads cannot make the run faster",
-            MAX_THREADS_PER_CORE * cores,
-            if cores == 1 { "" } else { "s" }
-        ))),
-        Some(n) => Ok(n),
-    }
+    parallel::thread_count(threads).map_err(|e| PyValueError::new_err(format!("threads={e}")))
 }
 
 /// Progress of a call: replications done of all it will run, told to `callback` (from the
@@ -519,13 +511,6 @@ impl PyRun {
     /// The queue-length series across replications, long: one row per (sample time, station),
     /// as `queue_length.csv`.
     fn queue_length<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let series = &self.findings.series;
-        let len = series
-            .stations
-            .values()
-            .map(|b| b.mean.len())
-            .max()
-            .unwrap_or(0);
         let (mut t, mut clock, mut station, mut mean, mut p05, mut p95) = (
             Vec::new(),
             Vec::new(),
@@ -534,21 +519,13 @@ impl PyRun {
             Vec::new(),
             Vec::new(),
         );
-        for k in 0..len {
-            let at = series.start_min + k as f64 * series.interval_min;
-            for (id, band) in &series.stations {
-                let (Some(m), Some(lo), Some(hi)) =
-                    (band.mean.get(k), band.p05.get(k), band.p95.get(k))
-                else {
-                    continue;
-                };
-                t.push(at);
-                clock.push(sim_core::scenario::units::format_clock(at));
-                station.push(id.clone());
-                mean.push(*m);
-                p05.push(*lo);
-                p95.push(*hi);
-            }
+        for r in self.findings.series.rows() {
+            t.push(r.time_min);
+            clock.push(sim_core::scenario::units::format_clock(r.time_min));
+            station.push(r.station);
+            mean.push(r.mean);
+            p05.push(r.p05);
+            p95.push(r.p95);
         }
         columns(
             py,
@@ -777,51 +754,19 @@ fn compare<'py>(
     // unrelated random numbers, to show what pairing buys (as the CLI does).
     let per = u64::from(models[0].replications());
     let progress = Progress::new(progress, per * (2 * models.len() as u64 - 1));
-    let mut results = Vec::new();
-    let mut independent = Vec::new();
-    for (i, m) in models.iter().enumerate() {
-        results.push(run_model(py, m, threads, &progress)?);
-        independent.push(if i == 0 {
-            None
-        } else {
-            let unrelated = Overrides {
-                seed: Some(m.seed() ^ INDEPENDENT_SEED_XOR),
-                ..overrides
-            };
-            let other = scenario.build(py, Some(&ids[i]), &unrelated)?;
-            Some(
-                run_model(py, &other, threads, &progress)?
-                    .records()
-                    .to_vec(),
-            )
-        });
-    }
-    let findings: Vec<Findings> = models
-        .iter()
-        .zip(&results)
-        .map(|(m, r)| Findings::of(m, r))
-        .collect();
-    let runs: Vec<VariantRun<'_>> = results
-        .iter()
-        .zip(&independent)
-        .zip(models.iter().zip(&findings))
-        .map(|((run, ind), (model, findings))| VariantRun {
-            model,
-            run,
-            findings,
-            independent: ind.as_deref(),
-        })
-        .collect();
-    let comparison = sim_core::compare::compare(&runs);
-    drop(runs);
+    let compared = sim_core::study::comparison::run(
+        &models,
+        |i, m| scenario.build(py, Some(&ids[i]), &twin_overrides(&overrides, m.seed())),
+        |m, _| run_model(py, m, threads, &progress),
+    )?;
     let base = scenario.build(py, None, &overrides)?;
     let warnings =
         carepath_charts::report::warnings(base.warnings(), &models.iter().collect::<Vec<_>>());
     Ok(PyComparison {
         models,
-        accs: results,
-        findings,
-        comparison,
+        accs: compared.results,
+        findings: compared.findings,
+        comparison: compared.comparison,
         warnings,
     })
 }

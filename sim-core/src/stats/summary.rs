@@ -282,6 +282,46 @@ pub struct QueueSeries {
     pub utilisation: BTreeMap<String, UtilisationSeries>,
 }
 
+/// One sample of one station's queue-length band (a row of `queue_length.csv`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesRow<'a> {
+    /// Sample time (minutes after midnight of the first day).
+    pub time_min: f64,
+    /// The station's id.
+    pub station: &'a str,
+    /// Mean across replications.
+    pub mean: f64,
+    /// 5th percentile across replications.
+    pub p05: f64,
+    /// 95th percentile across replications.
+    pub p95: f64,
+}
+
+impl QueueSeries {
+    /// The queue-length bands long: one row per (sample time, station), in time order and,
+    /// at one time, in station-id order (`queue_length.csv`, the Python package's table).
+    pub fn rows(&self) -> impl Iterator<Item = SeriesRow<'_>> {
+        let len = self
+            .stations
+            .values()
+            .map(|b| b.mean.len())
+            .max()
+            .unwrap_or(0);
+        (0..len).flat_map(move |k| {
+            let time_min = self.start_min + k as f64 * self.interval_min;
+            self.stations.iter().filter_map(move |(id, band)| {
+                Some(SeriesRow {
+                    time_min,
+                    station: id,
+                    mean: *band.mean.get(k)?,
+                    p05: *band.p05.get(k)?,
+                    p95: *band.p95.get(k)?,
+                })
+            })
+        })
+    }
+}
+
 /// Utilisation by interval: busy over available server time between consecutive samples
 /// (NaN, written as null, where nobody was on duty), mean and 5th/95th percentiles across
 /// replications. Entry k covers [start + k·interval, start + (k+1)·interval).

@@ -43,6 +43,7 @@ use crate::stats::summary::{Accumulator, QueueSeries, Summary};
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
+pub mod comparison;
 #[cfg(feature = "parallel")]
 pub mod parallel;
 

@@ -68,6 +68,37 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// More worker threads asked for than [`MAX_THREADS_PER_CORE`] per core. The text starts
+/// with the number, for the caller to name its option before it (`--threads 99 is …`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{asked} is more than {MAX_THREADS_PER_CORE} per core ({most} on this machine, which has {cores} core{}); more threads cannot make the run faster",
+    if *cores == 1 { "" } else { "s" }
+)]
+pub struct TooManyThreads {
+    /// Threads asked for.
+    pub asked: usize,
+    /// The most accepted here.
+    pub most: usize,
+    /// Cores of this machine.
+    pub cores: usize,
+}
+
+/// The thread count for `asked`: every core for `None` or 0, `asked` up to
+/// [`MAX_THREADS_PER_CORE`] per core, refused above.
+pub fn thread_count(asked: Option<usize>) -> Result<usize, TooManyThreads> {
+    let cores = cores();
+    match asked {
+        None | Some(0) => Ok(cores),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => Err(TooManyThreads {
+            asked: n,
+            most: MAX_THREADS_PER_CORE * cores,
+            cores,
+        }),
+        Some(n) => Ok(n),
+    }
+}
+
 /// Runs every replication of `model`.
 pub fn run_all(model: &Model, options: Options<'_>) -> Result<Accumulator, ParallelError> {
     run_until(model, options, &mut |_| false)
