@@ -346,3 +346,97 @@ def test_the_five_hours_example_runs_and_tells_the_story(tmp_path):
     assert 4.5 < hours["paper"] < 5.2 and 1.1 < hours["digital"] < 1.6, hours
     assert hours["paper"] > hours["digital_50pct"] > hours["digital"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- more of what a user meets --------------------------------------------------------------
+
+
+def test_data_files_are_read_beside_the_scenario_and_refused_outside(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "c.csv").write_text(
+        (SCENARIOS / "data" / "consultations.csv").read_text()
+    )
+    text = MM1.replace(
+        'service = { dist = "exponential", mean = "3min" }',
+        'service = { dist = "empirical", file = "data/c.csv", column = "consult", continuous = true }',
+    )
+    path = tmp_path / "observed.toml"
+    path.write_text(text)
+    r = carepath.run(carepath.Scenario.from_file(path), seed=1, progress=False)
+    out = cli("run", str(path), "--seed", "1", "--out", str(tmp_path / "out"), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert r.summary_json() == (tmp_path / "out" / "summary.json").read_text()
+    # From text there is no folder to read from, and a path may not leave the folder.
+    with pytest.raises(carepath.ScenarioError, match="c.csv"):
+        carepath.Scenario.from_toml(text)
+    path.write_text(text.replace("data/c.csv", "../c.csv"))
+    with pytest.raises(carepath.ScenarioError, match=r"\.\."):
+        carepath.Scenario.from_file(path)
+
+
+def test_a_missing_file_is_an_os_error(tmp_path):
+    with pytest.raises(OSError, match="nope.toml"):
+        carepath.Scenario.from_file(tmp_path / "nope.toml")
+
+
+def test_a_tqdm_bar_is_drawn_for_a_run_that_takes_a_moment(capsys):
+    pytest.importorskip("tqdm")
+    s = carepath.Scenario.from_toml(MM1)
+    carepath.run(s, replications=6, max_arrivals=1_000_000, threads=1, progress=True)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "rep" in err, err
+    carepath.run(s, progress=True)  # a quick call draws nothing
+    assert capsys.readouterr().err == ""
+
+
+def test_keyboard_interrupt_stops_a_sweep_too(tmp_path):
+    (tmp_path / "long.toml").write_text(LONG)
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[sweep]\nscenario = "long.toml"\nreplications = 2\n[parameters]\n"stations.desk.servers" = [1, 2, 3]\n'
+    )
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        carepath.sweep(study, progress=False)
+    assert time.perf_counter() - started < 5
+
+
+def test_event_log_arguments_are_checked(flagship):
+    ev = carepath.events(flagship, "paper", sample=0.01, seed=4)
+    assert 0 < ev["patient"].nunique() < 500
+    assert set(ev["workflow"]) == {"paper"}
+    with pytest.raises(ValueError, match="sample=0"):
+        carepath.events(flagship, "paper", sample=0)
+    with pytest.raises(ValueError, match=r"sample=1\.5"):
+        carepath.events(flagship, "paper", sample=1.5)
+    with pytest.raises(ValueError, match="replication=99"):
+        carepath.events(flagship, "paper", replication=99)
+    pl_ev = carepath.events(flagship, "paper", sample=5, backend="polars")
+    assert pl_ev.schema["time_min"] == pl.Float64 and pl_ev.schema["station"] == pl.String
+
+
+def test_warm_up_auto_is_settled_as_the_cli_settles_it(tmp_path):
+    path = SCENARIOS / "warmup-mmc.toml"
+    r = carepath.run(carepath.Scenario.from_file(path), replications=5, seed=3, progress=False)
+    out = cli("run", str(path), "--replications", "5", "--seed", "3", "--out", str(tmp_path), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert r.summary_json() == (tmp_path / "summary.json").read_text()
+
+
+def test_the_type_stubs_name_what_the_extension_has():
+    import ast
+
+    stub = ast.parse((ROOT / "python" / "carepath" / "_carepath.pyi").read_text())
+    for node in stub.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            assert hasattr(carepath._carepath, node.name), node.name
+        if isinstance(node, ast.ClassDef):
+            cls = getattr(carepath._carepath, node.name)
+            for member in node.body:
+                if isinstance(member, ast.FunctionDef):
+                    assert hasattr(cls, member.name), f"{node.name}.{member.name}"
+    public = {n for n in dir(carepath._carepath) if not n.startswith("_")}
+    stubbed = {n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    assert public <= stubbed | {"Progress"}, public - stubbed
