@@ -11,7 +11,10 @@ directory.
     python distributed/carepath_dask.py STUDY.toml --scheduler tcp://HOST:8786 --out DIR
     python distributed/carepath_dask.py STUDY.toml --local 2 --out DIR   # a local cluster
 
-See docs/studies.md ("On a Dask cluster").
+For a notebook that wants the table as a DataFrame rather than files, `sweep_frame` runs
+the shards with the carepath Python package on the workers instead (no binary, no merge).
+
+See docs/studies.md ("On a Dask cluster") and docs/python.md.
 """
 
 from __future__ import annotations
@@ -101,6 +104,35 @@ def sweep(
     wall = time.perf_counter() - started
     log(merge.stdout.strip())
     return {"wall_seconds": wall, "shard_seconds": busy, "shards": shards}
+
+
+def frame_shard(study: str, k: int, n: int, replications: int | None, seed: int | None):
+    """Shard k of n of `study` as a DataFrame, by the carepath Python package (on a worker)."""
+    import carepath
+
+    return carepath.sweep(study, replications=replications, seed=seed, threads=1, shard=(k, n), progress=False)
+
+
+def sweep_frame(client, study: str, shards: int, replications: int | None = None, seed: int | None = None):
+    """The tidy table of `study` as one pandas DataFrame (the columns and values of
+    sweep.csv), its shards run on the cluster behind `client` by the carepath Python package
+    (docs/python.md): for a notebook that wants the table, not files. Workers need the package
+    installed (`pip install ./python`) and the study and scenario at the same paths; no
+    binary, no output directory, no merge. The rows are those one machine's `carepath.sweep`
+    gives, in the same order."""
+    import pandas as pd
+
+    study = str(Path(study).resolve())
+    client.upload_file(__file__)
+    futures = [
+        client.submit(frame_shard, study, k, shards, replications, seed, pure=False,
+                      key=f"carepath-frame-{k}-of-{shards}")
+        for k in range(1, shards + 1)
+    ]
+    frames = [f for f in client.gather(futures) if len(f)]
+    # A shard holds points k-1, k-1+n, ...: a stable sort by point restores the table's order
+    # (within a point, variants and metrics stay as the shard wrote them).
+    return pd.concat(frames).sort_values("point", kind="stable").reset_index(drop=True)
 
 
 def main(argv: list[str] | None = None) -> int:

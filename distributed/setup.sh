@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Dask driver's Python dependencies (requirements.txt, from PyPI) into
-# distributed/.venv, once; prints the venv's python (see scripts/python-venv.sh).
+# distributed/.venv, once, and the carepath package (`pip install ./python`) every time; prints
+# the venv's python (see scripts/python-venv.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-exec "$here/../scripts/python-venv.sh" "$here" "dask, distributed"
+python=$("$here/../scripts/python-venv.sh" "$here" "dask, distributed, pandas")
+# The carepath package, for sweep_frame's workers (see python/setup.sh).
+"$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here/../python" >&2
+echo "$python"

@@ -2,7 +2,8 @@
 two workers on 127.0.0.1 as separate processes (`dask scheduler`, `dask worker`, as on a real
 cluster), runs a shipped study through them with carepath_dask.sweep, and checks that the
 merged sweep.csv and sweep.parquet are byte for byte what `carepath sweep` writes on one
-machine. Prints TAP (the totals of scripts/test.sh count it) and the timings.
+machine, and that carepath_dask.sweep_frame (the Python package on the workers) gives the same
+table as a DataFrame. Prints TAP (the totals of scripts/test.sh count it) and the timings.
 
     distributed/.venv/bin/python distributed/test_dask.py CAREPATH_BINARY
 """
@@ -78,6 +79,18 @@ def main() -> int:
                 a, b = (single / name).read_bytes(), (out / name).read_bytes()
                 check(a == b, f"{name} through Dask equals one machine's, byte for byte",
                       f"{len(a)} vs {len(b)} bytes")
+            # The same table as a DataFrame, the shards run by the Python package on the workers.
+            import pandas as pd
+
+            t1 = time.perf_counter()
+            frame = carepath_dask.sweep_frame(client, str(STUDY), shards=8, replications=4)
+            frame_wall = time.perf_counter() - t1
+            table = pd.read_csv(single / "sweep.csv", float_precision="round_trip")
+            same = list(frame.columns) == list(table.columns) and all(
+                frame[c].tolist() == table[c].tolist() for c in table.columns)
+            check(same, "sweep_frame (the Python package on the workers) equals one machine's sweep.csv, value for value",
+                  f"{len(frame)} vs {len(table)} rows")
+            print(f"# sweep_frame through Dask, 8 shards: {frame_wall:.2f} s wall")
             manifest = json.loads((out / "sweep.json").read_text())
             check(manifest["points"] == 63, "the merged manifest has every point", str(manifest["points"]))
             # A shard that fails is reported, not hidden.

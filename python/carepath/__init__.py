@@ -244,17 +244,19 @@ def sweep(
     seed: int | None = None,
     threads: int | None = None,
     *,
+    shard: tuple[int, int] | None = None,
     backend: Backend = "pandas",
     progress: bool | None = None,
 ):
-    """Runs every point of a study file (``carepath sweep``'s input) and returns its tidy
+    """Runs every point of a study file (``carepath sweep``'s input), or only those of
+    ``shard=(K, N)`` as ``carepath sweep --shard K/N`` cuts them, and returns its tidy
     table, the columns of ``sweep.csv``: ``point``, ``variant``, one column per parameter,
     ``metric``, ``mean``, ``ci95_low``, ``ci95_high``, ``half_width``, ``sd``,
     ``replications`` (those counted: a target's share leaves out replications that counted
     nobody)."""
     bar = _progress(progress, "sweep")
     try:
-        cols = _carepath.sweep(os.fspath(study), replications, seed, threads, bar)
+        cols = _carepath.sweep(os.fspath(study), replications, seed, threads, bar, shard)
     finally:
         bar.close()
     return _frame(cols, backend)

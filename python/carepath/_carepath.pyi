@@ -68,6 +68,7 @@ def sweep(
     seed: int | None = None,
     threads: int | None = None,
     progress: Progress = None,
+    shard: tuple[int, int] | None = None,
 ) -> dict[str, list[Any]]: ...
 def events(
     scenario: Scenario,

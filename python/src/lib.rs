@@ -782,12 +782,12 @@ fn py_value(py: Python<'_>, v: &toml::Value) -> PyResult<Py<PyAny>> {
     }
 }
 
-/// Runs every point of a study file (`carepath sweep`'s input) and returns its tidy table:
-/// the columns of `sweep.csv`, typed. Points run one after another, each point's
-/// replications in parallel; a point's rows depend on the point alone, so the table is the
-/// CLI's.
+/// Runs every point of a study file (`carepath sweep`'s input), or those of `shard` (K, N)
+/// as `--shard K/N` cuts them, and returns its tidy table: the columns of `sweep.csv`, typed.
+/// Points run one after another, each point's replications in parallel; a point's rows
+/// depend on the point alone, so the table is the CLI's.
 #[pyfunction]
-#[pyo3(signature = (study, replications = None, seed = None, threads = None, progress = None))]
+#[pyo3(signature = (study, replications = None, seed = None, threads = None, progress = None, shard = None))]
 fn sweep<'py>(
     py: Python<'py>,
     study: PathBuf,
@@ -795,8 +795,16 @@ fn sweep<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     progress: Option<Bound<'py, PyAny>>,
+    shard: Option<(usize, usize)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let threads = thread_count(threads)?;
+    if let Some((k, n)) = shard
+        && (k == 0 || n == 0 || k > n)
+    {
+        return Err(PyValueError::new_err(format!(
+            "shard=({k}, {n}): expected (K, N) with 1 <= K <= N"
+        )));
+    }
     let study_file = study.display().to_string();
     let text = std::fs::read_to_string(&study)
         .map_err(|e| PyOSError::new_err(format!("cannot read study {study_file}: {e}")))?;
@@ -830,10 +838,7 @@ fn sweep<'py>(
     let mut overrides = overrides(replications, seed, None);
     overrides.replications = overrides.replications.or(sweep.replications);
     overrides.seed = overrides.seed.or(sweep.seed);
-    // Every point's models are built first, so a bad point stops the sweep before anything
-    // runs (the first in point order is reported).
-    let mut plans = Vec::new();
-    for i in 0..sweep.len() {
+    let build_point = |i: usize, v: Option<&str>| -> PyResult<Model> {
         let settings: Vec<Setting> = sweep
             .settings(i)
             .into_iter()
@@ -843,35 +848,48 @@ fn sweep<'py>(
             inner: scenario.inner.with_settings(&settings),
             file: scenario.file.clone(),
         };
-        for v in &sweep.variants {
-            let model = at.build(py, v.as_deref(), &overrides).map_err(|e| {
-                let point: Vec<String> = sweep.settings(i).iter().map(|s| s.display()).collect();
-                let err = ScenarioError::new_err(format!(
-                    "{}\n  in point {i} of the sweep ({}){}",
-                    e.value(py),
-                    point.join(", "),
-                    v.as_deref()
-                        .map_or(String::new(), |v| format!(", variant {v}"))
-                ));
-                if let Ok(p) = e.value(py).getattr("problems") {
-                    let _ = err.value(py).setattr("problems", p);
-                }
-                err
-            })?;
-            if model.warm_up_is_auto() {
-                return Err(PyValueError::new_err(format!(
-                    "{}: run.warm_up = \"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
-                    scenario.file
-                )));
+        let model = at.build(py, v, &overrides).map_err(|e| {
+            let point: Vec<String> = sweep.settings(i).iter().map(|s| s.display()).collect();
+            let err = ScenarioError::new_err(format!(
+                "{}\n  in point {i} of the sweep ({}){}",
+                e.value(py),
+                point.join(", "),
+                v.map_or(String::new(), |v| format!(", variant {v}"))
+            ));
+            if let Ok(p) = e.value(py).getattr("problems") {
+                let _ = err.value(py).setattr("problems", p);
             }
-            plans.push((i, model));
+            err
+        })?;
+        if model.warm_up_is_auto() {
+            return Err(PyValueError::new_err(format!(
+                "{}: run.warm_up = \"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
+                scenario.file
+            )));
         }
-    }
+        Ok(model)
+    };
+    // The metrics default to those of point 0 (in every shard, as in the CLI).
     let metrics = if sweep.metrics.is_empty() {
-        sim_core::sweep::default_metrics(&plans[0].1)
+        sim_core::sweep::default_metrics(&build_point(
+            0,
+            sweep.variants.first().and_then(Option::as_deref),
+        )?)
     } else {
         sweep.metrics.clone()
     };
+    // Every point's models are built first, so a bad point stops the sweep before anything
+    // runs (the first in point order is reported).
+    let points: Vec<usize> = match shard {
+        Some((k, n)) => sweep.shard(k, n).collect(),
+        None => (0..sweep.len()).collect(),
+    };
+    let mut plans = Vec::new();
+    for i in points {
+        for v in &sweep.variants {
+            plans.push((i, build_point(i, v.as_deref())?));
+        }
+    }
     for (_, m) in &plans {
         sim_core::sweep::check_metrics(m, &metrics)
             .map_err(|e| ScenarioError::new_err(format!("{study_file}: error: {e}")))?;

@@ -255,6 +255,14 @@ seed = 9
     assert len(mine) == len(theirs) == 2 * 2 * mine["metric"].nunique()
     for col in mine.columns:
         assert mine[col].tolist() == theirs[col].tolist(), col
+    # Shards (as --shard K/N cuts them) put together are the whole table.
+    shards = [carepath.sweep(study, shard=(k, 3), progress=False) for k in (1, 2, 3)]
+    assert len(shards[2]) == 0  # 2 points: the third shard has none
+    joined = pd.concat(shards).sort_values("point", kind="stable").reset_index(drop=True)
+    for col in mine.columns:
+        assert joined[col].tolist() == mine[col].tolist(), col
+    with pytest.raises(ValueError, match=r"shard=\(4, 3\)"):
+        carepath.sweep(study, shard=(4, 3))
 
 
 def test_events_are_the_cli_event_log(tmp_path, flagship):
