@@ -39,19 +39,62 @@ __all__ = [
 Backend = Literal["pandas", "polars"]
 
 
-def _frame(columns: dict[str, list], backend: Backend):
-    """A DataFrame of ``columns`` (a dict of equal-length lists) in ``backend``."""
+# Column types, named once for both backends: a column keeps its type whatever its values
+# (all missing with one replication, none at all in an empty shard).
+_PANDAS = {"float": "float64", "int": "int64", "bool": "bool", "str": object, "object": object}
+
+
+def _polars_type(kind: str):
+    import polars as pl
+
+    return {"float": pl.Float64, "int": pl.Int64, "bool": pl.Boolean, "str": pl.String}.get(kind)
+
+
+def _frame(columns: dict[str, list], backend: Backend, types: dict[str, str]):
+    """A DataFrame of ``columns`` (a dict of equal-length lists) in ``backend``, each column
+    of its type in ``types`` (``float``, ``int``, ``bool``, ``str``; ``object`` as it comes)."""
     if backend == "pandas":
         import pandas as pd
 
-        return pd.DataFrame(columns)
+        return pd.DataFrame(
+            {c: pd.Series(v, dtype=_PANDAS[types.get(c, "object")]) for c, v in columns.items()}
+        )
     if backend == "polars":
         import polars as pl
 
-        # Every value of a column is of one type, but a column of only None has no type to
-        # infer from the first rows, so polars is told to look at all of them.
-        return pl.DataFrame(columns, strict=False, infer_schema_length=None)
+        schema = {c: _polars_type(types.get(c, "object")) for c in columns}
+        if all(t is not None for t in schema.values()):
+            return pl.DataFrame(columns, schema=schema, strict=False)
+        frame = pl.DataFrame(columns, strict=False, infer_schema_length=None)
+        return frame.cast({c: t for c, t in schema.items() if t is not None}, strict=False)
     raise ValueError(f"backend={backend!r}: use 'pandas' or 'polars'")
+
+
+def _kind(values: list) -> str:
+    """The type of a column of summary values: numbers are floats unless every one is an int
+    (a missing interval, None, is a float's NaN: intervals are numbers)."""
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if present and all(isinstance(v, str) for v in present):
+        return "str"
+    if present and len(present) == len(values) and all(isinstance(v, int) for v in present):
+        return "int"
+    return "float"
+
+
+_REPLICATIONS = {"replication": "int", "metric": "str", "value": "float"}
+_QUEUE = {"time_min": "float", "clock": "str", "station": "str", "mean": "float", "p05": "float", "p95": "float"}
+_DIFFERENCES = {"a": "str", "b": "str", "metric": "str"}  # the rest are floats
+_SWEEP = {"point": "int", "variant": "str", "metric": "str", "replications": "int"}  # and floats
+_EVENTS = {
+    "replication": "int", "patient": "int", "class": "str", "workflow": "str", "activity": "str",
+    "step": "str", "station": "str", "resource": "str", "time_min": "float",
+}
+
+
+def _with_floats(columns: dict[str, list], named: dict[str, str]) -> dict[str, str]:
+    return {c: named.get(c, "float") for c in columns}
 
 
 def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
@@ -67,25 +110,32 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _rows(ids: Iterable[str], first: str, entries: dict[str, dict]) -> dict[str, list]:
-    """Columns of one row per id (in the given order) with the entry's fields flattened."""
+def _rows(ids: Iterable[str], first: str, entries: dict[str, dict], backend: Backend):
+    """One row per id (in the given order) with the entry's fields flattened."""
     rows = [{first: i, **_flatten(entries[i])} for i in ids]
     names: list[str] = []
     for r in rows:
         names.extend(k for k in r if k not in names)
-    return {n: [r.get(n) for r in rows] for n in names}
+    columns = {n: [r.get(n) for r in rows] for n in names}
+    types = {n: _kind(v) for n, v in columns.items()}
+    types[first] = types["name"] = "str"
+    return _frame(columns, backend, types)
 
 
 class _Bar:
     """The progress callback: a tqdm bar, drawn only once a call has run for a moment (the
-    core calls back every 100 ms while it runs, and once at the end)."""
+    core calls back every 100 ms while it runs, and once at the end); a new bar for each
+    phase (a warm-up pilot, then the replications)."""
 
     def __init__(self, enabled: bool | None, desc: str):
         self.enabled = enabled
         self.desc = desc
         self.bar = None
+        self.phase = None
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, what: str = "") -> None:
+        if self.bar is not None and self.phase != (what, total):
+            self.close()
         if self.bar is None:
             if not self.enabled or done >= total:
                 return
@@ -94,12 +144,14 @@ class _Bar:
             except ImportError:
                 self.enabled = False
                 return
-            self.bar = tqdm(total=total, desc=self.desc, unit="rep")
+            self.phase = (what, total)
+            self.bar = tqdm(total=total, desc=f"{self.desc} {what}".strip(), unit="rep")
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
 
 
 def _progress(progress: bool | None, desc: str) -> _Bar:
@@ -134,29 +186,23 @@ class Result:
 
     def stations(self, backend: Backend | None = None):
         """One row per station, in the scenario's order: every field of
-        ``summary["stations"][id]`` with dotted names (``wait_min.mean``, ``utilization.ci95_low``)."""
-        return _frame(
-            _rows(self._raw.station_ids(), "station", self.summary["stations"]),
-            backend or self.backend,
-        )
+        ``summary["stations"][id]`` with dotted names (``wait_min.mean``, ``utilisation.ci95_low``)."""
+        return _rows(self._raw.station_ids(), "station", self.summary["stations"], backend or self.backend)
 
     def classes(self, backend: Backend | None = None):
         """One row per patient class, in the scenario's order (``patients.completed.mean``,
         ``time_in_system_min.p90``, ...)."""
-        return _frame(
-            _rows(self._raw.class_ids(), "class", self.summary["classes"]),
-            backend or self.backend,
-        )
+        return _rows(self._raw.class_ids(), "class", self.summary["classes"], backend or self.backend)
 
     def replications(self, backend: Backend | None = None):
         """One row per replication and metric: ``replication``, ``metric``, ``value`` (the
         metrics a sweep can name, such as ``time_in_system_min.mean``)."""
-        return _frame(self._raw.replications(), backend or self.backend)
+        return _frame(self._raw.replications(), backend or self.backend, _REPLICATIONS)
 
     def queue_length(self, backend: Backend | None = None):
         """Queue length over the day across replications: one row per (time, station) with
         the mean and the 5th and 95th percentiles (``queue_length.csv``)."""
-        return _frame(self._raw.queue_length(), backend or self.backend)
+        return _frame(self._raw.queue_length(), backend or self.backend, _QUEUE)
 
     def _repr_html_(self) -> str:
         return self._raw.html()
@@ -178,7 +224,8 @@ class Comparison:
         self._raw = raw
         self.backend = backend
         self.summary: dict = json.loads(raw.comparison_json())
-        self.differences = _frame(raw.differences(), backend)
+        d = raw.differences()
+        self.differences = _frame(d, backend, _with_floats(d, _DIFFERENCES))
         self.runs: dict[str, Result] = {
             r.variant: r for r in (Result(x, backend) for x in raw.runs())
         }
@@ -256,10 +303,12 @@ def sweep(
     nobody)."""
     bar = _progress(progress, "sweep")
     try:
-        cols = _carepath.sweep(os.fspath(study), replications, seed, threads, bar, shard)
+        cols, parameters = _carepath.sweep(
+            os.fspath(study), replications, seed, threads, bar, None if shard is None else tuple(shard)
+        )
     finally:
         bar.close()
-    return _frame(cols, backend)
+    return _frame(cols, backend, {**_with_floats(cols, _SWEEP), **parameters})
 
 
 def events(
@@ -277,5 +326,5 @@ def events(
     ``station``, ``resource`` and ``time_min``. ``sample`` logs the first N patients (an int)
     or a share of them (a float); at most ``limit`` events are kept."""
     return _frame(
-        _carepath.events(scenario, variant, replication, seed, sample, limit), backend
+        _carepath.events(scenario, variant, replication, seed, sample, limit), backend, _EVENTS
     )

@@ -43,7 +43,9 @@ class ComparisonResult:
     def runs(self) -> list[RunResult]: ...
     def html(self) -> str: ...
 
-Progress = Callable[[int, int], None] | None
+# Called with (done, total, what): what is "" for the replications asked for, "warm-up pilot"
+# for the pilot replications of warm_up = "auto".
+Progress = Callable[[int, int, str], None] | None
 
 def run(
     scenario: Scenario,
@@ -69,12 +71,12 @@ def sweep(
     threads: int | None = None,
     progress: Progress = None,
     shard: tuple[int, int] | None = None,
-) -> dict[str, list[Any]]: ...
+) -> tuple[dict[str, list[Any]], dict[str, str]]: ...
 def events(
     scenario: Scenario,
     variant: str | None = None,
-    replication: int = 0,
+    replication: int | None = None,
     seed: int | None = None,
     sample: int | float | None = None,
-    limit: int = 1_000_000,
+    limit: int | None = None,
 ) -> dict[str, list[Any]]: ...

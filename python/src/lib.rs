@@ -16,9 +16,12 @@
 //! DataFrame from that), so this module needs neither library.
 
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyPermissionError, PyRuntimeError,
+    PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use sim_core::compare::Comparison;
 use sim_core::engine::event_log::{LogSpec, NONE, Sample};
 use sim_core::scenario::{Overrides, Setting};
@@ -34,7 +37,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 pyo3::create_exception!(
-    _carepath,
+    carepath._carepath,
     ScenarioError,
     PyValueError,
     "A scenario (or study) that cannot be built. `str(e)` has one line per problem, \
@@ -44,49 +47,98 @@ pyo3::create_exception!(
 );
 
 pyo3::create_exception!(
-    _carepath,
+    carepath._carepath,
     SimulationError,
     PyRuntimeError,
     "A run that stopped: a replication exceeded a bound of the engine, say."
 );
 
-/// A scenario error as the Python exception, with its problems listed.
+/// One problem as the dict `ScenarioError.problems` lists.
+fn problem<'py>(
+    py: Python<'py>,
+    line: Option<usize>,
+    column: Option<usize>,
+    at: Option<&str>,
+    message: &str,
+    variant: Option<&str>,
+) -> Bound<'py, PyDict> {
+    let d = PyDict::new(py);
+    let _ = d.set_item("line", line);
+    let _ = d.set_item("column", column);
+    let _ = d.set_item("at", at);
+    let _ = d.set_item("message", message);
+    let _ = d.set_item("variant", variant);
+    d
+}
+
+/// A `ScenarioError` with `text` and `problems`.
+fn raise_problems(py: Python<'_>, text: String, problems: Vec<Bound<'_, PyDict>>) -> PyErr {
+    let err = ScenarioError::new_err(text);
+    let _ = err
+        .value(py)
+        .setattr("problems", PyList::new(py, problems).ok());
+    err
+}
+
+/// A problem of a study or of the call itself (no place in a scenario's text), as a
+/// `ScenarioError` with its one problem listed.
+fn plain_problem(py: Python<'_>, file: &str, at: Option<&str>, message: &str) -> PyErr {
+    let text = match at {
+        Some(at) => format!("{file}: error: {at}: {message}"),
+        None => format!("{file}: error: {message}"),
+    };
+    raise_problems(py, text, vec![problem(py, None, None, at, message, None)])
+}
+
+/// Scenario errors (of the base or of variants) as one Python exception, every problem
+/// listed: the lines `carepath validate` prints, in its order.
+fn scenario_errors(
+    py: Python<'_>,
+    parts: &[(&sim_core::ScenarioError, Option<&str>)],
+    file: &str,
+) -> PyErr {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (e, variant) in parts {
+        lines.push(e.located_lines(file, *variant));
+        match e {
+            sim_core::ScenarioError::Syntax {
+                line,
+                column,
+                message,
+            } => problems.push(problem(
+                py,
+                Some(*line),
+                Some(*column),
+                None,
+                message,
+                *variant,
+            )),
+            sim_core::ScenarioError::Invalid(list) => {
+                for p in list {
+                    problems.push(problem(
+                        py,
+                        p.place.as_ref().map(|at| at.line),
+                        p.place.as_ref().map(|at| at.column),
+                        Some(&p.at),
+                        &p.message,
+                        *variant,
+                    ));
+                }
+            }
+        }
+    }
+    raise_problems(py, lines.join("\n"), problems)
+}
+
+/// One scenario error as the Python exception, with its problems listed.
 fn scenario_error(
     py: Python<'_>,
     e: &sim_core::ScenarioError,
     file: &str,
     variant: Option<&str>,
 ) -> PyErr {
-    let err = ScenarioError::new_err(e.located_lines(file, variant));
-    let problems = PyList::empty(py);
-    let push = |line: Option<usize>, column: Option<usize>, at: Option<&str>, message: &str| {
-        let d = PyDict::new(py);
-        let _ = d.set_item("line", line);
-        let _ = d.set_item("column", column);
-        let _ = d.set_item("at", at);
-        let _ = d.set_item("message", message);
-        let _ = d.set_item("variant", variant);
-        let _ = problems.append(d);
-    };
-    match e {
-        sim_core::ScenarioError::Syntax {
-            line,
-            column,
-            message,
-        } => push(Some(*line), Some(*column), None, message),
-        sim_core::ScenarioError::Invalid(list) => {
-            for p in list {
-                push(
-                    p.place.as_ref().map(|at| at.line),
-                    p.place.as_ref().map(|at| at.column),
-                    Some(&p.at),
-                    &p.message,
-                );
-            }
-        }
-    }
-    let _ = err.value(py).setattr("problems", problems);
-    err
+    scenario_errors(py, &[(e, variant)], file)
 }
 
 /// A scenario, parsed and with its data files attached; `set` gives a changed copy.
@@ -107,6 +159,39 @@ impl PyScenario {
         variant: Option<&str>,
         overrides: &Overrides,
     ) -> PyResult<Model> {
+        self.try_build(variant, overrides)
+            .map_err(|e| scenario_error(py, &e, &self.file, variant))
+    }
+
+    /// The base and every variant build, or every problem is raised at once (the base's
+    /// alone when it fails, since every variant starts from it), as `carepath validate`
+    /// reports them.
+    fn check_all(&self, py: Python<'_>) -> PyResult<()> {
+        let none = Overrides::default();
+        self.build(py, None, &none)?;
+        let failures: Vec<(sim_core::ScenarioError, &str)> = self
+            .inner
+            .variant_ids()
+            .iter()
+            .filter_map(|v| {
+                self.try_build(Some(v), &none)
+                    .err()
+                    .map(|e| (e, v.as_str()))
+            })
+            .collect();
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let parts: Vec<_> = failures.iter().map(|(e, v)| (e, Some(*v))).collect();
+        Err(scenario_errors(py, &parts, &self.file))
+    }
+
+    /// [`build`](Self::build) without the exception.
+    fn try_build(
+        &self,
+        variant: Option<&str>,
+        overrides: &Overrides,
+    ) -> Result<Model, sim_core::ScenarioError> {
         self.inner.model_with(variant, overrides).map_err(|mut e| {
             if let sim_core::ScenarioError::Invalid(problems) = &mut e {
                 for p in problems.iter_mut() {
@@ -126,7 +211,7 @@ impl PyScenario {
                     }
                 }
             }
-            scenario_error(py, &e, &self.file, variant)
+            e
         })
     }
 
@@ -154,6 +239,14 @@ impl PyScenario {
     /// Reads a scenario file and the data files it names (beside it).
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
+        if let Err(e) = std::fs::metadata(&path) {
+            let text = format!("cannot read {}: {e}", path.display());
+            return Err(match e.kind() {
+                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(text),
+                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(text),
+                _ => PyOSError::new_err(text),
+            });
+        }
         let text = sim_core::data::files::read_limited(&path).map_err(PyOSError::new_err)?;
         let file = path.display().to_string();
         let parsed =
@@ -163,7 +256,7 @@ impl PyScenario {
             .with_data(&data)
             .map_err(|e| scenario_error(py, &e, &file, None))?;
         let s = PyScenario { inner, file };
-        s.build(py, None, &Overrides::default())?;
+        s.check_all(py)?;
         Ok(s)
     }
 
@@ -179,7 +272,7 @@ impl PyScenario {
             .with_data(&sim_core::data::DataFiles::new())
             .map_err(|e| scenario_error(py, &e, &file, None))?;
         let s = PyScenario { inner, file };
-        s.build(py, None, &Overrides::default())?;
+        s.check_all(py)?;
         Ok(s)
     }
 
@@ -215,10 +308,7 @@ impl PyScenario {
                 .with_settings(&[Setting::new(path, value).with_origin("set")]),
             file: self.file.clone(),
         };
-        s.build(py, None, &Overrides::default())?;
-        for v in s.inner.variant_ids() {
-            s.build(py, Some(v), &Overrides::default())?;
-        }
+        s.check_all(py)?;
         Ok(s)
     }
 
@@ -248,24 +338,80 @@ impl PyScenario {
     }
 }
 
+/// Python's bool, or numpy's (`numpy.bool_`, `numpy.bool`), which is not an int.
+fn is_bool(v: &Bound<'_, PyAny>) -> bool {
+    v.is_instance_of::<PyBool>()
+        || v.get_type()
+            .name()
+            .is_ok_and(|n| n.to_str().is_ok_and(|n| n == "bool_" || n == "bool"))
+}
+
+/// A whole number: a Python int, or anything that says it is one (`__index__`: numpy's
+/// integers), but not a bool.
+fn is_whole(v: &Bound<'_, PyAny>) -> bool {
+    !is_bool(v)
+        && (v.is_instance_of::<PyInt>()
+            || (!v.is_instance_of::<PyFloat>() && v.hasattr("__index__").unwrap_or(false)))
+}
+
+/// A whole-number argument `name` in `min..=max`, named in the error when it is not one.
+fn whole<T: TryFrom<i128>>(
+    name: &str,
+    v: Option<&Bound<'_, PyAny>>,
+    min: i128,
+    max: i128,
+) -> PyResult<Option<T>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !is_whole(v) {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: a whole number, not {}",
+            v.get_type()
+                .name()
+                .map_or_else(|_| "?".to_string(), |n| n.to_string())
+        )));
+    }
+    let n: i128 = v.extract().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name}: must be a whole number from {min} to {max}"
+        ))
+    })?;
+    if n < min || n > max {
+        return Err(PyValueError::new_err(format!(
+            "{name}={n}: must be a whole number from {min} to {max}"
+        )));
+    }
+    T::try_from(n)
+        .map(Some)
+        .map_err(|_| PyValueError::new_err(format!("{name}={n}: out of range")))
+}
+
 /// A Python value as a TOML value (what `--set` would have read).
 fn toml_value(v: &Bound<'_, PyAny>) -> Result<toml::Value, String> {
     // bool before int: Python's True is an int.
-    if v.is_instance_of::<PyBool>() {
+    if is_bool(v) {
         return Ok(toml::Value::Boolean(
-            v.extract::<bool>().map_err(|e| e.to_string())?,
+            v.is_truthy().map_err(|e| e.to_string())?,
         ));
     }
-    if v.is_instance_of::<PyInt>() {
+    if is_whole(v) {
         return v
             .extract::<i64>()
             .map(toml::Value::Integer)
             .map_err(|_| "the integer does not fit in 64 bits".to_string());
     }
-    if v.is_instance_of::<PyFloat>() {
+    if v.is_instance_of::<PyFloat>()
+        || v.get_type()
+            .name()
+            .is_ok_and(|n| n.to_str().is_ok_and(|n| n.starts_with("float")))
+    {
         return Ok(toml::Value::Float(
             v.extract::<f64>().map_err(|e| e.to_string())?,
         ));
+    }
+    if v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyByteArray>() {
+        return Err("bytes are not a value; give a str".to_string());
     }
     if v.is_instance_of::<PyString>() {
         return Ok(toml::Value::String(
@@ -308,6 +454,9 @@ struct Progress<'py> {
     callback: Option<Bound<'py, PyAny>>,
     done: AtomicU64,
     total: u64,
+    /// What is running: "" for the replications asked for, "warm-up pilot" for the pilot
+    /// replications of `warm_up = "auto"`.
+    what: &'static str,
 }
 
 impl<'py> Progress<'py> {
@@ -316,12 +465,13 @@ impl<'py> Progress<'py> {
             callback,
             done: AtomicU64::new(0),
             total,
+            what: "",
         }
     }
 
     fn report(&self) -> PyResult<()> {
         if let Some(cb) = &self.callback {
-            cb.call1((self.done.load(Ordering::Relaxed), self.total))?;
+            cb.call1((self.done.load(Ordering::Relaxed), self.total, self.what))?;
         }
         Ok(())
     }
@@ -341,10 +491,17 @@ fn detached<T: Send>(
     let finished = (std::sync::Mutex::new(false), std::sync::Condvar::new());
     std::thread::scope(|s| {
         let worker = s.spawn(|| {
-            let out = work();
-            *finished.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
-            finished.1.notify_all();
-            out
+            // Says "finished" when the work returns or unwinds, so a panic is joined and
+            // reported rather than waited on for ever.
+            struct Finished<'a>(&'a (std::sync::Mutex<bool>, std::sync::Condvar));
+            impl Drop for Finished<'_> {
+                fn drop(&mut self) {
+                    *self.0.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+                    self.0.1.notify_all();
+                }
+            }
+            let _finished = Finished(&finished);
+            work()
         });
         loop {
             let done = py.detach(|| {
@@ -401,12 +558,13 @@ fn run_model(
 
 /// The settled scenario: `run.warm_up = "auto"` found from pilot replications, as the CLI
 /// does before a run or a comparison.
-fn settle(
-    py: Python<'_>,
+fn settle<'py>(
+    py: Python<'py>,
     scenario: &PyScenario,
     variants: &[Option<&str>],
     overrides: &Overrides,
     threads: usize,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<PyScenario> {
     for &v in variants {
         scenario.build(py, v, overrides)?;
@@ -415,7 +573,11 @@ fn settle(
         &scenario.inner,
         variants,
         overrides,
-        |m| run_model(py, m, threads, &Progress::new(None, 0)),
+        |m| {
+            let mut pilot = Progress::new(progress.cloned(), u64::from(m.replications()));
+            pilot.what = "warm-up pilot";
+            run_model(py, m, threads, &pilot)
+        },
         |_, _| {},
     )
     .map_err(|e| match e {
@@ -579,16 +741,27 @@ fn run<'py>(
     py: Python<'py>,
     scenario: &PyScenario,
     variant: Option<&str>,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    max_arrivals: Option<u64>,
+    replications: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
+    max_arrivals: Option<&Bound<'py, PyAny>>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<PyRun> {
+    let replications = whole("replications", replications, 0, i128::from(u32::MAX))?;
+    let seed = whole("seed", seed, 0, i128::from(u64::MAX))?;
+    let threads = whole("threads", threads, 0, usize::MAX as i128)?;
+    let max_arrivals = whole("max_arrivals", max_arrivals, 0, i128::from(u64::MAX))?;
     scenario.check_variant(variant)?;
     let threads = thread_count(threads)?;
     let overrides = overrides(replications, seed, max_arrivals);
-    let scenario = settle(py, scenario, &[variant], &overrides, threads)?;
+    let scenario = settle(
+        py,
+        scenario,
+        &[variant],
+        &overrides,
+        threads,
+        progress.as_ref(),
+    )?;
     let model = scenario.build(py, variant, &overrides)?;
     let progress = Progress::new(progress, u64::from(model.replications()));
     let started = std::time::Instant::now();
@@ -717,11 +890,14 @@ fn compare<'py>(
     py: Python<'py>,
     scenario: &PyScenario,
     variants: Option<Vec<String>>,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    replications: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<PyComparison> {
+    let replications = whole("replications", replications, 0, i128::from(u32::MAX))?;
+    let seed = whole("seed", seed, 0, i128::from(u64::MAX))?;
+    let threads = whole("threads", threads, 0, usize::MAX as i128)?;
     let ids = variants.unwrap_or_else(|| scenario.inner.variant_ids().to_vec());
     if ids.len() < 2 {
         return Err(PyValueError::new_err(format!(
@@ -745,7 +921,7 @@ fn compare<'py>(
     let threads = thread_count(threads)?;
     let overrides = overrides(replications, seed, None);
     let refs: Vec<Option<&str>> = ids.iter().map(|v| Some(v.as_str())).collect();
-    let scenario = settle(py, scenario, &refs, &overrides, threads)?;
+    let scenario = settle(py, scenario, &refs, &overrides, threads, progress.as_ref())?;
     let models = ids
         .iter()
         .map(|v| scenario.build(py, Some(v), &overrides))
@@ -791,12 +967,15 @@ fn py_value(py: Python<'_>, v: &toml::Value) -> PyResult<Py<PyAny>> {
 fn sweep<'py>(
     py: Python<'py>,
     study: PathBuf,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    replications: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
     progress: Option<Bound<'py, PyAny>>,
     shard: Option<(usize, usize)>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let replications = whole("replications", replications, 0, i128::from(u32::MAX))?;
+    let seed = whole("seed", seed, 0, i128::from(u64::MAX))?;
+    let threads = whole("threads", threads, 0, usize::MAX as i128)?;
     let threads = thread_count(threads)?;
     if let Some((k, n)) = shard
         && (k == 0 || n == 0 || k > n)
@@ -808,17 +987,17 @@ fn sweep<'py>(
     let study_file = study.display().to_string();
     let text = std::fs::read_to_string(&study)
         .map_err(|e| PyOSError::new_err(format!("cannot read study {study_file}: {e}")))?;
-    let sweep = Sweep::parse(&text).map_err(|e| {
-        let err = ScenarioError::new_err(match &e {
-            sim_core::sweep::SweepError::Syntax {
-                line,
-                column,
-                message,
-            } => format!("{study_file}:{line}:{column}: error: {message}"),
-            e => format!("{study_file}: error: {e}"),
-        });
-        let _ = err.value(py).setattr("problems", PyList::empty(py));
-        err
+    let sweep = Sweep::parse(&text).map_err(|e| match &e {
+        sim_core::sweep::SweepError::Syntax {
+            line,
+            column,
+            message,
+        } => raise_problems(
+            py,
+            format!("{study_file}:{line}:{column}: error: {message}"),
+            vec![problem(py, Some(*line), Some(*column), None, message, None)],
+        ),
+        e => plain_problem(py, &study_file, None, &e.to_string()),
     })?;
     let scenario_path: PathBuf = study
         .parent()
@@ -862,10 +1041,12 @@ fn sweep<'py>(
             err
         })?;
         if model.warm_up_is_auto() {
-            return Err(PyValueError::new_err(format!(
-                "{}: run.warm_up = \"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
-                scenario.file
-            )));
+            return Err(plain_problem(
+                py,
+                &scenario.file,
+                Some("run.warm_up"),
+                "\"auto\" is not used in sweeps (each point would find its own warm-up, and the points would not share an observation window): run `carepath warmup` at the sweep's busiest point and set run.warm_up to what it finds (in the scenario or the study's [sweep.set])",
+            ));
         }
         Ok(model)
     };
@@ -892,7 +1073,7 @@ fn sweep<'py>(
     }
     for (_, m) in &plans {
         sim_core::sweep::check_metrics(m, &metrics)
-            .map_err(|e| ScenarioError::new_err(format!("{study_file}: error: {e}")))?;
+            .map_err(|e| plain_problem(py, &study_file, Some("sweep.metrics"), &e.to_string()))?;
     }
     let total: u64 = plans.iter().map(|(_, m)| u64::from(m.replications())).sum();
     let progress = Progress::new(progress, total);
@@ -915,12 +1096,29 @@ fn sweep<'py>(
             })
             .collect::<Vec<_>>(),
     )?;
+    // Each parameter's type, from its values at every point (not only this shard's), so
+    // shards and empty shards have the same columns.
+    let types = PyDict::new(py);
+    let values: Vec<Vec<toml::Value>> = (0..sweep.len()).map(|i| sweep.point(i)).collect();
     for (k, name) in sweep.parameters.iter().enumerate() {
         let col = rows
             .iter()
-            .map(|r| py_value(py, &sweep.point(r.point)[k]))
+            .map(|r| py_value(py, &values[r.point][k]))
             .collect::<PyResult<Vec<_>>>()?;
         d.set_item(name, col)?;
+        let all = |f: fn(&toml::Value) -> bool| values.iter().all(|p| f(&p[k]));
+        let kind = if all(|v| v.is_integer()) {
+            "int"
+        } else if all(|v| v.is_integer() || v.is_float()) {
+            "float"
+        } else if all(|v| v.is_bool()) {
+            "bool"
+        } else if all(|v| v.is_str()) {
+            "str"
+        } else {
+            "object"
+        };
+        types.set_item(name, kind)?;
     }
     d.set_item(
         "metric",
@@ -946,36 +1144,32 @@ fn sweep<'py>(
     )?;
     d.set_item("sd", rows.iter().map(|r| r.estimate.sd).collect::<Vec<_>>())?;
     d.set_item("replications", rows.iter().map(|r| r.n).collect::<Vec<_>>())?;
-    Ok(d)
+    Ok((d, types))
 }
 
 /// The patient-level event log of one replication (`carepath run --events`): one row per
 /// event of the sampled patients, the columns of the CSV log.
 #[pyfunction]
-#[pyo3(signature = (scenario, variant = None, replication = 0, seed = None, sample = None, limit = 1_000_000))]
+#[pyo3(signature = (scenario, variant = None, replication = None, seed = None, sample = None, limit = None))]
 fn events<'py>(
     py: Python<'py>,
     scenario: &PyScenario,
     variant: Option<&str>,
-    replication: u32,
-    seed: Option<u64>,
+    replication: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
     sample: Option<&Bound<'py, PyAny>>,
-    limit: usize,
+    limit: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let replication: u32 = whole("replication", replication, 0, i128::from(u32::MAX))?.unwrap_or(0);
+    let seed = whole("seed", seed, 0, i128::from(u64::MAX))?;
+    let limit: usize = whole("limit", limit, 1, usize::MAX as i128)?.unwrap_or(1_000_000);
     scenario.check_variant(variant)?;
-    let sample = match sample {
+    let what = "sample: an int (the first N patients) or a float in (0, 1] (a share of patients)";
+    let sample = match sample.filter(|s| !s.is_none()) {
         None => Sample::All,
-        Some(s) if s.is_instance_of::<PyBool>() => {
-            return Err(PyTypeError::new_err(
-                "sample: an int (the first N patients) or a float in (0, 1] (a share of patients)",
-            ));
-        }
-        Some(s) if s.is_instance_of::<PyInt>() => {
-            let n: u32 = s.extract().map_err(|_| {
-                PyValueError::new_err(
-                    "sample: the number of patients must be between 1 and 4294967295",
-                )
-            })?;
+        Some(s) if is_bool(s) => return Err(PyTypeError::new_err(what)),
+        Some(s) if is_whole(s) => {
+            let n: u32 = whole("sample", Some(s), 0, i128::from(u32::MAX))?.unwrap_or(0);
             if n == 0 {
                 return Err(PyValueError::new_err(
                     "sample=0 logs nobody; give at least 1 patient",
@@ -984,7 +1178,7 @@ fn events<'py>(
             Sample::First(n)
         }
         Some(s) => {
-            let r: f64 = s.extract().map_err(|_| PyTypeError::new_err("sample: an int (the first N patients) or a float in (0, 1] (a share of patients)"))?;
+            let r: f64 = s.extract().map_err(|_| PyTypeError::new_err(what))?;
             if !(r > 0.0 && r <= 1.0) {
                 return Err(PyValueError::new_err(format!(
                     "sample={r}: a share of patients must be in (0, 1]"
@@ -995,14 +1189,15 @@ fn events<'py>(
     };
     let threads = thread_count(None)?;
     let ov = overrides(None, seed, None);
-    let scenario = settle(py, scenario, &[variant], &ov, threads)?;
-    let model = scenario.build(py, variant, &ov)?;
-    if replication >= model.replications() {
+    let replications = scenario.build(py, variant, &ov)?.replications();
+    if replication >= replications {
         return Err(PyValueError::new_err(format!(
             "replication={replication}: the scenario runs replications 0 to {}",
-            model.replications() - 1
+            replications - 1
         )));
     }
+    let scenario = settle(py, scenario, &[variant], &ov, threads, None)?;
+    let model = scenario.build(py, variant, &ov)?;
     let stop = AtomicBool::new(false);
     let progress = Progress::new(None, 1);
     let log = detached(py, &progress, &stop, || {
@@ -1016,7 +1211,9 @@ fn events<'py>(
     })?
     .map_err(|e| match e {
         RunError::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
-        e @ RunError::EventLogFull { .. } => PyValueError::new_err(format!("limit={limit}: {e}")),
+        RunError::EventLogFull { .. } => PyValueError::new_err(format!(
+            "limit={limit}: the replication logged more than {limit} events; log fewer patients (sample=N for the first N, or a share such as sample=0.1) or raise limit="
+        )),
         e => SimulationError::new_err(format!("the simulation stopped: {e}")),
     })?;
     let name =

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -290,11 +291,21 @@ LONG = MM1.replace("max_arrivals = 2000", "max_arrivals = 400000000").replace(
 def test_progress_is_reported_until_every_replication_is_done():
     calls = []
     carepath._carepath.run(
-        carepath.Scenario.from_toml(MM1), None, 40, 1, 2, 200000, lambda d, t: calls.append((d, t))
+        carepath.Scenario.from_toml(MM1), None, 40, 1, 2, 200000, lambda d, t, w: calls.append((d, t, w))
     )
-    assert calls and calls[-1] == (40, 40)
-    assert all(t == 40 and 0 <= d <= 40 for d, t in calls)
-    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert calls and calls[-1] == (40, 40, "")
+    assert all(t == 40 and 0 <= d <= 40 and w == "" for d, t, w in calls)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_a_warm_up_pilot_reports_its_own_progress():
+    calls = []
+    s = carepath.Scenario.from_file(SCENARIOS / "warmup-mmc.toml")
+    carepath._carepath.run(s, None, 5, 3, 2, None, lambda d, t, w: calls.append((d, t, w)))
+    phases = [w for _, _, w in calls]
+    assert "warm-up pilot" in phases and phases[-1] == ""
+    # The pilot's reports all come before the run's.
+    assert phases == sorted(phases, key=lambda w: w != "warm-up pilot")
 
 
 def test_a_run_leaves_the_interpreter_free():
@@ -382,8 +393,8 @@ def test_data_files_are_read_beside_the_scenario_and_refused_outside(tmp_path):
         carepath.Scenario.from_file(path)
 
 
-def test_a_missing_file_is_an_os_error(tmp_path):
-    with pytest.raises(OSError, match="nope.toml"):
+def test_a_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.toml"):
         carepath.Scenario.from_file(tmp_path / "nope.toml")
 
 
@@ -448,3 +459,115 @@ def test_the_type_stubs_name_what_the_extension_has():
     public = {n for n in dir(carepath._carepath) if not n.startswith("_")}
     stubbed = {n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     assert public <= stubbed | {"Progress"}, public - stubbed
+
+
+# --- rough edges a pandas or Polars user meets ----------------------------------------------
+
+
+def test_every_broken_variant_is_reported_at_load_as_validate_reports_it(tmp_path):
+    text = MM1 + """
+[[variants]]
+id = "ok"
+[[variants]]
+id = "b"
+stations = [{ id = "desk", servers = -2 }]
+[[variants]]
+id = "c"
+pathways = [{ id = "visit", steps = [{ id = "desk", station = "deskk", next = "exit" }] }]
+"""
+    path = tmp_path / "variants.toml"
+    path.write_text(text)
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.Scenario.from_file(path)
+    assert {p["variant"] for p in e.value.problems} == {"b", "c"}
+    out = cli("validate", str(path))
+    assert out.returncode == 2
+    theirs = [l for l in (out.stdout + out.stderr).splitlines() if ": error: " in l]
+    assert str(e.value).splitlines() == theirs
+
+
+def test_columns_keep_their_types_with_one_replication(flagship):
+    r = carepath.run(flagship, "paper", replications=1, seed=1, progress=False)
+    st = r.stations()
+    assert st["wait_min.ci95_low"].dtype == "float64" and st["wait_min.ci95_low"].isna().all()
+    assert r.classes()["time_in_system_min.ci95_high"].dtype == "float64"
+    assert r.stations(backend="polars").schema["wait_min.ci95_low"] == pl.Float64
+    c = carepath.compare(flagship, ["paper", "digital"], replications=1, progress=False)
+    assert c.differences["ci95_low"].dtype == "float64"
+    ev = carepath.events(flagship, "paper", sample=3, backend="polars")
+    assert ev.schema["resource"] == pl.String and ev.schema["patient"] == pl.Int64
+
+
+def test_shards_keep_their_column_types(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text(
+        f'[sweep]\nscenario = "{FLAGSHIP.as_posix()}"\nvariants = ["paper"]\nreplications = 2\n'
+        '[parameters]\n"stations.cashier.servers" = [6, 8]\n'
+    )
+    empty = carepath.sweep(study, shard=[3, 3], progress=False)  # any pair of ints
+    assert len(empty) == 0
+    whole = pd.concat([carepath.sweep(study, shard=(k, 3), progress=False) for k in (1, 2, 3)])
+    for col, dtype in [("point", "int64"), ("replications", "int64"), ("stations.cashier.servers", "int64"), ("mean", "float64")]:
+        assert empty[col].dtype == dtype and whole[col].dtype == dtype, col
+    assert carepath.sweep(study, shard=(3, 3), backend="polars", progress=False).schema["point"] == pl.Int64
+
+
+def test_numpy_numbers_are_numbers(flagship):
+    np = pytest.importorskip("numpy")
+    a = flagship.set("stations.cashier.servers", np.int64(9)).set("workflow.adoption.adult", np.float64(0.5))
+    assert a.settings == ["stations.cashier.servers=9", "workflow.adoption.adult=0.5"]
+    r = carepath.run(a, "paper", replications=np.int64(2), seed=np.uint64(5), progress=False)
+    assert r.summary["replications"] == 2 and r.summary["seed"] == 5
+    assert carepath.events(flagship, "paper", sample=np.int64(5))["patient"].max() == 5
+    with pytest.raises(TypeError, match="bytes"):
+        flagship.set("scenario.name", b"ab")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"seed": -1}, ValueError, "seed=-1"),
+        ({"replications": 2**32}, ValueError, "replications=4294967296"),
+        ({"replications": 2.5}, TypeError, "replications: a whole number"),
+        ({"threads": -1}, ValueError, "threads=-1"),
+        ({"seed": True}, TypeError, "seed: a whole number, not bool"),
+    ],
+)
+def test_bad_numbers_name_their_argument(flagship, kwargs, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        carepath.run(flagship, "paper", progress=False, **kwargs)
+
+
+def test_event_log_numbers_name_their_argument(flagship):
+    with pytest.raises(ValueError, match=re.escape("replication=-1")):
+        carepath.events(flagship, "paper", replication=-1)
+    with pytest.raises(ValueError, match=re.escape("limit=0")):
+        carepath.events(flagship, "paper", limit=0)
+    with pytest.raises(ValueError, match="sample=N"):
+        carepath.events(flagship, "paper", sample=50, limit=10)
+
+
+def test_study_problems_are_listed_too(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text('[sweep\nscenario = "x.toml"\n')
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.sweep(study)
+    (p,) = e.value.problems
+    assert p["line"] == 1 and p["column"] >= 1
+    study.write_text(
+        f'[sweep]\nscenario = "{FLAGSHIP.as_posix()}"\nmetrics = ["no_such_metric"]\n'
+        '[parameters]\n"stations.cashier.servers" = [6]\n'
+    )
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.sweep(study)
+    (p,) = e.value.problems
+    assert p["at"] == "sweep.metrics" and "no_such_metric" in p["message"]
+
+
+def test_exceptions_pickle(tmp_path):
+    import pickle
+
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.Scenario.from_toml("[scenario\n")
+    back = pickle.loads(pickle.dumps(e.value))
+    assert type(back) is carepath.ScenarioError and str(back) == str(e.value)
