@@ -148,6 +148,14 @@ struct PyScenario {
     inner: sim_core::Scenario,
     /// The file name problems are reported at (`<string>` for text).
     file: String,
+    /// What it was parsed from, kept to pickle it (the settings are in `inner`).
+    source: std::sync::Arc<Source>,
+}
+
+/// A scenario's text and its data files' texts (or why each could not be read).
+struct Source {
+    text: String,
+    data: Vec<(String, Result<String, String>)>,
 }
 
 impl PyScenario {
@@ -251,11 +259,15 @@ impl PyScenario {
         let file = path.display().to_string();
         let parsed =
             sim_core::Scenario::parse(&text).map_err(|e| scenario_error(py, &e, &file, None))?;
-        let data = sim_core::data::files::load(&path, &parsed);
+        let data = sim_core::data::files::read_texts(&path, &parsed);
         let inner = parsed
-            .with_data(&data)
+            .with_data(&sim_core::data::files::texts_to_files(&data))
             .map_err(|e| scenario_error(py, &e, &file, None))?;
-        let s = PyScenario { inner, file };
+        let s = PyScenario {
+            inner,
+            file,
+            source: std::sync::Arc::new(Source { text, data }),
+        };
         s.check_all(py)?;
         Ok(s)
     }
@@ -271,7 +283,14 @@ impl PyScenario {
         let inner = parsed
             .with_data(&sim_core::data::DataFiles::new())
             .map_err(|e| scenario_error(py, &e, &file, None))?;
-        let s = PyScenario { inner, file };
+        let s = PyScenario {
+            inner,
+            file,
+            source: std::sync::Arc::new(Source {
+                text: text.to_string(),
+                data: Vec::new(),
+            }),
+        };
         s.check_all(py)?;
         Ok(s)
     }
@@ -307,6 +326,7 @@ impl PyScenario {
                 .inner
                 .with_settings(&[Setting::new(path, value).with_origin("set")]),
             file: self.file.clone(),
+            source: self.source.clone(),
         };
         s.check_all(py)?;
         Ok(s)
@@ -316,6 +336,32 @@ impl PyScenario {
     #[getter]
     fn settings(&self) -> Vec<String> {
         self.inner.settings().iter().map(Setting::display).collect()
+    }
+
+    /// Pickles as its text, its data files' texts and its settings, so a scenario can go to
+    /// another process (multiprocessing, a Dask worker) and build the same models there.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let restore = py
+            .import("carepath._carepath")?
+            .getattr("_restore_scenario")?;
+        let data: Vec<(String, Option<String>, Option<String>)> = self
+            .source
+            .data
+            .iter()
+            .map(|(path, text)| match text {
+                Ok(t) => (path.clone(), Some(t.clone()), None),
+                Err(why) => (path.clone(), None, Some(why.clone())),
+            })
+            .collect();
+        let settings: Vec<(String, String, String)> = self
+            .inner
+            .settings()
+            .iter()
+            .map(|s| (s.path.clone(), s.value.to_string(), s.origin.clone()))
+            .collect();
+        let args =
+            (self.source.text.clone(), self.file.clone(), data, settings).into_pyobject(py)?;
+        Ok((restore, args.into_any()))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -441,6 +487,46 @@ fn toml_value(v: &Bound<'_, PyAny>) -> Result<toml::Value, String> {
             .name()
             .map_or_else(|_| "?".to_string(), |n| n.to_string())
     ))
+}
+
+/// A pickled scenario back (see `Scenario.__reduce__`): parsed again from its text, with the
+/// same data files' texts and settings.
+#[pyfunction]
+fn _restore_scenario(
+    py: Python<'_>,
+    text: String,
+    file: String,
+    data: Vec<(String, Option<String>, Option<String>)>,
+    settings: Vec<(String, String, String)>,
+) -> PyResult<PyScenario> {
+    let data: Vec<(String, Result<String, String>)> = data
+        .into_iter()
+        .map(|(path, text, why)| (path, text.ok_or_else(|| why.unwrap_or_default())))
+        .collect();
+    let settings = settings
+        .into_iter()
+        .map(|(path, value, origin)| {
+            let table: toml::Table = toml::from_str(&format!("v = {value}")).map_err(|e| {
+                PyValueError::new_err(format!("a pickled setting {path}={value}: {e}"))
+            })?;
+            let value = table
+                .get("v")
+                .cloned()
+                .unwrap_or(toml::Value::Boolean(false));
+            Ok(Setting::new(path, value).with_origin(origin))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let parsed =
+        sim_core::Scenario::parse(&text).map_err(|e| scenario_error(py, &e, &file, None))?;
+    let inner = parsed
+        .with_data(&sim_core::data::files::texts_to_files(&data))
+        .map_err(|e| scenario_error(py, &e, &file, None))?
+        .with_settings(&settings);
+    Ok(PyScenario {
+        inner,
+        file,
+        source: std::sync::Arc::new(Source { text, data }),
+    })
 }
 
 /// The thread count: all cores by default (or with 0); more than four per core refused.
@@ -588,6 +674,7 @@ fn settle<'py>(
     Ok(PyScenario {
         inner,
         file: scenario.file.clone(),
+        source: scenario.source.clone(),
     })
 }
 
@@ -1013,6 +1100,7 @@ fn sweep<'py>(
                 .collect::<Vec<_>>(),
         ),
         file: base.file.clone(),
+        source: base.source.clone(),
     };
     let mut overrides = overrides(replications, seed, None);
     overrides.replications = overrides.replications.or(sweep.replications);
@@ -1026,6 +1114,7 @@ fn sweep<'py>(
         let at = PyScenario {
             inner: scenario.inner.with_settings(&settings),
             file: scenario.file.clone(),
+            source: scenario.source.clone(),
         };
         let model = at.build(py, v, &overrides).map_err(|e| {
             let point: Vec<String> = sweep.settings(i).iter().map(|s| s.display()).collect();
@@ -1271,6 +1360,7 @@ fn _carepath(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(events, m)?)?;
+    m.add_function(wrap_pyfunction!(_restore_scenario, m)?)?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
     m.add("SimulationError", m.py().get_type::<SimulationError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -571,3 +571,36 @@ def test_exceptions_pickle(tmp_path):
         carepath.Scenario.from_toml("[scenario\n")
     back = pickle.loads(pickle.dumps(e.value))
     assert type(back) is carepath.ScenarioError and str(back) == str(e.value)
+
+
+def _run_in_child(s):  # module level: a process pool pickles it by name
+    return carepath.run(s, "paper", replications=2, seed=8, progress=False).summary_json()
+
+
+def test_a_scenario_pickles_with_its_settings_and_data(tmp_path, flagship):
+    import copy
+    import pickle
+
+    s = flagship.set("stations.cashier.servers", 9).set("scenario.name", 'a "quoted" name')
+    back = pickle.loads(pickle.dumps(s))
+    assert back.settings == s.settings and back.variants == s.variants and back.file == s.file
+    want = _run_in_child(s)
+    assert _run_in_child(back) == want == _run_in_child(copy.deepcopy(s))
+    # In another process, as multiprocessing and Dask send it.
+    import concurrent.futures
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_run_in_child, s).result(timeout=120) == want
+    # A scenario with a data file carries the file's text, not its path.
+    (tmp_path / "c.csv").write_text((SCENARIOS / "data" / "consultations.csv").read_text())
+    path = tmp_path / "observed.toml"
+    path.write_text(MM1.replace(
+        'service = { dist = "exponential", mean = "3min" }',
+        'service = { dist = "empirical", file = "c.csv", column = "consult", continuous = true }',
+    ))
+    observed = carepath.Scenario.from_file(path)
+    blob = pickle.dumps(observed)
+    (tmp_path / "c.csv").unlink()
+    again = pickle.loads(blob)
+    assert carepath.run(again, seed=1, progress=False).summary_json() == carepath.run(observed, seed=1, progress=False).summary_json()

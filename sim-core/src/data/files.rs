@@ -1,8 +1,8 @@
 //! Reading the data files a scenario refers to (CSV files of observed values), beside the
 //! scenario file (feature `files`: the CLI and the Python package; the page is handed the
-//! files' text instead, and the rest of this crate does no I/O). A path must stay inside the scenario's folder: `..` that leaves it is
-//! refused by the core's check, and a symbolic link that leads out of it by comparing the
-//! canonical paths here.
+//! files' text instead, and the rest of this crate does no I/O). A path must stay inside the
+//! scenario's folder: `..` that leaves it is refused by the core's check, and a symbolic link
+//! that leads out of it by comparing the canonical paths here.
 
 use super::{DataFiles, MAX_FILE_BYTES, check_path};
 use std::path::Path;
@@ -10,17 +10,39 @@ use std::path::Path;
 /// Reads every data file `scenario` (at `scenario_path`) refers to; a file that cannot be
 /// read is recorded with the reason, which the compiler reports where the file is used.
 pub fn load(scenario_path: &Path, scenario: &crate::Scenario) -> DataFiles {
-    let mut data = DataFiles::new();
+    texts_to_files(&read_texts(scenario_path, scenario))
+}
+
+/// The text of every data file `scenario` (at `scenario_path`) refers to, by the path the
+/// scenario writes, or why it could not be read: what [`load`] parses, for a caller that
+/// keeps the texts (the Python package, to pickle a scenario with its data).
+pub fn read_texts(
+    scenario_path: &Path,
+    scenario: &crate::Scenario,
+) -> Vec<(String, Result<String, String>)> {
     let dir = scenario_path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    for path in scenario.data_files() {
-        match read_inside(dir, &path) {
-            Ok(text) => data.insert_text(&path, &text),
-            Err(why) => data.insert_error(&path, why),
+    scenario
+        .data_files()
+        .into_iter()
+        .map(|path| {
+            let text = read_inside(dir, &path);
+            (path, text)
+        })
+        .collect()
+}
+
+/// The data files of [`read_texts`], parsed.
+pub fn texts_to_files(texts: &[(String, Result<String, String>)]) -> DataFiles {
+    let mut data = DataFiles::new();
+    for (path, text) in texts {
+        match text {
+            Ok(text) => data.insert_text(path, text),
+            Err(why) => data.insert_error(path, why.clone()),
         }
     }
     data
