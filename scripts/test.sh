@@ -8,7 +8,8 @@
 #      distributed/.venv once, with distributed/setup.sh);
 #   3. the Python package (python/tests/, pytest: errors with positions, DataFrames, the CLI's
 #      bits, threads, KeyboardInterrupt; installs pandas, polars, pytest, tqdm and matplotlib
-#      from PyPI into python/.venv once, and the package with `pip install ./python`, which
+#      from PyPI into python/.venv once, and the package from the wheel `pip install ./python`
+#      would build (python/build-wheel.sh, once per run for both venvs), which
 #      builds the extension with maturin and cargo);
 #   4. the web page end to end in headless Chromium: installs what is missing (wasm32 target,
 #      wasm-bindgen-cli, npm packages, Debian chromium), builds web/dist, then runs web/tests/
@@ -83,7 +84,8 @@ fi
 
 echo "==> Python package: pytest, against the CLI's results (python/)"
 # python/setup.sh installs pandas, polars, pytest, tqdm and matplotlib from PyPI into
-# python/.venv once, and the package itself with `pip install ./python` every time.
+# python/.venv once, and the package itself every time, from the wheel python/build-wheel.sh
+# builds as `pip install ./python` does.
 status=0
 if python=$(python/setup.sh); then
   CAREPATH_BIN="$target/debug/carepath" CAREPATH_PROGRESS=0 \
