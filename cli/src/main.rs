@@ -537,24 +537,9 @@ pub(crate) fn build_with(
     overrides: &Overrides,
 ) -> Result<Model> {
     scenario.model_with(variant, overrides).map_err(|mut e| {
-        if let ScenarioError::Invalid(problems) = &mut e {
-            for p in problems.iter_mut() {
-                let option = match p.at.as_str() {
-                    "run.replications" => overrides
-                        .replications
-                        .map(|n| format!("--replications {n}")),
-                    "run.seed" => overrides.seed.map(|n| format!("--seed {n}")),
-                    "run.max_arrivals" => overrides
-                        .max_arrivals
-                        .map(|n| format!("--max-arrivals {n}")),
-                    _ => None,
-                };
-                match option {
-                    Some(option) => p.at = option,
-                    None => scenario.name_settings(std::slice::from_mut(p)),
-                }
-            }
-        }
+        scenario.name_outside_values(&mut e, overrides, |key, value| {
+            format!("--{} {value}", key.replace('_', "-"))
+        });
         ScenarioProblems(problem_lines(path, variant, &e)).into()
     })
 }

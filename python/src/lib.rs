@@ -201,24 +201,8 @@ impl PyScenario {
         overrides: &Overrides,
     ) -> Result<Model, sim_core::ScenarioError> {
         self.inner.model_with(variant, overrides).map_err(|mut e| {
-            if let sim_core::ScenarioError::Invalid(problems) = &mut e {
-                for p in problems.iter_mut() {
-                    let argument = match p.at.as_str() {
-                        "run.replications" => {
-                            overrides.replications.map(|n| format!("replications={n}"))
-                        }
-                        "run.seed" => overrides.seed.map(|n| format!("seed={n}")),
-                        "run.max_arrivals" => {
-                            overrides.max_arrivals.map(|n| format!("max_arrivals={n}"))
-                        }
-                        _ => None,
-                    };
-                    match argument {
-                        Some(a) => p.at = a,
-                        None => self.inner.name_settings(std::slice::from_mut(p)),
-                    }
-                }
-            }
+            self.inner
+                .name_outside_values(&mut e, overrides, |key, value| format!("{key}={value}"));
             e
         })
     }

@@ -531,6 +531,7 @@ def test_numpy_numbers_are_numbers(flagship):
         ({"replications": 2.5}, TypeError, "replications: a whole number"),
         ({"threads": -1}, ValueError, "threads=-1"),
         ({"seed": True}, TypeError, "seed: a whole number, not bool"),
+        ({"max_arrivals": 0}, carepath.ScenarioError, "max_arrivals=0"),
     ],
 )
 def test_bad_numbers_name_their_argument(flagship, kwargs, error, words):

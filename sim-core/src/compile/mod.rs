@@ -32,7 +32,7 @@ pub mod targets;
 pub mod workflow;
 
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;
 
 use crate::distribution::{Dist, DistSpec};
 use crate::error::{Problem, ScenarioError, line_column};

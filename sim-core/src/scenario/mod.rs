@@ -442,6 +442,38 @@ impl Scenario {
         &self.settings
     }
 
+    /// Says where the problems of a model built with `overrides` come from when that is not
+    /// the text: a problem with an overridden `[run]` value is put at `spell(key, value)`
+    /// (key `replications`, `seed` or `max_arrivals`: the CLI spells `--replications 0`, the
+    /// Python package `replications=0`), one in a set value names the setting
+    /// ([`name_settings`](Self::name_settings)).
+    pub fn name_outside_values(
+        &self,
+        e: &mut crate::error::ScenarioError,
+        overrides: &Overrides,
+        spell: impl Fn(&str, String) -> String,
+    ) {
+        let crate::error::ScenarioError::Invalid(problems) = e else {
+            return;
+        };
+        for p in problems.iter_mut() {
+            let overridden = match p.at.as_str() {
+                "run.replications" => overrides
+                    .replications
+                    .map(|n| ("replications", n.to_string())),
+                "run.seed" => overrides.seed.map(|n| ("seed", n.to_string())),
+                "run.max_arrivals" => overrides
+                    .max_arrivals
+                    .map(|n| ("max_arrivals", n.to_string())),
+                _ => None,
+            };
+            match overridden {
+                Some((key, value)) => p.at = spell(key, value),
+                None => self.name_settings(std::slice::from_mut(p)),
+            }
+        }
+    }
+
     /// Says which setting a problem found while building a model lies in, since a set value
     /// is not in the text: `at` becomes `ORIGIN PATH=VALUE` for a problem with the set value
     /// itself, `at (ORIGIN PATH=VALUE)` for one inside it (one shift of a list set). Problems

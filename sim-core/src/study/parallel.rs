@@ -184,29 +184,17 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    const MM1: &str = r#"
-[scenario]
-name = "M/M/1"
-[run]
-max_arrivals = 300
-replications = 11
-[[stations]]
-id = "desk"
-servers = 1
-service = { dist = "exponential", mean = "3min" }
-[[arrivals]]
-id = "walk_in"
-kind = "poisson"
-rate = "15/h"
-pathway = "visit"
-[[pathways]]
-id = "visit"
-steps = [{ id = "desk", station = "desk", next = "exit" }]
-"#;
+    /// The compiler tests' M/M/1 with 11 short replications.
+    fn mm1() -> Model {
+        let text = crate::compile::test_util::MM1
+            .replace("max_arrivals = 1000", "max_arrivals = 300")
+            .replace("replications = 2", "replications = 11");
+        Model::from_toml(&text).unwrap()
+    }
 
     #[test]
     fn any_thread_count_gives_the_serial_bits_and_counts_every_replication() {
-        let model = Model::from_toml(MM1).unwrap();
+        let model = mm1();
         let mut serial = Study::new(&model);
         serial.run().unwrap();
         let want = serde_json_like(&serial.summary());
@@ -236,7 +224,7 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
 
     #[test]
     fn a_raised_stop_flag_interrupts_with_what_finished() {
-        let model = Model::from_toml(MM1).unwrap();
+        let model = mm1();
         let stop = AtomicBool::new(true);
         let err = run_all(
             &model,
@@ -258,7 +246,7 @@ steps = [{ id = "desk", station = "desk", next = "exit" }]
 
     #[test]
     fn enough_stops_at_the_same_replication_for_any_thread_count() {
-        let model = Model::from_toml(MM1).unwrap();
+        let model = mm1();
         let stop = AtomicBool::new(false);
         for threads in [1, 2, 5] {
             let acc = run_until(
