@@ -605,3 +605,19 @@ def test_a_scenario_pickles_with_its_settings_and_data(tmp_path, flagship):
     (tmp_path / "c.csv").unlink()
     again = pickle.loads(blob)
     assert carepath.run(again, seed=1, progress=False).summary_json() == carepath.run(observed, seed=1, progress=False).summary_json()
+
+
+def test_compare_and_sweep_refuse_what_they_cannot_do(tmp_path, flagship):
+    with pytest.raises(ValueError, match="at least two variants"):
+        carepath.compare(carepath.Scenario.from_toml(MM1))
+    with pytest.raises(ValueError, match="names paper twice"):
+        carepath.compare(flagship, ["paper", "paper"])
+    study = tmp_path / "study.toml"
+    study.write_text(
+        f'[sweep]\nscenario = "{(SCENARIOS / "warmup-mmc.toml").as_posix()}"\nreplications = 2\n'
+        '[parameters]\n"run.seed" = [1, 2]\n'
+    )
+    with pytest.raises(carepath.ScenarioError) as e:
+        carepath.sweep(study)
+    (p,) = e.value.problems
+    assert p["at"] == "run.warm_up" and "not used in sweeps" in p["message"]
